@@ -1,0 +1,472 @@
+//! Accounts and sessions: signing in and out, verifying tokens, changing and
+//! resetting passwords, deactivating people, and the first administrator.
+//!
+//! Tokens are opaque random strings; only their SHA-256 is stored. A session
+//! ends after `session_idle` without use or `session_absolute` after sign-in,
+//! whichever comes first, and on logout, password change, reset or
+//! deactivation — in which case every open socket of it is told to close.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::OnceCell;
+
+use crate::App;
+use crate::error::{Error, Result};
+use crate::hub::{Notification, NotificationKind, UserSignal};
+use crate::model::*;
+use crate::password;
+use crate::throttle::{self, AddressBudget, Lock, UnknownLogins};
+
+/// Session and sign-in rules; the server fills these from its configuration.
+#[derive(Debug, Clone)]
+pub struct AccountOptions {
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub login_attempts_per_ip_per_minute: u32,
+}
+
+impl Default for AccountOptions {
+    fn default() -> Self {
+        AccountOptions {
+            session_idle: Duration::from_secs(12 * 3600),
+            session_absolute: Duration::from_secs(30 * 24 * 3600),
+            login_attempts_per_ip_per_minute: 300,
+        }
+    }
+}
+
+pub(crate) struct AccountState {
+    options: AccountOptions,
+    unknown: UnknownLogins,
+    per_ip: AddressBudget,
+    /// A hash to verify against when the login names nobody, so that the
+    /// answer takes as long as for a real account.
+    dummy_hash: OnceCell<String>,
+}
+
+impl AccountState {
+    pub(crate) fn new(options: AccountOptions) -> Self {
+        AccountState {
+            per_ip: AddressBudget::new(options.login_attempts_per_ip_per_minute),
+            options,
+            unknown: UnknownLogins::default(),
+            dummy_hash: OnceCell::new(),
+        }
+    }
+}
+
+/// A new session: the token is shown once, to the person who signed in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub user: User,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Sign-in details generated for someone, shown once.
+pub struct Credentials {
+    pub login: String,
+    pub password: String,
+}
+
+/// Sessions are written back at most this often when used, so that reads do
+/// not each cost a database write.
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+const WRONG_CREDENTIALS: &str = "wrong login or password";
+const SESSION_INVALID: &str = "your session has ended; please sign in again";
+
+fn chrono_dur(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+impl App {
+    fn repo(&self) -> &dyn crate::ports::Repository {
+        &*self.inner.repo
+    }
+
+    async fn audit(
+        &self,
+        actor: Option<&UserId>,
+        action: &str,
+        target: &str,
+        meta: &RequestMeta,
+        outcome: &str,
+    ) -> Result<()> {
+        self.repo()
+            .append_audit(&AuditEntry {
+                actor: actor.cloned(),
+                action: action.to_owned(),
+                target: target.to_owned(),
+                at: self.now(),
+                request_id: meta.request_id.clone(),
+                outcome: outcome.to_owned(),
+            })
+            .await
+    }
+
+    /// Creates the first platform administrator when there is none.
+    ///
+    /// Returns the sign-in details when the password was generated here, so
+    /// that the caller can show them once; `None` when an administrator
+    /// already existed or the password was supplied.
+    #[tracing::instrument(skip_all)]
+    pub async fn ensure_platform_admin(
+        &self,
+        email: Option<&str>,
+        password: Option<&str>,
+    ) -> Result<Option<Credentials>> {
+        if self.repo().any_user_with_role(Role::PlatformAdmin).await? {
+            return Ok(None);
+        }
+        let email = email.map(Email::parse).transpose()?;
+        let (password, generated) = match password {
+            Some(p) => (p.to_owned(), false),
+            None => (password::generate_password(), true),
+        };
+        let new_password = NewPassword::parse(&password, Role::PlatformAdmin)?;
+        let user = self
+            .seed_user(
+                Username::parse("admin")?,
+                email.clone(),
+                DisplayName::parse("Platform administrator")?,
+                Role::PlatformAdmin,
+                &new_password,
+            )
+            .await?;
+        self.audit(
+            None,
+            "create_platform_admin",
+            user.id.as_str(),
+            &RequestMeta::default(),
+            "ok",
+        )
+        .await?;
+        tracing::info!(user = %user.id, "created the first platform administrator");
+        Ok(generated.then(|| Credentials {
+            login: email
+                .map(|e| e.as_str().to_owned())
+                .unwrap_or_else(|| "admin".into()),
+            password,
+        }))
+    }
+
+    /// Stores a person without any permission check. For start-up, demo data
+    /// and tests only: no API path leads here.
+    pub async fn seed_user(
+        &self,
+        username: Username,
+        email: Option<Email>,
+        display_name: DisplayName,
+        role: Role,
+        password: &NewPassword,
+    ) -> Result<User> {
+        let password_hash = password::hash(password.expose().to_owned()).await?;
+        let user = User {
+            id: UserId::generate(),
+            username,
+            email: if role == Role::Student { None } else { email },
+            display_name,
+            role,
+            active: true,
+            created_at: self.now(),
+        };
+        self.repo()
+            .create_user(NewUser {
+                user,
+                password_hash,
+            })
+            .await
+    }
+
+    /// Signs in by e-mail or username.
+    #[tracing::instrument(skip_all)]
+    pub async fn login(&self, login: &str, password: &str, meta: &RequestMeta) -> Result<SignedIn> {
+        let now = self.now();
+        let state = &self.inner.accounts;
+        if let Some(ip) = meta.client_ip {
+            state
+                .per_ip
+                .take(ip, now)
+                .map_err(|retry| Error::RateLimited {
+                    message: "too many sign-in attempts from this network; try again in a minute",
+                    retry_after: Some(retry),
+                })?;
+        }
+        let login = login.trim().to_lowercase();
+        if login.is_empty() || login.len() > 254 || password.chars().count() > MAX_PASSWORD_CHARS {
+            return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
+        }
+
+        let Some(secret) = self.repo().user_secret_by_login(&login).await? else {
+            check_lock(state.unknown.lock(&login, now), now)?;
+            let dummy = state
+                .dummy_hash
+                .get_or_try_init(|| password::hash(password::generate_password()))
+                .await?
+                .clone();
+            let _ = password::verify(password.to_owned(), dummy).await?;
+            state.unknown.fail(&login, now);
+            return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
+        };
+
+        check_lock(
+            throttle::account_lock(secret.failed_logins, secret.last_failed_login_at, now),
+            now,
+        )?;
+        let ok = password::verify(password.to_owned(), secret.password_hash.clone()).await?;
+        if !ok {
+            let n = self
+                .repo()
+                .record_login_failure(&secret.user.id, now)
+                .await?;
+            if n == throttle::HARD_LOCK_FAILURES {
+                self.audit(
+                    None,
+                    "lock_account",
+                    secret.user.id.as_str(),
+                    meta,
+                    "locked",
+                )
+                .await?;
+            }
+            return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
+        }
+        if !secret.user.active {
+            // Same answer as a wrong password: a deactivated account is not to be probed.
+            return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
+        }
+        if secret.failed_logins > 0 {
+            self.repo().clear_login_failures(&secret.user.id).await?;
+        }
+        let signed_in = self.open_session(secret.user).await?;
+        self.hub().send(
+            &signed_in.user.id,
+            UserSignal::Notification(Notification {
+                id: uuid::Uuid::now_v7().simple().to_string(),
+                kind: NotificationKind::SignedIn,
+                created_at: now,
+            }),
+        );
+        Ok(signed_in)
+    }
+
+    async fn open_session(&self, user: User) -> Result<SignedIn> {
+        let now = self.now();
+        let token = password::new_token();
+        let expires_at = now + chrono_dur(self.inner.accounts.options.session_absolute);
+        self.repo()
+            .create_session(&SessionRecord {
+                token_hash: password::token_hash(&token),
+                user_id: user.id.clone(),
+                created_at: now,
+                last_seen_at: now,
+                expires_at,
+            })
+            .await?;
+        Ok(SignedIn {
+            token,
+            user,
+            expires_at,
+        })
+    }
+
+    /// Verifies a bearer token. Expired or unknown tokens are `Unauthenticated`.
+    pub async fn authenticate(&self, token: &str) -> Result<Viewer> {
+        if token.is_empty() || token.len() > 128 {
+            return Err(Error::Unauthenticated(SESSION_INVALID));
+        }
+        let hash = password::token_hash(token);
+        let Some((session, user)) = self.repo().session_with_user(&hash).await? else {
+            return Err(Error::Unauthenticated(SESSION_INVALID));
+        };
+        let now = self.now();
+        let idle = chrono_dur(self.inner.accounts.options.session_idle);
+        if now >= session.expires_at || now - session.last_seen_at >= idle || !user.active {
+            self.repo().delete_session(&hash).await?;
+            return Err(Error::Unauthenticated(SESSION_INVALID));
+        }
+        if now - session.last_seen_at >= TOUCH_EVERY {
+            self.repo().touch_session(&hash, now).await?;
+        }
+        Ok(Viewer {
+            user,
+            token_hash: hash,
+            session_expires_at: session.expires_at,
+        })
+    }
+
+    /// Ends the viewer's session, and closes its sockets.
+    #[tracing::instrument(skip_all, fields(user = %viewer.user.id))]
+    pub async fn logout(&self, viewer: &Viewer) -> Result<()> {
+        self.repo().delete_session(&viewer.token_hash).await?;
+        self.hub().send(
+            &viewer.user.id,
+            UserSignal::SessionsRevoked(Some(viewer.token_hash.clone())),
+        );
+        Ok(())
+    }
+
+    async fn end_all_sessions(&self, id: &UserId) -> Result<()> {
+        self.repo().delete_user_sessions(id).await?;
+        self.hub().send(id, UserSignal::SessionsRevoked(None));
+        Ok(())
+    }
+
+    /// Changes the viewer's own password: every session of theirs ends (other
+    /// devices included) and a new one is returned for this device.
+    #[tracing::instrument(skip_all, fields(user = %viewer.user.id))]
+    pub async fn change_password(
+        &self,
+        viewer: &Viewer,
+        current: &str,
+        new: &str,
+        meta: &RequestMeta,
+    ) -> Result<SignedIn> {
+        let new = NewPassword::parse(new, viewer.user.role)?;
+        let secret = self
+            .repo()
+            .user_secret(&viewer.user.id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if !password::verify(current.to_owned(), secret.password_hash).await? {
+            return Err(Error::invalid(
+                "currentPassword",
+                "the current password is wrong",
+            ));
+        }
+        let hash = password::hash(new.expose().to_owned()).await?;
+        self.repo()
+            .set_password_hash(&viewer.user.id, &hash)
+            .await?;
+        self.end_all_sessions(&viewer.user.id).await?;
+        self.audit(
+            Some(&viewer.user.id),
+            "change_password",
+            viewer.user.id.as_str(),
+            meta,
+            "ok",
+        )
+        .await?;
+        self.open_session(secret.user).await
+    }
+
+    fn require_admin(viewer: &Viewer) -> Result<()> {
+        if viewer.user.role == Role::PlatformAdmin {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// A platform administrator sets a new generated password for someone,
+    /// which also lifts a sign-in lock. The password is shown once.
+    #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
+    pub async fn reset_password(
+        &self,
+        viewer: &Viewer,
+        id: &UserId,
+        meta: &RequestMeta,
+    ) -> Result<Credentials> {
+        Self::require_admin(viewer)?;
+        let target = self.repo().user(id).await?.ok_or(Error::NotFound)?;
+        let password = password::generate_password();
+        let hash = password::hash(password.clone()).await?;
+        self.repo().set_password_hash(id, &hash).await?;
+        self.repo().clear_login_failures(id).await?;
+        self.end_all_sessions(id).await?;
+        self.audit(
+            Some(&viewer.user.id),
+            "reset_password",
+            id.as_str(),
+            meta,
+            "ok",
+        )
+        .await?;
+        Ok(Credentials {
+            login: target.username.as_str().to_owned(),
+            password,
+        })
+    }
+
+    /// A platform administrator deactivates someone: they can no longer sign
+    /// in, and their sessions and sockets end now.
+    #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
+    pub async fn deactivate_user(
+        &self,
+        viewer: &Viewer,
+        id: &UserId,
+        meta: &RequestMeta,
+    ) -> Result<User> {
+        Self::require_admin(viewer)?;
+        if *id == viewer.user.id {
+            return Err(Error::invalid("id", "you cannot deactivate yourself"));
+        }
+        let mut user = self.repo().user(id).await?.ok_or(Error::NotFound)?;
+        self.repo().set_user_active(id, false).await?;
+        self.end_all_sessions(id).await?;
+        self.audit(
+            Some(&viewer.user.id),
+            "deactivate_user",
+            id.as_str(),
+            meta,
+            "ok",
+        )
+        .await?;
+        user.active = false;
+        Ok(user)
+    }
+
+    /// A platform administrator lets a deactivated person sign in again.
+    #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
+    pub async fn reactivate_user(
+        &self,
+        viewer: &Viewer,
+        id: &UserId,
+        meta: &RequestMeta,
+    ) -> Result<User> {
+        Self::require_admin(viewer)?;
+        let mut user = self.repo().user(id).await?.ok_or(Error::NotFound)?;
+        self.repo().set_user_active(id, true).await?;
+        self.audit(
+            Some(&viewer.user.id),
+            "reactivate_user",
+            id.as_str(),
+            meta,
+            "ok",
+        )
+        .await?;
+        user.active = true;
+        Ok(user)
+    }
+
+    /// A person as the viewer may see them. For now: oneself, or anyone for a
+    /// platform administrator; others read as not found.
+    pub async fn user(&self, viewer: &Viewer, id: &UserId) -> Result<User> {
+        if viewer.user.id != *id && viewer.user.role != Role::PlatformAdmin {
+            return Err(Error::NotFound);
+        }
+        self.repo().user(id).await?.ok_or(Error::NotFound)
+    }
+
+    /// The newest audit entries; platform administrators only.
+    pub async fn audit_trail(&self, viewer: &Viewer, limit: u32) -> Result<Vec<AuditEntry>> {
+        Self::require_admin(viewer)?;
+        self.repo().recent_audit(limit.min(500)).await
+    }
+}
+
+fn check_lock(lock: Lock, now: DateTime<Utc>) -> Result<()> {
+    match lock {
+        Lock::Open => Ok(()),
+        Lock::Until(t) => Err(Error::RateLimited {
+            message: "too many failed sign-ins; wait a little and try again",
+            retry_after: (t - now).to_std().ok(),
+        }),
+        Lock::Hard => Err(Error::RateLimited {
+            message: "this account is locked after too many failed sign-ins; ask an administrator to reset the password",
+            retry_after: None,
+        }),
+    }
+}

@@ -1,0 +1,84 @@
+//! The LFF domain: model types, authorization and one method per use case.
+//!
+//! This crate knows nothing of GraphQL, HTTP, SurrealDB, object storage or the
+//! process environment. It defines the ports ([`ports`]) that the `store` and
+//! `search` crates implement, and the live-event [`hub`] that transports
+//! subscribe to. Everything outside reaches the domain through [`App`].
+
+pub mod accounts;
+pub mod clock;
+pub mod error;
+pub mod hub;
+pub mod model;
+mod password;
+pub mod ports;
+mod throttle;
+
+use std::sync::Arc;
+
+pub use accounts::{AccountOptions, Credentials, SignedIn};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, Result};
+pub use hub::{Hub, UserSignal};
+pub use model::*;
+
+/// Everything the use cases need, behind one cheap-to-clone handle.
+///
+/// Cloning copies one `Arc`; the handle is shared by every request and socket.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    repo: Arc<dyn ports::Repository>,
+    objects: Arc<dyn ports::ObjectStorage>,
+    search: Arc<dyn ports::SearchIndex>,
+    clock: Arc<dyn Clock>,
+    hub: Hub,
+    accounts: accounts::AccountState,
+}
+
+/// The backends and options an [`App`] is assembled from.
+pub struct AppParts {
+    pub repo: Arc<dyn ports::Repository>,
+    pub objects: Arc<dyn ports::ObjectStorage>,
+    pub search: Arc<dyn ports::SearchIndex>,
+    pub clock: Arc<dyn Clock>,
+    pub accounts: AccountOptions,
+}
+
+impl App {
+    pub fn new(parts: AppParts) -> Self {
+        App {
+            inner: Arc::new(Inner {
+                repo: parts.repo,
+                objects: parts.objects,
+                search: parts.search,
+                clock: parts.clock,
+                hub: Hub::default(),
+                accounts: accounts::AccountState::new(parts.accounts),
+            }),
+        }
+    }
+
+    /// The live-event hub, for transports that stream events to clients.
+    pub fn hub(&self) -> &Hub {
+        &self.inner.hub
+    }
+
+    /// The current time as the domain sees it.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Readiness of every backend, in a fixed order, for `/readyz`.
+    pub async fn readiness(&self) -> Vec<(&'static str, Result<()>)> {
+        let (db, objects, search) = tokio::join!(
+            self.inner.repo.ping(),
+            self.inner.objects.ping(),
+            self.inner.search.ping()
+        );
+        vec![("database", db), ("objects", objects), ("search", search)]
+    }
+}

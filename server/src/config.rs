@@ -1,0 +1,511 @@
+//! The one settings surface: command-line flags, each with an `LFF_*`
+//! environment variable and a default, documented by `lff --help`.
+//!
+//! Only this module reads the environment. [`ServeArgs::into_config`] checks
+//! every setting up front, so a bad value stops start-up with one line that
+//! names the setting and what it accepts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The LFF platform server: a GraphQL collaboration platform for the
+/// "Learning For the Future" schools network.
+#[derive(Debug, Parser)]
+#[command(name = "lff", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the platform (the default when no command is given).
+    Serve(ServeArgs),
+}
+
+impl Cli {
+    /// The serve settings, whichever way they were given.
+    pub fn into_serve_args(self) -> ServeArgs {
+        match self.command {
+            Some(Command::Serve(args)) => args,
+            None => self.serve,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+fn duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e} (write e.g. 500ms, 10s, 12h, 30days)"))
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to serve HTTP and WebSocket on.
+    #[arg(long, env = "LFF_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Directory for everything kept on disk by default (database, files, search index).
+    #[arg(long, env = "LFF_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL: surrealkv://PATH (embedded), mem:// (in memory, lost on exit) or ws://HOST:PORT (a SurrealDB server). [default: surrealkv://DATA_DIR/db]
+    #[arg(long, env = "LFF_DATABASE")]
+    pub database: Option<String>,
+
+    /// User name for a SurrealDB server (ws:// only).
+    #[arg(long, env = "LFF_DATABASE_USER")]
+    pub database_user: Option<String>,
+
+    /// Password for a SurrealDB server (ws:// only).
+    #[arg(long, env = "LFF_DATABASE_PASSWORD", hide_env_values = true)]
+    pub database_password: Option<String>,
+
+    /// SurrealDB namespace.
+    #[arg(long, env = "LFF_DATABASE_NAMESPACE", default_value = "lff")]
+    pub database_namespace: String,
+
+    /// SurrealDB database name within the namespace.
+    #[arg(long, env = "LFF_DATABASE_NAME", default_value = "main")]
+    pub database_name: String,
+
+    /// Object storage URL for files: file://DIR or memory://. [default: file://DATA_DIR/objects]
+    #[arg(long, env = "LFF_OBJECTS")]
+    pub objects: Option<String>,
+
+    /// Search index: a directory path or memory://. [default: DATA_DIR/search]
+    #[arg(long, env = "LFF_SEARCH")]
+    pub search: Option<String>,
+
+    /// E-mail of the platform administrator created on first start.
+    #[arg(long, env = "LFF_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+
+    /// Password of the platform administrator created on first start; generated and printed once when unset.
+    #[arg(long, env = "LFF_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Extra origins (scheme://host[:port]) allowed to open WebSockets, comma-separated; the server's own origin is always allowed.
+    #[arg(long, env = "LFF_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Log filter, e.g. info or lff=debug,info.
+    #[arg(long, env = "LFF_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log format.
+    #[arg(long, env = "LFF_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// Deepest nesting of fields one GraphQL operation may have.
+    #[arg(long, env = "LFF_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+
+    /// Highest complexity of one GraphQL operation (each field 1; list fields cost first × child).
+    #[arg(long, env = "LFF_MAX_COMPLEXITY", default_value_t = 1000)]
+    pub max_complexity: usize,
+
+    /// Most directives on one field.
+    #[arg(long, env = "LFF_MAX_DIRECTIVES", default_value_t = 5)]
+    pub max_directives: usize,
+
+    /// Most aliases in one GraphQL document.
+    #[arg(long, env = "LFF_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+
+    /// Largest GraphQL document, in bytes.
+    #[arg(long, env = "LFF_MAX_DOCUMENT_BYTES", default_value_t = 16 * 1024)]
+    pub max_document_bytes: usize,
+
+    /// Largest JSON request body, in bytes.
+    #[arg(long, env = "LFF_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Largest WebSocket message, in bytes; a larger one closes the socket with 1009.
+    #[arg(long, env = "LFF_WS_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
+    pub ws_max_message_bytes: usize,
+
+    /// Most subscriptions open at once on one WebSocket.
+    #[arg(long, env = "LFF_WS_MAX_SUBSCRIPTIONS", default_value_t = 100)]
+    pub ws_max_subscriptions: usize,
+
+    /// Most messages a client may send on one WebSocket per rate window.
+    #[arg(long, env = "LFF_WS_MAX_MESSAGES", default_value_t = 100)]
+    pub ws_max_messages: u32,
+
+    /// The window for --ws-max-messages.
+    #[arg(long, env = "LFF_WS_RATE_WINDOW", default_value = "10s", value_parser = duration)]
+    pub ws_rate_window: Duration,
+
+    /// Time a new WebSocket has to send connection_init before it is closed with 4408.
+    #[arg(long, env = "LFF_WS_INIT_TIMEOUT", default_value = "10s", value_parser = duration)]
+    pub ws_init_timeout: Duration,
+
+    /// Interval between server pings on a WebSocket; sessions are also re-checked this often.
+    #[arg(long, env = "LFF_WS_PING_INTERVAL", default_value = "30s", value_parser = duration)]
+    pub ws_ping_interval: Duration,
+
+    /// A WebSocket from which nothing (not even a pong) arrives for this long is closed.
+    #[arg(long, env = "LFF_WS_IDLE_TIMEOUT", default_value = "90s", value_parser = duration)]
+    pub ws_idle_timeout: Duration,
+
+    /// Time a client has to send the HTTP request headers.
+    #[arg(long, env = "LFF_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = duration)]
+    pub header_read_timeout: Duration,
+
+    /// Longest a GraphQL request over HTTP may run.
+    #[arg(long, env = "LFF_REQUEST_TIMEOUT", default_value = "30s", value_parser = duration)]
+    pub request_timeout: Duration,
+
+    /// Longest a shutdown waits for requests and sockets to finish.
+    #[arg(long, env = "LFF_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = duration)]
+    pub shutdown_timeout: Duration,
+
+    /// A session unused for this long ends.
+    #[arg(long, env = "LFF_SESSION_IDLE", default_value = "12h", value_parser = duration)]
+    pub session_idle: Duration,
+
+    /// A session ends this long after sign-in, used or not.
+    #[arg(long, env = "LFF_SESSION_ABSOLUTE", default_value = "30days", value_parser = duration)]
+    pub session_absolute: Duration,
+
+    /// Sign-in attempts allowed per client address per minute (schools share one address).
+    #[arg(long, env = "LFF_LOGIN_ATTEMPTS_PER_IP", default_value_t = 300)]
+    pub login_attempts_per_ip: u32,
+}
+
+/// A setting that cannot be used, named as the operator wrote it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {env} (--{flag}): {reason}")]
+pub struct ConfigError {
+    pub env: &'static str,
+    pub flag: &'static str,
+    pub reason: String,
+}
+
+/// Checked configuration, ready for [`crate::Application::build`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database: store::DatabaseOptions,
+    pub objects: store::ObjectsOptions,
+    pub search: search::SearchOptions,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub allowed_origins: Vec<String>,
+    pub schema: schema::SchemaOptions,
+    pub http: HttpLimits,
+    pub ws: WsLimits,
+    pub accounts: app::AccountOptions,
+    pub log: String,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpLimits {
+    pub max_document_bytes: usize,
+    pub max_body_bytes: usize,
+    pub header_read_timeout: Duration,
+    pub request_timeout: Duration,
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct WsLimits {
+    pub max_message_bytes: usize,
+    pub max_subscriptions: usize,
+    pub max_messages: u32,
+    pub rate_window: Duration,
+    pub init_timeout: Duration,
+    pub ping_interval: Duration,
+    pub idle_timeout: Duration,
+}
+
+fn err(env: &'static str, flag: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        env,
+        flag,
+        reason: reason.into(),
+    }
+}
+
+fn positive(v: usize, env: &'static str, flag: &'static str) -> Result<usize, ConfigError> {
+    if v == 0 {
+        Err(err(env, flag, "must be at least 1"))
+    } else {
+        Ok(v)
+    }
+}
+
+fn nonzero(d: Duration, env: &'static str, flag: &'static str) -> Result<Duration, ConfigError> {
+    if d.is_zero() {
+        Err(err(env, flag, "must be longer than zero"))
+    } else {
+        Ok(d)
+    }
+}
+
+impl ServeArgs {
+    /// Checks every setting and derives the defaults that depend on the data directory.
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        let data = &self.data_dir;
+        let database = store::DatabaseOptions {
+            url: self
+                .database
+                .unwrap_or_else(|| format!("surrealkv://{}", data.join("db").display())),
+            user: self.database_user,
+            password: self.database_password,
+            namespace: self.database_namespace,
+            database: self.database_name,
+        };
+        let db_err =
+            |e: store::OpenError| err("LFF_DATABASE", "database", strip_setting(e.to_string()));
+        database.local_path().map_err(db_err)?;
+        let objects = store::ObjectsOptions {
+            url: self
+                .objects
+                .unwrap_or_else(|| format!("file://{}", data.join("objects").display())),
+        };
+        objects
+            .local_path()
+            .map_err(|e| err("LFF_OBJECTS", "objects", strip_setting(e.to_string())))?;
+        let search_value = self
+            .search
+            .unwrap_or_else(|| data.join("search").display().to_string());
+        let search = search::SearchOptions::parse(&search_value)
+            .map_err(|e| err("LFF_SEARCH", "search", strip_setting(e.to_string())))?;
+
+        for origin in &self.allowed_origins {
+            let ok = url::Url::parse(origin)
+                .map(|u| {
+                    matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/"
+                })
+                .unwrap_or(false);
+            if !ok {
+                return Err(err(
+                    "LFF_ALLOWED_ORIGINS",
+                    "allowed-origins",
+                    format!("'{origin}' is not an origin; write scheme://host[:port]"),
+                ));
+            }
+        }
+        if self.session_idle > self.session_absolute {
+            return Err(err(
+                "LFF_SESSION_IDLE",
+                "session-idle",
+                "must not be longer than --session-absolute",
+            ));
+        }
+        if self.login_attempts_per_ip == 0 {
+            return Err(err(
+                "LFF_LOGIN_ATTEMPTS_PER_IP",
+                "login-attempts-per-ip",
+                "must be at least 1",
+            ));
+        }
+        if self.ws_max_messages == 0 {
+            return Err(err(
+                "LFF_WS_MAX_MESSAGES",
+                "ws-max-messages",
+                "must be at least 1",
+            ));
+        }
+        if self.ws_idle_timeout <= self.ws_ping_interval {
+            return Err(err(
+                "LFF_WS_IDLE_TIMEOUT",
+                "ws-idle-timeout",
+                "must be longer than --ws-ping-interval",
+            ));
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|e| {
+            err(
+                "LFF_LOG",
+                "log",
+                format!("'{}' is not a log filter: {e}", self.log),
+            )
+        })?;
+
+        Ok(Config {
+            listen: self.listen,
+            database,
+            objects,
+            search,
+            admin_email: self.admin_email,
+            admin_password: self.admin_password,
+            allowed_origins: self
+                .allowed_origins
+                .into_iter()
+                .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+                .collect(),
+            schema: schema::SchemaOptions {
+                max_depth: positive(self.max_depth, "LFF_MAX_DEPTH", "max-depth")?,
+                max_complexity: positive(
+                    self.max_complexity,
+                    "LFF_MAX_COMPLEXITY",
+                    "max-complexity",
+                )?,
+                max_directives: positive(
+                    self.max_directives,
+                    "LFF_MAX_DIRECTIVES",
+                    "max-directives",
+                )?,
+                max_aliases: self.max_aliases,
+            },
+            http: HttpLimits {
+                max_document_bytes: positive(
+                    self.max_document_bytes,
+                    "LFF_MAX_DOCUMENT_BYTES",
+                    "max-document-bytes",
+                )?,
+                max_body_bytes: positive(
+                    self.max_body_bytes,
+                    "LFF_MAX_BODY_BYTES",
+                    "max-body-bytes",
+                )?,
+                header_read_timeout: nonzero(
+                    self.header_read_timeout,
+                    "LFF_HEADER_READ_TIMEOUT",
+                    "header-read-timeout",
+                )?,
+                request_timeout: nonzero(
+                    self.request_timeout,
+                    "LFF_REQUEST_TIMEOUT",
+                    "request-timeout",
+                )?,
+                shutdown_timeout: self.shutdown_timeout,
+            },
+            ws: WsLimits {
+                max_message_bytes: positive(
+                    self.ws_max_message_bytes,
+                    "LFF_WS_MAX_MESSAGE_BYTES",
+                    "ws-max-message-bytes",
+                )?,
+                max_subscriptions: positive(
+                    self.ws_max_subscriptions,
+                    "LFF_WS_MAX_SUBSCRIPTIONS",
+                    "ws-max-subscriptions",
+                )?,
+                max_messages: self.ws_max_messages,
+                rate_window: nonzero(self.ws_rate_window, "LFF_WS_RATE_WINDOW", "ws-rate-window")?,
+                init_timeout: nonzero(
+                    self.ws_init_timeout,
+                    "LFF_WS_INIT_TIMEOUT",
+                    "ws-init-timeout",
+                )?,
+                ping_interval: nonzero(
+                    self.ws_ping_interval,
+                    "LFF_WS_PING_INTERVAL",
+                    "ws-ping-interval",
+                )?,
+                idle_timeout: self.ws_idle_timeout,
+            },
+            accounts: app::AccountOptions {
+                session_idle: nonzero(self.session_idle, "LFF_SESSION_IDLE", "session-idle")?,
+                session_absolute: self.session_absolute,
+                login_attempts_per_ip_per_minute: self.login_attempts_per_ip,
+            },
+            log: self.log,
+            log_format: self.log_format,
+        })
+    }
+}
+
+/// The lower crates prefix their messages with the setting's short name;
+/// here the setting is named by its variable and flag instead.
+fn strip_setting(msg: String) -> String {
+    match msg.split_once(": ") {
+        Some((head, rest)) if matches!(head, "database" | "objects" | "search") => rest.to_owned(),
+        _ => msg,
+    }
+}
+
+impl Config {
+    /// Everything in memory, listening on an ephemeral port: for tests.
+    pub fn in_memory() -> Config {
+        let args = Cli::parse_from([
+            "lff",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            "mem://",
+            "--objects",
+            "memory://",
+            "--search",
+            "memory://",
+        ]);
+        args.into_serve_args()
+            .into_config()
+            .expect("the in-memory configuration is valid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, ConfigError> {
+        let mut all = vec!["lff"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all)
+            .unwrap()
+            .into_serve_args()
+            .into_config()
+    }
+
+    #[test]
+    fn defaults_keep_everything_under_the_data_directory() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            c.database.url,
+            format!("surrealkv://{}", PathBuf::from("data").join("db").display())
+        );
+        assert_eq!(
+            c.objects.url,
+            format!("file://{}", PathBuf::from("data").join("objects").display())
+        );
+        assert_eq!(
+            c.search,
+            search::SearchOptions::Directory(PathBuf::from("data").join("search"))
+        );
+        assert_eq!(c.schema.max_aliases, 30);
+        assert_eq!(c.ws.max_message_bytes, 65536);
+    }
+
+    #[test]
+    fn a_bad_backend_url_names_the_setting_and_what_is_accepted() {
+        let e = parse(&["--database", "postgres://x"])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "invalid setting LFF_DATABASE (--database): 'postgres://x' is not supported; use surrealkv://PATH, mem:// or ws://HOST:PORT"
+        );
+        let e = parse(&["--objects", "ftp://x"]).unwrap_err().to_string();
+        assert!(
+            e.starts_with("invalid setting LFF_OBJECTS (--objects): "),
+            "{e}"
+        );
+        let e = parse(&["--allowed-origins", "school.example"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("invalid setting LFF_ALLOWED_ORIGINS"), "{e}");
+    }
+
+    #[test]
+    fn the_serve_subcommand_takes_the_same_flags() {
+        let c = Cli::try_parse_from(["lff", "serve", "--listen", "0.0.0.0:9000"]).unwrap();
+        assert_eq!(c.into_serve_args().listen.to_string(), "0.0.0.0:9000");
+    }
+}

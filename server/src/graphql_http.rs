@@ -1,0 +1,487 @@
+//! GraphQL over HTTP, following the GraphQL-over-HTTP specification.
+//!
+//! * `POST` with `Content-Type: application/json` (UTF-8) runs any operation;
+//!   other or missing content types get 415, so no HTML form can post here
+//!   (no CSRF path: credentials travel only in the `Authorization` header).
+//! * `GET` runs queries only; a mutation over GET gets 405 with `Allow: POST`.
+//! * Batches (JSON arrays) are refused with 400.
+//! * Responses are `application/graphql-response+json` unless the client
+//!   accepts only `application/json`. With the former, requests that fail
+//!   before execution (syntax, validation, limits) get 400.
+//! * A bearer token that is not valid (expired, revoked) gets 401.
+
+use async_graphql::parser::types::OperationType;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use schema::ErrorCode;
+use serde_json::{Map, Value, json};
+
+use crate::routes::{AppState, ClientAddr, request_id};
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphQLResponse,
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphQLResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`. `None`: nothing we can send.
+fn negotiate(headers: &HeaderMap) -> Option<Media> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        // Legacy clients send no Accept and expect application/json.
+        return Some(Media::Json);
+    };
+    let mut json = false;
+    let mut any = false;
+    for part in accept.split(',') {
+        let mut items = part.split(';').map(str::trim);
+        let media = items.next().unwrap_or("").to_ascii_lowercase();
+        let refused = items.any(|p| {
+            p.split_once('=').is_some_and(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("q")
+                    && v.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+            })
+        });
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            GRAPHQL_RESPONSE_JSON => return Some(Media::GraphQLResponse),
+            JSON => json = true,
+            "*/*" | "application/*" => any = true,
+            _ => {}
+        }
+    }
+    if json {
+        Some(Media::Json)
+    } else if any {
+        Some(Media::GraphQLResponse)
+    } else {
+        None
+    }
+}
+
+/// A response made of errors only (no `data`), in the negotiated media type.
+fn errors_response(status: StatusCode, media: Media, errors: Value) -> Response {
+    let body = json!({ "errors": errors });
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// An error response for paths outside GraphQL execution (panics, limits).
+pub(crate) fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    errors_response(
+        status,
+        Media::GraphQLResponse,
+        json!([{ "message": message, "extensions": { "code": code.as_str() } }]),
+    )
+}
+
+fn request_error(media: Media, status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    // With application/json, the specification expects 200 for GraphQL-level
+    // failures of a well-formed request, but 4xx when the request itself is bad.
+    errors_response(
+        status,
+        media,
+        json!([{ "message": message, "extensions": { "code": code.as_str() } }]),
+    )
+}
+
+/// The GraphQL request parameters, checked for shape.
+#[derive(Debug)]
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Value>,
+}
+
+fn params_from_json(v: Value) -> Result<Params, &'static str> {
+    let Value::Object(mut map) = v else {
+        return Err(if v.is_array() {
+            "batched requests are not supported; send one operation per request"
+        } else {
+            "the request body must be a JSON object"
+        });
+    };
+    let query = match map.remove("query") {
+        Some(Value::String(q)) => q,
+        Some(_) => return Err("'query' must be a string"),
+        None => return Err("'query' is missing"),
+    };
+    let operation_name = match map.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => return Err("'operationName' must be a string or null"),
+    };
+    let variables = match map.remove("variables") {
+        None | Some(Value::Null) => None,
+        Some(v @ Value::Object(_)) => Some(v),
+        Some(_) => return Err("'variables' must be an object or null"),
+    };
+    match map.remove("extensions") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => return Err("'extensions' must be an object or null"),
+    }
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+    })
+}
+
+fn params_from_query_string(qs: &str) -> Result<Params, &'static str> {
+    let mut map = Map::new();
+    for (k, v) in url::form_urlencoded::parse(qs.as_bytes()) {
+        let value = match k.as_ref() {
+            "variables" | "extensions" => {
+                serde_json::from_str(&v).map_err(|_| "'variables' and 'extensions' must be JSON")?
+            }
+            _ => Value::String(v.into_owned()),
+        };
+        map.insert(k.into_owned(), value);
+    }
+    params_from_json(Value::Object(map))
+}
+
+fn is_json_content_type(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut parts = ct.split(';').map(str::trim);
+    if !parts.next().is_some_and(|m| m.eq_ignore_ascii_case(JSON)) {
+        return false;
+    }
+    parts.all(|p| match p.split_once('=') {
+        Some((k, v)) if k.trim().eq_ignore_ascii_case("charset") => {
+            v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        _ => true,
+    })
+}
+
+/// `POST /graphql`.
+pub async fn post(State(state): State<AppState>, req: Request) -> Response {
+    let Some(media) = negotiate(req.headers()) else {
+        return not_acceptable();
+    };
+    if !is_json_content_type(req.headers()) {
+        return request_error(
+            media,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "send the request as Content-Type: application/json",
+        );
+    }
+    let limit = state.config.http.max_body_bytes;
+    let (parts, body) = req.into_parts();
+    let bytes: Bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => {
+            return request_error(
+                media,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                &format!("the request body is larger than {limit} bytes"),
+            );
+        }
+    };
+    let params = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(v) => params_from_json(v),
+        Err(_) => Err("the request body is not valid JSON"),
+    };
+    match params {
+        Ok(p) => {
+            execute(
+                state,
+                Request::from_parts(parts, Body::empty()),
+                media,
+                p,
+                false,
+            )
+            .await
+        }
+        Err(msg) => request_error(media, StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, msg),
+    }
+}
+
+/// `GET /graphql`: a WebSocket upgrade, or a query in the query string.
+pub async fn get_or_upgrade(State(state): State<AppState>, req: Request) -> Response {
+    let wants_upgrade = req
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if wants_upgrade {
+        let (mut parts, _) = req.into_parts();
+        return match axum::extract::ws::WebSocketUpgrade::from_request_parts(&mut parts, &state)
+            .await
+        {
+            Ok(up) => crate::ws::upgrade_with(state, &parts, up).await,
+            Err(rejection) => rejection.into_response(),
+        };
+    }
+    let Some(media) = negotiate(req.headers()) else {
+        return not_acceptable();
+    };
+    let params = params_from_query_string(req.uri().query().unwrap_or(""));
+    match params {
+        Ok(p) => execute(state, req, media, p, true).await,
+        Err(msg) => request_error(media, StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, msg),
+    }
+}
+
+fn not_acceptable() -> Response {
+    (
+        StatusCode::NOT_ACCEPTABLE,
+        format!("this endpoint answers with {GRAPHQL_RESPONSE_JSON} or {JSON}\n"),
+    )
+        .into_response()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<Result<&str, ()>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    let s = value.to_str().map_err(|_| ());
+    Some(s.and_then(|s| {
+        let (scheme, token) = s.split_once(' ').ok_or(())?;
+        if scheme.eq_ignore_ascii_case("bearer") {
+            Ok(token.trim())
+        } else {
+            Err(())
+        }
+    }))
+}
+
+fn unauthenticated(media: Media, message: &str) -> Response {
+    let mut resp = request_error(
+        media,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthenticated,
+        message,
+    );
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    resp
+}
+
+async fn execute(
+    state: AppState,
+    req: Request,
+    media: Media,
+    p: Params,
+    over_get: bool,
+) -> Response {
+    let max_doc = state.config.http.max_document_bytes;
+    if p.query.len() > max_doc {
+        return request_error(
+            media,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            &format!("the GraphQL document is larger than {max_doc} bytes"),
+        );
+    }
+    if over_get {
+        // Only queries may run over GET: GET must never change anything.
+        if let Ok(doc) = async_graphql::parser::parse_query(&p.query) {
+            let op = doc
+                .operations
+                .iter()
+                .find(|(name, _)| match (&p.operation_name, name) {
+                    (Some(wanted), Some(n)) => n.as_str() == wanted,
+                    (None, _) => true,
+                    _ => false,
+                });
+            if let Some((_, op)) = op
+                && op.node.ty != OperationType::Query
+            {
+                let mut resp = request_error(
+                    media,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    ErrorCode::BadUserInput,
+                    "only queries may be sent with GET; use POST",
+                );
+                resp.headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+                return resp;
+            }
+        }
+    }
+
+    let viewer = match bearer(req.headers()) {
+        None => None,
+        Some(Err(())) => {
+            return unauthenticated(media, "the Authorization header must be 'Bearer <token>'");
+        }
+        Some(Ok(token)) => match state.app.authenticate(token).await {
+            Ok(v) => Some(v),
+            Err(app::Error::Unauthenticated(msg)) => return unauthenticated(media, msg),
+            Err(e) => {
+                tracing::error!(error = %e, "authentication failed");
+                return error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    schema_internal(),
+                );
+            }
+        },
+    };
+    let meta = app::RequestMeta {
+        request_id: request_id(&req),
+        client_ip: req.extensions().get::<ClientAddr>().map(|a| a.0.ip()),
+    };
+
+    let mut gql = async_graphql::Request::new(p.query).data(meta);
+    if let Some(v) = viewer {
+        gql = gql.data(v);
+    }
+    if let Some(name) = p.operation_name {
+        gql = gql.operation_name(name);
+    }
+    if let Some(vars) = p.variables {
+        gql = gql.variables(async_graphql::Variables::from_json(vars));
+    }
+
+    let timeout = state.config.http.request_timeout;
+    let resp = match tokio::time::timeout(timeout, state.schema.execute(gql)).await {
+        Ok(r) => r,
+        Err(_) => {
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Internal,
+                "the request took too long and was stopped",
+            );
+        }
+    };
+    render(media, resp)
+}
+
+fn schema_internal() -> &'static str {
+    schema::INTERNAL_MESSAGE
+}
+
+/// Errors before execution (syntax, validation, limits): no error has a
+/// path and there is no data.
+pub(crate) fn is_request_error(resp: &async_graphql::Response) -> bool {
+    !resp.errors.is_empty()
+        && resp.data == async_graphql::Value::Null
+        && resp.errors.iter().all(|e| e.path.is_empty())
+}
+
+fn render(media: Media, resp: async_graphql::Response) -> Response {
+    let request_error = is_request_error(&resp);
+    let mut body = match serde_json::to_value(&resp) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "could not serialise a GraphQL response");
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                schema_internal(),
+            );
+        }
+    };
+    let status = if request_error {
+        if let Value::Object(m) = &mut body {
+            // A request that never executed has no `data` entry at all.
+            m.remove("data");
+        }
+        match media {
+            Media::GraphQLResponse => StatusCode::BAD_REQUEST,
+            Media::Json => StatusCode::OK,
+        }
+    } else {
+        StatusCode::OK
+    };
+    let mut out = (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response();
+    // Responses carry personal data; no shared cache may keep them.
+    out.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn accept_negotiation_prefers_the_graphql_media_type() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(Media::Json));
+        assert_eq!(negotiate(&accept("application/json")), Some(Media::Json));
+        assert_eq!(
+            negotiate(&accept(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
+            Some(Media::GraphQLResponse)
+        );
+        assert_eq!(negotiate(&accept("*/*")), Some(Media::GraphQLResponse));
+        assert_eq!(negotiate(&accept("text/html")), None);
+        assert_eq!(
+            negotiate(&accept("application/graphql-response+json;q=0")),
+            None
+        );
+    }
+
+    #[test]
+    fn content_type_must_be_json_in_utf8() {
+        let ct = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_str(v).unwrap());
+            is_json_content_type(&h)
+        };
+        assert!(ct("application/json"));
+        assert!(ct("application/json; charset=utf-8"));
+        assert!(ct("Application/JSON;charset=\"UTF-8\""));
+        assert!(!ct("application/json; charset=utf-16"));
+        assert!(!ct("text/plain"));
+        assert!(!ct("application/x-www-form-urlencoded"));
+        assert!(!is_json_content_type(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn request_parameters_are_checked_for_shape() {
+        assert!(params_from_json(json!({"query": "{ me { id } }"})).is_ok());
+        assert!(
+            params_from_json(json!([{"query": "{ me { id } }"}]))
+                .unwrap_err()
+                .contains("batched")
+        );
+        assert!(params_from_json(json!({"query": 1})).is_err());
+        assert!(params_from_json(json!({"query": "{a}", "variables": "x"})).is_err());
+        assert!(
+            params_from_json(json!({"query": "{a}", "variables": null, "operationName": null}))
+                .is_ok()
+        );
+    }
+}

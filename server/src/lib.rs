@@ -1,0 +1,193 @@
+//! The composition root: the only crate that knows axum, HTTP, WebSocket,
+//! configuration and the process environment.
+//!
+//! [`Application::build`] opens the backends named by the [`Config`],
+//! applies migrations, creates the first administrator and assembles the
+//! domain and the schema; [`Application::serve`] runs the HTTP server on a
+//! listener the caller bound, until the shutdown future completes. Tests use
+//! the same two calls on `127.0.0.1:0`.
+
+pub mod config;
+mod graphql_http;
+mod lock;
+pub mod metrics;
+mod routes;
+pub mod telemetry;
+pub mod ws;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower::ServiceExt;
+
+pub use config::{Cli, Config};
+pub use routes::ClientAddr;
+
+/// Why the server could not start. Each message is one line for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    Lock(#[from] lock::LockError),
+    #[error(transparent)]
+    Store(#[from] store::OpenError),
+    #[error(transparent)]
+    Search(#[from] search::OpenError),
+    #[error("first administrator: {0}")]
+    Admin(String),
+}
+
+/// A built, not yet serving, server.
+pub struct Application {
+    state: routes::AppState,
+    /// Sign-in details generated on first start, to show once.
+    generated_admin: Option<app::Credentials>,
+    _locks: lock::DataLocks,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartError> {
+        Self::build_with_clock(config, Arc::new(app::SystemClock)).await
+    }
+
+    /// As [`Application::build`], with a clock of the caller's (tests move time).
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Arc<dyn app::Clock>,
+    ) -> Result<Application, StartError> {
+        let locations: Vec<_> = [
+            config.database.local_path()?,
+            config.objects.local_path()?,
+            config.search.local_path().cloned(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let locks = lock::DataLocks::acquire(&locations)?;
+
+        let database = store::Database::open(&config.database).await?;
+        let objects = store::Objects::open(&config.objects)?;
+        let search = search::EmbeddedIndex::open(&config.search)?;
+        let app = app::App::new(app::AppParts {
+            repo: Arc::new(database),
+            objects: Arc::new(objects),
+            search: Arc::new(search),
+            clock,
+            accounts: config.accounts.clone(),
+        });
+        let generated_admin = app
+            .ensure_platform_admin(
+                config.admin_email.as_deref(),
+                config.admin_password.as_deref(),
+            )
+            .await
+            .map_err(|e| match e {
+                app::Error::Invalid { field, reason } => StartError::Admin(format!(
+                    "invalid {} (LFF_ADMIN_{}): {reason}",
+                    field,
+                    field.to_ascii_uppercase()
+                )),
+                other => StartError::Admin(other.to_string()),
+            })?;
+        let schema = schema::build(app.clone(), &config.schema);
+        let state = routes::AppState {
+            app,
+            schema,
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::new()),
+            shutdown: CancellationToken::new(),
+            sockets: TaskTracker::new(),
+        };
+        Ok(Application {
+            state,
+            generated_admin,
+            _locks: locks,
+        })
+    }
+
+    /// The domain handle, for tests and tools that seed data.
+    pub fn app(&self) -> &app::App {
+        &self.state.app
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+
+    /// Sign-in details generated on first start (once; `None` afterwards).
+    pub fn take_generated_admin(&mut self) -> Option<app::Credentials> {
+        self.generated_admin.take()
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, lets running
+    /// requests finish, closes WebSockets with 1001 and returns (waiting at
+    /// most the configured shutdown timeout).
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let router = routes::router(state.clone());
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(state.config.http.header_read_timeout);
+        let builder = builder.http1_only();
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        tokio::pin!(shutdown);
+
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(conn) => conn,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off briefly, keep serving.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let svc = router.clone().map_request(
+                move |mut req: axum::extract::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ClientAddr(peer));
+                    req
+                },
+            );
+            let conn = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(svc))
+                .into_owned();
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move {
+                if let Err(e) = conn.await {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+            });
+        }
+
+        drop(listener);
+        tracing::info!("shutting down: no new connections; finishing requests and closing sockets");
+        state.shutdown.cancel();
+        state.sockets.close();
+        let grace = state.config.http.shutdown_timeout;
+        let drained = tokio::time::timeout(grace, async {
+            tokio::join!(graceful.shutdown(), state.sockets.wait());
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!("shutdown timeout reached with work still running");
+        }
+        Ok(())
+    }
+}

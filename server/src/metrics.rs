@@ -1,0 +1,127 @@
+//! Prometheus metrics, served at `/metrics` in the text exposition format.
+//!
+//! The registry belongs to the running server (no global state): HTTP
+//! request counts and latencies per route, open WebSockets and active
+//! subscriptions.
+
+use std::sync::atomic::AtomicI64;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+use crate::routes::AppState;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub route: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RequestLabels, Counter>,
+    pub latency: Family<RouteLabels, Histogram>,
+    pub open_sockets: Gauge<i64, AtomicI64>,
+    pub subscriptions: Gauge<i64, AtomicI64>,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("lff");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new([
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+            ])
+        });
+        let open_sockets = Gauge::<i64, AtomicI64>::default();
+        let subscriptions = Gauge::<i64, AtomicI64>::default();
+        registry.register("http_requests", "HTTP requests served", requests.clone());
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            latency.clone(),
+        );
+        registry.register(
+            "websocket_connections",
+            "Open WebSocket connections",
+            open_sockets.clone(),
+        );
+        registry.register(
+            "graphql_subscriptions",
+            "Active GraphQL subscriptions",
+            subscriptions.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            open_sockets,
+            subscriptions,
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Middleware: counts and times every request by its route pattern (never
+/// its raw path, which would make label values unbounded).
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().as_str().to_owned();
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    let m = &state.metrics;
+    m.latency
+        .get_or_create(&RouteLabels {
+            route: route.clone(),
+        })
+        .observe(start.elapsed().as_secs_f64());
+    m.requests
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status: resp.status().as_u16(),
+        })
+        .inc();
+    resp
+}
+
+pub async fn serve(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    )
+}

@@ -1,0 +1,164 @@
+//! The HTTP surface: routes, shared state, health, the web page, and the
+//! layers every request passes (request id, tracing, metrics, panic guard,
+//! security headers).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::{graphql_http, metrics, ws};
+
+/// What every handler can reach. Cloning copies a few `Arc`s.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: app::App,
+    pub schema: schema::LffSchema,
+    pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
+    /// Cancelled when the server shuts down: sockets close with 1001.
+    pub shutdown: CancellationToken,
+    /// Every open WebSocket, so that shutdown can wait for them to close.
+    pub sockets: TaskTracker,
+}
+
+/// The peer address of the connection, put into each request by the accept loop.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub SocketAddr);
+
+pub(crate) const X_REQUEST_ID: &str = "x-request-id";
+
+pub(crate) fn request_id(req: &Request) -> Option<String> {
+    req.extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .map(str::to_owned)
+}
+
+pub fn router(state: AppState) -> Router {
+    let request_id_header = header::HeaderName::from_static(X_REQUEST_ID);
+    Router::new()
+        .route("/", get(index))
+        .route("/app.js", get(script))
+        .route(
+            "/graphql",
+            get(graphql_http::get_or_upgrade).post(graphql_http::post),
+        )
+        .route("/graphql/ws", get(ws::upgrade))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::serve))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            tracing::info_span!(
+                "http",
+                method = %req.method(),
+                path = %req.uri().path(),
+                request_id = request_id(req).unwrap_or_default(),
+            )
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id_header.clone()))
+        .layer(SetRequestIdLayer::new(request_id_header, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// A panic anywhere below becomes a masked 500: no message, no backtrace.
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    tracing::error!("a request handler panicked");
+    graphql_http::error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        schema::ErrorCode::Internal,
+        schema::INTERNAL_MESSAGE,
+    )
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found\n").into_response()
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// 200 when every backend answers, 503 naming the ones that do not (never why:
+/// the details go to the log).
+async fn readyz(State(state): State<AppState>) -> Response {
+    let checks = state.app.readiness().await;
+    let mut body = serde_json::Map::new();
+    let mut ready = true;
+    for (name, result) in checks {
+        let status = match result {
+            Ok(()) => "ok",
+            Err(e) => {
+                tracing::error!(backend = name, error = %e, "readiness check failed");
+                ready = false;
+                "unavailable"
+            }
+        };
+        body.insert(name.to_owned(), status.into());
+    }
+    let code = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let json = serde_json::json!({ "status": if ready { "ready" } else { "unavailable" }, "checks": body });
+    (code, axum::Json(json)).into_response()
+}
+
+const INDEX_HTML: &str = include_str!("../../web/index.html");
+const APP_JS: &str = include_str!("../../web/app.js");
+
+async fn index() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; frame-ancestors 'none'",
+            ),
+        ],
+        INDEX_HTML,
+    )
+        .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        APP_JS,
+    )
+        .into_response()
+}
