@@ -167,3 +167,59 @@ impl Extension for ErrorCodesExtension {
         next.run(ctx, stream).map(tag).boxed()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(e: &async_graphql::Error) -> Option<String> {
+        match e.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn internal_details_never_reach_the_client() {
+        let e = to_gql(app::Error::internal(
+            "database: Parse error at line 1: SELECT * FROM user WHERE username = 'x' (/var/lib/lff/data/db)",
+        ));
+        assert_eq!(e.message, INTERNAL_MESSAGE);
+        assert_eq!(code(&e).as_deref(), Some("INTERNAL"));
+        assert!(e.source.is_none());
+    }
+
+    #[test]
+    fn every_domain_error_has_its_code() {
+        let cases = [
+            (app::Error::Unauthenticated("x"), "UNAUTHENTICATED"),
+            (app::Error::Forbidden, "FORBIDDEN"),
+            (app::Error::NotFound, "NOT_FOUND"),
+            (app::Error::invalid("f", "r"), "BAD_USER_INPUT"),
+            (app::Error::Conflict("c".into()), "CONFLICT"),
+            (
+                app::Error::RateLimited {
+                    message: "m",
+                    retry_after: None,
+                },
+                "RATE_LIMITED",
+            ),
+            (app::Error::QuotaExceeded, "QUOTA_EXCEEDED"),
+            (app::Error::PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
+        ];
+        for (err, expected) in cases {
+            assert_eq!(code(&to_gql(err)).as_deref(), Some(expected));
+        }
+    }
+
+    #[test]
+    fn engine_errors_without_a_path_are_bad_input_and_coded_errors_are_kept() {
+        let mut resp = Response::from_errors(vec![
+            ServerError::new("Unknown field", None),
+            error_with_code(ErrorCode::Conflict, "taken"),
+        ]);
+        resp = tag(resp);
+        assert_eq!(code_of(&resp.errors[0]), Some("BAD_USER_INPUT"));
+        assert_eq!(code_of(&resp.errors[1]), Some("CONFLICT"));
+    }
+}

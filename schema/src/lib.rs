@@ -53,7 +53,11 @@ pub fn build(app: app::App, options: &SchemaOptions) -> LffSchema {
         // Suggestions ("did you mean …") would let anyone map the schema's
         // hidden corners cheaply; they are off for everyone.
         .disable_suggestions()
-        .extension(limits::AliasLimit(options.max_aliases))
+        .extension(limits::DocumentLimits {
+            max_aliases: options.max_aliases,
+            // Fragment chains are a form of depth: the same bound applies.
+            max_fragment_depth: options.max_depth,
+        })
         .extension(errors::ErrorCodes)
         .finish()
 }

@@ -1,9 +1,11 @@
-//! A limit async-graphql lacks: the number of aliases in one document.
+//! Limits async-graphql lacks, checked right after parsing:
 //!
-//! Aliases let one small document ask for the same expensive field hundreds
-//! of times; depth and complexity limits do not see that when the field is
-//! cheap on paper. Counted over every operation and fragment, after parsing.
+//! * the number of aliases in one document — aliases let one small document
+//!   ask for the same field hundreds of times;
+//! * how deeply fragments spread into fragments — a long chain costs the
+//!   server work in every later phase while each link looks harmless.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
@@ -12,15 +14,24 @@ use async_graphql::{ServerResult, Variables};
 
 use crate::errors::{ErrorCode, error_with_code};
 
-pub(crate) struct AliasLimit(pub usize);
+pub(crate) struct DocumentLimits {
+    pub max_aliases: usize,
+    pub max_fragment_depth: usize,
+}
 
-impl ExtensionFactory for AliasLimit {
+impl ExtensionFactory for DocumentLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimitExtension(self.0))
+        Arc::new(DocumentLimitsExtension {
+            max_aliases: self.max_aliases,
+            max_fragment_depth: self.max_fragment_depth,
+        })
     }
 }
 
-struct AliasLimitExtension(usize);
+struct DocumentLimitsExtension {
+    max_aliases: usize,
+    max_fragment_depth: usize,
+}
 
 fn count(set: &SelectionSet) -> usize {
     set.items
@@ -49,8 +60,52 @@ pub(crate) fn alias_count(doc: &ExecutableDocument) -> usize {
     ops + frags
 }
 
+/// The longest chain of fragment spreads below a selection set. Memoised per
+/// fragment so that fan-out cannot make this exponential; a cycle counts as
+/// nothing here (validation rejects cycles with a clear message).
+fn spread_depth<'d>(
+    set: &'d SelectionSet,
+    doc: &'d ExecutableDocument,
+    memo: &mut HashMap<&'d str, Option<usize>>,
+) -> usize {
+    set.items
+        .iter()
+        .map(|s| match &s.node {
+            Selection::Field(f) => spread_depth(&f.node.selection_set.node, doc, memo),
+            Selection::InlineFragment(f) => spread_depth(&f.node.selection_set.node, doc, memo),
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                match memo.get(name) {
+                    Some(Some(d)) => 1 + d,
+                    Some(None) => 0,
+                    None => {
+                        memo.insert(name, None);
+                        let d = doc
+                            .fragments
+                            .get(&spread.node.fragment_name.node)
+                            .map(|f| spread_depth(&f.node.selection_set.node, doc, memo))
+                            .unwrap_or(0);
+                        memo.insert(name, Some(d));
+                        1 + d
+                    }
+                }
+            }
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+pub(crate) fn fragment_depth(doc: &ExecutableDocument) -> usize {
+    let mut memo = HashMap::new();
+    doc.operations
+        .iter()
+        .map(|(_, op)| spread_depth(&op.node.selection_set.node, doc, &mut memo))
+        .max()
+        .unwrap_or(0)
+}
+
 #[async_trait::async_trait]
-impl Extension for AliasLimitExtension {
+impl Extension for DocumentLimitsExtension {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -60,12 +115,22 @@ impl Extension for AliasLimitExtension {
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
         let n = alias_count(&doc);
-        if n > self.0 {
+        if n > self.max_aliases {
             return Err(error_with_code(
                 ErrorCode::BadUserInput,
                 format!(
                     "the document uses {n} aliases; at most {} are allowed",
-                    self.0
+                    self.max_aliases
+                ),
+            ));
+        }
+        let d = fragment_depth(&doc);
+        if d > self.max_fragment_depth {
+            return Err(error_with_code(
+                ErrorCode::BadUserInput,
+                format!(
+                    "fragments are nested {d} deep; at most {} levels are allowed",
+                    self.max_fragment_depth
                 ),
             ));
         }
@@ -82,5 +147,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(super::alias_count(&doc), 4);
+    }
+
+    #[test]
+    fn fragment_chains_are_measured_once_per_fragment() {
+        let mut q = String::from("query { ...F0 ...F0 }");
+        for i in 0..40 {
+            // Each fragment spreads the next one twice: 2^40 paths, 40 levels.
+            q.push_str(&format!(
+                " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
+                n = i + 1
+            ));
+        }
+        q.push_str(" fragment F40 on Query { me { id } }");
+        let doc = async_graphql::parser::parse_query(&q).unwrap();
+        assert_eq!(super::fragment_depth(&doc), 41);
+        let cyclic = async_graphql::parser::parse_query(
+            "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }",
+        )
+        .unwrap();
+        assert_eq!(super::fragment_depth(&cyclic), 2);
     }
 }

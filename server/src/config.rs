@@ -425,7 +425,7 @@ impl ServeArgs {
 /// here the setting is named by its variable and flag instead.
 fn strip_setting(msg: String) -> String {
     match msg.split_once(": ") {
-        Some((head, rest)) if matches!(head, "database" | "objects" | "search") => rest.to_owned(),
+        Some(("database" | "objects" | "search", rest)) => rest.to_owned(),
         _ => msg,
     }
 }

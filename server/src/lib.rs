@@ -126,6 +126,17 @@ impl Application {
         self.generated_admin.take()
     }
 
+    /// Waits until the embedded database of `config` has closed after every
+    /// handle to it was dropped, so that a restart in the same process (or the
+    /// process exit) finds it cleanly shut. False if it did not within the
+    /// shutdown timeout.
+    pub async fn wait_closed(config: &Config) -> bool {
+        config
+            .database
+            .wait_closed(config.http.shutdown_timeout)
+            .await
+    }
+
     /// Serves until `shutdown` completes, then stops accepting, lets running
     /// requests finish, closes WebSockets with 1001 and returns (waiting at
     /// most the configured shutdown timeout).

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
 
 async fn run(config: server::Config) -> ExitCode {
     let listen = config.listen;
+    let kept = config.clone();
     let mut application = match Application::build(config).await {
         Ok(a) => a,
         Err(e) => {
@@ -58,8 +59,16 @@ async fn run(config: server::Config) -> ExitCode {
         );
         println!();
     }
-    match application.serve(listener, shutdown_signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
+    let served = application.serve(listener, shutdown_signal()).await;
+    // Every handle is gone now; let the embedded database finish closing.
+    if !Application::wait_closed(&kept).await {
+        tracing::warn!("the database did not close within the shutdown timeout");
+    }
+    match served {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("lff: {e}");
             ExitCode::FAILURE

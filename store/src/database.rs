@@ -75,6 +75,37 @@ impl DatabaseOptions {
     }
 }
 
+impl DatabaseOptions {
+    /// Waits until an embedded on-disk database has been closed by its engine.
+    ///
+    /// The engine shuts down in the background once the last handle is
+    /// dropped and offers nothing to await, so this watches the one sign it
+    /// leaves: the storage engine's `LOCK` file becomes free. Returns false
+    /// if that has not happened within `timeout`. In-memory and server
+    /// databases have nothing to wait for.
+    pub async fn wait_closed(&self, timeout: std::time::Duration) -> bool {
+        let Ok(Some(path)) = self.local_path() else {
+            return true;
+        };
+        let lock = path.join("LOCK");
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let free = match std::fs::OpenOptions::new().write(true).open(&lock) {
+                Err(_) => true,
+                // Dropping the file releases the probe's own lock at once.
+                Ok(f) => f.try_lock().is_ok(),
+            };
+            if free {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+}
+
 /// The database handle: one SurrealDB session with namespace and database
 /// chosen. Cloning is cheap and shares the connection.
 #[derive(Clone)]

@@ -1,1 +1,12 @@
-fn main() {}
+//! Black-box tests: the real server, built by `Application::build` with
+//! in-memory backends on `127.0.0.1:0`, spoken to over real HTTP (reqwest)
+//! and real WebSocket (tokio-tungstenite). One binary, one module per area.
+
+mod accounts;
+mod harness;
+mod hostile;
+mod http_protocol;
+mod operations;
+mod persistence;
+mod tidy;
+mod websocket;

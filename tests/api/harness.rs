@@ -1,0 +1,259 @@
+//! Starting servers and talking to them.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use server::{Application, Config};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+/// How long any test waits for something that should happen.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub app: app::App,
+    pub clock: Arc<app::ManualClock>,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+pub fn test_config() -> Config {
+    let mut config = Config::in_memory();
+    config.admin_password = Some(ADMIN_PASSWORD.into());
+    config
+}
+
+pub async fn spawn() -> TestServer {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+    let mut config = test_config();
+    adjust(&mut config);
+    spawn_config(config).await
+}
+
+pub async fn spawn_config(config: Config) -> TestServer {
+    let clock = Arc::new(app::ManualClock::new(chrono::Utc::now()));
+    let application = Application::build_with_clock(config, clock.clone())
+        .await
+        .expect("server builds");
+    let app = application.app().clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel::<()>();
+    let handle = tokio::spawn(application.serve(listener, async {
+        let _ = rx.await;
+    }));
+    TestServer {
+        addr,
+        http: reqwest::Client::new(),
+        app,
+        clock,
+        shutdown: Some(tx),
+        handle: Some(handle),
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Stops the server the way a signal would and waits for it to finish.
+    pub async fn shut_down(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            tokio::time::timeout(Duration::from_secs(15), h)
+                .await
+                .expect("shutdown finishes")
+                .unwrap()
+                .unwrap();
+        }
+    }
+
+    /// POSTs a GraphQL operation as JSON, with a token if given.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
+        let mut req = self
+            .http
+            .post(self.url("/graphql"))
+            .header("content-type", "application/json")
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        reply(req.send().await.unwrap()).await
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Reply {
+        self.gql(
+            None,
+            "mutation($l: String!, $p: String!) { login(login: $l, password: $p) { token expiresAt user { id username role } } }",
+            json!({ "l": login, "p": password }),
+        )
+        .await
+    }
+
+    /// Signs in and returns the token; panics if sign-in fails.
+    pub async fn token(&self, login: &str, password: &str) -> String {
+        let r = self.login(login, password).await;
+        r.body["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("sign-in failed: {}", r.body))
+            .to_owned()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Creates a person directly in the domain (the API for this comes with
+    /// the network capability) and returns their id.
+    pub async fn seed(&self, username: &str, role: app::Role, password: &str) -> String {
+        let email = (role != app::Role::Student)
+            .then(|| app::Email::parse(&format!("{username}@school.example")).unwrap());
+        let u = self
+            .app
+            .seed_user(
+                app::Username::parse(username).unwrap(),
+                email,
+                app::DisplayName::parse(username).unwrap(),
+                role,
+                &app::NewPassword::parse(password, role).unwrap(),
+            )
+            .await
+            .unwrap();
+        u.id.to_string()
+    }
+
+    pub async fn me(&self, token: &str) -> Reply {
+        self.gql(Some(token), "{ me { id username } }", json!({}))
+            .await
+    }
+
+    pub async fn ws_connect_with(
+        &self,
+        path: &str,
+        protocol: Option<&str>,
+        origin: Option<&str>,
+    ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        let mut req = format!("ws://{}{}", self.addr, path)
+            .into_client_request()
+            .unwrap();
+        if let Some(p) = protocol {
+            req.headers_mut()
+                .insert("Sec-WebSocket-Protocol", HeaderValue::from_str(p).unwrap());
+        }
+        if let Some(o) = origin {
+            req.headers_mut()
+                .insert("Origin", HeaderValue::from_str(o).unwrap());
+        }
+        tokio_tungstenite::connect_async(req)
+            .await
+            .map(|(ws, _)| ws)
+    }
+
+    pub async fn ws(&self) -> Ws {
+        self.ws_connect_with("/graphql/ws", Some("graphql-transport-ws"), None)
+            .await
+            .expect("WebSocket connects")
+    }
+
+    /// A socket past `connection_ack`.
+    pub async fn ws_ready(&self, token: &str) -> Ws {
+        let mut ws = self.ws().await;
+        send(
+            &mut ws,
+            json!({ "type": "connection_init", "payload": { "token": token } }),
+        )
+        .await;
+        let ack = next_json(&mut ws).await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        ws
+    }
+}
+
+pub async fn reply(r: reqwest::Response) -> Reply {
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+pub async fn send(ws: &mut Ws, v: Value) {
+    ws.send(Message::text(v.to_string())).await.unwrap();
+}
+
+/// The next protocol message, skipping WebSocket pings; panics on close or timeout.
+pub async fn next_json(ws: &mut Ws) -> Value {
+    loop {
+        let m = tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("a message in time");
+        match m {
+            Some(Ok(Message::Text(t))) => return serde_json::from_str(t.as_str()).unwrap(),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+}
+
+/// Waits for the server to close the socket and returns the close code and reason.
+pub async fn close_of(ws: &mut Ws) -> (u16, String) {
+    close_within(ws, WAIT).await
+}
+
+pub async fn close_within(ws: &mut Ws, wait: Duration) -> (u16, String) {
+    loop {
+        let m = tokio::time::timeout(wait, ws.next())
+            .await
+            .expect("the socket closes in time");
+        match m {
+            Some(Ok(Message::Close(Some(f)))) => return (u16::from(f.code), f.reason.to_string()),
+            Some(Ok(Message::Close(None))) => return (1005, String::new()),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! The embedded on-disk defaults: data survives a restart, and a second
+//! server on the same data refuses to start.
+
+use std::path::Path;
+
+use server::{Application, Config};
+
+use crate::harness::*;
+
+fn on_disk(dir: &Path) -> Config {
+    let mut c = test_config();
+    c.database.url = format!("surrealkv://{}", dir.join("db").display());
+    c.objects.url = format!("file://{}", dir.join("objects").display());
+    c.search = search::SearchOptions::Directory(dir.join("search"));
+    c
+}
+
+#[tokio::test]
+async fn the_administrator_and_sessions_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = spawn_config(on_disk(dir.path())).await;
+    let token = first.admin_token().await;
+    first.shut_down().await;
+    drop(first);
+    assert!(
+        Application::wait_closed(&on_disk(dir.path())).await,
+        "the database closes"
+    );
+
+    let second = spawn_config(on_disk(dir.path())).await;
+    assert_eq!(
+        second.me(&token).await.status,
+        200,
+        "the session is still valid"
+    );
+    second.clock.advance(chrono::Duration::hours(13));
+    assert_eq!(
+        second.me(&token).await.status,
+        401,
+        "and its idle limit still applies"
+    );
+    second.token("admin", ADMIN_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn a_second_server_on_the_same_data_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Application::build(on_disk(dir.path())).await.unwrap();
+    let err = Application::build(on_disk(dir.path()))
+        .await
+        .err()
+        .expect("the second start fails")
+        .to_string();
+    assert!(err.contains("in use by another lff process"), "{err}");
+}
+
+#[tokio::test]
+async fn a_generated_admin_password_is_shown_once_and_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = on_disk(dir.path());
+    config.admin_password = None;
+    let mut app = Application::build(config.clone()).await.unwrap();
+    let creds = app
+        .take_generated_admin()
+        .expect("generated on first start");
+    assert!(app.take_generated_admin().is_none());
+    assert_eq!(creds.login, "admin");
+    assert_eq!(creds.password.len(), 20);
+    drop(app);
+    assert!(Application::wait_closed(&config).await);
+    let mut again = Application::build(config.clone()).await.unwrap();
+    assert!(
+        again.take_generated_admin().is_none(),
+        "not generated twice"
+    );
+    drop(again);
+    assert!(Application::wait_closed(&config).await);
+    let s = spawn_config(config).await;
+    s.token("admin", &creds.password).await;
+}
