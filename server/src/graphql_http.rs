@@ -39,13 +39,15 @@ impl Media {
 }
 
 /// Picks the response media type from `Accept`. `None`: nothing we can send.
+///
+/// `application/graphql-response+json` only when the client names it; a
+/// missing `Accept`, `*/*` and `application/*` get `application/json`, as the
+/// specification advises for clients that predate the newer media type.
 fn negotiate(headers: &HeaderMap) -> Option<Media> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
-        // Legacy clients send no Accept and expect application/json.
         return Some(Media::Json);
     };
     let mut json = false;
-    let mut any = false;
     for part in accept.split(',') {
         let mut items = part.split(';').map(str::trim);
         let media = items.next().unwrap_or("").to_ascii_lowercase();
@@ -60,18 +62,11 @@ fn negotiate(headers: &HeaderMap) -> Option<Media> {
         }
         match media.as_str() {
             GRAPHQL_RESPONSE_JSON => return Some(Media::GraphQLResponse),
-            JSON => json = true,
-            "*/*" | "application/*" => any = true,
+            JSON | "*/*" | "application/*" => json = true,
             _ => {}
         }
     }
-    if json {
-        Some(Media::Json)
-    } else if any {
-        Some(Media::GraphQLResponse)
-    } else {
-        None
-    }
+    json.then_some(Media::Json)
 }
 
 /// A response made of errors only (no `data`), in the negotiated media type.
@@ -445,7 +440,7 @@ mod tests {
             )),
             Some(Media::GraphQLResponse)
         );
-        assert_eq!(negotiate(&accept("*/*")), Some(Media::GraphQLResponse));
+        assert_eq!(negotiate(&accept("*/*")), Some(Media::Json));
         assert_eq!(negotiate(&accept("text/html")), None);
         assert_eq!(
             negotiate(&accept("application/graphql-response+json;q=0")),

@@ -6,6 +6,7 @@ mod accounts;
 mod harness;
 mod hostile;
 mod http_protocol;
+mod interop;
 mod operations;
 mod persistence;
 mod tidy;
