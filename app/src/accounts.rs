@@ -6,6 +6,8 @@
 //! whichever comes first, and on logout, password change, reset or
 //! deactivation — in which case every open socket of it is told to close.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -43,6 +45,7 @@ pub(crate) struct AccountState {
     /// A hash to verify against when the login names nobody, so that the
     /// answer takes as long as for a real account.
     dummy_hash: OnceCell<String>,
+    sessions: SessionCache,
 }
 
 impl AccountState {
@@ -52,7 +55,63 @@ impl AccountState {
             options,
             unknown: UnknownLogins::default(),
             dummy_hash: OnceCell::new(),
+            sessions: SessionCache::default(),
         }
+    }
+}
+
+/// Sessions verified recently, so that most requests need no database read.
+///
+/// Every change this process makes to a session or its person (logout,
+/// password change or reset, deactivation) removes the entries at once. An
+/// entry is re-read from the database after [`RECHECK_EVERY`], which bounds
+/// how long a change made by another server process can go unseen.
+#[derive(Default)]
+struct SessionCache {
+    // A std mutex: look-ups and inserts only, never held across an await.
+    map: Mutex<HashMap<TokenHash, CachedSession>>,
+}
+
+#[derive(Clone)]
+struct CachedSession {
+    session: SessionRecord,
+    user: User,
+    checked_at: DateTime<Utc>,
+}
+
+const RECHECK_EVERY: chrono::Duration = chrono::Duration::seconds(30);
+/// Bounded memory: past this many live sessions the cache starts afresh.
+const SESSION_CACHE_CAP: usize = 50_000;
+
+impl SessionCache {
+    fn get(&self, hash: &TokenHash) -> Option<CachedSession> {
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(hash)
+            .cloned()
+    }
+
+    fn put(&self, entry: CachedSession) {
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= SESSION_CACHE_CAP && !map.contains_key(&entry.session.token_hash) {
+            map.clear();
+        }
+        map.insert(entry.session.token_hash.clone(), entry);
+    }
+
+    fn forget(&self, hash: &TokenHash) {
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(hash);
+    }
+
+    fn forget_user(&self, id: &UserId) {
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, e| e.user.id != *id);
     }
 }
 
@@ -278,29 +337,49 @@ impl App {
             return Err(Error::Unauthenticated(SESSION_INVALID));
         }
         let hash = password::token_hash(token);
-        let Some((session, user)) = self.repo().session_with_user(&hash).await? else {
-            return Err(Error::Unauthenticated(SESSION_INVALID));
-        };
         let now = self.now();
+        let cache = &self.inner.accounts.sessions;
+        let mut entry = match cache.get(&hash) {
+            Some(e) if now - e.checked_at < RECHECK_EVERY => e,
+            _ => {
+                let Some((session, user)) = self.repo().session_with_user(&hash).await? else {
+                    cache.forget(&hash);
+                    return Err(Error::Unauthenticated(SESSION_INVALID));
+                };
+                CachedSession {
+                    session,
+                    user,
+                    checked_at: now,
+                }
+            }
+        };
         let idle = chrono_dur(self.inner.accounts.options.session_idle);
-        if now >= session.expires_at || now - session.last_seen_at >= idle || !user.active {
+        let s = &entry.session;
+        if now >= s.expires_at || now - s.last_seen_at >= idle || !entry.user.active {
+            cache.forget(&hash);
             self.repo().delete_session(&hash).await?;
             return Err(Error::Unauthenticated(SESSION_INVALID));
         }
-        if now - session.last_seen_at >= TOUCH_EVERY {
+        if now - s.last_seen_at >= TOUCH_EVERY {
             self.repo().touch_session(&hash, now).await?;
+            entry.session.last_seen_at = now;
         }
-        Ok(Viewer {
-            user,
+        let viewer = Viewer {
+            user: entry.user.clone(),
             token_hash: hash,
-            session_expires_at: session.expires_at,
-        })
+            session_expires_at: entry.session.expires_at,
+        };
+        cache.put(entry);
+        Ok(viewer)
     }
 
     /// Ends the viewer's session, and closes its sockets.
     #[tracing::instrument(skip_all, fields(user = %viewer.user.id))]
     pub async fn logout(&self, viewer: &Viewer) -> Result<()> {
+        // Database first, cache second: a request racing with this one cannot
+        // put the session back into the cache after it was forgotten.
         self.repo().delete_session(&viewer.token_hash).await?;
+        self.inner.accounts.sessions.forget(&viewer.token_hash);
         self.hub().send(
             &viewer.user.id,
             UserSignal::SessionsRevoked(Some(viewer.token_hash.clone())),
@@ -310,6 +389,7 @@ impl App {
 
     async fn end_all_sessions(&self, id: &UserId) -> Result<()> {
         self.repo().delete_user_sessions(id).await?;
+        self.inner.accounts.sessions.forget_user(id);
         self.hub().send(id, UserSignal::SessionsRevoked(None));
         Ok(())
     }

@@ -39,6 +39,7 @@ impl Query {
     }
 
     /// The newest entries of the audit trail (platform administrators only).
+    #[graphql(complexity = "last.max(0) as usize * child_complexity")]
     async fn audit_trail(
         &self,
         ctx: &Context<'_>,

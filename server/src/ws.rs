@@ -216,7 +216,7 @@ async fn run(mut socket: WebSocket, state: AppState, meta: app::RequestMeta, lim
                 if conn.auth.is_some() && !conn.session_still_valid().await {
                     break closing(close::FORBIDDEN, "Forbidden: the session has ended");
                 }
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                if send(&mut socket, Message::Ping(Default::default()), limits.idle_timeout).await.is_err() {
                     break None;
                 }
             }
@@ -259,12 +259,26 @@ async fn run(mut socket: WebSocket, state: AppState, meta: app::RequestMeta, lim
     state.metrics.subscriptions.dec_by(running);
     if let Some(Close(code, reason)) = close {
         tracing::debug!(code, %reason, "closing WebSocket");
-        let _ = socket
-            .send(Message::Close(Some(CloseFrame {
-                code,
-                reason: reason.into(),
-            })))
-            .await;
+        let frame = Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }));
+        // A client that does not take even the close frame in a second is gone.
+        let _ = send(&mut socket, frame, std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Sends one message, giving up on a client that has not taken it within
+/// `within`: a socket that stops reading must not hold its task (and the
+/// server's shutdown) hostage once the TCP buffers are full.
+async fn send(socket: &mut WebSocket, m: Message, within: std::time::Duration) -> Result<(), ()> {
+    match tokio::time::timeout(within, socket.send(m)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(()),
+        Err(_) => {
+            tracing::debug!("dropping a WebSocket that stopped reading");
+            Err(())
+        }
     }
 }
 
@@ -354,8 +368,8 @@ impl Conn {
                 match self.state.app.authenticate(&token).await {
                     Ok(viewer) => {
                         self.auth = Some((token, viewer));
-                        socket
-                            .send(send_json(json!({ "type": "connection_ack" })))
+                        let ack = send_json(json!({ "type": "connection_ack" }));
+                        send(socket, ack, self.limits.idle_timeout)
                             .await
                             .map_err(|_| None)?;
                     }
@@ -376,7 +390,9 @@ impl Conn {
                 if let Some(p) = msg.remove("payload").filter(Value::is_object) {
                     pong["payload"] = p;
                 }
-                socket.send(send_json(pong)).await.map_err(|_| None)?;
+                send(socket, send_json(pong), self.limits.idle_timeout)
+                    .await
+                    .map_err(|_| None)?;
             }
             "pong" => {}
             "subscribe" => {
@@ -429,7 +445,9 @@ impl Conn {
                 };
                 if let Some(payload) = refuse {
                     let m = send_json(json!({ "type": "error", "id": id, "payload": payload }));
-                    return socket.send(m).await.map_err(|_| None);
+                    return send(socket, m, self.limits.idle_timeout)
+                        .await
+                        .map_err(|_| None);
                 }
                 let mut meta = self.meta.clone();
                 meta.request_id = Some(format!(
@@ -500,7 +518,9 @@ impl Conn {
                 json!({ "type": "next", "id": id, "payload": payload })
             }
         };
-        socket.send(send_json(message)).await.map_err(|_| None)
+        send(socket, send_json(message), self.limits.idle_timeout)
+            .await
+            .map_err(|_| None)
     }
 
     fn finish(&mut self, id: &str) {

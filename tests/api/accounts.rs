@@ -307,3 +307,51 @@ async fn others_emails_are_hidden_and_other_people_read_as_not_found() {
         other.body["errors"][0]["message"]
     );
 }
+
+#[tokio::test]
+async fn students_have_no_email_and_several_can_exist() {
+    let s = spawn().await;
+    s.seed("pupil.one", app::Role::Student, "pupil1").await;
+    s.seed("pupil.two", app::Role::Student, "pupil2").await;
+    let t = s.token("pupil.two", "pupil2").await;
+    let me = s
+        .gql(Some(&t), "{ me { username role email } }", json!({}))
+        .await;
+    assert_eq!(
+        me.body["data"]["me"],
+        json!({ "username": "pupil.two", "role": "STUDENT", "email": null })
+    );
+    s.token("pupil.one", "pupil1").await;
+}
+
+#[tokio::test]
+async fn a_taken_username_or_email_is_a_conflict() {
+    let s = spawn().await;
+    s.seed("teacher.uz", app::Role::Teacher, "teacher-password")
+        .await;
+    let again = s
+        .app
+        .seed_user(
+            app::Username::parse("teacher.uz").unwrap(),
+            None,
+            app::DisplayName::parse("Another").unwrap(),
+            app::Role::Teacher,
+            &app::NewPassword::parse("teacher-password", app::Role::Teacher).unwrap(),
+        )
+        .await;
+    assert!(matches!(again, Err(app::Error::Conflict(_))), "{again:?}");
+    let same_email = s
+        .app
+        .seed_user(
+            app::Username::parse("teacher.uz2").unwrap(),
+            Some(app::Email::parse("TEACHER.UZ@school.example").unwrap()),
+            app::DisplayName::parse("Another").unwrap(),
+            app::Role::Teacher,
+            &app::NewPassword::parse("teacher-password", app::Role::Teacher).unwrap(),
+        )
+        .await;
+    assert!(
+        matches!(same_email, Err(app::Error::Conflict(_))),
+        "{same_email:?}"
+    );
+}

@@ -78,3 +78,39 @@ async fn a_generated_admin_password_is_shown_once_and_works() {
     let s = spawn_config(config).await;
     s.token("admin", &creds.password).await;
 }
+
+/// The `ws://` database mode against a real SurrealDB server. No server can
+/// be installed from the package registries on CI machines, so this runs
+/// when `LFF_TEST_SURREAL_WS` names one (with `LFF_TEST_SURREAL_USER` and
+/// `LFF_TEST_SURREAL_PASSWORD`, default root/root); each run uses a fresh
+/// namespace.
+#[tokio::test]
+async fn a_surrealdb_server_backs_the_platform_when_one_is_named() {
+    let Ok(url) = std::env::var("LFF_TEST_SURREAL_WS") else {
+        eprintln!("surrealdb server mode: not run; set LFF_TEST_SURREAL_WS=ws://HOST:PORT");
+        return;
+    };
+    let mut c = test_config();
+    c.database.url = url;
+    c.database.user =
+        Some(std::env::var("LFF_TEST_SURREAL_USER").unwrap_or_else(|_| "root".into()));
+    c.database.password =
+        Some(std::env::var("LFF_TEST_SURREAL_PASSWORD").unwrap_or_else(|_| "root".into()));
+    c.database.namespace = format!(
+        "lff_test_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let s = spawn_config(c.clone()).await;
+    let token = s.admin_token().await;
+    assert_eq!(s.me(&token).await.body["data"]["me"]["username"], "admin");
+    s.gql(Some(&token), "mutation { logout }", serde_json::json!({}))
+        .await;
+    assert_eq!(s.me(&token).await.status, 401);
+    drop(s);
+    // Migrations are idempotent against the same server and namespace.
+    let again = spawn_config(c).await;
+    again.token("admin", ADMIN_PASSWORD).await;
+}
