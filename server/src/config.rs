@@ -100,8 +100,8 @@ pub struct ServeArgs {
     #[arg(long, env = "LFF_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
-    /// Log filter, e.g. info or lff=debug,info.
-    #[arg(long, env = "LFF_LOG", default_value = "info")]
+    /// Log filter (tracing's EnvFilter syntax); the default keeps the storage engines' own chatter out.
+    #[arg(long, env = "LFF_LOG", default_value = "info,surrealdb=warn,surrealkv=warn,tantivy=warn")]
     pub log: String,
 
     /// Log format.
