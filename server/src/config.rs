@@ -101,7 +101,11 @@ pub struct ServeArgs {
     pub allowed_origins: Vec<String>,
 
     /// Log filter (tracing's EnvFilter syntax); the default keeps the storage engines' own chatter out.
-    #[arg(long, env = "LFF_LOG", default_value = "info,surrealdb=warn,surrealkv=warn,tantivy=warn")]
+    #[arg(
+        long,
+        env = "LFF_LOG",
+        default_value = "info,surrealdb=warn,surrealkv=warn,tantivy=warn"
+    )]
     pub log: String,
 
     /// Log format.

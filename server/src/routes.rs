@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/app.js", get(script))
+        .route("/app.css", get(stylesheet))
         .route(
             "/graphql",
             get(graphql_http::get_or_upgrade).post(graphql_http::post),
@@ -140,6 +141,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 const INDEX_HTML: &str = include_str!("../../web/index.html");
 const APP_JS: &str = include_str!("../../web/app.js");
+const APP_CSS: &str = include_str!("../../web/app.css");
 
 async fn index() -> Response {
     (
@@ -153,6 +155,10 @@ async fn index() -> Response {
         INDEX_HTML,
     )
         .into_response()
+}
+
+async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS).into_response()
 }
 
 async fn script() -> Response {
