@@ -100,6 +100,12 @@ fn conflict_or_internal(e: surrealdb::Error) -> Error {
     internal(e)
 }
 
+/// Runs a statement whose only result that matters is success.
+async fn exec(query: surrealdb::method::Query<'_, surrealdb::engine::any::Any>) -> Result<()> {
+    query.await.and_then(|r| r.check()).map_err(internal)?;
+    Ok(())
+}
+
 impl Database {
     async fn one_user(&self, sql: &str, key: &str, value: String) -> Result<Option<UserSecret>> {
         let row: Option<UserRow> = self
@@ -117,12 +123,7 @@ impl Database {
 #[async_trait]
 impl Repository for Database {
     async fn ping(&self) -> Result<()> {
-        self.db
-            .query("RETURN 1")
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(self.db.query("RETURN 1")).await
     }
 
     async fn create_user(&self, new: NewUser) -> Result<User> {
@@ -197,39 +198,37 @@ impl Repository for Database {
     }
 
     async fn clear_login_failures(&self, id: &UserId) -> Result<()> {
-        self.db
+        exec(
+            self.db
             .query("UPDATE type::record('user', $id) SET failed_logins = 0, last_failed_login_at = NONE RETURN NONE")
-            .bind(("id", id.as_str().to_owned()))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+            .bind(("id", id.as_str().to_owned())),
+        )
+        .await
     }
 
     async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<()> {
-        self.db
-            .query("UPDATE type::record('user', $id) SET password_hash = $hash RETURN NONE")
-            .bind(("id", id.as_str().to_owned()))
-            .bind(("hash", hash.to_owned()))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("UPDATE type::record('user', $id) SET password_hash = $hash RETURN NONE")
+                .bind(("id", id.as_str().to_owned()))
+                .bind(("hash", hash.to_owned())),
+        )
+        .await
     }
 
     async fn set_user_active(&self, id: &UserId, active: bool) -> Result<()> {
-        self.db
-            .query("UPDATE type::record('user', $id) SET active = $active RETURN NONE")
-            .bind(("id", id.as_str().to_owned()))
-            .bind(("active", active))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("UPDATE type::record('user', $id) SET active = $active RETURN NONE")
+                .bind(("id", id.as_str().to_owned()))
+                .bind(("active", active)),
+        )
+        .await
     }
 
     async fn create_session(&self, s: &SessionRecord) -> Result<()> {
-        self.db
+        exec(
+            self.db
             .query(
                 "CREATE type::record('session', $key) CONTENT { user: type::record('user', $user), \
                  created_at: $created, last_seen_at: $seen, expires_at: $expires } RETURN NONE",
@@ -238,11 +237,9 @@ impl Repository for Database {
             .bind(("user", s.user_id.as_str().to_owned()))
             .bind(("created", s.created_at))
             .bind(("seen", s.last_seen_at))
-            .bind(("expires", s.expires_at))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+            .bind(("expires", s.expires_at)),
+        )
+        .await
     }
 
     async fn session_with_user(&self, hash: &TokenHash) -> Result<Option<(SessionRecord, User)>> {
@@ -275,24 +272,22 @@ impl Repository for Database {
     }
 
     async fn touch_session(&self, hash: &TokenHash, at: DateTime<Utc>) -> Result<()> {
-        self.db
-            .query("UPDATE type::record('session', $key) SET last_seen_at = $at RETURN NONE")
-            .bind(("key", hash.0.clone()))
-            .bind(("at", at))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("UPDATE type::record('session', $key) SET last_seen_at = $at RETURN NONE")
+                .bind(("key", hash.0.clone()))
+                .bind(("at", at)),
+        )
+        .await
     }
 
     async fn delete_session(&self, hash: &TokenHash) -> Result<()> {
-        self.db
-            .query("DELETE type::record('session', $key)")
-            .bind(("key", hash.0.clone()))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("DELETE type::record('session', $key)")
+                .bind(("key", hash.0.clone())),
+        )
+        .await
     }
 
     async fn delete_user_sessions(&self, id: &UserId) -> Result<u64> {
@@ -316,13 +311,12 @@ impl Repository for Database {
             request_id: e.request_id.clone(),
             outcome: e.outcome.clone(),
         };
-        self.db
-            .query("CREATE audit CONTENT $row RETURN NONE")
-            .bind(("row", row))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("CREATE audit CONTENT $row RETURN NONE")
+                .bind(("row", row)),
+        )
+        .await
     }
 
     async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>> {
