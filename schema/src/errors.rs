@@ -94,9 +94,8 @@ pub(crate) fn to_gql(e: app::Error) -> async_graphql::Error {
         app::Error::Internal(_) => INTERNAL_MESSAGE.to_owned(),
         other => other.to_string(),
     };
-    let mut err = async_graphql::Error::new(message);
-    let mut ext = ErrorExtensionValues::default();
-    ext.set("code", code.as_str());
+    let mut err = coded(code, &message);
+    let ext = err.extensions.get_or_insert_with(Default::default);
     match &e {
         app::Error::Invalid { field, .. } => ext.set("field", *field),
         app::Error::RateLimited {
@@ -105,7 +104,6 @@ pub(crate) fn to_gql(e: app::Error) -> async_graphql::Error {
         } => ext.set("retryAfterSeconds", d.as_secs().max(1)),
         _ => {}
     }
-    err.extensions = Some(ext);
     err
 }
 

@@ -121,7 +121,9 @@ impl Database {
             what: "the database",
             source: Box::new(source),
         };
-        let address = match options.kind()? {
+        let kind = options.kind()?;
+        let server = matches!(kind, Kind::Server);
+        let address = match kind {
             Kind::Memory => "mem://".to_owned(),
             Kind::SurrealKv { path } => {
                 std::fs::create_dir_all(
@@ -140,7 +142,9 @@ impl Database {
             Kind::Server => options.url.trim().to_owned(),
         };
         let db = any::connect(address).await.map_err(backend)?;
-        if let (Some(user), Some(password)) = (&options.user, &options.password) {
+        // Embedded engines run without authentication inside this process;
+        // credentials only mean something to a server.
+        if let (true, Some(user), Some(password)) = (server, &options.user, &options.password) {
             db.signin(Root {
                 username: user.clone(),
                 password: password.clone(),

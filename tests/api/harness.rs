@@ -30,10 +30,35 @@ pub struct TestServer {
     handle: Option<JoinHandle<std::io::Result<()>>>,
 }
 
+/// In-memory backends; or, when `LFF_TEST_SURREAL_WS` names a SurrealDB
+/// server, that server with a fresh namespace per test, so the whole suite
+/// can run against the `ws://` mode.
 pub fn test_config() -> Config {
     let mut config = Config::in_memory();
     config.admin_password = Some(ADMIN_PASSWORD.into());
+    if let Ok(url) = std::env::var("LFF_TEST_SURREAL_WS") {
+        config.database.url = url;
+        config.database.user =
+            Some(std::env::var("LFF_TEST_SURREAL_USER").unwrap_or_else(|_| "root".into()));
+        config.database.password =
+            Some(std::env::var("LFF_TEST_SURREAL_PASSWORD").unwrap_or_else(|_| "root".into()));
+        config.database.namespace = format!("lff_test_{}", uuid_like());
+    }
     config
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{nanos}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 pub async fn spawn() -> TestServer {

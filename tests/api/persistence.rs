@@ -9,7 +9,12 @@ use crate::harness::*;
 
 fn on_disk(dir: &Path) -> Config {
     let mut c = test_config();
+    // Embedded on disk whatever test_config() chose; one fixed namespace so
+    // that a restart finds the same data.
     c.database.url = format!("surrealkv://{}", dir.join("db").display());
+    c.database.namespace = "lff".into();
+    c.database.user = None;
+    c.database.password = None;
     c.objects.url = format!("file://{}", dir.join("objects").display());
     c.search = search::SearchOptions::Directory(dir.join("search"));
     c
@@ -79,11 +84,11 @@ async fn a_generated_admin_password_is_shown_once_and_works() {
     s.token("admin", &creds.password).await;
 }
 
-/// The `ws://` database mode against a real SurrealDB server. No server can
-/// be installed from the package registries on CI machines, so this runs
-/// when `LFF_TEST_SURREAL_WS` names one (with `LFF_TEST_SURREAL_USER` and
-/// `LFF_TEST_SURREAL_PASSWORD`, default root/root); each run uses a fresh
-/// namespace.
+/// The `ws://` database mode against a real SurrealDB server. No server
+/// ships as a package CI can install, so this runs when `LFF_TEST_SURREAL_WS`
+/// names one (with `LFF_TEST_SURREAL_USER` and `LFF_TEST_SURREAL_PASSWORD`,
+/// default root/root). With it set, every other test in this binary runs
+/// against that server too.
 #[tokio::test]
 async fn a_surrealdb_server_backs_the_platform_when_one_is_named() {
     let Ok(url) = std::env::var("LFF_TEST_SURREAL_WS") else {
@@ -113,4 +118,14 @@ async fn a_surrealdb_server_backs_the_platform_when_one_is_named() {
     // Migrations are idempotent against the same server and namespace.
     let again = spawn_config(c).await;
     again.token("admin", ADMIN_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn database_credentials_are_ignored_by_the_embedded_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = on_disk(dir.path());
+    config.database.user = Some("root".into());
+    config.database.password = Some("secret".into());
+    let s = spawn_config(config).await;
+    s.token("admin", ADMIN_PASSWORD).await;
 }
