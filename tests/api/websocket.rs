@@ -317,3 +317,55 @@ async fn shutting_down_closes_sockets_with_1001() {
         "no new connections after shutdown"
     );
 }
+
+#[tokio::test]
+async fn a_socket_that_answers_nothing_is_closed_as_idle() {
+    let s = spawn_with(|c| {
+        c.ws.ping_interval = Duration::from_millis(100);
+        c.ws.idle_timeout = Duration::from_millis(400);
+    })
+    .await;
+    let token = s.admin_token().await;
+    // Not reading the socket means not answering the server's pings.
+    let mut ws = s.ws_ready(&token).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let metrics = s
+            .http
+            .get(s.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if metrics.lines().any(|l| l == "lff_websocket_connections 0") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the idle socket was not closed"
+        );
+        tokio::task::yield_now().await;
+    }
+    // The server has closed it. Our first read now tries to send the pongs it
+    // owes and may find the connection already gone; if the close frame is
+    // read first, it must say why.
+    loop {
+        match tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("the socket ends")
+        {
+            Some(Ok(Message::Close(Some(f)))) => {
+                assert_eq!(
+                    (u16::from(f.code), f.reason.as_str()),
+                    (1000, "Idle timeout")
+                );
+                break;
+            }
+            Some(Ok(Message::Ping(_))) => continue,
+            Some(Err(_)) | None => break,
+            Some(Ok(other)) => panic!("unexpected {other:?}"),
+        }
+    }
+}
