@@ -187,6 +187,18 @@ impl TestServer {
         u.id.to_string()
     }
 
+    /// The Prometheus text from `/metrics`.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn me(&self, token: &str) -> Reply {
         self.gql(Some(token), "{ me { id username } }", json!({}))
             .await

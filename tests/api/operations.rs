@@ -20,15 +20,7 @@ async fn metrics_count_requests_by_route_and_open_sockets() {
     let s = spawn().await;
     let token = s.admin_token().await;
     let _ws = s.ws_ready(&token).await;
-    let text = s
-        .http
-        .get(s.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = s.metrics().await;
     assert!(
         text.lines()
             .any(|l| l.starts_with("lff_http_requests_total{")

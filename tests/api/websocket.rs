@@ -330,15 +330,7 @@ async fn a_socket_that_answers_nothing_is_closed_as_idle() {
     let mut ws = s.ws_ready(&token).await;
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let metrics = s
-            .http
-            .get(s.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = s.metrics().await;
         if metrics.lines().any(|l| l == "lff_websocket_connections 0") {
             break;
         }
