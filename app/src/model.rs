@@ -203,6 +203,16 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
+impl User {
+    /// The e-mail address as `viewer` may see it: only the person themself and
+    /// platform administrators do.
+    pub fn email_for(&self, viewer: Option<&Viewer>) -> Option<&Email> {
+        let viewer = viewer?;
+        let may = viewer.user.id == self.id || viewer.user.role == Role::PlatformAdmin;
+        if may { self.email.as_ref() } else { None }
+    }
+}
+
 /// What a backend stores to check a sign-in.
 #[derive(Debug, Clone)]
 pub struct UserSecret {

@@ -59,13 +59,9 @@ impl User {
     /// The e-mail address; only the person themself and platform
     /// administrators see it. Students have none.
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        let viewer = ctx.data_opt::<app::Viewer>()?;
-        let may = viewer.user.id == self.0.id || viewer.user.role == app::Role::PlatformAdmin;
-        if may {
-            self.0.email.as_ref().map(|e| e.as_str())
-        } else {
-            None
-        }
+        self.0
+            .email_for(ctx.data_opt::<app::Viewer>())
+            .map(|e| e.as_str())
     }
 
     /// False once deactivated: a deactivated person cannot sign in.
