@@ -100,6 +100,10 @@ pub struct ServeArgs {
     #[arg(long, env = "LFF_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    /// Addresses of reverse proxies (comma-separated IPs) whose X-Forwarded-For header names the real client; requests from anywhere else are taken at their peer address.
+    #[arg(long, env = "LFF_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Log filter (tracing's EnvFilter syntax); the default keeps the storage engines' own chatter out.
     #[arg(
         long,
@@ -208,6 +212,7 @@ pub struct Config {
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
     pub allowed_origins: Vec<String>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub schema: schema::SchemaOptions,
     pub http: HttpLimits,
     pub ws: WsLimits,
@@ -352,6 +357,7 @@ impl ServeArgs {
                 .into_iter()
                 .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
                 .collect(),
+            trusted_proxies: self.trusted_proxies,
             schema: schema::SchemaOptions {
                 max_depth: positive(self.max_depth, "LFF_MAX_DEPTH", "max-depth")?,
                 max_complexity: positive(

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use schema::ErrorCode;
 use serde_json::{Map, Value, json};
 
-use crate::routes::{AppState, ClientAddr, request_id};
+use crate::routes::{AppState, client_ip, request_id};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -343,7 +343,11 @@ async fn execute(
     };
     let meta = app::RequestMeta {
         request_id: request_id(&req),
-        client_ip: req.extensions().get::<ClientAddr>().map(|a| a.0.ip()),
+        client_ip: client_ip(
+            req.headers(),
+            req.extensions(),
+            &state.config.trusted_proxies,
+        ),
     };
 
     let mut gql = async_graphql::Request::new(p.query).data(meta);

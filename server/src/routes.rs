@@ -43,6 +43,28 @@ pub struct ClientAddr(pub SocketAddr);
 
 pub(crate) const X_REQUEST_ID: &str = "x-request-id";
 
+/// The client's address: the peer, or — when the peer is a trusted reverse
+/// proxy — the last address the proxy appended to `X-Forwarded-For`.
+/// Only the last entry is used: earlier ones are whatever the client claimed.
+pub(crate) fn client_ip(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let peer = extensions.get::<ClientAddr>()?.0.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .last();
+    Some(forwarded.unwrap_or(peer))
+}
+
 pub(crate) fn request_id(req: &Request) -> Option<String> {
     req.extensions()
         .get::<RequestId>()

@@ -26,7 +26,7 @@ use tokio_stream::StreamMap;
 
 use crate::config::WsLimits;
 use crate::graphql_http::is_request_error;
-use crate::routes::{AppState, ClientAddr, X_REQUEST_ID};
+use crate::routes::{AppState, X_REQUEST_ID, client_ip};
 
 pub const PROTOCOL: &str = "graphql-transport-ws";
 
@@ -96,7 +96,11 @@ pub async fn upgrade_with(state: AppState, parts: &Parts, up: WebSocketUpgrade) 
             .get(X_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        client_ip: parts.extensions.get::<ClientAddr>().map(|a| a.0.ip()),
+        client_ip: client_ip(
+            &parts.headers,
+            &parts.extensions,
+            &state.config.trusted_proxies,
+        ),
     };
     let limits = state.config.ws.clone();
     up.max_message_size(limits.max_message_bytes)

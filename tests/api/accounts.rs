@@ -355,3 +355,58 @@ async fn a_taken_username_or_email_is_a_conflict() {
         "{same_email:?}"
     );
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
+    let s = spawn_with(|c| {
+        c.accounts.login_attempts_per_ip_per_minute = 2;
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let attempt = |client: &'static str| {
+        let s = &s;
+        async move {
+            let r = s
+                .http
+                .post(s.url("/graphql"))
+                .header("content-type", "application/json")
+                .header("x-forwarded-for", format!("203.0.113.99, {client}"))
+                .body(r#"{"query":"mutation { login(login: \"nobody\", password: \"x\") { token } }"}"#)
+                .send()
+                .await
+                .unwrap();
+            reply(r).await.code().unwrap().to_owned()
+        }
+    };
+    assert_eq!(attempt("198.51.100.1").await, "UNAUTHENTICATED");
+    assert_eq!(attempt("198.51.100.1").await, "UNAUTHENTICATED");
+    assert_eq!(attempt("198.51.100.1").await, "RATE_LIMITED");
+    // Another school behind the same proxy is not affected; the spoofable
+    // first entry (203.0.113.99) is not what counts.
+    assert_eq!(attempt("198.51.100.2").await, "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn forwarded_for_headers_from_untrusted_peers_are_ignored() {
+    let s = spawn_with(|c| c.accounts.login_attempts_per_ip_per_minute = 2).await;
+    for (i, client) in ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+        .into_iter()
+        .enumerate()
+    {
+        let r = s
+            .http
+            .post(s.url("/graphql"))
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", client)
+            .body(r#"{"query":"mutation { login(login: \"nobody\", password: \"x\") { token } }"}"#)
+            .send()
+            .await
+            .unwrap();
+        let expected = if i < 2 {
+            "UNAUTHENTICATED"
+        } else {
+            "RATE_LIMITED"
+        };
+        assert_eq!(reply(r).await.code(), Some(expected), "{client}");
+    }
+}
