@@ -55,14 +55,15 @@ pub(crate) fn client_ip(
     if !trusted.contains(&peer) {
         return Some(peer);
     }
-    let forwarded = headers
+    // The entry the proxy itself appended; if it is not an address, fall back
+    // to the proxy rather than to anything the client wrote.
+    let last = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse().ok())
-        .last();
-    Some(forwarded.unwrap_or(peer))
+        .next_back();
+    Some(last.and_then(|a| a.trim().parse().ok()).unwrap_or(peer))
 }
 
 pub(crate) fn request_id(req: &Request) -> Option<String> {
