@@ -117,10 +117,6 @@ impl Application {
         &self.state.app
     }
 
-    pub fn config(&self) -> &Config {
-        &self.state.config
-    }
-
     /// Sign-in details generated on first start (once; `None` afterwards).
     pub fn take_generated_admin(&mut self) -> Option<app::Credentials> {
         self.generated_admin.take()
