@@ -17,7 +17,9 @@ use crate::App;
 use crate::error::{Error, Result};
 use crate::hub::{Notification, NotificationKind, UserSignal};
 use crate::model::*;
+use crate::network::*;
 use crate::password;
+use crate::policy;
 use crate::throttle::{self, AddressBudget, Lock, UnknownLogins};
 
 /// Session and sign-in rules; the server fills these from its configuration.
@@ -46,6 +48,8 @@ pub(crate) struct AccountState {
     /// answer takes as long as for a real account.
     dummy_hash: OnceCell<String>,
     sessions: SessionCache,
+    /// School applications per client address and minute.
+    pub(crate) applications: AddressBudget,
 }
 
 impl AccountState {
@@ -56,6 +60,7 @@ impl AccountState {
             unknown: UnknownLogins::default(),
             dummy_hash: OnceCell::new(),
             sessions: SessionCache::default(),
+            applications: AddressBudget::new(20),
         }
     }
 }
@@ -141,7 +146,7 @@ fn chrono_dur(d: Duration) -> chrono::Duration {
 }
 
 impl App {
-    fn repo(&self) -> &dyn crate::ports::Repository {
+    pub(crate) fn repo(&self) -> &dyn crate::ports::Repository {
         &*self.inner.repo
     }
 
@@ -153,16 +158,68 @@ impl App {
         meta: &RequestMeta,
         outcome: &str,
     ) -> Result<()> {
+        self.audit_in(actor, action, target, None, meta, outcome)
+            .await
+    }
+
+    /// Appends one entry to the audit trail; `country` lets that country's
+    /// national coordinator read it.
+    pub(crate) async fn audit_in(
+        &self,
+        actor: Option<&UserId>,
+        action: &str,
+        target: &str,
+        country: Option<&CountryCode>,
+        meta: &RequestMeta,
+        outcome: &str,
+    ) -> Result<()> {
         self.repo()
             .append_audit(&AuditEntry {
                 actor: actor.cloned(),
                 action: action.to_owned(),
                 target: target.to_owned(),
+                country: country.cloned(),
                 at: self.now(),
                 request_id: meta.request_id.clone(),
                 outcome: outcome.to_owned(),
             })
             .await
+    }
+
+    /// Records a refused privileged action and returns `Forbidden` for it.
+    pub(crate) async fn deny(
+        &self,
+        viewer: &Viewer,
+        action: &str,
+        target: &str,
+        country: Option<&CountryCode>,
+        meta: &RequestMeta,
+    ) -> Error {
+        match self
+            .audit_in(Some(&viewer.user.id), action, target, country, meta, "denied")
+            .await
+        {
+            Ok(()) => Error::Forbidden,
+            Err(e) => e,
+        }
+    }
+
+    /// Hashes a password for storing (on the blocking pool).
+    pub async fn hash_password(&self, password: &NewPassword) -> Result<PasswordHash> {
+        password::hash(password.expose().to_owned())
+            .await
+            .map(PasswordHash)
+    }
+
+    /// Stores a person without any permission check, with a hash made by
+    /// [`App::hash_password`] (so that demo data can share one). For start-up,
+    /// demo data and tests only: no API path leads here.
+    pub async fn seed_person(&self, draft: &PersonDraft, hash: &PasswordHash) -> Result<User> {
+        self.repo().create_person(draft, hash, self.now()).await
+    }
+
+    pub(crate) fn forget_cached_user(&self, id: &UserId) {
+        self.inner.accounts.sessions.forget_user(id);
     }
 
     /// Creates the first platform administrator when there is none.
@@ -221,22 +278,10 @@ impl App {
         role: Role,
         password: &NewPassword,
     ) -> Result<User> {
-        let password_hash = password::hash(password.expose().to_owned()).await?;
-        let user = User {
-            id: UserId::generate(),
-            username,
-            email: if role == Role::Student { None } else { email },
-            display_name,
-            role,
-            active: true,
-            created_at: self.now(),
-        };
-        self.repo()
-            .create_user(NewUser {
-                user,
-                password_hash,
-            })
-            .await
+        let hash = self.hash_password(password).await?;
+        let mut draft = PersonDraft::new(username, display_name, role);
+        draft.email = if role == Role::Student { None } else { email };
+        self.seed_person(&draft, &hash).await
     }
 
     /// Signs in by e-mail or username.
@@ -311,7 +356,7 @@ impl App {
         Ok(signed_in)
     }
 
-    async fn open_session(&self, user: User) -> Result<SignedIn> {
+    pub(crate) async fn open_session(&self, user: User) -> Result<SignedIn> {
         let now = self.now();
         let token = password::new_token();
         let expires_at = now + chrono_dur(self.inner.accounts.options.session_absolute);
@@ -387,7 +432,7 @@ impl App {
         Ok(())
     }
 
-    async fn end_all_sessions(&self, id: &UserId) -> Result<()> {
+    pub(crate) async fn end_all_sessions(&self, id: &UserId) -> Result<()> {
         self.repo().delete_user_sessions(id).await?;
         self.inner.accounts.sessions.forget_user(id);
         self.hub().send(id, UserSignal::SessionsRevoked(None));
@@ -432,16 +477,29 @@ impl App {
         self.open_session(secret.user).await
     }
 
-    fn require_admin(viewer: &Viewer) -> Result<()> {
-        if viewer.user.role == Role::PlatformAdmin {
-            Ok(())
-        } else {
-            Err(Error::Forbidden)
+    /// The person `id` if the asker may manage them (see
+    /// `policy::manages_person`): `NotFound` when they may not even see them,
+    /// `Forbidden` (and an audit entry) when they see but may not manage.
+    async fn managed_person(
+        &self,
+        viewer: &Viewer,
+        id: &UserId,
+        action: &str,
+        meta: &RequestMeta,
+    ) -> Result<User> {
+        let target = self.user(viewer, id).await?;
+        if !policy::manages_person(Some(viewer), &target) {
+            return Err(self
+                .deny(viewer, action, id.as_str(), target.country.as_ref(), meta)
+                .await);
         }
+        Ok(target)
     }
 
-    /// A platform administrator sets a new generated password for someone,
-    /// which also lifts a sign-in lock. The password is shown once.
+    /// Sets a new generated password for someone and lifts a sign-in lock:
+    /// administrators for anyone, national coordinators for their country's
+    /// school people, school coordinators for their teachers and students,
+    /// teachers for their school's students. Shown once.
     #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
     pub async fn reset_password(
         &self,
@@ -449,17 +507,23 @@ impl App {
         id: &UserId,
         meta: &RequestMeta,
     ) -> Result<Credentials> {
-        Self::require_admin(viewer)?;
-        let target = self.repo().user(id).await?.ok_or(Error::NotFound)?;
-        let password = password::generate_password();
+        let target = self
+            .managed_person(viewer, id, "reset_password", meta)
+            .await?;
+        let password = if target.role == Role::Student {
+            crate::people::student_password()
+        } else {
+            password::generate_password()
+        };
         let hash = password::hash(password.clone()).await?;
         self.repo().set_password_hash(id, &hash).await?;
         self.repo().clear_login_failures(id).await?;
         self.end_all_sessions(id).await?;
-        self.audit(
+        self.audit_in(
             Some(&viewer.user.id),
             "reset_password",
             id.as_str(),
+            target.country.as_ref(),
             meta,
             "ok",
         )
@@ -470,8 +534,8 @@ impl App {
         })
     }
 
-    /// A platform administrator deactivates someone: they can no longer sign
-    /// in, and their sessions and sockets end now.
+    /// Stops someone from signing in; their sessions and sockets end now.
+    /// Who may: as for [`App::reset_password`].
     #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
     pub async fn deactivate_user(
         &self,
@@ -479,17 +543,19 @@ impl App {
         id: &UserId,
         meta: &RequestMeta,
     ) -> Result<User> {
-        Self::require_admin(viewer)?;
         if *id == viewer.user.id {
             return Err(Error::invalid("id", "you cannot deactivate yourself"));
         }
-        let mut user = self.repo().user(id).await?.ok_or(Error::NotFound)?;
+        let mut user = self
+            .managed_person(viewer, id, "deactivate_user", meta)
+            .await?;
         self.repo().set_user_active(id, false).await?;
         self.end_all_sessions(id).await?;
-        self.audit(
+        self.audit_in(
             Some(&viewer.user.id),
             "deactivate_user",
             id.as_str(),
+            user.country.as_ref(),
             meta,
             "ok",
         )
@@ -498,7 +564,7 @@ impl App {
         Ok(user)
     }
 
-    /// A platform administrator lets a deactivated person sign in again.
+    /// Lets a deactivated person sign in again. Who may: as for [`App::reset_password`].
     #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
     pub async fn reactivate_user(
         &self,
@@ -506,13 +572,16 @@ impl App {
         id: &UserId,
         meta: &RequestMeta,
     ) -> Result<User> {
-        Self::require_admin(viewer)?;
-        let mut user = self.repo().user(id).await?.ok_or(Error::NotFound)?;
+        let mut user = self
+            .managed_person(viewer, id, "reactivate_user", meta)
+            .await?;
         self.repo().set_user_active(id, true).await?;
-        self.audit(
+        self.forget_cached_user(id);
+        self.audit_in(
             Some(&viewer.user.id),
             "reactivate_user",
             id.as_str(),
+            user.country.as_ref(),
             meta,
             "ok",
         )
@@ -521,19 +590,37 @@ impl App {
         Ok(user)
     }
 
-    /// A person as the viewer may see them. For now: oneself, or anyone for a
-    /// platform administrator; others read as not found.
+    /// A person as the viewer may see them (see `policy::sees_person`);
+    /// others read as not found.
     pub async fn user(&self, viewer: &Viewer, id: &UserId) -> Result<User> {
-        if viewer.user.id != *id && viewer.user.role != Role::PlatformAdmin {
-            return Err(Error::NotFound);
+        let user = self.repo().user(id).await?.ok_or(Error::NotFound)?;
+        if policy::sees_person(Some(viewer), &user) {
+            Ok(user)
+        } else {
+            Err(Error::NotFound)
         }
-        self.repo().user(id).await?.ok_or(Error::NotFound)
     }
 
-    /// The newest audit entries; platform administrators only.
-    pub async fn audit_trail(&self, viewer: &Viewer, limit: u32) -> Result<Vec<AuditEntry>> {
-        Self::require_admin(viewer)?;
-        self.repo().recent_audit(limit.min(500)).await
+    /// The newest audit entries: administrators read all (or one country's),
+    /// national coordinators their own country's.
+    pub async fn audit_trail(
+        &self,
+        viewer: &Viewer,
+        limit: u32,
+        country: Option<&str>,
+    ) -> Result<Vec<AuditEntry>> {
+        let v = Some(viewer);
+        let country = match country {
+            Some(c) => Some(CountryCode::parse(c)?),
+            None if viewer.user.role == Role::NationalCoordinator => viewer.user.country.clone(),
+            None => None,
+        };
+        if !policy::reads_audit(v, country.as_ref()) {
+            return Err(Error::Forbidden);
+        }
+        self.repo()
+            .recent_audit(limit.min(500), country.as_ref())
+            .await
     }
 }
 

@@ -7,11 +7,18 @@
 
 pub mod accounts;
 pub mod clock;
+pub mod demo;
+mod demo_data;
 pub mod error;
+pub mod files;
 pub mod hub;
 pub mod model;
+pub mod network;
 mod password;
+pub mod people;
+mod policy;
 pub mod ports;
+pub mod schools;
 mod throttle;
 
 use std::sync::Arc;
@@ -21,6 +28,9 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
 pub use hub::{Hub, UserSignal};
 pub use model::*;
+pub use network::*;
+pub use people::{InvitationForm, IssuedInvitation, MentorForm, NewStudent};
+pub use schools::CardEdit;
 
 /// Everything the use cases need, behind one cheap-to-clone handle.
 ///

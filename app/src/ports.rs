@@ -10,14 +10,13 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Result;
 use crate::model::*;
+use crate::network::*;
 
 #[async_trait]
 pub trait Repository: Send + Sync + 'static {
     /// A cheap round trip proving the database answers.
     async fn ping(&self) -> Result<()>;
 
-    /// Stores a new person. `Conflict` if the username or e-mail is taken.
-    async fn create_user(&self, new: NewUser) -> Result<User>;
     async fn user(&self, id: &UserId) -> Result<Option<User>>;
     /// Finds a person by lower-cased username or e-mail, with what is needed to check a sign-in.
     async fn user_secret_by_login(&self, login: &str) -> Result<Option<UserSecret>>;
@@ -39,13 +38,82 @@ pub trait Repository: Send + Sync + 'static {
 
     /// Appends to the audit trail. There is deliberately no way to edit or delete.
     async fn append_audit(&self, entry: &AuditEntry) -> Result<()>;
-    /// The newest audit entries first; for administrators and tests.
-    async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// The newest audit entries first, of one country or of all.
+    async fn recent_audit(&self, limit: u32, country: Option<&CountryCode>)
+    -> Result<Vec<AuditEntry>>;
+
+    // People, with where they belong.
+
+    /// Stores a new person. `Conflict` if the username or e-mail is taken.
+    async fn create_person(&self, draft: &PersonDraft, hash: &PasswordHash, at: DateTime<Utc>) -> Result<User>;
+    /// Whether a person with this e-mail exists.
+    async fn email_in_use(&self, email: &Email) -> Result<bool>;
+    async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>>;
+    /// The class labels in use at a school, sorted.
+    async fn class_labels(&self, school: &SchoolId) -> Result<Vec<ClassLabel>>;
+    async fn mentors(&self, page: &PageRequest) -> Result<Page<User>>;
+    async fn set_display_name(&self, id: &UserId, name: &DisplayName) -> Result<()>;
+    async fn set_class_label(&self, id: &UserId, label: &ClassLabel) -> Result<()>;
+    async fn set_role(&self, id: &UserId, role: Role) -> Result<()>;
+    async fn people_by_role(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>>;
+
+    // Countries and schools.
+
+    /// `Conflict` if the code exists.
+    async fn create_country(&self, country: &Country) -> Result<()>;
+    async fn country(&self, code: &CountryCode) -> Result<Option<Country>>;
+    /// Every country with its number of approved schools.
+    async fn countries(&self) -> Result<Vec<(Country, u64)>>;
+    /// Stores a new school and the first step of its history, together.
+    async fn create_school(&self, school: &School, first: &SchoolStatusChange) -> Result<()>;
+    async fn school(&self, id: &SchoolId) -> Result<Option<School>>;
+    async fn school_by_aspnet_number(&self, number: &str) -> Result<Option<SchoolId>>;
+    async fn schools(&self, q: &SchoolQuery) -> Result<Page<School>>;
+    /// Replaces the facts and visit card of a stored school.
+    async fn update_school(&self, school: &School) -> Result<()>;
+    /// Moves a school from `change.from` to `change.to` and records the step,
+    /// together; `Conflict` if its status is no longer `change.from`.
+    async fn change_school_status(&self, change: &SchoolStatusChange) -> Result<()>;
+    async fn school_history(&self, id: &SchoolId) -> Result<Vec<SchoolStatusChange>>;
+    async fn schools_by_status(&self, country: &CountryCode) -> Result<Vec<(SchoolStatus, u64)>>;
+
+    // Invitations.
+
+    async fn create_invitation(&self, inv: &Invitation, code_hash: &TokenHash) -> Result<()>;
+    async fn invitation_by_code(&self, code_hash: &TokenHash) -> Result<Option<Invitation>>;
+    async fn invitation(&self, id: &InvitationId) -> Result<Option<Invitation>>;
+    async fn invitations_by(&self, inviter: &UserId, page: &PageRequest) -> Result<Page<Invitation>>;
+    /// Marks an open invitation accepted and stores the person, together;
+    /// `Conflict` if it was accepted or revoked meanwhile, or the username or
+    /// e-mail is taken.
+    async fn accept_invitation(
+        &self,
+        id: &InvitationId,
+        draft: &PersonDraft,
+        hash: &PasswordHash,
+        at: DateTime<Utc>,
+    ) -> Result<User>;
+    async fn revoke_invitation(&self, id: &InvitationId, at: DateTime<Utc>) -> Result<()>;
+
+    // Files.
+
+    async fn create_file(&self, file: &StoredFile) -> Result<()>;
+    async fn file(&self, id: &FileId) -> Result<Option<StoredFile>>;
+    async fn set_file_attachment(&self, id: &FileId, school: Option<&SchoolId>) -> Result<()>;
+    /// Files attached to nothing that were uploaded before `before`.
+    async fn unattached_files(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<FileId>>;
+    async fn delete_file(&self, id: &FileId) -> Result<()>;
 }
 
 #[async_trait]
 pub trait ObjectStorage: Send + Sync + 'static {
     async fn ping(&self) -> Result<()>;
+    /// Stores a blob durably; it is visible only once complete.
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()>;
+    /// `None` when there is no such blob.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
+    /// Deleting a missing blob is not an error.
+    async fn delete(&self, key: &str) -> Result<()>;
 }
 
 #[async_trait]

@@ -75,6 +75,22 @@ pub(crate) fn coded(code: ErrorCode, message: &str) -> async_graphql::Error {
     err
 }
 
+/// The public code of a domain error. Transports other than GraphQL (file
+/// transfer) use it too, so that every error of the API speaks one language.
+pub fn error_code(e: &app::Error) -> ErrorCode {
+    match e {
+        app::Error::Unauthenticated(_) => ErrorCode::Unauthenticated,
+        app::Error::Forbidden => ErrorCode::Forbidden,
+        app::Error::NotFound => ErrorCode::NotFound,
+        app::Error::Invalid { .. } => ErrorCode::BadUserInput,
+        app::Error::Conflict(_) => ErrorCode::Conflict,
+        app::Error::RateLimited { .. } => ErrorCode::RateLimited,
+        app::Error::QuotaExceeded => ErrorCode::QuotaExceeded,
+        app::Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+        app::Error::Internal(_) => ErrorCode::Internal,
+    }
+}
+
 pub(crate) fn to_gql(e: app::Error) -> async_graphql::Error {
     let code = match &e {
         app::Error::Unauthenticated(_) => ErrorCode::Unauthenticated,

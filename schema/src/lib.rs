@@ -10,13 +10,14 @@
 mod errors;
 mod limits;
 mod mutation;
+mod network_types;
 mod query;
 mod subscription;
 mod types;
 
 use async_graphql::Schema;
 
-pub use errors::{ErrorCode, INTERNAL_MESSAGE, code_of, error_with_code};
+pub use errors::{ErrorCode, INTERNAL_MESSAGE, code_of, error_code, error_with_code};
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;

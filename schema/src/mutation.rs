@@ -4,7 +4,19 @@ use async_graphql::{Context, ID, Object, Result};
 
 use crate::errors::GqlResult;
 use crate::query::{app, meta, viewer};
-use crate::types::{GeneratedCredentials, Session, User};
+use crate::network_types::{
+    CreateStudentsInput, Country, InvitationInput, IssuedInvitation, School, SchoolApplication,
+    SchoolInput, StudentCredentials, VisitCardInput,
+};
+use crate::types::{GeneratedCredentials, Role, Session, User};
+
+fn school_id(id: &ID) -> Result<app::SchoolId> {
+    app::SchoolId::parse(id).gql()
+}
+
+fn file_id(id: &ID) -> Result<app::FileId> {
+    app::FileId::parse(id).map_err(|_| app::Error::invalid("fileId", "no such upload")).gql()
+}
 
 pub struct Mutation;
 
@@ -43,8 +55,10 @@ impl Mutation {
             .gql()
     }
 
-    /// Sets a new generated password for someone and lifts a sign-in lock
-    /// (platform administrators). Their sessions end.
+    /// Sets a new generated password for someone and lifts a sign-in lock:
+    /// administrators for anyone, national coordinators for their country's
+    /// school people, school coordinators for their teachers and students,
+    /// teachers for their school's students. Their sessions end.
     async fn reset_password(&self, ctx: &Context<'_>, user_id: ID) -> Result<GeneratedCredentials> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&user_id).gql()?;
@@ -55,7 +69,8 @@ impl Mutation {
         })
     }
 
-    /// Stops someone from signing in and ends their sessions (platform administrators).
+    /// Stops someone from signing in and ends their sessions (who may: as
+    /// for `resetPassword`).
     async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
@@ -66,12 +81,258 @@ impl Mutation {
             .gql()
     }
 
-    /// Lets a deactivated person sign in again (platform administrators).
+    /// Lets a deactivated person sign in again (who may: as for `resetPassword`).
     async fn reactivate_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
         app(ctx)
             .reactivate_user(v, &id, &meta(ctx))
+            .await
+            .map(User)
+            .gql()
+    }
+
+    /// Adds a country to the network (platform administrators).
+    async fn add_country(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        name: String,
+        native_name: String,
+    ) -> Result<Country> {
+        let v = viewer(ctx)?;
+        let c = app(ctx)
+            .add_country(v, &code, &name, &native_name, &meta(ctx))
+            .await
+            .gql()?;
+        Ok(Country {
+            country: c,
+            school_count: Some(0),
+        })
+    }
+
+    /// Applies for a school to join the network; no sign-in needed. The
+    /// school waits as `APPLIED` for its national coordinator, who answers
+    /// through the contact e-mail given.
+    async fn apply_school(&self, ctx: &Context<'_>, input: SchoolInput) -> Result<SchoolApplication> {
+        let s = app(ctx).apply_school(&input.form(), &meta(ctx)).await.gql()?;
+        Ok(SchoolApplication {
+            id: ID(s.id.to_string()),
+            status: s.status.into(),
+            submitted_at: s.created_at,
+        })
+    }
+
+    /// Registers a school of your country directly, approved at once
+    /// (national coordinators and administrators).
+    async fn register_school(&self, ctx: &Context<'_>, input: SchoolInput) -> Result<School> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .register_school(v, &input.form(), &meta(ctx))
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Approves an applied, rejected or suspended school (its national
+    /// coordinator or an administrator).
+    async fn approve_school(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<School> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .change_school_status(v, &school_id(&id)?, app::SchoolStatus::Approved, reason.as_deref(), &meta(ctx))
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Rejects an application, saying why.
+    async fn reject_school(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<School> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .change_school_status(v, &school_id(&id)?, app::SchoolStatus::Rejected, Some(&reason), &meta(ctx))
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Suspends an approved school, saying why; approving it again lifts it.
+    async fn suspend_school(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<School> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .change_school_status(v, &school_id(&id)?, app::SchoolStatus::Suspended, Some(&reason), &meta(ctx))
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Records that a school left the network, for good.
+    async fn withdraw_school(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<School> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .change_school_status(v, &school_id(&id)?, app::SchoolStatus::Withdrawn, reason.as_deref(), &meta(ctx))
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Edits a school's facts (its coordinator, national coordinator or an
+    /// administrator). The country cannot change.
+    async fn update_school(&self, ctx: &Context<'_>, id: ID, input: SchoolInput) -> Result<School> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .update_school(v, &school_id(&id)?, &input.form(), &meta(ctx))
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Edits a visit card's texts and visibility (the school coordinator or an administrator).
+    async fn update_visit_card(
+        &self,
+        ctx: &Context<'_>,
+        school_id: ID,
+        input: VisitCardInput,
+    ) -> Result<School> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .update_visit_card(v, &self::school_id(&school_id)?, &input.edit(), &meta(ctx))
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Puts an uploaded image on a visit card (upload it first with `POST /files`).
+    async fn add_school_photo(
+        &self,
+        ctx: &Context<'_>,
+        school_id: ID,
+        file_id: ID,
+        caption: Option<String>,
+    ) -> Result<School> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .add_school_photo(
+                v,
+                &self::school_id(&school_id)?,
+                &self::file_id(&file_id)?,
+                caption.as_deref(),
+                &meta(ctx),
+            )
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Takes a photo off a visit card.
+    async fn remove_school_photo(&self, ctx: &Context<'_>, school_id: ID, file_id: ID) -> Result<School> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .remove_school_photo(v, &self::school_id(&school_id)?, &self::file_id(&file_id)?, &meta(ctx))
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Sets the visit card's presentation (an uploaded PDF, .pptx or .odp);
+    /// without `fileId` it removes it.
+    async fn set_school_presentation(
+        &self,
+        ctx: &Context<'_>,
+        school_id: ID,
+        file_id: Option<ID>,
+    ) -> Result<School> {
+        let v = viewer(ctx)?;
+        let file = file_id.as_ref().map(self::file_id).transpose()?;
+        app(ctx)
+            .set_school_presentation(v, &self::school_id(&school_id)?, file.as_ref(), &meta(ctx))
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Invites someone: administrators invite national coordinators, mentors
+    /// and administrators; national coordinators invite school coordinators;
+    /// school coordinators invite teachers. The code is valid for 14 days and
+    /// once.
+    async fn invite_person(&self, ctx: &Context<'_>, input: InvitationInput) -> Result<IssuedInvitation> {
+        let v = viewer(ctx)?;
+        let issued = app(ctx).invite_person(v, &input.form(), &meta(ctx)).await.gql()?;
+        Ok(IssuedInvitation {
+            invitation: crate::network_types::Invitation::new(issued.invitation, app(ctx).now()),
+            code: issued.code,
+        })
+    }
+
+    /// Withdraws an unused invitation you sent.
+    async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<crate::network_types::Invitation> {
+        let v = viewer(ctx)?;
+        let id = app::InvitationId::parse(&id).gql()?;
+        let inv = app(ctx).revoke_invitation(v, &id, &meta(ctx)).await.gql()?;
+        Ok(crate::network_types::Invitation::new(inv, app(ctx).now()))
+    }
+
+    /// Accepts an invitation: choose a username and password, and you are signed in.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        username: String,
+        password: String,
+        display_name: Option<String>,
+    ) -> Result<Session> {
+        app(ctx)
+            .accept_invitation(&code, &username, &password, display_name.as_deref(), &meta(ctx))
+            .await
+            .map(Session)
+            .gql()
+    }
+
+    /// Creates student accounts in one class from a list of names (teachers
+    /// and school coordinators, for their school). Usernames and passwords
+    /// are generated and shown only in this answer: print the class list.
+    async fn create_students(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateStudentsInput,
+    ) -> Result<Vec<StudentCredentials>> {
+        let v = viewer(ctx)?;
+        let created = app(ctx)
+            .create_students(
+                v,
+                input.school_id.as_ref().map(|s| s.as_str()),
+                &input.class_label,
+                &input.display_names,
+                &meta(ctx),
+            )
+            .await
+            .gql()?;
+        Ok(created.into_iter().map(StudentCredentials).collect())
+    }
+
+    /// Renames a student or moves them to another class (their teachers).
+    async fn update_student(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        display_name: Option<String>,
+        class_label: Option<String>,
+    ) -> Result<User> {
+        let v = viewer(ctx)?;
+        let id = app::UserId::parse(&id).gql()?;
+        app(ctx)
+            .update_student(v, &id, display_name.as_deref(), class_label.as_deref(), &meta(ctx))
+            .await
+            .map(User)
+            .gql()
+    }
+
+    /// Makes a teacher school coordinator, or the reverse (their national
+    /// coordinator or an administrator). Their sessions end.
+    async fn change_role(&self, ctx: &Context<'_>, user_id: ID, role: Role) -> Result<User> {
+        let v = viewer(ctx)?;
+        let id = app::UserId::parse(&user_id).gql()?;
+        app(ctx)
+            .change_role(v, &id, role.into(), &meta(ctx))
             .await
             .map(User)
             .gql()

@@ -2,7 +2,13 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
+use async_graphql::connection::Connection;
+
 use crate::errors::GqlResult;
+use crate::network_types::{
+    Country, CountryOverview, Invitation, InvitationPreview, School, SchoolStatus, connection,
+    viewer_opt,
+};
 use crate::types::{AuditEntry, User};
 
 pub struct Query;
@@ -38,15 +44,151 @@ impl Query {
         app(ctx).user(v, &id).await.map(User).gql()
     }
 
-    /// The newest entries of the audit trail (platform administrators only).
+    /// The newest entries of the audit trail: platform administrators read
+    /// all of it (or one country's), national coordinators their country's.
     #[graphql(complexity = "last.max(0) as usize * child_complexity")]
     async fn audit_trail(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 50, validator(minimum = 1, maximum = 500))] last: i32,
+        country: Option<String>,
     ) -> Result<Vec<AuditEntry>> {
         let v = viewer(ctx)?;
-        let entries = app(ctx).audit_trail(v, last as u32).await.gql()?;
+        let entries = app(ctx)
+            .audit_trail(v, last as u32, country.as_deref())
+            .await
+            .gql()?;
         Ok(entries.into_iter().map(AuditEntry::from).collect())
+    }
+
+    /// The countries of the network with their numbers of approved schools.
+    async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
+        let list = app(ctx).countries().await.gql()?;
+        Ok(list
+            .into_iter()
+            .map(|(c, n)| Country {
+                country: c,
+                school_count: Some(n),
+            })
+            .collect())
+    }
+
+    /// One country by its ISO 3166-1 alpha-2 code; null if unknown.
+    async fn country(&self, ctx: &Context<'_>, code: String) -> Result<Option<Country>> {
+        match app(ctx).country(&code).await {
+            Ok(c) => Ok(Some(Country {
+                country: c,
+                school_count: None,
+            })),
+            Err(app::Error::NotFound) => Ok(None),
+            Err(e) => Err(e).gql(),
+        }
+    }
+
+    /// The school directory, by name: approved schools for the network
+    /// (anonymous visitors: those with a public visit card), and every school
+    /// of their country for a national coordinator. Filter by country (ISO
+    /// code), status and language of instruction.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn schools(
+        &self,
+        ctx: &Context<'_>,
+        country: Option<String>,
+        status: Option<SchoolStatus>,
+        language: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, School>> {
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        let p = app(ctx)
+            .schools(
+                viewer_opt(ctx),
+                country.as_deref(),
+                status.map(Into::into),
+                language.as_deref(),
+                page,
+            )
+            .await
+            .gql()?;
+        Ok(connection(p, has_previous, School))
+    }
+
+    /// A school, if the caller may see it; null otherwise.
+    async fn school(&self, ctx: &Context<'_>, id: ID) -> Result<Option<School>> {
+        let Ok(id) = app::SchoolId::parse(&id) else {
+            return Ok(None);
+        };
+        match app(ctx).school(viewer_opt(ctx), &id).await {
+            Ok(s) => Ok(Some(School(s))),
+            Err(app::Error::NotFound) => Ok(None),
+            Err(e) => Err(e).gql(),
+        }
+    }
+
+    /// A national coordinator's overview of their country (administrators: any).
+    async fn country_overview(&self, ctx: &Context<'_>, code: String) -> Result<CountryOverview> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .country_overview(v, &code)
+            .await
+            .map(Into::into)
+            .gql()
+    }
+
+    /// What an invitation code offers; null when it is unknown, used,
+    /// withdrawn or expired. Needs no sign-in: the code is the key.
+    async fn invitation(&self, ctx: &Context<'_>, code: String) -> Result<Option<InvitationPreview>> {
+        let inv = match app(ctx).invitation_by_code(&code).await {
+            Ok(i) => i,
+            Err(app::Error::NotFound) => return Ok(None),
+            Err(e) => return Err(e).gql(),
+        };
+        let school_name = match &inv.school {
+            Some(id) => app(ctx)
+                .school_name_for_invitation(id)
+                .await
+                .gql()?,
+            None => None,
+        };
+        Ok(Some(InvitationPreview {
+            role: inv.role.into(),
+            display_name: inv.display_name.as_str().to_owned(),
+            school_id: inv.school.map(|s| ID(s.to_string())),
+            school_name,
+            country_code: inv.country.map(|c| c.as_str().to_owned()),
+            expires_at: inv.expires_at,
+        }))
+    }
+
+    /// The invitations you sent, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn my_invitations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Invitation>> {
+        let v = viewer(ctx)?;
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        let p = app(ctx).my_invitations(v, &page).await.gql()?;
+        let now = app(ctx).now();
+        Ok(connection(p, has_previous, |i| Invitation::new(i, now)))
+    }
+
+    /// The network's mentors (UNESCO Chair holders), by name.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn mentors(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, User>> {
+        let v = viewer(ctx)?;
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        let p = app(ctx).mentors(v, &page).await.gql()?;
+        Ok(connection(p, has_previous, User))
     }
 }

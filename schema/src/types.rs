@@ -33,6 +33,19 @@ impl From<app::Role> for Role {
     }
 }
 
+impl From<Role> for app::Role {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::PlatformAdmin => app::Role::PlatformAdmin,
+            Role::NationalCoordinator => app::Role::NationalCoordinator,
+            Role::SchoolCoordinator => app::Role::SchoolCoordinator,
+            Role::Teacher => app::Role::Teacher,
+            Role::Student => app::Role::Student,
+            Role::Mentor => app::Role::Mentor,
+        }
+    }
+}
+
 /// A person on the platform.
 pub struct User(pub app::User);
 
@@ -71,6 +84,41 @@ impl User {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// The person's school, if they have one and the asker may see it.
+    async fn school(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::network_types::School>> {
+        let Some(id) = &self.0.school else {
+            return Ok(None);
+        };
+        match crate::query::app(ctx)
+            .school(ctx.data_opt::<app::Viewer>(), id)
+            .await
+        {
+            Ok(s) => Ok(Some(crate::network_types::School(s))),
+            Err(app::Error::NotFound) => Ok(None),
+            Err(e) => Err(crate::errors::to_gql(e)),
+        }
+    }
+
+    /// The country of national coordinators and of schools' people.
+    async fn country_code(&self) -> Option<&str> {
+        self.0.country.as_ref().map(|c| c.as_str())
+    }
+
+    /// A student's class; only for the student, their teachers and administrators.
+    async fn class_label(&self, ctx: &Context<'_>) -> Option<&str> {
+        let app = crate::query::app(ctx);
+        if app.sees_class_of(ctx.data_opt::<app::Viewer>(), &self.0) {
+            self.0.class_label.as_ref().map(|c| c.as_str())
+        } else {
+            None
+        }
+    }
+
+    /// A mentor's university and UNESCO Chair.
+    async fn mentor_profile(&self) -> Option<crate::network_types::MentorProfile> {
+        self.0.mentor.as_ref().map(Into::into)
     }
 }
 
@@ -136,6 +184,8 @@ pub struct AuditEntry {
     pub actor: Option<ID>,
     pub action: String,
     pub target: String,
+    /// The country concerned, if any.
+    pub country_code: Option<String>,
     pub at: DateTime<Utc>,
     pub request_id: Option<String>,
     pub outcome: String,
@@ -147,6 +197,7 @@ impl From<app::AuditEntry> for AuditEntry {
             actor: e.actor.map(|a| ID(a.to_string())),
             action: e.action,
             target: e.target,
+            country_code: e.country.map(|c| c.as_str().to_owned()),
             at: e.at,
             request_id: e.request_id,
             outcome: e.outcome,

@@ -26,14 +26,31 @@ pub struct Cli {
 pub enum Command {
     /// Serve the platform (the default when no command is given).
     Serve(ServeArgs),
+    /// Load the demo network (14 countries, 42 schools, their people and
+    /// mentors, with known passwords) into the data directory, then exit.
+    /// Loading twice adds nothing. Not for production networks.
+    Demo(ServeArgs),
+}
+
+/// What the binary was asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Serve,
+    Demo,
 }
 
 impl Cli {
     /// The serve settings, whichever way they were given.
     pub fn into_serve_args(self) -> ServeArgs {
+        self.into_parts().0
+    }
+
+    /// The settings and what to do with them.
+    pub fn into_parts(self) -> (ServeArgs, Mode) {
         match self.command {
-            Some(Command::Serve(args)) => args,
-            None => self.serve,
+            Some(Command::Serve(args)) => (args, Mode::Serve),
+            Some(Command::Demo(args)) => (args, Mode::Demo),
+            None => (self.serve, Mode::Serve),
         }
     }
 }

@@ -253,7 +253,7 @@ fn not_acceptable() -> Response {
         .into_response()
 }
 
-fn bearer(headers: &HeaderMap) -> Option<Result<&str, ()>> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<Result<&str, ()>> {
     let value = headers.get(header::AUTHORIZATION)?;
     let s = value.to_str().map_err(|_| ());
     Some(s.and_then(|s| {

@@ -8,6 +8,7 @@
 //! the same two calls on `127.0.0.1:0`.
 
 pub mod config;
+mod files;
 mod graphql_http;
 mod lock;
 pub mod metrics;
@@ -151,6 +152,10 @@ impl Application {
         let builder = builder.http1_only();
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         tokio::pin!(shutdown);
+        let collector = tokio::spawn(collect_orphans(
+            state.app.clone(),
+            state.shutdown.clone(),
+        ));
 
         loop {
             let (stream, peer) = tokio::select! {
@@ -184,6 +189,7 @@ impl Application {
         }
 
         drop(listener);
+        collector.abort();
         tracing::info!("shutting down: no new connections; finishing requests and closing sockets");
         state.shutdown.cancel();
         state.sockets.close();
@@ -196,5 +202,22 @@ impl Application {
             tracing::warn!("shutdown timeout reached with work still running");
         }
         Ok(())
+    }
+}
+
+/// Deletes uploads that were never attached, once an hour, until shutdown.
+async fn collect_orphans(app: app::App, shutdown: CancellationToken) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            () = shutdown.cancelled() => return,
+        }
+        match app.collect_orphan_files().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "collected unattached uploads"),
+            Err(e) => tracing::warn!(error = %e, "collecting unattached uploads failed"),
+        }
     }
 }

@@ -4,10 +4,11 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use server::config::Mode;
 use server::{Application, Cli, telemetry};
 
 fn main() -> ExitCode {
-    let args = Cli::parse().into_serve_args();
+    let (args, mode) = Cli::parse().into_parts();
     let config = match args.into_config() {
         Ok(c) => c,
         Err(e) => {
@@ -26,7 +27,68 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run(config))
+    match mode {
+        Mode::Serve => runtime.block_on(run(config)),
+        Mode::Demo => runtime.block_on(demo(config)),
+    }
+}
+
+fn print_generated_admin(application: &mut Application) {
+    if let Some(c) = application.take_generated_admin() {
+        println!();
+        println!("A platform administrator was created. This password is shown only once:");
+        println!("    login:    {}", c.login);
+        println!("    password: {}", c.password);
+        println!(
+            "Sign in with the GraphQL mutation login(login, password), or set LFF_ADMIN_PASSWORD on the first start."
+        );
+        println!();
+    }
+}
+
+/// `lff demo`: load the demo network into the configured data, then exit.
+async fn demo(config: server::Config) -> ExitCode {
+    let kept = config.clone();
+    let mut application = match Application::build(config).await {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("lff: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print_generated_admin(&mut application);
+    println!("Loading the demo network (this takes a few seconds)…");
+    let result = application.app().load_demo().await;
+    drop(application);
+    let closed = Application::wait_closed(&kept).await;
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("lff: the demo network could not be loaded: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !closed {
+        tracing::warn!("the database did not close within the shutdown timeout");
+    }
+    if summary.schools_created == 0 && summary.people_created == 0 {
+        println!("The demo network was already loaded; nothing was added.");
+    } else {
+        println!(
+            "Loaded {} schools and {} people.",
+            summary.schools_created, summary.people_created
+        );
+    }
+    println!();
+    println!("Demo accounts (adults: password {}; students: password {}):", app::demo::DEMO_ADULT_PASSWORD, app::demo::DEMO_STUDENT_PASSWORD);
+    for (role, login) in &summary.sample_logins {
+        println!("    {:<22} {}", role.as_str(), login);
+    }
+    println!("Every national coordinator is nc.<country code> (nc.am … nc.uz); each school has coord.<school>, teacher.<school> and students <school>.p01 … p05.");
+    println!("Some schools wait for approval: sign in as nc.am and approve one.");
+    println!();
+    println!("Now start the server: lff   (or cargo run --release)");
+    ExitCode::SUCCESS
 }
 
 async fn run(config: server::Config) -> ExitCode {
@@ -49,16 +111,7 @@ async fn run(config: server::Config) -> ExitCode {
     let addr = listener.local_addr().unwrap_or(listen);
     tracing::info!(%addr, "serving");
     println!("LFF is serving on http://{addr}/ (GraphQL at /graphql, WebSocket at /graphql/ws)");
-    if let Some(c) = application.take_generated_admin() {
-        println!();
-        println!("A platform administrator was created. This password is shown only once:");
-        println!("    login:    {}", c.login);
-        println!("    password: {}", c.password);
-        println!(
-            "Sign in with the GraphQL mutation login(login, password), or set LFF_ADMIN_PASSWORD on the first start."
-        );
-        println!();
-    }
+    print_generated_admin(&mut application);
     let served = application.serve(listener, shutdown_signal()).await;
     // Every handle is gone now; let the embedded database finish closing.
     if !Application::wait_closed(&kept).await {

@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::{graphql_http, metrics, ws};
+use crate::{files, graphql_http, metrics, ws};
 
 /// What every handler can reach. Cloning copies a few `Arc`s.
 #[derive(Clone)]
@@ -84,6 +84,13 @@ pub fn router(state: AppState) -> Router {
             get(graphql_http::get_or_upgrade).post(graphql_http::post),
         )
         .route("/graphql/ws", get(ws::upgrade))
+        .route(
+            "/files",
+            axum::routing::post(files::upload).layer(axum::extract::DefaultBodyLimit::max(
+                app::files::MAX_CARD_FILE_BYTES as usize,
+            )),
+        )
+        .route("/files/{id}", get(files::download))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::serve))

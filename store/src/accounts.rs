@@ -1,6 +1,7 @@
 //! People, sessions and the audit trail in SurrealDB.
 
 use app::model::*;
+use app::network::*;
 use app::ports::Repository;
 use app::{Error, Result};
 use async_trait::async_trait;
@@ -10,10 +11,19 @@ use surrealdb::types::SurrealValue;
 use crate::database::{Database, internal};
 
 const USER_FIELDS: &str = "record::id(id) AS id, username, email, display_name, role, active, \
-    password_hash, failed_logins, last_failed_login_at, created_at";
+    password_hash, failed_logins, last_failed_login_at, created_at, school, country, class_label, \
+    mentor, sort_key";
+/// The same fields, for lists of people.
+pub(crate) const PERSON_FIELDS: &str = USER_FIELDS;
+
+pub(crate) type PersonRow = UserRow;
+
+pub(crate) fn person_row(r: PersonRow) -> Result<User> {
+    r.into_secret().map(|s| s.user)
+}
 
 #[derive(SurrealValue)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: String,
     username: String,
     email: Option<String>,
@@ -24,10 +34,15 @@ struct UserRow {
     failed_logins: i64,
     last_failed_login_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
+    school: Option<String>,
+    country: Option<String>,
+    class_label: Option<String>,
+    mentor: Option<String>,
+    pub(crate) sort_key: Option<String>,
 }
 
 #[derive(SurrealValue)]
-struct NewUserRow {
+pub(crate) struct NewPersonRow {
     username: String,
     email: Option<String>,
     display_name: String,
@@ -36,6 +51,54 @@ struct NewUserRow {
     password_hash: String,
     failed_logins: i64,
     created_at: DateTime<Utc>,
+    school: Option<String>,
+    country: Option<String>,
+    class_label: Option<String>,
+    mentor: Option<String>,
+    sort_key: String,
+}
+
+pub(crate) fn person_sort_key(name: &DisplayName, id: &UserId) -> String {
+    format!("{} {}", name.as_str().to_lowercase(), id.as_str())
+}
+
+pub(crate) fn new_person_row(
+    id: &UserId,
+    d: &PersonDraft,
+    hash: &PasswordHash,
+    at: DateTime<Utc>,
+) -> NewPersonRow {
+    NewPersonRow {
+        username: d.username.as_str().to_owned(),
+        email: d.email.as_ref().map(|e| e.as_str().to_owned()),
+        display_name: d.display_name.as_str().to_owned(),
+        role: d.role.as_str().to_owned(),
+        active: true,
+        password_hash: hash.expose().to_owned(),
+        failed_logins: 0,
+        created_at: at,
+        school: d.school.as_ref().map(|s| s.as_str().to_owned()),
+        country: d.country.as_ref().map(|c| c.as_str().to_owned()),
+        class_label: d.class_label.as_ref().map(|c| c.as_str().to_owned()),
+        mentor: d.mentor.as_ref().map(crate::network::mentor_to_json),
+        sort_key: person_sort_key(&d.display_name, id),
+    }
+}
+
+pub(crate) fn person_from_draft(id: UserId, d: &PersonDraft, at: DateTime<Utc>) -> User {
+    User {
+        id,
+        username: d.username.clone(),
+        email: d.email.clone(),
+        display_name: d.display_name.clone(),
+        role: d.role,
+        active: true,
+        created_at: at,
+        school: d.school.clone(),
+        country: d.country.clone(),
+        class_label: d.class_label.clone(),
+        mentor: d.mentor.clone(),
+    }
 }
 
 #[derive(SurrealValue)]
@@ -52,6 +115,7 @@ struct AuditRow {
     actor: Option<String>,
     action: String,
     target: String,
+    country: Option<String>,
     at: DateTime<Utc>,
     request_id: Option<String>,
     outcome: String,
@@ -76,6 +140,14 @@ impl UserRow {
             role: Role::from_storage(&self.role).ok_or_else(|| corrupt("role"))?,
             active: self.active,
             created_at: self.created_at,
+            school: self.school.map(SchoolId::from_trusted),
+            country: self.country.map(CountryCode::from_trusted),
+            class_label: self.class_label.map(ClassLabel::from_trusted),
+            mentor: self
+                .mentor
+                .as_deref()
+                .map(crate::network::mentor_from_json)
+                .transpose()?,
             id: UserId::from_trusted(self.id),
         };
         Ok(UserSecret {
@@ -88,7 +160,11 @@ impl UserRow {
 }
 
 fn conflict_or_internal(e: surrealdb::Error) -> Error {
-    let msg = e.to_string();
+    conflict_or_internal_message(e.to_string())
+}
+
+/// A unique-index violation on people becomes `Conflict`; anything else is internal.
+pub(crate) fn conflict_or_internal_message(msg: String) -> Error {
     if msg.contains("already contains") {
         if msg.contains("user_email") {
             return Error::Conflict("this e-mail address is already in use".into());
@@ -97,7 +173,7 @@ fn conflict_or_internal(e: surrealdb::Error) -> Error {
             return Error::Conflict("this username is already taken".into());
         }
     }
-    internal(e)
+    Error::internal(msg)
 }
 
 /// Runs a statement whose only result that matters is success.
@@ -126,27 +202,170 @@ impl Repository for Database {
         exec(self.db.query("RETURN 1")).await
     }
 
-    async fn create_user(&self, new: NewUser) -> Result<User> {
-        let u = &new.user;
-        let row = NewUserRow {
-            username: u.username.as_str().to_owned(),
-            email: u.email.as_ref().map(|e| e.as_str().to_owned()),
-            display_name: u.display_name.as_str().to_owned(),
-            role: u.role.as_str().to_owned(),
-            active: u.active,
-            password_hash: new.password_hash,
-            failed_logins: 0,
-            created_at: u.created_at,
-        };
+    async fn create_person(
+        &self,
+        draft: &PersonDraft,
+        hash: &PasswordHash,
+        at: DateTime<Utc>,
+    ) -> Result<User> {
+        let id = UserId::generate();
         self.db
             .query("CREATE type::record('user', $id) CONTENT $row RETURN NONE")
-            .bind(("id", u.id.as_str().to_owned()))
-            .bind(("row", row))
+            .bind(("id", id.as_str().to_owned()))
+            .bind(("row", new_person_row(&id, draft, hash, at)))
             .await
             .map_err(internal)?
             .check()
             .map_err(conflict_or_internal)?;
-        Ok(new.user)
+        Ok(person_from_draft(id, draft, at))
+    }
+
+    async fn email_in_use(&self, email: &Email) -> Result<bool> {
+        Ok(self.user_secret_by_login(email.as_str()).await?.is_some())
+    }
+
+    async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>> {
+        self.people_of_school_rows(q).await
+    }
+
+    async fn class_labels(&self, school: &SchoolId) -> Result<Vec<ClassLabel>> {
+        self.class_label_rows(school).await
+    }
+
+    async fn mentors(&self, page: &PageRequest) -> Result<Page<User>> {
+        self.mentor_rows(page).await
+    }
+
+    async fn set_display_name(&self, id: &UserId, name: &DisplayName) -> Result<()> {
+        exec(
+            self.db
+                .query("UPDATE type::record('user', $id) SET display_name = $name, sort_key = $key RETURN NONE")
+                .bind(("id", id.as_str().to_owned()))
+                .bind(("name", name.as_str().to_owned()))
+                .bind(("key", person_sort_key(name, id))),
+        )
+        .await
+    }
+
+    async fn set_class_label(&self, id: &UserId, label: &ClassLabel) -> Result<()> {
+        exec(
+            self.db
+                .query("UPDATE type::record('user', $id) SET class_label = $label RETURN NONE")
+                .bind(("id", id.as_str().to_owned()))
+                .bind(("label", label.as_str().to_owned())),
+        )
+        .await
+    }
+
+    async fn set_role(&self, id: &UserId, role: Role) -> Result<()> {
+        exec(
+            self.db
+                .query("UPDATE type::record('user', $id) SET role = $role RETURN NONE")
+                .bind(("id", id.as_str().to_owned()))
+                .bind(("role", role.as_str())),
+        )
+        .await
+    }
+
+    async fn people_by_role(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>> {
+        self.people_by_role_rows(country).await
+    }
+
+    async fn create_country(&self, country: &Country) -> Result<()> {
+        self.create_country_row(country).await
+    }
+
+    async fn country(&self, code: &CountryCode) -> Result<Option<Country>> {
+        self.country_row(code).await
+    }
+
+    async fn countries(&self) -> Result<Vec<(Country, u64)>> {
+        self.country_rows().await
+    }
+
+    async fn create_school(&self, school: &School, first: &SchoolStatusChange) -> Result<()> {
+        self.create_school_row(school, first).await
+    }
+
+    async fn school(&self, id: &SchoolId) -> Result<Option<School>> {
+        self.school_row(id).await
+    }
+
+    async fn school_by_aspnet_number(&self, number: &str) -> Result<Option<SchoolId>> {
+        self.school_id_by_aspnet(number).await
+    }
+
+    async fn schools(&self, q: &SchoolQuery) -> Result<Page<School>> {
+        self.school_rows(q).await
+    }
+
+    async fn update_school(&self, school: &School) -> Result<()> {
+        self.update_school_row(school).await
+    }
+
+    async fn change_school_status(&self, change: &SchoolStatusChange) -> Result<()> {
+        self.change_school_status_row(change).await
+    }
+
+    async fn school_history(&self, id: &SchoolId) -> Result<Vec<SchoolStatusChange>> {
+        self.school_history_rows(id).await
+    }
+
+    async fn schools_by_status(&self, country: &CountryCode) -> Result<Vec<(SchoolStatus, u64)>> {
+        self.schools_by_status_rows(country).await
+    }
+
+    async fn create_invitation(&self, inv: &Invitation, code_hash: &TokenHash) -> Result<()> {
+        self.create_invitation_row(inv, code_hash).await
+    }
+
+    async fn invitation_by_code(&self, code_hash: &TokenHash) -> Result<Option<Invitation>> {
+        self.invitation_by_code_row(code_hash).await
+    }
+
+    async fn invitation(&self, id: &InvitationId) -> Result<Option<Invitation>> {
+        self.invitation_row(id).await
+    }
+
+    async fn invitations_by(&self, inviter: &UserId, page: &PageRequest) -> Result<Page<Invitation>> {
+        self.invitations_by_rows(inviter, page).await
+    }
+
+    async fn accept_invitation(
+        &self,
+        id: &InvitationId,
+        draft: &PersonDraft,
+        hash: &PasswordHash,
+        at: DateTime<Utc>,
+    ) -> Result<User> {
+        let user_id = UserId::generate();
+        let row = new_person_row(&user_id, draft, hash, at);
+        self.accept_invitation_row(id, &user_id, row, at).await?;
+        Ok(person_from_draft(user_id, draft, at))
+    }
+
+    async fn revoke_invitation(&self, id: &InvitationId, at: DateTime<Utc>) -> Result<()> {
+        self.revoke_invitation_row(id, at).await
+    }
+
+    async fn create_file(&self, file: &StoredFile) -> Result<()> {
+        self.create_file_row(file).await
+    }
+
+    async fn file(&self, id: &FileId) -> Result<Option<StoredFile>> {
+        self.file_row(id).await
+    }
+
+    async fn set_file_attachment(&self, id: &FileId, school: Option<&SchoolId>) -> Result<()> {
+        self.set_file_attachment_row(id, school).await
+    }
+
+    async fn unattached_files(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<FileId>> {
+        self.unattached_file_rows(before, limit).await
+    }
+
+    async fn delete_file(&self, id: &FileId) -> Result<()> {
+        self.delete_file_row(id).await
     }
 
     async fn user(&self, id: &UserId) -> Result<Option<User>> {
@@ -307,6 +526,7 @@ impl Repository for Database {
             actor: e.actor.as_ref().map(|a| a.as_str().to_owned()),
             action: e.action.clone(),
             target: e.target.clone(),
+            country: e.country.as_ref().map(|c| c.as_str().to_owned()),
             at: e.at,
             request_id: e.request_id.clone(),
             outcome: e.outcome.clone(),
@@ -319,11 +539,20 @@ impl Repository for Database {
         .await
     }
 
-    async fn recent_audit(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+    async fn recent_audit(
+        &self,
+        limit: u32,
+        country: Option<&CountryCode>,
+    ) -> Result<Vec<AuditEntry>> {
+        let filter = if country.is_some() { "WHERE country = $country" } else { "" };
+        let sql = format!(
+            "SELECT actor, action, target, country, at, request_id, outcome FROM audit {filter} ORDER BY at DESC LIMIT $limit"
+        );
         let rows: Vec<AuditRow> = self
             .db
-            .query("SELECT actor, action, target, at, request_id, outcome FROM audit ORDER BY at DESC LIMIT $limit")
+            .query(sql)
             .bind(("limit", i64::from(limit)))
+            .bind(("country", country.map(|c| c.as_str().to_owned())))
             .await
             .map_err(internal)?
             .take(0)
@@ -334,6 +563,7 @@ impl Repository for Database {
                 actor: r.actor.map(UserId::from_trusted),
                 action: r.action,
                 target: r.target,
+                country: r.country.map(CountryCode::from_trusted),
                 at: r.at,
                 request_id: r.request_id,
                 outcome: r.outcome,

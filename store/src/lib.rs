@@ -9,6 +9,7 @@
 mod accounts;
 mod database;
 mod migrations;
+mod network;
 mod objects;
 
 pub use database::{Database, DatabaseOptions};

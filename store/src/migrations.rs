@@ -17,11 +17,18 @@ struct Migration {
 }
 
 /// Every migration, in order. Append only; never edit one that has shipped.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "accounts",
-    sql: include_str!("../migrations/0001_accounts.surql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "accounts",
+        sql: include_str!("../migrations/0001_accounts.surql"),
+    },
+    Migration {
+        version: 2,
+        name: "network",
+        sql: include_str!("../migrations/0002_network.surql"),
+    },
+];
 
 #[derive(SurrealValue)]
 struct Applied {

@@ -75,6 +75,38 @@ impl ObjectStorage for Objects {
             Err(e) => Err(app::Error::internal(format!("objects: {e}"))),
         }
     }
+
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> app::Result<()> {
+        let path = Path::parse(key).map_err(|e| app::Error::internal(format!("objects: {e}")))?;
+        // Local files are written to a staging name and renamed when complete,
+        // so a half-written blob is never visible.
+        self.store
+            .put(&path, bytes.into())
+            .await
+            .map(|_| ())
+            .map_err(|e| app::Error::internal(format!("objects: {e}")))
+    }
+
+    async fn get(&self, key: &str) -> app::Result<Option<Vec<u8>>> {
+        let path = Path::parse(key).map_err(|e| app::Error::internal(format!("objects: {e}")))?;
+        match self.store.get(&path).await {
+            Ok(r) => r
+                .bytes()
+                .await
+                .map(|b| Some(b.to_vec()))
+                .map_err(|e| app::Error::internal(format!("objects: {e}"))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(app::Error::internal(format!("objects: {e}"))),
+        }
+    }
+
+    async fn delete(&self, key: &str) -> app::Result<()> {
+        let path = Path::parse(key).map_err(|e| app::Error::internal(format!("objects: {e}")))?;
+        match self.store.delete(&path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(app::Error::internal(format!("objects: {e}"))),
+        }
+    }
 }
 
 #[cfg(test)]

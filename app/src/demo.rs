@@ -1,0 +1,249 @@
+//! The demo network: the 14 countries' schools with their coordinators,
+//! teachers, students and mentors, loaded idempotently so that a new user
+//! sees a living platform. Every demo account shares one known password per
+//! kind (adults, students), printed by `lff demo`; never load it into a
+//! production network.
+
+use crate::App;
+use crate::demo_data::{MENTORS, NAMES, SCHOOLS};
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::network::*;
+
+/// The password of every demo adult.
+pub const DEMO_ADULT_PASSWORD: &str = "demo-password-2026";
+/// The password of every demo student.
+pub const DEMO_STUDENT_PASSWORD: &str = "pupil-2026";
+/// Students per approved demo school.
+const STUDENTS_PER_SCHOOL: usize = 5;
+
+/// What loading the demo did.
+#[derive(Debug, Clone, Default)]
+pub struct DemoSummary {
+    pub schools_created: usize,
+    pub people_created: usize,
+    /// `(role, username)` of a few accounts to try, one per role.
+    pub sample_logins: Vec<(Role, String)>,
+}
+
+/// Demo schools that stay `applied`, so that a national coordinator has
+/// something to approve: the third school of these countries.
+const PENDING_IN: [&str; 4] = ["AM", "KZ", "LT", "UA"];
+
+fn is_pending(index_in_country: usize, country: &str) -> bool {
+    index_in_country == 2 && PENDING_IN.contains(&country)
+}
+
+impl App {
+    async fn username_taken(&self, username: &str) -> Result<bool> {
+        Ok(self.repo().user_secret_by_login(username).await?.is_some())
+    }
+
+    async fn demo_person(
+        &self,
+        summary: &mut DemoSummary,
+        draft: PersonDraft,
+        hash: &PasswordHash,
+    ) -> Result<()> {
+        if self.username_taken(draft.username.as_str()).await? {
+            return Ok(());
+        }
+        self.seed_person(&draft, hash).await?;
+        summary.people_created += 1;
+        Ok(())
+    }
+
+    /// Loads the demo network. Loading twice adds nothing the second time.
+    #[tracing::instrument(skip_all)]
+    pub async fn load_demo(&self) -> Result<DemoSummary> {
+        let adult = self
+            .hash_password(&NewPassword::parse(DEMO_ADULT_PASSWORD, Role::Teacher)?)
+            .await?;
+        let pupil = self
+            .hash_password(&NewPassword::parse(DEMO_STUDENT_PASSWORD, Role::Student)?)
+            .await?;
+        let mut summary = DemoSummary::default();
+        let parse = |s: &str| Username::parse(s);
+        let name = |s: &str| DisplayName::parse(s);
+
+        for names in &NAMES {
+            let code = CountryCode::parse(names.country)?;
+            let country = self
+                .repo()
+                .country(&code)
+                .await?
+                .ok_or_else(|| Error::internal(format!("demo country {code} is missing")))?;
+            let mut draft = PersonDraft::new(
+                parse(&format!("nc.{}", names.country.to_ascii_lowercase()))?,
+                name(names.national_coordinator)?,
+                Role::NationalCoordinator,
+            );
+            draft.email = Some(Email::parse(&format!(
+                "nc.{}@lff.example",
+                names.country.to_ascii_lowercase()
+            ))?);
+            draft.country = Some(country.code.clone());
+            self.demo_person(&mut summary, draft, &adult).await?;
+        }
+
+        for m in &MENTORS {
+            let mut draft = PersonDraft::new(parse(m.username)?, name(m.display_name)?, Role::Mentor);
+            draft.email = Some(Email::parse(&format!("{}@university.example", m.username))?);
+            let expertise: Vec<String> = m.expertise.iter().map(|s| (*s).to_owned()).collect();
+            let languages: Vec<String> = m.languages.iter().map(|s| (*s).to_owned()).collect();
+            draft.mentor = Some(MentorProfile::parse(
+                m.university,
+                m.chair_title,
+                &expertise,
+                &languages,
+            )?);
+            self.demo_person(&mut summary, draft, &adult).await?;
+        }
+
+        let mut index_in_country = 0;
+        let mut previous_country = "";
+        for s in &SCHOOLS {
+            if s.country != previous_country {
+                index_in_country = 0;
+                previous_country = s.country;
+            } else {
+                index_in_country += 1;
+            }
+            let names = NAMES
+                .iter()
+                .find(|n| n.country == s.country)
+                .ok_or_else(|| Error::internal("demo names missing for a country"))?;
+            let coordinator = format!("coord.{}", s.slug);
+            let pending = is_pending(index_in_country, s.country);
+            // A school is created with its coordinator; a pending school has
+            // none, so its applicant's e-mail marks it as loaded.
+            let school = match self.demo_school_by_aspnet(s.aspnet_number).await? {
+                Some(id) => id,
+                None => {
+                    let id = self.demo_school(s, pending, index_in_country == 0).await?;
+                    summary.schools_created += 1;
+                    id
+                }
+            };
+            if pending {
+                continue;
+            }
+            let country = CountryCode::parse(s.country)?;
+            let staff = [
+                (coordinator, Role::SchoolCoordinator, names.adults[2 * index_in_country]),
+                (
+                    format!("teacher.{}", s.slug),
+                    Role::Teacher,
+                    names.adults[2 * index_in_country + 1],
+                ),
+            ];
+            for (username, role, display) in staff {
+                let mut draft = PersonDraft::new(parse(&username)?, name(display)?, role);
+                draft.email = Some(Email::parse(&format!("{username}@school.example"))?);
+                draft.school = Some(school.clone());
+                draft.country = Some(country.clone());
+                self.demo_person(&mut summary, draft, &adult).await?;
+            }
+            for k in 0..STUDENTS_PER_SCHOOL {
+                let display = names.students[(index_in_country * STUDENTS_PER_SCHOOL + k) % 10];
+                let mut draft = PersonDraft::new(
+                    parse(&format!("{}.p{:02}", s.slug, k + 1))?,
+                    name(display)?,
+                    Role::Student,
+                );
+                draft.school = Some(school.clone());
+                draft.country = Some(country.clone());
+                draft.class_label = Some(ClassLabel::parse("8A")?);
+                self.demo_person(&mut summary, draft, &pupil).await?;
+            }
+        }
+
+        let first = &SCHOOLS[0];
+        summary.sample_logins = vec![
+            (Role::NationalCoordinator, format!("nc.{}", first.country.to_ascii_lowercase())),
+            (Role::SchoolCoordinator, format!("coord.{}", first.slug)),
+            (Role::Teacher, format!("teacher.{}", first.slug)),
+            (Role::Student, format!("{}.p01", first.slug)),
+            (Role::Mentor, MENTORS[0].username.to_owned()),
+        ];
+        if summary.schools_created > 0 || summary.people_created > 0 {
+            self.audit_in(
+                None,
+                "load_demo",
+                "",
+                None,
+                &RequestMeta::default(),
+                &format!(
+                    "{} schools, {} people",
+                    summary.schools_created, summary.people_created
+                ),
+            )
+            .await?;
+        }
+        Ok(summary)
+    }
+
+    async fn demo_school_by_aspnet(&self, number: &str) -> Result<Option<SchoolId>> {
+        self.repo().school_by_aspnet_number(number).await
+    }
+
+    async fn demo_school(
+        &self,
+        s: &crate::demo_data::DemoSchool,
+        pending: bool,
+        public: bool,
+    ) -> Result<SchoolId> {
+        let form = SchoolForm {
+            names: vec![
+                (s.local_language.into(), s.name_local.into()),
+                ("en".into(), s.name_en.into()),
+            ],
+            default_language: Some(s.local_language.into()),
+            country: s.country.into(),
+            city: s.city.into(),
+            languages: s.languages.iter().map(|l| (*l).to_owned()).collect(),
+            website: Some(s.website.into()),
+            aspnet_number: Some(s.aspnet_number.into()),
+            contact_name: None,
+            contact_email: Some(format!("office.{}@school.example", s.slug)),
+            contact_phone: None,
+        };
+        let facts = SchoolFacts::parse(&form)?;
+        let status = if pending {
+            SchoolStatus::Applied
+        } else {
+            SchoolStatus::Approved
+        };
+        let mut school = self.store_new_school(facts, status, None).await?;
+        if !pending {
+            let pairs = |local: &str, en: &str| {
+                vec![
+                    (s.local_language.to_owned(), local.to_owned()),
+                    ("en".to_owned(), en.to_owned()),
+                ]
+            };
+            school.card = VisitCard {
+                description: Some(LocalizedText::parse(
+                    "description",
+                    &pairs(s.description_local, s.description_en),
+                    Some(s.local_language),
+                    5000,
+                    true,
+                )?),
+                motto: Some(LocalizedText::parse(
+                    "motto",
+                    &pairs(s.motto_local, s.motto_en),
+                    Some(s.local_language),
+                    200,
+                    false,
+                )?),
+                photos: vec![],
+                presentation: None,
+                // The first school of each country shows its card to visitors.
+                public,
+            };
+            self.repo().update_school(&school).await?;
+        }
+        Ok(school.id)
+    }
+}

@@ -1,0 +1,169 @@
+//! Uploaded files: the small upload path of visit cards (photos and
+//! presentations), downloads with the same visibility as the card that shows
+//! them, and collection of uploads that were never attached.
+//!
+//! The content type is detected from the bytes; what the client claims is
+//! only checked against it. Bytes go to object storage first and the record
+//! second, so no partial upload is ever visible. Larger, resumable uploads
+//! arrive with the material repositories.
+
+use sha2::{Digest, Sha256};
+
+use crate::App;
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::network::*;
+use crate::policy;
+
+/// Uploads larger than this are refused while they stream in.
+pub const MAX_CARD_FILE_BYTES: u64 = 25 * 1024 * 1024;
+
+/// Unattached uploads older than this are collected.
+pub const ORPHAN_AFTER: chrono::Duration = chrono::Duration::hours(24);
+
+const IMAGES: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "image/gif"];
+const PRESENTATIONS: [&str; 3] = [
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.presentation",
+];
+
+pub(crate) fn is_presentation(content_type: &str) -> bool {
+    PRESENTATIONS.contains(&content_type)
+}
+
+/// The type of the bytes, if it is one we accept.
+fn detect(bytes: &[u8]) -> Option<&'static str> {
+    let kind = infer::get(bytes)?;
+    let mime = kind.mime_type();
+    IMAGES
+        .iter()
+        .chain(PRESENTATIONS.iter())
+        .find(|m| **m == mime)
+        .copied()
+}
+
+impl App {
+    /// Stores an upload for a visit card. `declared` is the client's
+    /// Content-Type; when given, it must agree with the bytes.
+    #[tracing::instrument(skip_all, fields(size = bytes.len()))]
+    pub async fn upload_file(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        declared: Option<&str>,
+        bytes: Vec<u8>,
+        meta: &RequestMeta,
+    ) -> Result<StoredFile> {
+        if !policy::uploads(Some(viewer)) {
+            return Err(self.deny(viewer, "upload_file", "", None, meta).await);
+        }
+        let name = FileName::parse(name)?;
+        if bytes.is_empty() {
+            return Err(Error::invalid("file", "the file is empty"));
+        }
+        if bytes.len() as u64 > MAX_CARD_FILE_BYTES {
+            return Err(Error::PayloadTooLarge);
+        }
+        let Some(content_type) = detect(&bytes) else {
+            return Err(Error::invalid(
+                "file",
+                "upload a JPEG, PNG, WebP or GIF image, or a PDF, .pptx or .odp presentation",
+            ));
+        };
+        if let Some(d) = declared {
+            let d = d.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let generic = d.is_empty() || d == "application/octet-stream";
+            if !generic && d != content_type {
+                return Err(Error::invalid(
+                    "contentType",
+                    format!("the file is {content_type}, not {d}"),
+                ));
+            }
+        }
+        let file = StoredFile {
+            id: FileId::generate(),
+            name,
+            content_type: content_type.to_owned(),
+            size: bytes.len() as u64,
+            sha256: hex::encode(Sha256::digest(&bytes)),
+            uploaded_by: viewer.user.id.clone(),
+            school: viewer.user.school.clone(),
+            attached_to: None,
+            created_at: self.now(),
+        };
+        let key = StoredFile::key(&file.id);
+        self.inner.objects.put(&key, bytes).await?;
+        if let Err(e) = self.repo().create_file(&file).await {
+            // The record failed: take the blob back so nothing is left behind.
+            let _ = self.inner.objects.delete(&key).await;
+            return Err(e);
+        }
+        Ok(file)
+    }
+
+    /// A file's record and bytes, for whoever may see it: its uploader, and
+    /// whoever may see the visit card that shows it. `NotFound` otherwise.
+    pub async fn download_file(
+        &self,
+        viewer: Option<&Viewer>,
+        id: &FileId,
+    ) -> Result<(StoredFile, Vec<u8>)> {
+        let file = self.file_record(viewer, id).await?;
+        let bytes = self
+            .inner
+            .objects
+            .get(&StoredFile::key(id))
+            .await?
+            .ok_or_else(|| Error::internal(format!("file {id} has no blob")))?;
+        Ok((file, bytes))
+    }
+
+    /// The record of a file the asker may see (as [`App::download_file`]).
+    pub async fn file_record(&self, viewer: Option<&Viewer>, id: &FileId) -> Result<StoredFile> {
+        let file = self.repo().file(id).await?.ok_or(Error::NotFound)?;
+        let own = viewer.is_some_and(|v| v.user.id == file.uploaded_by);
+        let shown = match &file.attached_to {
+            Some(school) => self.school(viewer, school).await.is_ok(),
+            None => false,
+        };
+        if own || shown || policy::is_admin(viewer) {
+            Ok(file)
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// Deletes uploads that were never attached to anything within
+    /// [`ORPHAN_AFTER`]; returns how many. The server runs this periodically.
+    pub async fn collect_orphan_files(&self) -> Result<usize> {
+        let before = self.now() - ORPHAN_AFTER;
+        let mut collected = 0;
+        loop {
+            let batch = self.repo().unattached_files(before, 100).await?;
+            if batch.is_empty() {
+                return Ok(collected);
+            }
+            for id in batch {
+                // Blob first: a record without a blob is found again next time.
+                self.inner.objects.delete(&StoredFile::key(&id)).await?;
+                self.repo().delete_file(&id).await?;
+                collected += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_come_from_the_bytes() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert_eq!(detect(png), Some("image/png"));
+        assert_eq!(detect(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(detect(b"<html><script>"), None);
+        assert_eq!(detect(b"MZ\x90\0"), None);
+    }
+}

@@ -1,0 +1,160 @@
+//! File transfer over plain HTTP: `POST /files` uploads one file (the raw
+//! bytes as the body, its name in `?name=`), `GET /files/{id}` downloads one.
+//! Both authenticate with the same bearer token as GraphQL; the domain
+//! decides who may upload and who may see a file.
+//!
+//! Downloads are served with their detected type, `nosniff`, a sandboxing
+//! CSP and — for anything but images — as attachments, so an uploaded file
+//! can never run as a page of this site.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::graphql_http::{bearer, error_response};
+use crate::routes::{AppState, client_ip, request_id};
+
+fn status_of(code: schema::ErrorCode) -> StatusCode {
+    use schema::ErrorCode::*;
+    match code {
+        Unauthenticated => StatusCode::UNAUTHORIZED,
+        Forbidden => StatusCode::FORBIDDEN,
+        NotFound => StatusCode::NOT_FOUND,
+        BadUserInput => StatusCode::BAD_REQUEST,
+        Conflict | ResyncRequired => StatusCode::CONFLICT,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        QuotaExceeded => StatusCode::INSUFFICIENT_STORAGE,
+        PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn app_error(e: app::Error) -> Response {
+    let code = schema::error_code(&e);
+    let message = match &e {
+        app::Error::Internal(detail) => {
+            tracing::error!(error = %detail, "file transfer failed");
+            schema::INTERNAL_MESSAGE.to_owned()
+        }
+        other => other.to_string(),
+    };
+    error_response(status_of(code), code, &message)
+}
+
+async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<app::Viewer>, Response> {
+    match bearer(headers) {
+        None => Ok(None),
+        Some(Err(())) => Err(app_error(app::Error::Unauthenticated(
+            "the Authorization header must be 'Bearer <token>'",
+        ))),
+        Some(Ok(token)) => state.app.authenticate(token).await.map(Some).map_err(app_error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UploadParams {
+    name: Option<String>,
+}
+
+/// `POST /files?name=photo.jpg` with the bytes as the body.
+pub async fn upload(
+    State(state): State<AppState>,
+    Query(params): Query<UploadParams>,
+    req: Request,
+) -> Response {
+    let headers = req.headers().clone();
+    let viewer = match viewer(&state, &headers).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return app_error(app::Error::Unauthenticated("sign in first")),
+        Err(resp) => return resp,
+    };
+    let Some(name) = params.name else {
+        return app_error(app::Error::invalid("name", "give the file name as ?name="));
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let meta = app::RequestMeta {
+        request_id: request_id(&req),
+        client_ip: client_ip(req.headers(), req.extensions(), &state.config.trusted_proxies),
+    };
+    let limit = app::files::MAX_CARD_FILE_BYTES as usize;
+    // Counted while streaming: a body past the limit is cut off, not buffered.
+    let bytes = match axum::body::to_bytes(req.into_body(), limit).await {
+        Ok(b) => b,
+        Err(_) => return app_error(app::Error::PayloadTooLarge),
+    };
+    match state
+        .app
+        .upload_file(&viewer, &name, declared.as_deref(), bytes.to_vec(), &meta)
+        .await
+    {
+        Ok(f) => (
+            StatusCode::CREATED,
+            axum::Json(serde_json::json!({
+                "id": f.id.as_str(),
+                "name": f.name.as_str(),
+                "contentType": f.content_type,
+                "size": f.size,
+                "sha256": f.sha256,
+                "url": format!("/files/{}", f.id),
+            })),
+        )
+            .into_response(),
+        Err(e) => app_error(e),
+    }
+}
+
+/// `GET /files/{id}`.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let viewer = match viewer(&state, &headers).await {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    let id = match app::FileId::parse(&id) {
+        Ok(id) => id,
+        Err(e) => return app_error(e),
+    };
+    let (file, bytes) = match state.app.download_file(viewer.as_ref(), &id).await {
+        Ok(x) => x,
+        Err(e) => return app_error(e),
+    };
+    let disposition = if file.is_image() { "inline" } else { "attachment" };
+    // RFC 6266/5987: an ASCII fallback plus the exact UTF-8 name.
+    let ascii: String = file
+        .name
+        .as_str()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
+        .collect();
+    let encoded: String = url::form_urlencoded::byte_serialize(file.name.as_str().as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    let mut resp = Response::new(Body::from(bytes));
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", file.sha256)) {
+        h.insert(header::ETAG, v);
+    }
+    resp
+}

@@ -1,0 +1,922 @@
+//! Countries, schools and their history, invitations and file records in
+//! SurrealDB. The `Repository` trait impl in `accounts` delegates here.
+//!
+//! Multi-statement changes (a status change with its history entry, an
+//! accepted invitation with its new person) run in one transaction; a
+//! condition that no longer holds aborts it with a marker that becomes
+//! `Conflict`.
+
+use std::collections::BTreeMap;
+
+use app::model::*;
+use app::network::*;
+use app::{Error, Result};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use surrealdb::types::SurrealValue;
+
+use crate::accounts::{PERSON_FIELDS, PersonRow, person_row};
+use crate::database::{Database, internal};
+
+const SCHOOL_FIELDS: &str = "record::id(id) AS id, country, names, sort_key, city, languages, website, \
+    aspnet_number, contact_name, contact_email, contact_phone, status, card_description, card_motto, \
+    card_photos, card_presentation, card_public, created_at, updated_at";
+
+#[derive(SurrealValue)]
+struct SchoolRow {
+    id: String,
+    country: String,
+    names: String,
+    sort_key: String,
+    city: String,
+    languages: Vec<String>,
+    website: Option<String>,
+    aspnet_number: Option<String>,
+    contact_name: Option<String>,
+    contact_email: Option<String>,
+    contact_phone: Option<String>,
+    status: String,
+    card_description: Option<String>,
+    card_motto: Option<String>,
+    card_photos: String,
+    card_presentation: Option<String>,
+    card_public: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(SurrealValue)]
+struct SchoolContent {
+    country: String,
+    names: String,
+    sort_key: String,
+    city: String,
+    languages: Vec<String>,
+    website: Option<String>,
+    aspnet_number: Option<String>,
+    contact_name: Option<String>,
+    contact_email: Option<String>,
+    contact_phone: Option<String>,
+    status: String,
+    card_description: Option<String>,
+    card_motto: Option<String>,
+    card_photos: String,
+    card_presentation: Option<String>,
+    card_public: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TextJson {
+    default: String,
+    texts: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PhotoJson {
+    file: String,
+    caption: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct MentorJson {
+    university: String,
+    chair_title: String,
+    expertise: Vec<String>,
+    languages: Vec<String>,
+}
+
+pub(crate) fn mentor_to_json(m: &MentorProfile) -> String {
+    serde_json::to_string(&MentorJson {
+        university: m.university.clone(),
+        chair_title: m.chair_title.clone(),
+        expertise: m.expertise.clone(),
+        languages: m.languages.iter().map(|l| l.as_str().to_owned()).collect(),
+    })
+    .unwrap_or_default()
+}
+
+pub(crate) fn mentor_from_json(s: &str) -> Result<MentorProfile> {
+    let m: MentorJson = serde_json::from_str(s).map_err(Error::internal)?;
+    Ok(MentorProfile::from_trusted(
+        m.university,
+        m.chair_title,
+        m.expertise,
+        m.languages,
+    ))
+}
+
+fn text_to_json(t: &LocalizedText) -> String {
+    serde_json::to_string(&TextJson {
+        default: t.default_language().as_str().to_owned(),
+        texts: t
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_owned()))
+            .collect(),
+    })
+    .unwrap_or_default()
+}
+
+fn text_from_json(s: &str) -> Result<LocalizedText> {
+    let t: TextJson = serde_json::from_str(s).map_err(Error::internal)?;
+    Ok(LocalizedText::from_trusted(t.default, t.texts))
+}
+
+fn school_content(s: &School) -> SchoolContent {
+    let f = &s.facts;
+    let photos: Vec<PhotoJson> = s
+        .card
+        .photos
+        .iter()
+        .map(|p| PhotoJson {
+            file: p.file.as_str().to_owned(),
+            caption: p.caption.clone(),
+        })
+        .collect();
+    SchoolContent {
+        country: f.country.as_str().to_owned(),
+        names: text_to_json(&f.name),
+        sort_key: s.sort_key(),
+        city: f.city.clone(),
+        languages: f.languages.iter().map(|l| l.as_str().to_owned()).collect(),
+        website: f.website.clone(),
+        aspnet_number: f.aspnet_number.clone(),
+        contact_name: f.contact.name.clone(),
+        contact_email: f.contact.email.as_ref().map(|e| e.as_str().to_owned()),
+        contact_phone: f.contact.phone.clone(),
+        status: s.status.as_str().to_owned(),
+        card_description: s.card.description.as_ref().map(text_to_json),
+        card_motto: s.card.motto.as_ref().map(text_to_json),
+        card_photos: serde_json::to_string(&photos).unwrap_or_else(|_| "[]".into()),
+        card_presentation: s.card.presentation.as_ref().map(|p| p.as_str().to_owned()),
+        card_public: s.card.public,
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+    }
+}
+
+impl SchoolRow {
+    fn into_school(self) -> Result<(String, School)> {
+        let corrupt = |what: &str| Error::internal(format!("stored school {} has an invalid {what}", self.id));
+        let photos: Vec<PhotoJson> =
+            serde_json::from_str(&self.card_photos).map_err(|_| corrupt("photo list"))?;
+        let school = School {
+            facts: SchoolFacts {
+                name: text_from_json(&self.names)?,
+                country: CountryCode::from_trusted(self.country),
+                city: self.city,
+                languages: self
+                    .languages
+                    .into_iter()
+                    .map(LanguageCode::from_trusted)
+                    .collect(),
+                website: self.website,
+                aspnet_number: self.aspnet_number,
+                contact: SchoolContact {
+                    name: self.contact_name,
+                    email: self
+                        .contact_email
+                        .as_deref()
+                        .map(Email::parse)
+                        .transpose()
+                        .map_err(|_| corrupt("contact e-mail"))?,
+                    phone: self.contact_phone,
+                },
+            },
+            status: SchoolStatus::from_storage(&self.status).ok_or_else(|| corrupt("status"))?,
+            card: VisitCard {
+                description: self.card_description.as_deref().map(text_from_json).transpose()?,
+                motto: self.card_motto.as_deref().map(text_from_json).transpose()?,
+                photos: photos
+                    .into_iter()
+                    .map(|p| CardPhoto {
+                        file: FileId::from_trusted(p.file),
+                        caption: p.caption,
+                    })
+                    .collect(),
+                presentation: self.card_presentation.map(FileId::from_trusted),
+                public: self.card_public,
+            },
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            id: SchoolId::from_trusted(self.id),
+        };
+        Ok((self.sort_key, school))
+    }
+}
+
+#[derive(SurrealValue)]
+struct CountryRow {
+    code: String,
+    name: String,
+    native_name: String,
+}
+
+#[derive(SurrealValue)]
+struct CountRow {
+    key: Option<String>,
+    n: i64,
+}
+
+#[derive(SurrealValue)]
+struct EventRow {
+    school: String,
+    from_status: Option<String>,
+    to_status: String,
+    actor: Option<String>,
+    reason: Option<String>,
+    at: DateTime<Utc>,
+}
+
+const INVITATION_FIELDS: &str = "record::id(id) AS id, role, email, display_name, school, country, mentor, \
+    invited_by, created_at, expires_at, accepted_at, revoked_at";
+
+#[derive(SurrealValue)]
+struct InvitationRow {
+    id: String,
+    role: String,
+    email: String,
+    display_name: String,
+    school: Option<String>,
+    country: Option<String>,
+    mentor: Option<String>,
+    invited_by: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    accepted_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl InvitationRow {
+    fn into_invitation(self) -> Result<Invitation> {
+        let corrupt = |what: &str| Error::internal(format!("stored invitation {} has an invalid {what}", self.id));
+        Ok(Invitation {
+            role: Role::from_storage(&self.role).ok_or_else(|| corrupt("role"))?,
+            email: Email::parse(&self.email).map_err(|_| corrupt("e-mail"))?,
+            display_name: DisplayName::parse(&self.display_name).map_err(|_| corrupt("name"))?,
+            school: self.school.map(SchoolId::from_trusted),
+            country: self.country.map(CountryCode::from_trusted),
+            mentor: self.mentor.as_deref().map(mentor_from_json).transpose()?,
+            invited_by: UserId::from_trusted(self.invited_by),
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            accepted_at: self.accepted_at,
+            revoked_at: self.revoked_at,
+            id: InvitationId::from_trusted(self.id),
+        })
+    }
+}
+
+#[derive(SurrealValue)]
+struct InvitationContent {
+    code_hash: String,
+    role: String,
+    email: String,
+    display_name: String,
+    school: Option<String>,
+    country: Option<String>,
+    mentor: Option<String>,
+    invited_by: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+const FILE_FIELDS: &str =
+    "record::id(id) AS id, name, content_type, size, sha256, uploaded_by, school, attached_to, created_at";
+
+#[derive(SurrealValue)]
+struct FileRow {
+    id: String,
+    name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    uploaded_by: String,
+    school: Option<String>,
+    attached_to: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(SurrealValue)]
+struct FileContent {
+    name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    uploaded_by: String,
+    school: Option<String>,
+    attached_to: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+/// Every error of a multi-statement response, in one string: when a
+/// transaction fails, its cause may sit in any slot.
+fn all_errors(res: &mut surrealdb::IndexedResults) -> Option<String> {
+    let errors = res.take_errors();
+    if errors.is_empty() {
+        return None;
+    }
+    let mut v: Vec<_> = errors.into_iter().collect();
+    v.sort_by_key(|(i, _)| *i);
+    Some(
+        v.into_iter()
+            .map(|(_, e)| e.to_string())
+            .collect::<Vec<_>>()
+            .join(" | "),
+    )
+}
+
+fn page_of<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
+    let has_next = rows.len() > limit;
+    rows.truncate(limit);
+    Page {
+        items: rows
+            .into_iter()
+            .map(|(k, t)| (encode_cursor(&k), t))
+            .collect(),
+        has_next,
+    }
+}
+
+impl Database {
+    pub(crate) async fn create_country_row(&self, c: &Country) -> Result<()> {
+        let res = self
+            .db
+            .query("CREATE type::record('country', $code) CONTENT { name: $name, native_name: $native, created_at: time::now() } RETURN NONE")
+            .bind(("code", c.code.as_str().to_owned()))
+            .bind(("name", c.name.clone()))
+            .bind(("native", c.native_name.clone()))
+            .await
+            .map_err(internal)?;
+        match res.check() {
+            Ok(_) => Ok(()),
+            Err(e) if e.to_string().contains("already exists") => {
+                Err(Error::Conflict("this country is already part of the network".into()))
+            }
+            Err(e) => Err(internal(e)),
+        }
+    }
+
+    pub(crate) async fn country_row(&self, code: &CountryCode) -> Result<Option<Country>> {
+        let row: Option<CountryRow> = self
+            .db
+            .query("SELECT record::id(id) AS code, name, native_name FROM ONLY type::record('country', $code)")
+            .bind(("code", code.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(row.map(|r| Country {
+            code: CountryCode::from_trusted(r.code),
+            name: r.name,
+            native_name: r.native_name,
+        }))
+    }
+
+    pub(crate) async fn country_rows(&self) -> Result<Vec<(Country, u64)>> {
+        let mut res = self
+            .db
+            .query(
+                "SELECT record::id(id) AS code, name, native_name FROM country ORDER BY name; \
+                 SELECT country AS key, count() AS n FROM school WHERE status = 'approved' GROUP BY key;",
+            )
+            .await
+            .map_err(internal)?;
+        let countries: Vec<CountryRow> = res.take(0).map_err(internal)?;
+        let counts: Vec<CountRow> = res.take(1).map_err(internal)?;
+        Ok(countries
+            .into_iter()
+            .map(|r| {
+                let n = counts
+                    .iter()
+                    .find(|c| c.key.as_deref() == Some(r.code.as_str()))
+                    .map_or(0, |c| c.n.max(0) as u64);
+                (
+                    Country {
+                        code: CountryCode::from_trusted(r.code),
+                        name: r.name,
+                        native_name: r.native_name,
+                    },
+                    n,
+                )
+            })
+            .collect())
+    }
+
+    pub(crate) async fn create_school_row(&self, s: &School, first: &SchoolStatusChange) -> Result<()> {
+        let mut res = self
+            .db
+            .query(
+                "BEGIN; \
+                 CREATE type::record('school', $id) CONTENT $row RETURN NONE; \
+                 CREATE school_event CONTENT $event RETURN NONE; \
+                 COMMIT;",
+            )
+            .bind(("id", s.id.as_str().to_owned()))
+            .bind(("row", school_content(s)))
+            .bind(("event", event_row(first)))
+            .await
+            .map_err(internal)?;
+        match all_errors(&mut res) {
+            None => Ok(()),
+            Some(e) => Err(Error::internal(e)),
+        }
+    }
+
+    pub(crate) async fn school_row(&self, id: &SchoolId) -> Result<Option<School>> {
+        let sql = format!("SELECT {SCHOOL_FIELDS} FROM ONLY type::record('school', $id)");
+        let row: Option<SchoolRow> = self
+            .db
+            .query(sql)
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        row.map(|r| r.into_school().map(|(_, s)| s)).transpose()
+    }
+
+    pub(crate) async fn school_id_by_aspnet(&self, number: &str) -> Result<Option<SchoolId>> {
+        let ids: Vec<String> = self
+            .db
+            .query("SELECT VALUE record::id(id) FROM school WHERE aspnet_number = $n LIMIT 1")
+            .bind(("n", number.to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(ids.into_iter().next().map(SchoolId::from_trusted))
+    }
+
+    pub(crate) async fn school_rows(&self, q: &SchoolQuery) -> Result<Page<School>> {
+        let mut conditions: Vec<String> = Vec::new();
+        let scope = &q.scope;
+        if !scope.all {
+            let mut any: Vec<&str> = Vec::new();
+            if scope.approved {
+                any.push(if scope.public_only {
+                    "(status = 'approved' AND card_public = true)"
+                } else {
+                    "status = 'approved'"
+                });
+            }
+            if !scope.countries.is_empty() {
+                any.push("country IN $scope_countries");
+            }
+            if !scope.schools.is_empty() {
+                any.push("record::id(id) IN $scope_schools");
+            }
+            if any.is_empty() {
+                return Ok(Page {
+                    items: vec![],
+                    has_next: false,
+                });
+            }
+            conditions.push(format!("({})", any.join(" OR ")));
+        }
+        if q.country.is_some() {
+            conditions.push("country = $country".into());
+        }
+        if q.status.is_some() {
+            conditions.push("status = $status".into());
+        }
+        if q.language.is_some() {
+            conditions.push("$language IN languages".into());
+        }
+        if q.page.after.is_some() {
+            conditions.push("sort_key > $after".into());
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let sql = format!("SELECT {SCHOOL_FIELDS} FROM school {filter} ORDER BY sort_key LIMIT $limit");
+        let rows: Vec<SchoolRow> = self
+            .db
+            .query(sql)
+            .bind((
+                "scope_countries",
+                scope.countries.iter().map(|c| c.as_str().to_owned()).collect::<Vec<_>>(),
+            ))
+            .bind((
+                "scope_schools",
+                scope.schools.iter().map(|s| s.as_str().to_owned()).collect::<Vec<_>>(),
+            ))
+            .bind(("country", q.country.as_ref().map(|c| c.as_str().to_owned())))
+            .bind(("status", q.status.map(|s| s.as_str().to_owned())))
+            .bind(("language", q.language.as_ref().map(|l| l.as_str().to_owned())))
+            .bind(("after", q.page.after.clone()))
+            .bind(("limit", (q.page.limit + 1) as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        let rows = rows
+            .into_iter()
+            .map(SchoolRow::into_school)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(page_of(rows, q.page.limit))
+    }
+
+    pub(crate) async fn update_school_row(&self, s: &School) -> Result<()> {
+        self.db
+            .query("UPDATE type::record('school', $id) CONTENT $row RETURN NONE")
+            .bind(("id", s.id.as_str().to_owned()))
+            .bind(("row", school_content(s)))
+            .await
+            .and_then(|r| r.check())
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    pub(crate) async fn change_school_status_row(&self, c: &SchoolStatusChange) -> Result<()> {
+        let from = c
+            .from
+            .ok_or_else(|| Error::internal("a status change needs its starting status"))?;
+        let mut res = self
+            .db
+            .query(
+                "BEGIN; \
+                 LET $changed = (UPDATE type::record('school', $id) SET status = $to, updated_at = $at \
+                    WHERE status = $from RETURN VALUE record::id(id)); \
+                 IF array::len($changed) = 0 { THROW 'lff_school_status_changed' }; \
+                 CREATE school_event CONTENT $event RETURN NONE; \
+                 COMMIT;",
+            )
+            .bind(("id", c.school.as_str().to_owned()))
+            .bind(("to", c.to.as_str().to_owned()))
+            .bind(("from", from.as_str().to_owned()))
+            .bind(("at", c.at))
+            .bind(("event", event_row(c)))
+            .await
+            .map_err(internal)?;
+        match all_errors(&mut res) {
+            None => Ok(()),
+            Some(e) if e.contains("lff_school_status_changed") => Err(Error::Conflict(
+                "the school's status changed meanwhile; reload it".into(),
+            )),
+            Some(e) => Err(Error::internal(e)),
+        }
+    }
+
+    pub(crate) async fn school_history_rows(&self, id: &SchoolId) -> Result<Vec<SchoolStatusChange>> {
+        let rows: Vec<EventRow> = self
+            .db
+            .query("SELECT school, from_status, to_status, actor, reason, at FROM school_event WHERE school = $id ORDER BY at, id")
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter()
+            .map(|r| {
+                let bad = || Error::internal("stored school event has an invalid status");
+                Ok(SchoolStatusChange {
+                    school: SchoolId::from_trusted(r.school),
+                    from: r
+                        .from_status
+                        .map(|f| SchoolStatus::from_storage(&f).ok_or_else(bad))
+                        .transpose()?,
+                    to: SchoolStatus::from_storage(&r.to_status).ok_or_else(bad)?,
+                    actor: r.actor.map(UserId::from_trusted),
+                    reason: r.reason,
+                    at: r.at,
+                })
+            })
+            .collect()
+    }
+
+    async fn counts(&self, sql: &str, country: &CountryCode) -> Result<Vec<(String, u64)>> {
+        let rows: Vec<CountRow> = self
+            .db
+            .query(sql.to_owned())
+            .bind(("country", country.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some((r.key?, r.n.max(0) as u64)))
+            .collect())
+    }
+
+    pub(crate) async fn schools_by_status_rows(&self, country: &CountryCode) -> Result<Vec<(SchoolStatus, u64)>> {
+        let counts = self
+            .counts(
+                "SELECT status AS key, count() AS n FROM school WHERE country = $country GROUP BY key",
+                country,
+            )
+            .await?;
+        Ok(SchoolStatus::ALL
+            .into_iter()
+            .map(|s| {
+                let n = counts.iter().find(|(k, _)| k == s.as_str()).map_or(0, |(_, n)| *n);
+                (s, n)
+            })
+            .collect())
+    }
+
+    pub(crate) async fn people_by_role_rows(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>> {
+        let counts = self
+            .counts(
+                "SELECT role AS key, count() AS n FROM user WHERE country = $country AND active = true GROUP BY key",
+                country,
+            )
+            .await?;
+        Ok(Role::ALL
+            .into_iter()
+            .filter(|r| *r != Role::PlatformAdmin && *r != Role::Mentor)
+            .map(|r| {
+                let n = counts.iter().find(|(k, _)| k == r.as_str()).map_or(0, |(_, n)| *n);
+                (r, n)
+            })
+            .collect())
+    }
+
+    pub(crate) async fn people_of_school_rows(&self, q: &PeopleQuery) -> Result<Page<User>> {
+        let mut conditions = vec!["school = $school", "role IN $roles"];
+        if q.class_label.is_some() {
+            conditions.push("class_label = $class");
+        }
+        if q.page.after.is_some() {
+            conditions.push("sort_key > $after");
+        }
+        let sql = format!(
+            "SELECT {PERSON_FIELDS} FROM user WHERE {} ORDER BY sort_key LIMIT $limit",
+            conditions.join(" AND ")
+        );
+        let rows: Vec<PersonRow> = self
+            .db
+            .query(sql)
+            .bind(("school", q.school.as_str().to_owned()))
+            .bind((
+                "roles",
+                q.roles.iter().map(|r| r.as_str().to_owned()).collect::<Vec<_>>(),
+            ))
+            .bind(("class", q.class_label.as_ref().map(|c| c.as_str().to_owned())))
+            .bind(("after", q.page.after.clone()))
+            .bind(("limit", (q.page.limit + 1) as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        self.people_page(rows, q.page.limit)
+    }
+
+    fn people_page(&self, rows: Vec<PersonRow>, limit: usize) -> Result<Page<User>> {
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                let key = r.sort_key.clone().unwrap_or_default();
+                person_row(r).map(|u| (key, u))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(page_of(rows, limit))
+    }
+
+    pub(crate) async fn mentor_rows(&self, page: &PageRequest) -> Result<Page<User>> {
+        let after = if page.after.is_some() { "AND sort_key > $after" } else { "" };
+        let sql = format!(
+            "SELECT {PERSON_FIELDS} FROM user WHERE role = 'mentor' AND active = true {after} ORDER BY sort_key LIMIT $limit"
+        );
+        let rows: Vec<PersonRow> = self
+            .db
+            .query(sql)
+            .bind(("after", page.after.clone()))
+            .bind(("limit", (page.limit + 1) as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        self.people_page(rows, page.limit)
+    }
+
+    pub(crate) async fn class_label_rows(&self, school: &SchoolId) -> Result<Vec<ClassLabel>> {
+        let labels: Vec<Option<String>> = self
+            .db
+            .query("RETURN array::distinct((SELECT VALUE class_label FROM user WHERE school = $school AND role = 'student'))")
+            .bind(("school", school.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        let mut labels: Vec<ClassLabel> = labels
+            .into_iter()
+            .flatten()
+            .map(ClassLabel::from_trusted)
+            .collect();
+        labels.sort();
+        labels.dedup();
+        Ok(labels)
+    }
+
+    pub(crate) async fn create_invitation_row(&self, inv: &Invitation, code_hash: &TokenHash) -> Result<()> {
+        let row = InvitationContent {
+            code_hash: code_hash.0.clone(),
+            role: inv.role.as_str().to_owned(),
+            email: inv.email.as_str().to_owned(),
+            display_name: inv.display_name.as_str().to_owned(),
+            school: inv.school.as_ref().map(|s| s.as_str().to_owned()),
+            country: inv.country.as_ref().map(|c| c.as_str().to_owned()),
+            mentor: inv.mentor.as_ref().map(mentor_to_json),
+            invited_by: inv.invited_by.as_str().to_owned(),
+            created_at: inv.created_at,
+            expires_at: inv.expires_at,
+        };
+        self.db
+            .query("CREATE type::record('invitation', $id) CONTENT $row RETURN NONE")
+            .bind(("id", inv.id.as_str().to_owned()))
+            .bind(("row", row))
+            .await
+            .and_then(|r| r.check())
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn invitations_where(&self, filter: &str, key: &str, value: String) -> Result<Vec<Invitation>> {
+        let sql = format!("SELECT {INVITATION_FIELDS} FROM invitation WHERE {filter}");
+        let rows: Vec<InvitationRow> = self
+            .db
+            .query(sql)
+            .bind((key.to_owned(), value))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter().map(InvitationRow::into_invitation).collect()
+    }
+
+    pub(crate) async fn invitation_by_code_row(&self, code_hash: &TokenHash) -> Result<Option<Invitation>> {
+        Ok(self
+            .invitations_where("code_hash = $hash LIMIT 1", "hash", code_hash.0.clone())
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    pub(crate) async fn invitation_row(&self, id: &InvitationId) -> Result<Option<Invitation>> {
+        Ok(self
+            .invitations_where("id = type::record('invitation', $id)", "id", id.as_str().to_owned())
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    pub(crate) async fn invitations_by_rows(&self, inviter: &UserId, page: &PageRequest) -> Result<Page<Invitation>> {
+        // Newest first: the key is the id (time-ordered), compared downwards.
+        let after = if page.after.is_some() { "AND record::id(id) < $after" } else { "" };
+        let sql = format!(
+            "SELECT {INVITATION_FIELDS} FROM invitation WHERE invited_by = $by {after} ORDER BY id DESC LIMIT $limit"
+        );
+        let rows: Vec<InvitationRow> = self
+            .db
+            .query(sql)
+            .bind(("by", inviter.as_str().to_owned()))
+            .bind(("after", page.after.clone()))
+            .bind(("limit", (page.limit + 1) as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        let rows = rows
+            .into_iter()
+            .map(|r| r.into_invitation().map(|i| (i.id.as_str().to_owned(), i)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(page_of(rows, page.limit))
+    }
+
+    pub(crate) async fn accept_invitation_row(
+        &self,
+        id: &InvitationId,
+        user_id: &UserId,
+        person: crate::accounts::NewPersonRow,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut res = self
+            .db
+            .query(
+                "BEGIN; \
+                 LET $taken = (UPDATE type::record('invitation', $inv) SET accepted_at = $at, accepted_user = $uid \
+                    WHERE accepted_at = NONE AND revoked_at = NONE RETURN VALUE record::id(id)); \
+                 IF array::len($taken) = 0 { THROW 'lff_invitation_closed' }; \
+                 CREATE type::record('user', $uid) CONTENT $row RETURN NONE; \
+                 COMMIT;",
+            )
+            .bind(("inv", id.as_str().to_owned()))
+            .bind(("uid", user_id.as_str().to_owned()))
+            .bind(("at", at))
+            .bind(("row", person))
+            .await
+            .map_err(internal)?;
+        match all_errors(&mut res) {
+            None => Ok(()),
+            Some(e) if e.contains("lff_invitation_closed") => Err(Error::Conflict(
+                "this invitation was already used or withdrawn".into(),
+            )),
+            Some(e) => Err(crate::accounts::conflict_or_internal_message(e)),
+        }
+    }
+
+    pub(crate) async fn revoke_invitation_row(&self, id: &InvitationId, at: DateTime<Utc>) -> Result<()> {
+        self.db
+            .query("UPDATE type::record('invitation', $id) SET revoked_at = $at WHERE accepted_at = NONE RETURN NONE")
+            .bind(("id", id.as_str().to_owned()))
+            .bind(("at", at))
+            .await
+            .and_then(|r| r.check())
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    pub(crate) async fn create_file_row(&self, f: &StoredFile) -> Result<()> {
+        let row = FileContent {
+            name: f.name.as_str().to_owned(),
+            content_type: f.content_type.clone(),
+            size: i64::try_from(f.size).unwrap_or(i64::MAX),
+            sha256: f.sha256.clone(),
+            uploaded_by: f.uploaded_by.as_str().to_owned(),
+            school: f.school.as_ref().map(|s| s.as_str().to_owned()),
+            attached_to: None,
+            created_at: f.created_at,
+        };
+        self.db
+            .query("CREATE type::record('file', $id) CONTENT $row RETURN NONE")
+            .bind(("id", f.id.as_str().to_owned()))
+            .bind(("row", row))
+            .await
+            .and_then(|r| r.check())
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    pub(crate) async fn file_row(&self, id: &FileId) -> Result<Option<StoredFile>> {
+        let sql = format!("SELECT {FILE_FIELDS} FROM ONLY type::record('file', $id)");
+        let row: Option<FileRow> = self
+            .db
+            .query(sql)
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(row.map(|r| StoredFile {
+            id: FileId::from_trusted(r.id),
+            name: FileName::from_trusted(r.name),
+            content_type: r.content_type,
+            size: r.size.max(0) as u64,
+            sha256: r.sha256,
+            uploaded_by: UserId::from_trusted(r.uploaded_by),
+            school: r.school.map(SchoolId::from_trusted),
+            attached_to: r.attached_to.map(SchoolId::from_trusted),
+            created_at: r.created_at,
+        }))
+    }
+
+    pub(crate) async fn set_file_attachment_row(&self, id: &FileId, school: Option<&SchoolId>) -> Result<()> {
+        self.db
+            .query("UPDATE type::record('file', $id) SET attached_to = $school RETURN NONE")
+            .bind(("id", id.as_str().to_owned()))
+            .bind(("school", school.map(|s| s.as_str().to_owned())))
+            .await
+            .and_then(|r| r.check())
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    pub(crate) async fn unattached_file_rows(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<FileId>> {
+        let ids: Vec<String> = self
+            .db
+            .query("SELECT VALUE record::id(id) FROM file WHERE attached_to = NONE AND created_at < $before LIMIT $limit")
+            .bind(("before", before))
+            .bind(("limit", i64::from(limit)))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(ids.into_iter().map(FileId::from_trusted).collect())
+    }
+
+    pub(crate) async fn delete_file_row(&self, id: &FileId) -> Result<()> {
+        self.db
+            .query("DELETE type::record('file', $id)")
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .and_then(|r| r.check())
+            .map_err(internal)?;
+        Ok(())
+    }
+}
+
+fn event_row(c: &SchoolStatusChange) -> EventRow {
+    EventRow {
+        school: c.school.as_str().to_owned(),
+        from_status: c.from.map(|f| f.as_str().to_owned()),
+        to_status: c.to.as_str().to_owned(),
+        actor: c.actor.as_ref().map(|a| a.as_str().to_owned()),
+        reason: c.reason.clone(),
+        at: c.at,
+    }
+}
