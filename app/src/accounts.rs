@@ -498,7 +498,8 @@ impl App {
 
     /// Sets a new generated password for someone and lifts a sign-in lock:
     /// administrators for anyone, national coordinators for their country's
-    /// school people, school coordinators for their teachers and students,
+    /// school coordinators and teachers, school coordinators for their
+    /// teachers and students,
     /// teachers for their school's students. Shown once.
     #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
     pub async fn reset_password(

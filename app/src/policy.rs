@@ -138,9 +138,9 @@ pub(crate) fn visible_roles_of_school(viewer: Option<&Viewer>, school: &SchoolId
 }
 
 /// Resets passwords of, deactivates and reactivates `target`: administrators
-/// anyone but themselves; a national coordinator the schools' people of their
-/// country; a school coordinator their teachers and students; a teacher their
-/// school's students.
+/// anyone but themselves; a national coordinator the school coordinators and
+/// teachers of their country (not students, whom they do not see); a school
+/// coordinator their teachers and students; a teacher their school's students.
 pub(crate) fn manages_person(viewer: Option<&Viewer>, target: &User) -> bool {
     let Some(v) = viewer else { return false };
     if v.user.id == target.id {
@@ -150,10 +150,8 @@ pub(crate) fn manages_person(viewer: Option<&Viewer>, target: &User) -> bool {
     match v.user.role {
         Role::PlatformAdmin => true,
         Role::NationalCoordinator => {
-            matches!(
-                target.role,
-                Role::SchoolCoordinator | Role::Teacher | Role::Student
-            ) && target.country.is_some()
+            matches!(target.role, Role::SchoolCoordinator | Role::Teacher)
+                && target.country.is_some()
                 && target.country == v.user.country
         }
         Role::SchoolCoordinator => {

@@ -141,6 +141,24 @@ impl App {
         Ok(school)
     }
 
+    /// Stores a school without any permission check. For demo data and
+    /// tests only: no API path leads here.
+    pub async fn seed_school(
+        &self,
+        form: &SchoolForm,
+        status: SchoolStatus,
+        public_card: bool,
+    ) -> Result<School> {
+        let mut school = self
+            .store_new_school(SchoolFacts::parse(form)?, status, None)
+            .await?;
+        if public_card {
+            school.card.public = true;
+            self.repo().update_school(&school).await?;
+        }
+        Ok(school)
+    }
+
     pub(crate) async fn store_new_school(
         &self,
         facts: SchoolFacts,

@@ -57,7 +57,7 @@ impl Mutation {
 
     /// Sets a new generated password for someone and lifts a sign-in lock:
     /// administrators for anyone, national coordinators for their country's
-    /// school people, school coordinators for their teachers and students,
+    /// school coordinators and teachers, school coordinators for their teachers and students,
     /// teachers for their school's students. Their sessions end.
     async fn reset_password(&self, ctx: &Context<'_>, user_id: ID) -> Result<GeneratedCredentials> {
         let v = viewer(ctx)?;

@@ -289,6 +289,7 @@ async fn others_emails_are_hidden_and_other_people_read_as_not_found() {
     let b = s
         .seed("teacher.two", app::Role::Teacher, "teacher-password")
         .await;
+    let pupil = s.seed("pupil.x", app::Role::Student, "pupil-pw").await;
     let t = s.token("teacher.one", "teacher-password").await;
     let q = "query($id: ID!) { user(id: $id) { username email } }";
     let own = s.gql(Some(&t), q, json!({ "id": a })).await;
@@ -296,7 +297,14 @@ async fn others_emails_are_hidden_and_other_people_read_as_not_found() {
         own.body["data"]["user"]["email"],
         "teacher.one@school.example"
     );
-    let other = s.gql(Some(&t), q, json!({ "id": b })).await;
+    // Teachers of the network see each other, but not each other's e-mail.
+    let colleague = s.gql(Some(&t), q, json!({ "id": b })).await;
+    assert_eq!(
+        colleague.body["data"]["user"],
+        json!({ "username": "teacher.two", "email": null })
+    );
+    // A student who is not theirs is not found.
+    let other = s.gql(Some(&t), q, json!({ "id": pupil })).await;
     assert_eq!(other.code(), Some("NOT_FOUND"));
     let bogus = s
         .gql(Some(&t), q, json!({ "id": "user:x'; DELETE user; --" }))

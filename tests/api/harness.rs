@@ -294,3 +294,256 @@ pub async fn close_within(ws: &mut Ws, wait: Duration) -> (u16, String) {
         }
     }
 }
+
+/// The people of the standard test network, as actors of the authorization matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Actor {
+    Admin,
+    /// National coordinator of Armenia (AM), the country of schools A1 and A2.
+    NationalCoordinator,
+    /// School coordinator of A1.
+    SchoolCoordinator,
+    /// Teacher of A1.
+    Teacher,
+    /// Student of A1.
+    Student,
+    Mentor,
+    Anonymous,
+}
+
+impl Actor {
+    pub const ALL: [Actor; 7] = [
+        Actor::Admin,
+        Actor::NationalCoordinator,
+        Actor::SchoolCoordinator,
+        Actor::Teacher,
+        Actor::Student,
+        Actor::Mentor,
+        Actor::Anonymous,
+    ];
+}
+
+/// Where the thing asked about is, seen from the actors (who all belong to
+/// school A1 in Armenia, where they belong anywhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Relation {
+    /// School A1 (Armenia).
+    OwnSchool,
+    /// School A2, also in Armenia.
+    SameCountry,
+    /// School B1, in Kazakhstan.
+    OtherCountry,
+}
+
+impl Relation {
+    pub const ALL: [Relation; 3] = [
+        Relation::OwnSchool,
+        Relation::SameCountry,
+        Relation::OtherCountry,
+    ];
+}
+
+pub const NET_PASSWORD: &str = "network-password-1";
+pub const NET_STUDENT_PASSWORD: &str = "pupil-1";
+
+/// A small network: Armenia with schools A1 (public card) and A2, Kazakhstan
+/// with B1, all approved; a national coordinator per country; in every
+/// school a coordinator, a teacher and a student; a mentor. Everyone but
+/// students has password [`NET_PASSWORD`].
+pub struct Net {
+    pub s: TestServer,
+    pub a1: String,
+    pub a2: String,
+    pub b1: String,
+    /// A session token per signed-in actor.
+    pub tokens: std::collections::HashMap<Actor, String>,
+    pub adult_hash: app::PasswordHash,
+    pub student_hash: app::PasswordHash,
+    counter: std::sync::atomic::AtomicU32,
+    ids: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+pub fn school_form(name: &str, country: &str) -> app::SchoolForm {
+    app::SchoolForm {
+        names: vec![("en".into(), name.into())],
+        default_language: None,
+        country: country.into(),
+        city: "Yerevan".into(),
+        languages: vec!["hy".into(), "en".into()],
+        website: Some("https://school.example".into()),
+        aspnet_number: None,
+        contact_name: Some("Office".into()),
+        contact_email: Some("office@school.example".into()),
+        contact_phone: None,
+    }
+}
+
+impl Net {
+    pub async fn new() -> Net {
+        Self::with(spawn().await).await
+    }
+
+    pub async fn with(s: TestServer) -> Net {
+        let app = s.app.clone();
+        let school = |name: &str, country: &str, public: bool| {
+            let app = app.clone();
+            let form = school_form(name, country);
+            async move {
+                app.seed_school(&form, app::SchoolStatus::Approved, public)
+                    .await
+                    .unwrap()
+                    .id
+                    .to_string()
+            }
+        };
+        let a1 = school("School A1", "AM", true).await;
+        let a2 = school("School A2", "AM", false).await;
+        let b1 = school("School B1", "KZ", false).await;
+        let adult_hash = app
+            .hash_password(&app::NewPassword::parse(NET_PASSWORD, app::Role::Teacher).unwrap())
+            .await
+            .unwrap();
+        let student_hash = app
+            .hash_password(
+                &app::NewPassword::parse(NET_STUDENT_PASSWORD, app::Role::Student).unwrap(),
+            )
+            .await
+            .unwrap();
+        let net = Net {
+            s,
+            a1,
+            a2,
+            b1,
+            tokens: Default::default(),
+            adult_hash,
+            student_hash,
+            counter: Default::default(),
+            ids: Default::default(),
+        };
+        net.person("nc.am", app::Role::NationalCoordinator, None, Some("AM"))
+            .await;
+        net.person("nc.kz", app::Role::NationalCoordinator, None, Some("KZ"))
+            .await;
+        net.person("mentor.one", app::Role::Mentor, None, None).await;
+        for (slug, id, country) in [("a1", &net.a1, "AM"), ("a2", &net.a2, "AM"), ("b1", &net.b1, "KZ")] {
+            net.person(&format!("coord.{slug}"), app::Role::SchoolCoordinator, Some(id), Some(country))
+                .await;
+            net.person(&format!("teacher.{slug}"), app::Role::Teacher, Some(id), Some(country))
+                .await;
+            net.person(&format!("student.{slug}"), app::Role::Student, Some(id), Some(country))
+                .await;
+        }
+        let mut net = net;
+        let logins = [
+            (Actor::Admin, "admin", ADMIN_PASSWORD),
+            (Actor::NationalCoordinator, "nc.am", NET_PASSWORD),
+            (Actor::SchoolCoordinator, "coord.a1", NET_PASSWORD),
+            (Actor::Teacher, "teacher.a1", NET_PASSWORD),
+            (Actor::Student, "student.a1", NET_STUDENT_PASSWORD),
+            (Actor::Mentor, "mentor.one", NET_PASSWORD),
+        ];
+        for (actor, login, pw) in logins {
+            let t = net.s.token(login, pw).await;
+            net.tokens.insert(actor, t);
+        }
+        net
+    }
+
+    /// Stores a person directly and returns their id.
+    pub async fn person(
+        &self,
+        username: &str,
+        role: app::Role,
+        school: Option<&str>,
+        country: Option<&str>,
+    ) -> String {
+        let mut d = app::PersonDraft::new(
+            app::Username::parse(username).unwrap(),
+            app::DisplayName::parse(&format!("Person {username}")).unwrap(),
+            role,
+        );
+        if role != app::Role::Student {
+            d.email = Some(app::Email::parse(&format!("{username}@net.example")).unwrap());
+        } else {
+            d.class_label = Some(app::ClassLabel::parse("7A").unwrap());
+        }
+        d.school = school.map(|s| app::SchoolId::parse(s).unwrap());
+        d.country = country.map(|c| app::CountryCode::parse(c).unwrap());
+        if role == app::Role::Mentor {
+            d.mentor = Some(
+                app::MentorProfile::parse("Test University", "UNESCO Chair in Testing", &[], &["en".into()])
+                    .unwrap(),
+            );
+        }
+        let hash = if role == app::Role::Student {
+            &self.student_hash
+        } else {
+            &self.adult_hash
+        };
+        let id = self.s.app.seed_person(&d, hash).await.unwrap().id.to_string();
+        self.ids
+            .lock()
+            .unwrap()
+            .insert(username.to_owned(), id.clone());
+        id
+    }
+
+    /// The id of a person created by [`Net::person`].
+    pub fn id_of(&self, username: &str) -> String {
+        self.ids.lock().unwrap()[username].clone()
+    }
+
+    /// A unique number for names in one test.
+    pub fn next(&self) -> u32 {
+        self.counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A new person of `role` at the school of `rel` (their id).
+    pub async fn fresh(&self, role: app::Role, rel: Relation) -> String {
+        let (school, country) = self.place(rel);
+        let n = self.next();
+        let name = format!("{}.x{n}", role.as_str().replace('_', ""));
+        self.person(&name, role, Some(&school), Some(country)).await
+    }
+
+    /// The school id and country code of a relation.
+    pub fn place(&self, rel: Relation) -> (String, &'static str) {
+        match rel {
+            Relation::OwnSchool => (self.a1.clone(), "AM"),
+            Relation::SameCountry => (self.a2.clone(), "AM"),
+            Relation::OtherCountry => (self.b1.clone(), "KZ"),
+        }
+    }
+
+    /// A new school of `status` in the place of `rel` (its id). Its own
+    /// school is A1 itself for `OwnSchool` when `status` is approved.
+    pub async fn fresh_school(&self, status: app::SchoolStatus, rel: Relation) -> String {
+        let (_, country) = self.place(rel);
+        let n = self.next();
+        self.s
+            .app
+            .seed_school(&school_form(&format!("Fresh school {n}"), country), status, false)
+            .await
+            .unwrap()
+            .id
+            .to_string()
+    }
+
+    pub fn token(&self, actor: Actor) -> Option<&str> {
+        self.tokens.get(&actor).map(String::as_str)
+    }
+
+    pub async fn gql(&self, actor: Actor, query: &str, vars: Value) -> Reply {
+        self.s.gql(self.token(actor), query, vars).await
+    }
+
+    /// The domain's view of the administrator, for setting things up directly.
+    pub async fn admin_viewer(&self) -> app::Viewer {
+        self.s
+            .app
+            .authenticate(self.token(Actor::Admin).unwrap())
+            .await
+            .unwrap()
+    }
+}

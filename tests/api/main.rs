@@ -3,6 +3,7 @@
 //! and real WebSocket (tokio-tungstenite). One binary, one module per area.
 
 mod accounts;
+mod authorization;
 mod harness;
 mod hostile;
 mod http_protocol;
