@@ -533,7 +533,9 @@ impl Repository for Database {
         };
         exec(
             self.db
-                .query("CREATE audit CONTENT $row RETURN NONE")
+                // Time-ordered keys break ties between entries of the same instant.
+                .query("CREATE type::record('audit', $id) CONTENT $row RETURN NONE")
+                .bind(("id", uuid::Uuid::now_v7().simple().to_string()))
                 .bind(("row", row)),
         )
         .await
@@ -546,7 +548,7 @@ impl Repository for Database {
     ) -> Result<Vec<AuditEntry>> {
         let filter = if country.is_some() { "WHERE country = $country" } else { "" };
         let sql = format!(
-            "SELECT actor, action, target, country, at, request_id, outcome FROM audit {filter} ORDER BY at DESC LIMIT $limit"
+            "SELECT actor, action, target, country, at, request_id, outcome FROM audit {filter} ORDER BY at DESC, id DESC LIMIT $limit"
         );
         let rows: Vec<AuditRow> = self
             .db

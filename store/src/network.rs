@@ -410,9 +410,10 @@ impl Database {
             .query(
                 "BEGIN; \
                  CREATE type::record('school', $id) CONTENT $row RETURN NONE; \
-                 CREATE school_event CONTENT $event RETURN NONE; \
+                 CREATE type::record('school_event', $eid) CONTENT $event RETURN NONE; \
                  COMMIT;",
             )
+            .bind(("eid", event_key()))
             .bind(("id", s.id.as_str().to_owned()))
             .bind(("row", school_content(s)))
             .bind(("event", event_row(first)))
@@ -542,9 +543,10 @@ impl Database {
                  LET $changed = (UPDATE type::record('school', $id) SET status = $to, updated_at = $at \
                     WHERE status = $from RETURN VALUE record::id(id)); \
                  IF array::len($changed) = 0 { THROW 'lff_school_status_changed' }; \
-                 CREATE school_event CONTENT $event RETURN NONE; \
+                 CREATE type::record('school_event', $eid) CONTENT $event RETURN NONE; \
                  COMMIT;",
             )
+            .bind(("eid", event_key()))
             .bind(("id", c.school.as_str().to_owned()))
             .bind(("to", c.to.as_str().to_owned()))
             .bind(("from", from.as_str().to_owned()))
@@ -564,7 +566,7 @@ impl Database {
     pub(crate) async fn school_history_rows(&self, id: &SchoolId) -> Result<Vec<SchoolStatusChange>> {
         let rows: Vec<EventRow> = self
             .db
-            .query("SELECT school, from_status, to_status, actor, reason, at FROM school_event WHERE school = $id ORDER BY at, id")
+            .query("SELECT school, from_status, to_status, actor, reason, at FROM school_event WHERE school = $id ORDER BY id")
             .bind(("id", id.as_str().to_owned()))
             .await
             .map_err(internal)?
@@ -908,6 +910,12 @@ impl Database {
             .map_err(internal)?;
         Ok(())
     }
+}
+
+/// Event keys are UUIDv7 (monotonic within a process), so that history reads
+/// back in the order it was written even within one millisecond.
+fn event_key() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
 }
 
 fn event_row(c: &SchoolStatusChange) -> EventRow {

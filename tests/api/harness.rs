@@ -547,3 +547,39 @@ impl Net {
             .unwrap()
     }
 }
+
+impl TestServer {
+    /// `POST /files?name=…` with the bytes as the body.
+    pub async fn upload(
+        &self,
+        token: Option<&str>,
+        name: &str,
+        content_type: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> Reply {
+        let mut req = self
+            .http
+            .post(self.url("/files"))
+            .query(&[("name", name)])
+            .body(bytes);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(c) = content_type {
+            req = req.header("content-type", c);
+        }
+        reply(req.send().await.unwrap()).await
+    }
+
+    /// `GET` a path with an optional token: status, headers and raw bytes.
+    pub async fn download(&self, token: Option<&str>, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut req = self.http.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        (status, headers, r.bytes().await.unwrap().to_vec())
+    }
+}

@@ -8,6 +8,7 @@ mod harness;
 mod hostile;
 mod http_protocol;
 mod interop;
+mod network;
 mod operations;
 mod persistence;
 mod tidy;
