@@ -128,6 +128,17 @@ pub struct SignedIn {
     pub expires_at: DateTime<Utc>,
 }
 
+impl SignedIn {
+    /// The new session as a request made with it would see it.
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user: self.user.clone(),
+            token_hash: password::token_hash(&self.token),
+            session_expires_at: self.expires_at,
+        }
+    }
+}
+
 /// Sign-in details generated for someone, shown once.
 pub struct Credentials {
     pub login: String,
@@ -196,7 +207,14 @@ impl App {
         meta: &RequestMeta,
     ) -> Error {
         match self
-            .audit_in(Some(&viewer.user.id), action, target, country, meta, "denied")
+            .audit_in(
+                Some(&viewer.user.id),
+                action,
+                target,
+                country,
+                meta,
+                "denied",
+            )
             .await
         {
             Ok(()) => Error::Forbidden,

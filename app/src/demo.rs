@@ -87,7 +87,8 @@ impl App {
         }
 
         for m in &MENTORS {
-            let mut draft = PersonDraft::new(parse(m.username)?, name(m.display_name)?, Role::Mentor);
+            let mut draft =
+                PersonDraft::new(parse(m.username)?, name(m.display_name)?, Role::Mentor);
             draft.email = Some(Email::parse(&format!("{}@university.example", m.username))?);
             let expertise: Vec<String> = m.expertise.iter().map(|s| (*s).to_owned()).collect();
             let languages: Vec<String> = m.languages.iter().map(|s| (*s).to_owned()).collect();
@@ -130,7 +131,11 @@ impl App {
             }
             let country = CountryCode::parse(s.country)?;
             let staff = [
-                (coordinator, Role::SchoolCoordinator, names.adults[2 * index_in_country]),
+                (
+                    coordinator,
+                    Role::SchoolCoordinator,
+                    names.adults[2 * index_in_country],
+                ),
                 (
                     format!("teacher.{}", s.slug),
                     Role::Teacher,
@@ -160,7 +165,10 @@ impl App {
 
         let first = &SCHOOLS[0];
         summary.sample_logins = vec![
-            (Role::NationalCoordinator, format!("nc.{}", first.country.to_ascii_lowercase())),
+            (
+                Role::NationalCoordinator,
+                format!("nc.{}", first.country.to_ascii_lowercase()),
+            ),
             (Role::SchoolCoordinator, format!("coord.{}", first.slug)),
             (Role::Teacher, format!("teacher.{}", first.slug)),
             (Role::Student, format!("{}.p01", first.slug)),

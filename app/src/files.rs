@@ -72,7 +72,12 @@ impl App {
             ));
         };
         if let Some(d) = declared {
-            let d = d.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let d = d
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             let generic = d.is_empty() || d == "application/octet-stream";
             if !generic && d != content_type {
                 return Err(Error::invalid(

@@ -12,12 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::*;
 
-fn clean_text(
-    field: &'static str,
-    s: &str,
-    max_chars: usize,
-    multiline: bool,
-) -> Result<String> {
+fn clean_text(field: &'static str, s: &str, max_chars: usize, multiline: bool) -> Result<String> {
     let s = s.trim();
     if s.is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
@@ -100,7 +95,10 @@ pub fn parse_languages(list: &[String]) -> Result<Vec<LanguageCode>> {
     let mut out: Vec<LanguageCode> = Vec::new();
     for l in list {
         let l = LanguageCode::parse(l).map_err(|_| {
-            Error::invalid("languages", format!("'{l}' is not an ISO 639 language code"))
+            Error::invalid(
+                "languages",
+                format!("'{l}' is not an ISO 639 language code"),
+            )
         })?;
         if !out.contains(&l) {
             out.push(l);
@@ -130,7 +128,10 @@ impl LocalizedText {
         multiline: bool,
     ) -> Result<Self> {
         if pairs.is_empty() {
-            return Err(Error::invalid(field, "give the text in at least one language"));
+            return Err(Error::invalid(
+                field,
+                "give the text in at least one language",
+            ));
         }
         if pairs.len() > 20 {
             return Err(Error::invalid(field, "give at most 20 languages"));
@@ -284,7 +285,8 @@ impl SchoolContact {
         let email = email
             .filter(|s| !s.trim().is_empty())
             .map(|e| {
-                Email::parse(e).map_err(|_| Error::invalid("contactEmail", "not a valid e-mail address"))
+                Email::parse(e)
+                    .map_err(|_| Error::invalid("contactEmail", "not a valid e-mail address"))
             })
             .transpose()?;
         let phone = phone
@@ -296,7 +298,10 @@ impl SchoolContact {
                 {
                     Ok(p)
                 } else {
-                    Err(Error::invalid("contactPhone", "use digits, spaces and + - ( ) . /"))
+                    Err(Error::invalid(
+                        "contactPhone",
+                        "use digits, spaces and + - ( ) . /",
+                    ))
                 }
             })
             .transpose()?;
@@ -671,7 +676,10 @@ impl PageRequest {
             }
         };
         let after = after
-            .map(|c| decode_cursor(c).ok_or_else(|| Error::invalid("after", "not a cursor from this list")))
+            .map(|c| {
+                decode_cursor(c)
+                    .ok_or_else(|| Error::invalid("after", "not a cursor from this list"))
+            })
             .transpose()?;
         Ok(PageRequest { after, limit })
     }
@@ -743,7 +751,10 @@ mod tests {
     fn localized_text_falls_back_to_its_default_language() {
         let t = LocalizedText::parse(
             "names",
-            &[("hy".into(), "Դպրոց".into()), ("en".into(), "School".into())],
+            &[
+                ("hy".into(), "Դպրոց".into()),
+                ("en".into(), "School".into()),
+            ],
             Some("en"),
             100,
             false,
@@ -754,8 +765,14 @@ mod tests {
         assert_eq!(t.get(None), "School");
         assert!(LocalizedText::parse("names", &[], None, 100, false).is_err());
         assert!(
-            LocalizedText::parse("names", &[("en".into(), "a".into())], Some("ru"), 100, false)
-                .is_err()
+            LocalizedText::parse(
+                "names",
+                &[("en".into(), "a".into())],
+                Some("ru"),
+                100,
+                false
+            )
+            .is_err()
         );
     }
 
@@ -776,7 +793,10 @@ mod tests {
         assert!(FileName::parse("..").is_err());
         assert!(FileName::parse("a\u{0}b.png").is_err());
         assert!(FileName::parse("a\\b.png").is_err());
-        assert_eq!(FileName::parse(" фото 1.jpg ").unwrap().as_str(), "фото 1.jpg");
+        assert_eq!(
+            FileName::parse(" фото 1.jpg ").unwrap().as_str(),
+            "фото 1.jpg"
+        );
     }
 
     #[test]

@@ -71,7 +71,10 @@ fn student_username(display_name: &str, digits: u32) -> Username {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty());
     let first: String = words.next().unwrap_or("pupil").chars().take(12).collect();
-    let initial: String = words.next().map(|w| w.chars().take(1).collect()).unwrap_or_default();
+    let initial: String = words
+        .next()
+        .map(|w| w.chars().take(1).collect())
+        .unwrap_or_default();
     let n = rand::rng().random_range(10u32.pow(digits - 1)..10u32.pow(digits));
     let mut name = format!("{first}{initial}{n}");
     if name.len() < 3 {
@@ -113,7 +116,9 @@ impl App {
         if !policy::invites(v, form.role, school.as_ref()) {
             let target = school.as_ref().map_or("", |s| s.id.as_str());
             let country = school.as_ref().map(|s| &s.facts.country);
-            return Err(self.deny(viewer, "invite_person", target, country, meta).await);
+            return Err(self
+                .deny(viewer, "invite_person", target, country, meta)
+                .await);
         }
         if let Some(s) = &school
             && s.status != SchoolStatus::Approved
@@ -272,7 +277,9 @@ impl App {
             return Err(Error::NotFound);
         }
         if inv.accepted_at.is_some() {
-            return Err(Error::Conflict("this invitation was already accepted".into()));
+            return Err(Error::Conflict(
+                "this invitation was already accepted".into(),
+            ));
         }
         if inv.revoked_at.is_none() {
             let now = self.now();
@@ -292,7 +299,11 @@ impl App {
     }
 
     /// The invitations the asker sent, newest first.
-    pub async fn my_invitations(&self, viewer: &Viewer, page: &PageRequest) -> Result<Page<Invitation>> {
+    pub async fn my_invitations(
+        &self,
+        viewer: &Viewer,
+        page: &PageRequest,
+    ) -> Result<Page<Invitation>> {
         self.repo().invitations_by(&viewer.user.id, page).await
     }
 
@@ -320,7 +331,13 @@ impl App {
         let school = self.school(v, &school_id).await?;
         if !(policy::teaches_at(v, &school.id) || policy::is_admin(v)) {
             return Err(self
-                .deny(viewer, "create_students", school.id.as_str(), Some(&school.facts.country), meta)
+                .deny(
+                    viewer,
+                    "create_students",
+                    school.id.as_str(),
+                    Some(&school.facts.country),
+                    meta,
+                )
                 .await);
         }
         if school.status != SchoolStatus::Approved {
@@ -343,7 +360,10 @@ impl App {
                 DisplayName::parse(n).map_err(|_| {
                     Error::invalid(
                         "displayNames",
-                        format!("name {} is empty, too long or has control characters", i + 1),
+                        format!(
+                            "name {} is empty, too long or has control characters",
+                            i + 1
+                        ),
                     )
                 })
             })
@@ -351,10 +371,9 @@ impl App {
 
         // Hash on the blocking pool, all at once: the slow part of a class list.
         let passwords: Vec<String> = names.iter().map(|_| student_password()).collect();
-        let hashes = futures::future::try_join_all(
-            passwords.iter().map(|p| password::hash(p.clone())),
-        )
-        .await?;
+        let hashes =
+            futures::future::try_join_all(passwords.iter().map(|p| password::hash(p.clone())))
+                .await?;
 
         let mut created = Vec::with_capacity(names.len());
         for ((name, pw), hash) in names.into_iter().zip(passwords).zip(hashes) {
@@ -421,7 +440,13 @@ impl App {
         }
         if !policy::manages_person(Some(viewer), &target) {
             return Err(self
-                .deny(viewer, "update_student", id.as_str(), country.as_ref(), meta)
+                .deny(
+                    viewer,
+                    "update_student",
+                    id.as_str(),
+                    country.as_ref(),
+                    meta,
+                )
                 .await);
         }
         if let Some(n) = display_name {
@@ -541,7 +566,10 @@ impl App {
         let Some(v) = viewer else { return false };
         v.user.id == target.id
             || policy::is_admin(viewer)
-            || target.school.as_ref().is_some_and(|s| policy::teaches_at(viewer, s))
+            || target
+                .school
+                .as_ref()
+                .is_some_and(|s| policy::teaches_at(viewer, s))
     }
 
     /// Whether the asker may know `target` exists (for fields that point to people).
@@ -562,7 +590,11 @@ mod tests {
         let u = student_username("Արամ Գ.", 2);
         assert!(u.as_str().starts_with("aramg"), "{}", u.as_str());
         let u = student_username("🙂", 3);
-        assert!(u.as_str().starts_with("pupil") || u.as_str().len() >= 3, "{}", u.as_str());
+        assert!(
+            u.as_str().starts_with("pupil") || u.as_str().len() >= 3,
+            "{}",
+            u.as_str()
+        );
         let p = student_password();
         assert_eq!(p.len(), 8);
         assert!(!p.contains(['0', 'o', '1', 'l', 'i']));

@@ -115,7 +115,10 @@ pub(crate) fn sees_person(viewer: Option<&Viewer>, target: &User) -> bool {
         return true;
     }
     match target.role {
-        Role::Student => target.school.as_ref().is_some_and(|s| teaches_at(viewer, s)),
+        Role::Student => target
+            .school
+            .as_ref()
+            .is_some_and(|s| teaches_at(viewer, s)),
         Role::Teacher | Role::SchoolCoordinator => {
             v.user.role != Role::Student
                 || (target.school.is_some() && v.user.school == target.school)
@@ -132,7 +135,11 @@ pub(crate) fn visible_roles_of_school(viewer: Option<&Viewer>, school: &SchoolId
         return vec![Role::SchoolCoordinator, Role::Teacher, Role::Student];
     }
     if v.user.role == Role::Student {
-        return if belongs_to(viewer, school) { staff.to_vec() } else { vec![] };
+        return if belongs_to(viewer, school) {
+            staff.to_vec()
+        } else {
+            vec![]
+        };
     }
     staff.to_vec()
 }
@@ -176,19 +183,13 @@ pub(crate) fn changes_staff_role(viewer: Option<&Viewer>, target: &User) -> bool
 }
 
 /// Whether `viewer` may invite someone into `role` (at `school` of `country`).
-pub(crate) fn invites(
-    viewer: Option<&Viewer>,
-    role: Role,
-    school: Option<&School>,
-) -> bool {
+pub(crate) fn invites(viewer: Option<&Viewer>, role: Role, school: Option<&School>) -> bool {
     match role {
         Role::PlatformAdmin | Role::NationalCoordinator | Role::Mentor => is_admin(viewer),
-        Role::SchoolCoordinator => {
-            school.is_some_and(|s| governs_school(viewer, s))
+        Role::SchoolCoordinator => school.is_some_and(|s| governs_school(viewer, s)),
+        Role::Teacher => {
+            school.is_some_and(|s| governs_school(viewer, s) || coordinates_school(viewer, &s.id))
         }
-        Role::Teacher => school.is_some_and(|s| {
-            governs_school(viewer, s) || coordinates_school(viewer, &s.id)
-        }),
         Role::Student => false,
     }
 }
@@ -201,7 +202,8 @@ pub(crate) fn reads_audit(viewer: Option<&Viewer>, country: Option<&CountryCode>
 
 /// Uploads files for visit cards: school coordinators and administrators.
 pub(crate) fn uploads(viewer: Option<&Viewer>) -> bool {
-    is_admin(viewer) || (is(viewer, Role::SchoolCoordinator) && viewer.is_some_and(|v| v.user.school.is_some()))
+    is_admin(viewer)
+        || (is(viewer, Role::SchoolCoordinator) && viewer.is_some_and(|v| v.user.school.is_some()))
 }
 
 /// Watches over a country: its national coordinator, and administrators.

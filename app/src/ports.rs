@@ -39,13 +39,21 @@ pub trait Repository: Send + Sync + 'static {
     /// Appends to the audit trail. There is deliberately no way to edit or delete.
     async fn append_audit(&self, entry: &AuditEntry) -> Result<()>;
     /// The newest audit entries first, of one country or of all.
-    async fn recent_audit(&self, limit: u32, country: Option<&CountryCode>)
-    -> Result<Vec<AuditEntry>>;
+    async fn recent_audit(
+        &self,
+        limit: u32,
+        country: Option<&CountryCode>,
+    ) -> Result<Vec<AuditEntry>>;
 
     // People, with where they belong.
 
     /// Stores a new person. `Conflict` if the username or e-mail is taken.
-    async fn create_person(&self, draft: &PersonDraft, hash: &PasswordHash, at: DateTime<Utc>) -> Result<User>;
+    async fn create_person(
+        &self,
+        draft: &PersonDraft,
+        hash: &PasswordHash,
+        at: DateTime<Utc>,
+    ) -> Result<User>;
     /// Whether a person with this e-mail exists.
     async fn email_in_use(&self, email: &Email) -> Result<bool>;
     async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>>;
@@ -82,7 +90,11 @@ pub trait Repository: Send + Sync + 'static {
     async fn create_invitation(&self, inv: &Invitation, code_hash: &TokenHash) -> Result<()>;
     async fn invitation_by_code(&self, code_hash: &TokenHash) -> Result<Option<Invitation>>;
     async fn invitation(&self, id: &InvitationId) -> Result<Option<Invitation>>;
-    async fn invitations_by(&self, inviter: &UserId, page: &PageRequest) -> Result<Page<Invitation>>;
+    async fn invitations_by(
+        &self,
+        inviter: &UserId,
+        page: &PageRequest,
+    ) -> Result<Page<Invitation>>;
     /// Marks an open invitation accepted and stores the person, together;
     /// `Conflict` if it was accepted or revoked meanwhile, or the username or
     /// e-mail is taken.

@@ -122,7 +122,13 @@ impl App {
         let v = Some(viewer);
         if !(policy::is_admin(v) || policy::coordinates_country(v, &facts.country)) {
             return Err(self
-                .deny(viewer, "register_school", facts.country.as_str(), Some(&facts.country), meta)
+                .deny(
+                    viewer,
+                    "register_school",
+                    facts.country.as_str(),
+                    Some(&facts.country),
+                    meta,
+                )
                 .await);
         }
         self.known_country(&facts.country).await?;
@@ -231,18 +237,29 @@ impl App {
             SchoolStatus::Rejected => "reject_school",
             SchoolStatus::Suspended => "suspend_school",
             SchoolStatus::Withdrawn => "withdraw_school",
-            SchoolStatus::Applied => return Err(Error::invalid("status", "a school cannot apply again")),
+            SchoolStatus::Applied => {
+                return Err(Error::invalid("status", "a school cannot apply again"));
+            }
         };
         let mut school = self.school(Some(viewer), id).await?;
         if !policy::governs_school(Some(viewer), &school) {
             return Err(self
-                .deny(viewer, action, id.as_str(), Some(&school.facts.country), meta)
+                .deny(
+                    viewer,
+                    action,
+                    id.as_str(),
+                    Some(&school.facts.country),
+                    meta,
+                )
                 .await);
         }
         let reason = match reason.filter(|r| !r.trim().is_empty()) {
             Some(r) => Some(parse_reason(r)?),
             None if matches!(to, SchoolStatus::Rejected | SchoolStatus::Suspended) => {
-                return Err(Error::invalid("reason", "say why, for the school's records"));
+                return Err(Error::invalid(
+                    "reason",
+                    "say why, for the school's records",
+                ));
             }
             None => None,
         };
@@ -307,7 +324,13 @@ impl App {
         let mut school = self.school(Some(viewer), id).await?;
         if !policy::edits_school(Some(viewer), &school) {
             return Err(self
-                .deny(viewer, "update_school", id.as_str(), Some(&school.facts.country), meta)
+                .deny(
+                    viewer,
+                    "update_school",
+                    id.as_str(),
+                    Some(&school.facts.country),
+                    meta,
+                )
                 .await);
         }
         let facts = SchoolFacts::parse(form)?;
@@ -342,7 +365,13 @@ impl App {
         let school = self.school(Some(viewer), id).await?;
         if !policy::edits_card(Some(viewer), &school) {
             return Err(self
-                .deny(viewer, action, id.as_str(), Some(&school.facts.country), meta)
+                .deny(
+                    viewer,
+                    action,
+                    id.as_str(),
+                    Some(&school.facts.country),
+                    meta,
+                )
                 .await);
         }
         Ok(school)
@@ -386,7 +415,13 @@ impl App {
             school.card.description = if pairs.is_empty() {
                 None
             } else {
-                Some(LocalizedText::parse("description", pairs, default, 5000, true)?)
+                Some(LocalizedText::parse(
+                    "description",
+                    pairs,
+                    default,
+                    5000,
+                    true,
+                )?)
             };
         }
         if let Some(pairs) = &edit.motto {
@@ -432,7 +467,10 @@ impl App {
             .await?;
         let f = self.card_file(&school, file).await?;
         if !f.is_image() {
-            return Err(Error::invalid("fileId", "a photo must be a JPEG, PNG, WebP or GIF image"));
+            return Err(Error::invalid(
+                "fileId",
+                "a photo must be a JPEG, PNG, WebP or GIF image",
+            ));
         }
         if school.card.photos.iter().any(|p| p.file == *file) {
             return Ok(school);
@@ -448,7 +486,10 @@ impl App {
             .map(|c| {
                 let c = c.trim();
                 if c.chars().count() > 300 || c.chars().any(char::is_control) {
-                    Err(Error::invalid("caption", "use at most 300 characters without control characters"))
+                    Err(Error::invalid(
+                        "caption",
+                        "use at most 300 characters without control characters",
+                    ))
                 } else {
                     Ok(c.to_owned())
                 }

@@ -3,11 +3,11 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use crate::errors::GqlResult;
-use crate::query::{app, meta, viewer};
 use crate::network_types::{
-    CreateStudentsInput, Country, InvitationInput, IssuedInvitation, School, SchoolApplication,
+    Country, CreateStudentsInput, InvitationInput, IssuedInvitation, School, SchoolApplication,
     SchoolInput, StudentCredentials, VisitCardInput,
 };
+use crate::query::{app, meta, viewer};
 use crate::types::{GeneratedCredentials, Role, Session, User};
 
 fn school_id(id: &ID) -> Result<app::SchoolId> {
@@ -15,7 +15,9 @@ fn school_id(id: &ID) -> Result<app::SchoolId> {
 }
 
 fn file_id(id: &ID) -> Result<app::FileId> {
-    app::FileId::parse(id).map_err(|_| app::Error::invalid("fileId", "no such upload")).gql()
+    app::FileId::parse(id)
+        .map_err(|_| app::Error::invalid("fileId", "no such upload"))
+        .gql()
 }
 
 pub struct Mutation;
@@ -77,7 +79,7 @@ impl Mutation {
         app(ctx)
             .deactivate_user(v, &id, &meta(ctx))
             .await
-            .map(User)
+            .map(User::from)
             .gql()
     }
 
@@ -88,7 +90,7 @@ impl Mutation {
         app(ctx)
             .reactivate_user(v, &id, &meta(ctx))
             .await
-            .map(User)
+            .map(User::from)
             .gql()
     }
 
@@ -114,8 +116,15 @@ impl Mutation {
     /// Applies for a school to join the network; no sign-in needed. The
     /// school waits as `APPLIED` for its national coordinator, who answers
     /// through the contact e-mail given.
-    async fn apply_school(&self, ctx: &Context<'_>, input: SchoolInput) -> Result<SchoolApplication> {
-        let s = app(ctx).apply_school(&input.form(), &meta(ctx)).await.gql()?;
+    async fn apply_school(
+        &self,
+        ctx: &Context<'_>,
+        input: SchoolInput,
+    ) -> Result<SchoolApplication> {
+        let s = app(ctx)
+            .apply_school(&input.form(), &meta(ctx))
+            .await
+            .gql()?;
         Ok(SchoolApplication {
             id: ID(s.id.to_string()),
             status: s.status.into(),
@@ -136,10 +145,21 @@ impl Mutation {
 
     /// Approves an applied, rejected or suspended school (its national
     /// coordinator or an administrator).
-    async fn approve_school(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<School> {
+    async fn approve_school(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
-            .change_school_status(v, &school_id(&id)?, app::SchoolStatus::Approved, reason.as_deref(), &meta(ctx))
+            .change_school_status(
+                v,
+                &school_id(&id)?,
+                app::SchoolStatus::Approved,
+                reason.as_deref(),
+                &meta(ctx),
+            )
             .await
             .map(School)
             .gql()
@@ -149,7 +169,13 @@ impl Mutation {
     async fn reject_school(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
-            .change_school_status(v, &school_id(&id)?, app::SchoolStatus::Rejected, Some(&reason), &meta(ctx))
+            .change_school_status(
+                v,
+                &school_id(&id)?,
+                app::SchoolStatus::Rejected,
+                Some(&reason),
+                &meta(ctx),
+            )
             .await
             .map(School)
             .gql()
@@ -159,17 +185,34 @@ impl Mutation {
     async fn suspend_school(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
-            .change_school_status(v, &school_id(&id)?, app::SchoolStatus::Suspended, Some(&reason), &meta(ctx))
+            .change_school_status(
+                v,
+                &school_id(&id)?,
+                app::SchoolStatus::Suspended,
+                Some(&reason),
+                &meta(ctx),
+            )
             .await
             .map(School)
             .gql()
     }
 
     /// Records that a school left the network, for good.
-    async fn withdraw_school(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<School> {
+    async fn withdraw_school(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
-            .change_school_status(v, &school_id(&id)?, app::SchoolStatus::Withdrawn, reason.as_deref(), &meta(ctx))
+            .change_school_status(
+                v,
+                &school_id(&id)?,
+                app::SchoolStatus::Withdrawn,
+                reason.as_deref(),
+                &meta(ctx),
+            )
             .await
             .map(School)
             .gql()
@@ -224,10 +267,20 @@ impl Mutation {
     }
 
     /// Takes a photo off a visit card.
-    async fn remove_school_photo(&self, ctx: &Context<'_>, school_id: ID, file_id: ID) -> Result<School> {
+    async fn remove_school_photo(
+        &self,
+        ctx: &Context<'_>,
+        school_id: ID,
+        file_id: ID,
+    ) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
-            .remove_school_photo(v, &self::school_id(&school_id)?, &self::file_id(&file_id)?, &meta(ctx))
+            .remove_school_photo(
+                v,
+                &self::school_id(&school_id)?,
+                &self::file_id(&file_id)?,
+                &meta(ctx),
+            )
             .await
             .map(School)
             .gql()
@@ -254,9 +307,16 @@ impl Mutation {
     /// and administrators; national coordinators invite school coordinators;
     /// school coordinators invite teachers. The code is valid for 14 days and
     /// once.
-    async fn invite_person(&self, ctx: &Context<'_>, input: InvitationInput) -> Result<IssuedInvitation> {
+    async fn invite_person(
+        &self,
+        ctx: &Context<'_>,
+        input: InvitationInput,
+    ) -> Result<IssuedInvitation> {
         let v = viewer(ctx)?;
-        let issued = app(ctx).invite_person(v, &input.form(), &meta(ctx)).await.gql()?;
+        let issued = app(ctx)
+            .invite_person(v, &input.form(), &meta(ctx))
+            .await
+            .gql()?;
         Ok(IssuedInvitation {
             invitation: crate::network_types::Invitation::new(issued.invitation, app(ctx).now()),
             code: issued.code,
@@ -264,7 +324,11 @@ impl Mutation {
     }
 
     /// Withdraws an unused invitation you sent.
-    async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<crate::network_types::Invitation> {
+    async fn revoke_invitation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<crate::network_types::Invitation> {
         let v = viewer(ctx)?;
         let id = app::InvitationId::parse(&id).gql()?;
         let inv = app(ctx).revoke_invitation(v, &id, &meta(ctx)).await.gql()?;
@@ -281,7 +345,13 @@ impl Mutation {
         display_name: Option<String>,
     ) -> Result<Session> {
         app(ctx)
-            .accept_invitation(&code, &username, &password, display_name.as_deref(), &meta(ctx))
+            .accept_invitation(
+                &code,
+                &username,
+                &password,
+                display_name.as_deref(),
+                &meta(ctx),
+            )
             .await
             .map(Session)
             .gql()
@@ -320,9 +390,15 @@ impl Mutation {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
         app(ctx)
-            .update_student(v, &id, display_name.as_deref(), class_label.as_deref(), &meta(ctx))
+            .update_student(
+                v,
+                &id,
+                display_name.as_deref(),
+                class_label.as_deref(),
+                &meta(ctx),
+            )
             .await
-            .map(User)
+            .map(User::from)
             .gql()
     }
 
@@ -334,7 +410,7 @@ impl Mutation {
         app(ctx)
             .change_role(v, &id, role.into(), &meta(ctx))
             .await
-            .map(User)
+            .map(User::from)
             .gql()
     }
 }

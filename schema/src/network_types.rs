@@ -21,8 +21,11 @@ pub(crate) fn connection<T, N: async_graphql::OutputType>(
     wrap: impl Fn(T) -> N,
 ) -> Connection<String, N> {
     let mut c = Connection::new(has_previous, page.has_next);
-    c.edges
-        .extend(page.items.into_iter().map(|(cursor, t)| Edge::new(cursor, wrap(t))));
+    c.edges.extend(
+        page.items
+            .into_iter()
+            .map(|(cursor, t)| Edge::new(cursor, wrap(t))),
+    );
     c
 }
 
@@ -185,7 +188,10 @@ impl School {
     }
 
     async fn country(&self, ctx: &Context<'_>) -> Result<Country> {
-        let c = app(ctx).country(self.0.facts.country.as_str()).await.gql()?;
+        let c = app(ctx)
+            .country(self.0.facts.country.as_str())
+            .await
+            .gql()?;
         Ok(Country {
             country: c,
             school_count: None,
@@ -277,12 +283,15 @@ impl School {
             )
             .await
             .gql()?;
-        Ok(connection(p, has_previous, User))
+        Ok(connection(p, has_previous, User::from))
     }
 
     /// The class labels of the school's students; for its teachers (null for others).
     async fn classes(&self, ctx: &Context<'_>) -> Result<Option<Vec<String>>> {
-        let c = app(ctx).class_labels(viewer_opt(ctx), &self.0).await.gql()?;
+        let c = app(ctx)
+            .class_labels(viewer_opt(ctx), &self.0)
+            .await
+            .gql()?;
         Ok(c.map(|c| c.into_iter().map(|l| l.as_str().to_owned()).collect()))
     }
 
@@ -310,16 +319,30 @@ impl VisitCard {
     }
 
     async fn descriptions(&self) -> Vec<LocalizedString> {
-        self.0.card.description.as_ref().map(localized).unwrap_or_default()
+        self.0
+            .card
+            .description
+            .as_ref()
+            .map(localized)
+            .unwrap_or_default()
     }
 
     /// The motto in `language`, or in the default language.
     async fn motto(&self, language: Option<String>) -> Option<&str> {
-        self.0.card.motto.as_ref().map(|d| d.get(language.as_deref()))
+        self.0
+            .card
+            .motto
+            .as_ref()
+            .map(|d| d.get(language.as_deref()))
     }
 
     async fn mottos(&self) -> Vec<LocalizedString> {
-        self.0.card.motto.as_ref().map(localized).unwrap_or_default()
+        self.0
+            .card
+            .motto
+            .as_ref()
+            .map(localized)
+            .unwrap_or_default()
     }
 
     async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<CardPhoto>> {
@@ -658,7 +681,7 @@ pub struct StudentCredentials(pub app::NewStudent);
 #[Object]
 impl StudentCredentials {
     async fn user(&self) -> User {
-        User(self.0.user.clone())
+        User::from(self.0.user.clone())
     }
 
     async fn login(&self) -> &str {

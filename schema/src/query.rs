@@ -34,14 +34,15 @@ pub(crate) fn meta(ctx: &Context<'_>) -> app::RequestMeta {
 impl Query {
     /// The signed-in person; null when not signed in.
     async fn me(&self, ctx: &Context<'_>) -> Option<User> {
-        ctx.data_opt::<app::Viewer>().map(|v| User(v.user.clone()))
+        ctx.data_opt::<app::Viewer>()
+            .map(|v| User::from(v.user.clone()))
     }
 
     /// A person, as far as the caller may see them.
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
-        app(ctx).user(v, &id).await.map(User).gql()
+        app(ctx).user(v, &id).await.map(User::from).gql()
     }
 
     /// The newest entries of the audit trail: platform administrators read
@@ -138,17 +139,18 @@ impl Query {
 
     /// What an invitation code offers; null when it is unknown, used,
     /// withdrawn or expired. Needs no sign-in: the code is the key.
-    async fn invitation(&self, ctx: &Context<'_>, code: String) -> Result<Option<InvitationPreview>> {
+    async fn invitation(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> Result<Option<InvitationPreview>> {
         let inv = match app(ctx).invitation_by_code(&code).await {
             Ok(i) => i,
             Err(app::Error::NotFound) => return Ok(None),
             Err(e) => return Err(e).gql(),
         };
         let school_name = match &inv.school {
-            Some(id) => app(ctx)
-                .school_name_for_invitation(id)
-                .await
-                .gql()?,
+            Some(id) => app(ctx).school_name_for_invitation(id).await.gql()?,
             None => None,
         };
         Ok(Some(InvitationPreview {
@@ -189,6 +191,6 @@ impl Query {
         let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
         let has_previous = page.after.is_some();
         let p = app(ctx).mentors(v, &page).await.gql()?;
-        Ok(connection(p, has_previous, User))
+        Ok(connection(p, has_previous, User::from))
     }
 }

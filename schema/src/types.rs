@@ -47,7 +47,22 @@ impl From<Role> for app::Role {
 }
 
 /// A person on the platform.
-pub struct User(pub app::User);
+///
+/// The second part is who looks, when that is not the request's caller: the
+/// person signing in looks at themself in the answer to `login`.
+pub struct User(pub app::User, pub Option<Box<app::Viewer>>);
+
+impl From<app::User> for User {
+    fn from(u: app::User) -> Self {
+        User(u, None)
+    }
+}
+
+impl User {
+    fn viewer<'c>(&'c self, ctx: &Context<'c>) -> Option<&'c app::Viewer> {
+        self.1.as_deref().or_else(|| ctx.data_opt::<app::Viewer>())
+    }
+}
 
 #[Object]
 impl User {
@@ -72,9 +87,7 @@ impl User {
     /// The e-mail address; only the person themself and platform
     /// administrators see it. Students have none.
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        self.0
-            .email_for(ctx.data_opt::<app::Viewer>())
-            .map(|e| e.as_str())
+        self.0.email_for(self.viewer(ctx)).map(|e| e.as_str())
     }
 
     /// False once deactivated: a deactivated person cannot sign in.
@@ -87,14 +100,14 @@ impl User {
     }
 
     /// The person's school, if they have one and the asker may see it.
-    async fn school(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::network_types::School>> {
+    async fn school(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::network_types::School>> {
         let Some(id) = &self.0.school else {
             return Ok(None);
         };
-        match crate::query::app(ctx)
-            .school(ctx.data_opt::<app::Viewer>(), id)
-            .await
-        {
+        match crate::query::app(ctx).school(self.viewer(ctx), id).await {
             Ok(s) => Ok(Some(crate::network_types::School(s))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(crate::errors::to_gql(e)),
@@ -109,7 +122,7 @@ impl User {
     /// A student's class; only for the student, their teachers and administrators.
     async fn class_label(&self, ctx: &Context<'_>) -> Option<&str> {
         let app = crate::query::app(ctx);
-        if app.sees_class_of(ctx.data_opt::<app::Viewer>(), &self.0) {
+        if app.sees_class_of(self.viewer(ctx), &self.0) {
             self.0.class_label.as_ref().map(|c| c.as_str())
         } else {
             None
@@ -134,7 +147,7 @@ impl Session {
     }
 
     async fn user(&self) -> User {
-        User(self.0.user.clone())
+        User(self.0.user.clone(), Some(Box::new(self.0.viewer())))
     }
 
     /// When the session ends at the latest; it ends earlier after 12 hours

@@ -49,7 +49,12 @@ async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<app::Vie
         Some(Err(())) => Err(app_error(app::Error::Unauthenticated(
             "the Authorization header must be 'Bearer <token>'",
         ))),
-        Some(Ok(token)) => state.app.authenticate(token).await.map(Some).map_err(app_error),
+        Some(Ok(token)) => state
+            .app
+            .authenticate(token)
+            .await
+            .map(Some)
+            .map_err(app_error),
     }
 }
 
@@ -80,7 +85,11 @@ pub async fn upload(
         .map(str::to_owned);
     let meta = app::RequestMeta {
         request_id: request_id(&req),
-        client_ip: client_ip(req.headers(), req.extensions(), &state.config.trusted_proxies),
+        client_ip: client_ip(
+            req.headers(),
+            req.extensions(),
+            &state.config.trusted_proxies,
+        ),
     };
     let limit = app::files::MAX_CARD_FILE_BYTES as usize;
     // Counted while streaming: a body past the limit is cut off, not buffered.
@@ -127,13 +136,23 @@ pub async fn download(
         Ok(x) => x,
         Err(e) => return app_error(e),
     };
-    let disposition = if file.is_image() { "inline" } else { "attachment" };
+    let disposition = if file.is_image() {
+        "inline"
+    } else {
+        "attachment"
+    };
     // RFC 6266/5987: an ASCII fallback plus the exact UTF-8 name.
     let ascii: String = file
         .name
         .as_str()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded: String = url::form_urlencoded::byte_serialize(file.name.as_str().as_bytes())
         .collect::<String>()
@@ -152,7 +171,10 @@ pub async fn download(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=300"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", file.sha256)) {
         h.insert(header::ETAG, v);
     }

@@ -152,10 +152,7 @@ impl Application {
         let builder = builder.http1_only();
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         tokio::pin!(shutdown);
-        let collector = tokio::spawn(collect_orphans(
-            state.app.clone(),
-            state.shutdown.clone(),
-        ));
+        let collector = tokio::spawn(collect_orphans(state.app.clone(), state.shutdown.clone()));
 
         loop {
             let (stream, peer) = tokio::select! {

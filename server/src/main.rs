@@ -80,11 +80,17 @@ async fn demo(config: server::Config) -> ExitCode {
         );
     }
     println!();
-    println!("Demo accounts (adults: password {}; students: password {}):", app::demo::DEMO_ADULT_PASSWORD, app::demo::DEMO_STUDENT_PASSWORD);
+    println!(
+        "Demo accounts (adults: password {}; students: password {}):",
+        app::demo::DEMO_ADULT_PASSWORD,
+        app::demo::DEMO_STUDENT_PASSWORD
+    );
     for (role, login) in &summary.sample_logins {
         println!("    {:<22} {}", role.as_str(), login);
     }
-    println!("Every national coordinator is nc.<country code> (nc.am … nc.uz); each school has coord.<school>, teacher.<school> and students <school>.p01 … p05.");
+    println!(
+        "Every national coordinator is nc.<country code> (nc.am … nc.uz); each school has coord.<school>, teacher.<school> and students <school>.p01 … p05."
+    );
     println!("Some schools wait for approval: sign in as nc.am and approve one.");
     println!();
     println!("Now start the server: lff   (or cargo run --release)");

@@ -327,7 +327,11 @@ impl Repository for Database {
         self.invitation_row(id).await
     }
 
-    async fn invitations_by(&self, inviter: &UserId, page: &PageRequest) -> Result<Page<Invitation>> {
+    async fn invitations_by(
+        &self,
+        inviter: &UserId,
+        page: &PageRequest,
+    ) -> Result<Page<Invitation>> {
         self.invitations_by_rows(inviter, page).await
     }
 
@@ -546,7 +550,11 @@ impl Repository for Database {
         limit: u32,
         country: Option<&CountryCode>,
     ) -> Result<Vec<AuditEntry>> {
-        let filter = if country.is_some() { "WHERE country = $country" } else { "" };
+        let filter = if country.is_some() {
+            "WHERE country = $country"
+        } else {
+            ""
+        };
         let sql = format!(
             "SELECT actor, action, target, country, at, request_id, outcome FROM audit {filter} ORDER BY at DESC, id DESC LIMIT $limit"
         );

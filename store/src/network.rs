@@ -158,7 +158,9 @@ fn school_content(s: &School) -> SchoolContent {
 
 impl SchoolRow {
     fn into_school(self) -> Result<(String, School)> {
-        let corrupt = |what: &str| Error::internal(format!("stored school {} has an invalid {what}", self.id));
+        let corrupt = |what: &str| {
+            Error::internal(format!("stored school {} has an invalid {what}", self.id))
+        };
         let photos: Vec<PhotoJson> =
             serde_json::from_str(&self.card_photos).map_err(|_| corrupt("photo list"))?;
         let school = School {
@@ -186,7 +188,11 @@ impl SchoolRow {
             },
             status: SchoolStatus::from_storage(&self.status).ok_or_else(|| corrupt("status"))?,
             card: VisitCard {
-                description: self.card_description.as_deref().map(text_from_json).transpose()?,
+                description: self
+                    .card_description
+                    .as_deref()
+                    .map(text_from_json)
+                    .transpose()?,
                 motto: self.card_motto.as_deref().map(text_from_json).transpose()?,
                 photos: photos
                     .into_iter()
@@ -250,7 +256,12 @@ struct InvitationRow {
 
 impl InvitationRow {
     fn into_invitation(self) -> Result<Invitation> {
-        let corrupt = |what: &str| Error::internal(format!("stored invitation {} has an invalid {what}", self.id));
+        let corrupt = |what: &str| {
+            Error::internal(format!(
+                "stored invitation {} has an invalid {what}",
+                self.id
+            ))
+        };
         Ok(Invitation {
             role: Role::from_storage(&self.role).ok_or_else(|| corrupt("role"))?,
             email: Email::parse(&self.email).map_err(|_| corrupt("e-mail"))?,
@@ -282,8 +293,7 @@ struct InvitationContent {
     expires_at: DateTime<Utc>,
 }
 
-const FILE_FIELDS: &str =
-    "record::id(id) AS id, name, content_type, size, sha256, uploaded_by, school, attached_to, created_at";
+const FILE_FIELDS: &str = "record::id(id) AS id, name, content_type, size, sha256, uploaded_by, school, attached_to, created_at";
 
 #[derive(SurrealValue)]
 struct FileRow {
@@ -351,9 +361,9 @@ impl Database {
             .map_err(internal)?;
         match res.check() {
             Ok(_) => Ok(()),
-            Err(e) if e.to_string().contains("already exists") => {
-                Err(Error::Conflict("this country is already part of the network".into()))
-            }
+            Err(e) if e.to_string().contains("already exists") => Err(Error::Conflict(
+                "this country is already part of the network".into(),
+            )),
             Err(e) => Err(internal(e)),
         }
     }
@@ -404,7 +414,11 @@ impl Database {
             .collect())
     }
 
-    pub(crate) async fn create_school_row(&self, s: &School, first: &SchoolStatusChange) -> Result<()> {
+    pub(crate) async fn create_school_row(
+        &self,
+        s: &School,
+        first: &SchoolStatusChange,
+    ) -> Result<()> {
         let mut res = self
             .db
             .query(
@@ -493,21 +507,33 @@ impl Database {
         } else {
             format!("WHERE {}", conditions.join(" AND "))
         };
-        let sql = format!("SELECT {SCHOOL_FIELDS} FROM school {filter} ORDER BY sort_key LIMIT $limit");
+        let sql =
+            format!("SELECT {SCHOOL_FIELDS} FROM school {filter} ORDER BY sort_key LIMIT $limit");
         let rows: Vec<SchoolRow> = self
             .db
             .query(sql)
             .bind((
                 "scope_countries",
-                scope.countries.iter().map(|c| c.as_str().to_owned()).collect::<Vec<_>>(),
+                scope
+                    .countries
+                    .iter()
+                    .map(|c| c.as_str().to_owned())
+                    .collect::<Vec<_>>(),
             ))
             .bind((
                 "scope_schools",
-                scope.schools.iter().map(|s| s.as_str().to_owned()).collect::<Vec<_>>(),
+                scope
+                    .schools
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect::<Vec<_>>(),
             ))
             .bind(("country", q.country.as_ref().map(|c| c.as_str().to_owned())))
             .bind(("status", q.status.map(|s| s.as_str().to_owned())))
-            .bind(("language", q.language.as_ref().map(|l| l.as_str().to_owned())))
+            .bind((
+                "language",
+                q.language.as_ref().map(|l| l.as_str().to_owned()),
+            ))
             .bind(("after", q.page.after.clone()))
             .bind(("limit", (q.page.limit + 1) as i64))
             .await
@@ -563,7 +589,10 @@ impl Database {
         }
     }
 
-    pub(crate) async fn school_history_rows(&self, id: &SchoolId) -> Result<Vec<SchoolStatusChange>> {
+    pub(crate) async fn school_history_rows(
+        &self,
+        id: &SchoolId,
+    ) -> Result<Vec<SchoolStatusChange>> {
         let rows: Vec<EventRow> = self
             .db
             .query("SELECT school, from_status, to_status, actor, reason, at FROM school_event WHERE school = $id ORDER BY id")
@@ -605,7 +634,10 @@ impl Database {
             .collect())
     }
 
-    pub(crate) async fn schools_by_status_rows(&self, country: &CountryCode) -> Result<Vec<(SchoolStatus, u64)>> {
+    pub(crate) async fn schools_by_status_rows(
+        &self,
+        country: &CountryCode,
+    ) -> Result<Vec<(SchoolStatus, u64)>> {
         let counts = self
             .counts(
                 "SELECT status AS key, count() AS n FROM school WHERE country = $country GROUP BY key",
@@ -615,13 +647,19 @@ impl Database {
         Ok(SchoolStatus::ALL
             .into_iter()
             .map(|s| {
-                let n = counts.iter().find(|(k, _)| k == s.as_str()).map_or(0, |(_, n)| *n);
+                let n = counts
+                    .iter()
+                    .find(|(k, _)| k == s.as_str())
+                    .map_or(0, |(_, n)| *n);
                 (s, n)
             })
             .collect())
     }
 
-    pub(crate) async fn people_by_role_rows(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>> {
+    pub(crate) async fn people_by_role_rows(
+        &self,
+        country: &CountryCode,
+    ) -> Result<Vec<(Role, u64)>> {
         let counts = self
             .counts(
                 "SELECT role AS key, count() AS n FROM user WHERE country = $country AND active = true GROUP BY key",
@@ -632,7 +670,10 @@ impl Database {
             .into_iter()
             .filter(|r| *r != Role::PlatformAdmin && *r != Role::Mentor)
             .map(|r| {
-                let n = counts.iter().find(|(k, _)| k == r.as_str()).map_or(0, |(_, n)| *n);
+                let n = counts
+                    .iter()
+                    .find(|(k, _)| k == r.as_str())
+                    .map_or(0, |(_, n)| *n);
                 (r, n)
             })
             .collect())
@@ -656,9 +697,15 @@ impl Database {
             .bind(("school", q.school.as_str().to_owned()))
             .bind((
                 "roles",
-                q.roles.iter().map(|r| r.as_str().to_owned()).collect::<Vec<_>>(),
+                q.roles
+                    .iter()
+                    .map(|r| r.as_str().to_owned())
+                    .collect::<Vec<_>>(),
             ))
-            .bind(("class", q.class_label.as_ref().map(|c| c.as_str().to_owned())))
+            .bind((
+                "class",
+                q.class_label.as_ref().map(|c| c.as_str().to_owned()),
+            ))
             .bind(("after", q.page.after.clone()))
             .bind(("limit", (q.page.limit + 1) as i64))
             .await
@@ -680,7 +727,11 @@ impl Database {
     }
 
     pub(crate) async fn mentor_rows(&self, page: &PageRequest) -> Result<Page<User>> {
-        let after = if page.after.is_some() { "AND sort_key > $after" } else { "" };
+        let after = if page.after.is_some() {
+            "AND sort_key > $after"
+        } else {
+            ""
+        };
         let sql = format!(
             "SELECT {PERSON_FIELDS} FROM user WHERE role = 'mentor' AND active = true {after} ORDER BY sort_key LIMIT $limit"
         );
@@ -715,7 +766,11 @@ impl Database {
         Ok(labels)
     }
 
-    pub(crate) async fn create_invitation_row(&self, inv: &Invitation, code_hash: &TokenHash) -> Result<()> {
+    pub(crate) async fn create_invitation_row(
+        &self,
+        inv: &Invitation,
+        code_hash: &TokenHash,
+    ) -> Result<()> {
         let row = InvitationContent {
             code_hash: code_hash.0.clone(),
             role: inv.role.as_str().to_owned(),
@@ -738,7 +793,12 @@ impl Database {
         Ok(())
     }
 
-    async fn invitations_where(&self, filter: &str, key: &str, value: String) -> Result<Vec<Invitation>> {
+    async fn invitations_where(
+        &self,
+        filter: &str,
+        key: &str,
+        value: String,
+    ) -> Result<Vec<Invitation>> {
         let sql = format!("SELECT {INVITATION_FIELDS} FROM invitation WHERE {filter}");
         let rows: Vec<InvitationRow> = self
             .db
@@ -748,10 +808,15 @@ impl Database {
             .map_err(internal)?
             .take(0)
             .map_err(internal)?;
-        rows.into_iter().map(InvitationRow::into_invitation).collect()
+        rows.into_iter()
+            .map(InvitationRow::into_invitation)
+            .collect()
     }
 
-    pub(crate) async fn invitation_by_code_row(&self, code_hash: &TokenHash) -> Result<Option<Invitation>> {
+    pub(crate) async fn invitation_by_code_row(
+        &self,
+        code_hash: &TokenHash,
+    ) -> Result<Option<Invitation>> {
         Ok(self
             .invitations_where("code_hash = $hash LIMIT 1", "hash", code_hash.0.clone())
             .await?
@@ -761,15 +826,27 @@ impl Database {
 
     pub(crate) async fn invitation_row(&self, id: &InvitationId) -> Result<Option<Invitation>> {
         Ok(self
-            .invitations_where("id = type::record('invitation', $id)", "id", id.as_str().to_owned())
+            .invitations_where(
+                "id = type::record('invitation', $id)",
+                "id",
+                id.as_str().to_owned(),
+            )
             .await?
             .into_iter()
             .next())
     }
 
-    pub(crate) async fn invitations_by_rows(&self, inviter: &UserId, page: &PageRequest) -> Result<Page<Invitation>> {
+    pub(crate) async fn invitations_by_rows(
+        &self,
+        inviter: &UserId,
+        page: &PageRequest,
+    ) -> Result<Page<Invitation>> {
         // Newest first: the key is the id (time-ordered), compared downwards.
-        let after = if page.after.is_some() { "AND record::id(id) < $after" } else { "" };
+        let after = if page.after.is_some() {
+            "AND record::id(id) < $after"
+        } else {
+            ""
+        };
         let sql = format!(
             "SELECT {INVITATION_FIELDS} FROM invitation WHERE invited_by = $by {after} ORDER BY id DESC LIMIT $limit"
         );
@@ -822,7 +899,11 @@ impl Database {
         }
     }
 
-    pub(crate) async fn revoke_invitation_row(&self, id: &InvitationId, at: DateTime<Utc>) -> Result<()> {
+    pub(crate) async fn revoke_invitation_row(
+        &self,
+        id: &InvitationId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         self.db
             .query("UPDATE type::record('invitation', $id) SET revoked_at = $at WHERE accepted_at = NONE RETURN NONE")
             .bind(("id", id.as_str().to_owned()))
@@ -877,7 +958,11 @@ impl Database {
         }))
     }
 
-    pub(crate) async fn set_file_attachment_row(&self, id: &FileId, school: Option<&SchoolId>) -> Result<()> {
+    pub(crate) async fn set_file_attachment_row(
+        &self,
+        id: &FileId,
+        school: Option<&SchoolId>,
+    ) -> Result<()> {
         self.db
             .query("UPDATE type::record('file', $id) SET attached_to = $school RETURN NONE")
             .bind(("id", id.as_str().to_owned()))
@@ -888,7 +973,11 @@ impl Database {
         Ok(())
     }
 
-    pub(crate) async fn unattached_file_rows(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<FileId>> {
+    pub(crate) async fn unattached_file_rows(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<FileId>> {
         let ids: Vec<String> = self
             .db
             .query("SELECT VALUE record::id(id) FROM file WHERE attached_to = NONE AND created_at < $before LIMIT $limit")

@@ -20,58 +20,169 @@ const ROWS: &[(&str, Expect)] = &[
     // A teacher of the school of the relation.
     ("user", ["YYY", "YYY", "YYY", "YYY", "YNN", "YYY", "NNN"]),
     // Another student of the school of the relation.
-    ("user:student", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
-    ("auditTrail", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("countries", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
+    (
+        "user:student",
+        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "auditTrail",
+        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "countries",
+        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"],
+    ),
     ("country", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
     // The school of the relation in the directory; only A1 has a public card.
     ("schools", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YNN"]),
     // An applied school in the place of the relation.
-    ("schools:applied", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    (
+        "schools:applied",
+        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
     ("school", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YNN"]),
-    ("school:applied", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("school.people:students", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
-    ("school.people:staff", ["YYY", "YYY", "YYY", "YYY", "YNN", "YYY", "NNN"]),
-    ("school.history", ["YYY", "YYN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
-    ("school.contact", ["YYY", "YYY", "YYY", "YYY", "NNN", "YYY", "NNN"]),
-    ("school.classes", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
-    ("countryOverview", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("invitation", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
-    ("myInvitations", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
+    (
+        "school:applied",
+        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "school.people:students",
+        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "school.people:staff",
+        ["YYY", "YYY", "YYY", "YYY", "YNN", "YYY", "NNN"],
+    ),
+    (
+        "school.history",
+        ["YYY", "YYN", "YNN", "YNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "school.contact",
+        ["YYY", "YYY", "YYY", "YYY", "NNN", "YYY", "NNN"],
+    ),
+    (
+        "school.classes",
+        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "countryOverview",
+        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "invitation",
+        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"],
+    ),
+    (
+        "myInvitations",
+        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"],
+    ),
     ("mentors", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
     ("login", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
     ("logout", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
-    ("changePassword", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
+    (
+        "changePassword",
+        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"],
+    ),
     // Targets: a new student of the school of the relation.
-    ("resetPassword", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
-    ("deactivateUser", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
-    ("reactivateUser", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
-    ("updateStudent", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    (
+        "resetPassword",
+        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "deactivateUser",
+        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "reactivateUser",
+        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "updateStudent",
+        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
+    ),
     // A new teacher of the school of the relation, made school coordinator.
-    ("changeRole", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    (
+        "changeRole",
+        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
     // A teacher of the relation's school resets: coordinators manage teachers.
-    ("resetPassword:teacher", ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("addCountry", ["YYY", "NNN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("applySchool", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
-    ("registerSchool", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    (
+        "resetPassword:teacher",
+        ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "addCountry",
+        ["YYY", "NNN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "applySchool",
+        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"],
+    ),
+    (
+        "registerSchool",
+        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
     // A new applied (approve, reject) or approved (suspend, withdraw) school.
-    ("approveSchool", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("rejectSchool", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("suspendSchool", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("withdrawSchool", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    (
+        "approveSchool",
+        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "rejectSchool",
+        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "suspendSchool",
+        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "withdrawSchool",
+        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
     // The school of the relation itself.
-    ("updateSchool", ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("updateVisitCard", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("addSchoolPhoto", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("removeSchoolPhoto", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("setSchoolPresentation", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    (
+        "updateSchool",
+        ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "updateVisitCard",
+        ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "addSchoolPhoto",
+        ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "removeSchoolPhoto",
+        ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "setSchoolPresentation",
+        ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
     // A teacher invited to the school of the relation.
-    ("invitePerson", ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    (
+        "invitePerson",
+        ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
     // An invitation the administrator sent; only its sender may withdraw it.
-    ("revokeInvitation", ["YYY", "NNN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
-    ("acceptInvitation", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
-    ("createStudents", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
-    ("notifications", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
+    (
+        "revokeInvitation",
+        ["YYY", "NNN", "NNN", "NNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "acceptInvitation",
+        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"],
+    ),
+    (
+        "createStudents",
+        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
+    ),
+    (
+        "notifications",
+        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"],
+    ),
 ];
 
 #[derive(Debug, PartialEq)]
@@ -122,7 +233,13 @@ async fn fresh_upload(net: &Net) -> String {
     let png = tiny_png();
     net.s
         .app
-        .upload_file(&admin, "photo.png", Some("image/png"), png, &app::RequestMeta::default())
+        .upload_file(
+            &admin,
+            "photo.png",
+            Some("image/png"),
+            png,
+            &app::RequestMeta::default(),
+        )
         .await
         .unwrap()
         .id
@@ -182,7 +299,11 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
                 net.fresh(app::Role::Student, rel).await
             };
             let r = net
-                .gql(actor, "query($id: ID!) { user(id: $id) { id } }", json!({ "id": id }))
+                .gql(
+                    actor,
+                    "query($id: ID!) { user(id: $id) { id } }",
+                    json!({ "id": id }),
+                )
                 .await;
             judge(&r, &["user"])
         }
@@ -197,15 +318,25 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
             judge(&r, &["auditTrail"])
         }
         "countries" => {
-            let r = net.gql(actor, "{ countries { code schoolCount } }", json!({})).await;
+            let r = net
+                .gql(actor, "{ countries { code schoolCount } }", json!({}))
+                .await;
             let has = r.body["data"]["countries"]
                 .as_array()
                 .is_some_and(|c| c.iter().any(|c| c["code"] == country));
-            if has { Outcome::Allowed } else { judge(&r, &["countries", "x"]) }
+            if has {
+                Outcome::Allowed
+            } else {
+                judge(&r, &["countries", "x"])
+            }
         }
         "country" => {
             let r = net
-                .gql(actor, "query($c: String!) { country(code: $c) { code } }", json!({ "c": country }))
+                .gql(
+                    actor,
+                    "query($c: String!) { country(code: $c) { code } }",
+                    json!({ "c": country }),
+                )
                 .await;
             judge(&r, &["country"])
         }
@@ -234,12 +365,20 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
                 net.fresh_school(app::SchoolStatus::Applied, rel).await
             };
             let r = net
-                .gql(actor, "query($id: ID!) { school(id: $id) { id } }", json!({ "id": target }))
+                .gql(
+                    actor,
+                    "query($id: ID!) { school(id: $id) { id } }",
+                    json!({ "id": target }),
+                )
                 .await;
             judge(&r, &["school"])
         }
         "school.people:students" | "school.people:staff" => {
-            let role = if field.ends_with("students") { "STUDENT" } else { "TEACHER" };
+            let role = if field.ends_with("students") {
+                "STUDENT"
+            } else {
+                "TEACHER"
+            };
             let r = net
                 .gql(
                     actor,
@@ -289,16 +428,24 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
         "invitation" => {
             let (_, code) = admin_invitation(net, rel).await;
             let r = net
-                .gql(actor, "query($c: String!) { invitation(code: $c) { role } }", json!({ "c": code }))
+                .gql(
+                    actor,
+                    "query($c: String!) { invitation(code: $c) { role } }",
+                    json!({ "c": code }),
+                )
                 .await;
             judge(&r, &["invitation"])
         }
         "myInvitations" => {
-            let r = net.gql(actor, "{ myInvitations { edges { cursor } } }", json!({})).await;
+            let r = net
+                .gql(actor, "{ myInvitations { edges { cursor } } }", json!({}))
+                .await;
             judge(&r, &["myInvitations"])
         }
         "mentors" => {
-            let r = net.gql(actor, "{ mentors { edges { node { id } } } }", json!({})).await;
+            let r = net
+                .gql(actor, "{ mentors { edges { node { id } } } }", json!({}))
+                .await;
             judge(&r, &["mentors"])
         }
         "login" => {
@@ -316,7 +463,10 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
                 Actor::Teacher => Some(net.s.token("teacher.a1", NET_PASSWORD).await),
                 Actor::Mentor => Some(net.s.token("mentor.one", NET_PASSWORD).await),
             };
-            let r = net.s.gql(token.as_deref(), "mutation { logout }", json!({})).await;
+            let r = net
+                .s
+                .gql(token.as_deref(), "mutation { logout }", json!({}))
+                .await;
             judge(&r, &["logout"])
         }
         "changePassword" => {
@@ -341,9 +491,18 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
             };
             let target = net.fresh(role, rel).await;
             let (q, path) = match field {
-                "deactivateUser" => ("mutation($id: ID!) { deactivateUser(id: $id) { id } }", "deactivateUser"),
-                "reactivateUser" => ("mutation($id: ID!) { reactivateUser(id: $id) { id } }", "reactivateUser"),
-                _ => ("mutation($id: ID!) { resetPassword(userId: $id) { password } }", "resetPassword"),
+                "deactivateUser" => (
+                    "mutation($id: ID!) { deactivateUser(id: $id) { id } }",
+                    "deactivateUser",
+                ),
+                "reactivateUser" => (
+                    "mutation($id: ID!) { reactivateUser(id: $id) { id } }",
+                    "reactivateUser",
+                ),
+                _ => (
+                    "mutation($id: ID!) { resetPassword(userId: $id) { password } }",
+                    "resetPassword",
+                ),
             };
             judge(&net.gql(actor, q, json!({ "id": target })).await, &[path])
         }
@@ -422,7 +581,13 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
             judge(&r, &[field])
         }
         "updateSchool" => {
-            let name = if rel == Relation::OwnSchool { "School A1" } else if rel == Relation::SameCountry { "School A2" } else { "School B1" };
+            let name = if rel == Relation::OwnSchool {
+                "School A1"
+            } else if rel == Relation::SameCountry {
+                "School A2"
+            } else {
+                "School B1"
+            };
             let r = net
                 .gql(
                     actor,
@@ -491,7 +656,11 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
         "revokeInvitation" => {
             let (id, _) = admin_invitation(net, rel).await;
             let r = net
-                .gql(actor, "mutation($id: ID!) { revokeInvitation(id: $id) { revokedAt } }", json!({ "id": id }))
+                .gql(
+                    actor,
+                    "mutation($id: ID!) { revokeInvitation(id: $id) { revokedAt } }",
+                    json!({ "id": id }),
+                )
                 .await;
             judge(&r, &["revokeInvitation"])
         }
@@ -538,7 +707,10 @@ async fn subscribe_notifications(net: &Net, actor: Actor) -> Outcome {
         }
         Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(f)))) => {
             let code = f.map(|f| u16::from(f.code)).unwrap_or(0);
-            assert_eq!(code, 4403, "an anonymous socket is refused at connection_init");
+            assert_eq!(
+                code, 4403,
+                "an anonymous socket is refused at connection_init"
+            );
             return Outcome::Denied(code.to_string());
         }
         other => panic!("unexpected answer to connection_init: {other:?}"),
@@ -562,7 +734,8 @@ async fn subscribe_notifications(net: &Net, actor: Actor) -> Outcome {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         net.s.token(login.0, login.1).await;
-        match tokio::time::timeout(std::time::Duration::from_millis(500), next_json(&mut ws)).await {
+        match tokio::time::timeout(std::time::Duration::from_millis(500), next_json(&mut ws)).await
+        {
             Ok(v) if v["type"] == "next" => {
                 assert_eq!(v["payload"]["data"]["notifications"]["kind"], "SIGNED_IN");
                 return Outcome::Allowed;
@@ -627,5 +800,10 @@ async fn every_role_gets_exactly_what_the_matrix_says() {
             }
         }
     }
-    assert!(wrong.is_empty(), "{} cells differ:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} cells differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }

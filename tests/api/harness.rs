@@ -424,14 +424,34 @@ impl Net {
             .await;
         net.person("nc.kz", app::Role::NationalCoordinator, None, Some("KZ"))
             .await;
-        net.person("mentor.one", app::Role::Mentor, None, None).await;
-        for (slug, id, country) in [("a1", &net.a1, "AM"), ("a2", &net.a2, "AM"), ("b1", &net.b1, "KZ")] {
-            net.person(&format!("coord.{slug}"), app::Role::SchoolCoordinator, Some(id), Some(country))
-                .await;
-            net.person(&format!("teacher.{slug}"), app::Role::Teacher, Some(id), Some(country))
-                .await;
-            net.person(&format!("student.{slug}"), app::Role::Student, Some(id), Some(country))
-                .await;
+        net.person("mentor.one", app::Role::Mentor, None, None)
+            .await;
+        for (slug, id, country) in [
+            ("a1", &net.a1, "AM"),
+            ("a2", &net.a2, "AM"),
+            ("b1", &net.b1, "KZ"),
+        ] {
+            net.person(
+                &format!("coord.{slug}"),
+                app::Role::SchoolCoordinator,
+                Some(id),
+                Some(country),
+            )
+            .await;
+            net.person(
+                &format!("teacher.{slug}"),
+                app::Role::Teacher,
+                Some(id),
+                Some(country),
+            )
+            .await;
+            net.person(
+                &format!("student.{slug}"),
+                app::Role::Student,
+                Some(id),
+                Some(country),
+            )
+            .await;
         }
         let mut net = net;
         let logins = [
@@ -471,8 +491,13 @@ impl Net {
         d.country = country.map(|c| app::CountryCode::parse(c).unwrap());
         if role == app::Role::Mentor {
             d.mentor = Some(
-                app::MentorProfile::parse("Test University", "UNESCO Chair in Testing", &[], &["en".into()])
-                    .unwrap(),
+                app::MentorProfile::parse(
+                    "Test University",
+                    "UNESCO Chair in Testing",
+                    &[],
+                    &["en".into()],
+                )
+                .unwrap(),
             );
         }
         let hash = if role == app::Role::Student {
@@ -480,7 +505,14 @@ impl Net {
         } else {
             &self.adult_hash
         };
-        let id = self.s.app.seed_person(&d, hash).await.unwrap().id.to_string();
+        let id = self
+            .s
+            .app
+            .seed_person(&d, hash)
+            .await
+            .unwrap()
+            .id
+            .to_string();
         self.ids
             .lock()
             .unwrap()
@@ -523,7 +555,11 @@ impl Net {
         let n = self.next();
         self.s
             .app
-            .seed_school(&school_form(&format!("Fresh school {n}"), country), status, false)
+            .seed_school(
+                &school_form(&format!("Fresh school {n}"), country),
+                status,
+                false,
+            )
             .await
             .unwrap()
             .id
@@ -572,7 +608,11 @@ impl TestServer {
     }
 
     /// `GET` a path with an optional token: status, headers and raw bytes.
-    pub async fn download(&self, token: Option<&str>, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    pub async fn download(
+        &self,
+        token: Option<&str>,
+        path: &str,
+    ) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
         let mut req = self.http.get(self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);

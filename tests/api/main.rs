@@ -4,12 +4,14 @@
 
 mod accounts;
 mod authorization;
+mod files;
 mod harness;
 mod hostile;
 mod http_protocol;
 mod interop;
 mod network;
 mod operations;
+mod people;
 mod persistence;
 mod tidy;
 mod websocket;

@@ -12,11 +12,17 @@ async fn the_fourteen_countries_exist_from_the_first_start_with_school_counts() 
     let net = Net::new().await;
     let r = net
         .s
-        .gql(None, "{ countries { code name nativeName schoolCount } }", json!({}))
+        .gql(
+            None,
+            "{ countries { code name nativeName schoolCount } }",
+            json!({}),
+        )
         .await;
     let list = r.body["data"]["countries"].as_array().unwrap().clone();
     let codes: Vec<&str> = list.iter().map(|c| c["code"].as_str().unwrap()).collect();
-    for code in ["AM", "AZ", "BY", "BG", "EE", "KZ", "KG", "LV", "LT", "MD", "RU", "TJ", "UA", "UZ"] {
+    for code in [
+        "AM", "AZ", "BY", "BG", "EE", "KZ", "KG", "LV", "LT", "MD", "RU", "TJ", "UA", "UZ",
+    ] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
     assert_eq!(list.len(), 14);
@@ -29,15 +35,26 @@ async fn the_fourteen_countries_exist_from_the_first_start_with_school_counts() 
         .s
         .gql(admin, "mutation { addCountry(code: \"ge\", name: \"Georgia\", nativeName: \"საქართველო\") { code schoolCount } }", json!({}))
         .await;
-    assert_eq!(added.body["data"]["addCountry"], json!({ "code": "GE", "schoolCount": 0 }));
+    assert_eq!(
+        added.body["data"]["addCountry"],
+        json!({ "code": "GE", "schoolCount": 0 })
+    );
     let again = net
         .s
-        .gql(admin, "mutation { addCountry(code: \"GE\", name: \"Georgia\", nativeName: \"x\") { code } }", json!({}))
+        .gql(
+            admin,
+            "mutation { addCountry(code: \"GE\", name: \"Georgia\", nativeName: \"x\") { code } }",
+            json!({}),
+        )
         .await;
     assert_eq!(again.code(), Some("CONFLICT"));
     let bad = net
         .s
-        .gql(admin, "mutation { addCountry(code: \"G1\", name: \"Georgia\", nativeName: \"x\") { code } }", json!({}))
+        .gql(
+            admin,
+            "mutation { addCountry(code: \"G1\", name: \"Georgia\", nativeName: \"x\") { code } }",
+            json!({}),
+        )
         .await;
     assert_eq!(bad.code(), Some("BAD_USER_INPUT"));
     assert_eq!(bad.body["errors"][0]["extensions"]["field"], "country");
@@ -50,10 +67,18 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
         .s
         .gql(None, APPLY, json!({ "c": "AM", "n": "Դիմորդ դպրոց" }))
         .await;
-    assert_eq!(applied.body["data"]["applySchool"]["status"], "APPLIED", "{}", applied.body);
-    let id = applied.body["data"]["applySchool"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        applied.body["data"]["applySchool"]["status"], "APPLIED",
+        "{}",
+        applied.body
+    );
+    let id = applied.body["data"]["applySchool"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
-    let q = "query($id: ID!) { school(id: $id) { name status history { from to reason actorId } } }";
+    let q =
+        "query($id: ID!) { school(id: $id) { name status history { from to reason actorId } } }";
     // Invisible to the network until approved, and to other countries' coordinators.
     for actor in [Actor::Anonymous, Actor::Teacher, Actor::Mentor] {
         let r = net.gql(actor, q, json!({ "id": id })).await;
@@ -68,7 +93,11 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
     let other = net.s.gql(Some(&nc_kz), approve, json!({ "id": id })).await;
     let unknown = net
         .s
-        .gql(Some(&nc_kz), approve, json!({ "id": "0192f0c4a1b27c3e8a6b5d4c3b2a1f00" }))
+        .gql(
+            Some(&nc_kz),
+            approve,
+            json!({ "id": "0192f0c4a1b27c3e8a6b5d4c3b2a1f00" }),
+        )
         .await;
     assert_eq!(other.code(), Some("NOT_FOUND"));
     assert_eq!(other.body["errors"], unknown.body["errors"]);
@@ -77,7 +106,11 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
     let nc = net.token(Actor::NationalCoordinator);
     let pending = net
         .s
-        .gql(nc, "{ schools(status: APPLIED) { edges { node { id name(language: \"en\") } } } }", json!({}))
+        .gql(
+            nc,
+            "{ schools(status: APPLIED) { edges { node { id name(language: \"en\") } } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(
         pending.body["data"]["schools"]["edges"],
@@ -86,12 +119,20 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
     // A refusal needs a reason.
     let r = net
         .s
-        .gql(nc, "mutation($id: ID!) { rejectSchool(id: $id, reason: \"  \") { status } }", json!({ "id": id }))
+        .gql(
+            nc,
+            "mutation($id: ID!) { rejectSchool(id: $id, reason: \"  \") { status } }",
+            json!({ "id": id }),
+        )
         .await;
     assert_eq!(r.code(), Some("BAD_USER_INPUT"));
 
     let r = net.s.gql(nc, approve, json!({ "id": id })).await;
-    assert_eq!(r.body["data"]["approveSchool"]["status"], "APPROVED", "{}", r.body);
+    assert_eq!(
+        r.body["data"]["approveSchool"]["status"], "APPROVED",
+        "{}",
+        r.body
+    );
     let again = net.s.gql(nc, approve, json!({ "id": id })).await;
     assert_eq!(again.code(), Some("CONFLICT"));
 
@@ -108,8 +149,15 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
     // Now the network sees it, and Armenia counts it.
     let r = net.gql(Actor::Teacher, q, json!({ "id": id })).await;
     assert_eq!(r.body["data"]["school"]["status"], "APPROVED");
-    assert_eq!(r.body["data"]["school"]["history"], json!(null), "history is not the network's business");
-    let c = net.s.gql(None, "{ country(code: \"AM\") { schoolCount } }", json!({})).await;
+    assert_eq!(
+        r.body["data"]["school"]["history"],
+        json!(null),
+        "history is not the network's business"
+    );
+    let c = net
+        .s
+        .gql(None, "{ country(code: \"AM\") { schoolCount } }", json!({}))
+        .await;
     assert_eq!(c.body["data"]["country"]["schoolCount"], 3);
 
     // Suspension needs a reason too; approving again lifts it.
@@ -122,25 +170,52 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
     // The audit trail: Armenia's coordinator reads Armenia's part only.
     let audit = net
         .s
-        .gql(nc, "{ auditTrail(last: 50) { action target outcome countryCode requestId } }", json!({}))
+        .gql(
+            nc,
+            "{ auditTrail(last: 50) { action target outcome countryCode requestId } }",
+            json!({}),
+        )
         .await;
     let entries = audit.body["data"]["auditTrail"].as_array().unwrap();
-    assert!(entries.iter().all(|e| e["countryCode"] == "AM"), "{entries:?}");
-    let approval = entries.iter().find(|e| e["action"] == "approve_school").unwrap();
+    assert!(
+        entries.iter().all(|e| e["countryCode"] == "AM"),
+        "{entries:?}"
+    );
+    let approval = entries
+        .iter()
+        .find(|e| e["action"] == "approve_school")
+        .unwrap();
     assert_eq!(approval["target"], id);
     assert_eq!(approval["outcome"], "ok");
-    assert!(approval["requestId"].as_str().is_some_and(|r| !r.is_empty()));
+    assert!(
+        approval["requestId"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
     let kz = net
         .s
-        .gql(Some(&nc_kz), "{ auditTrail(last: 50) { action target } }", json!({}))
+        .gql(
+            Some(&nc_kz),
+            "{ auditTrail(last: 50) { action target } }",
+            json!({}),
+        )
         .await;
     assert!(
-        !kz.body["data"]["auditTrail"].as_array().unwrap().iter().any(|e| e["target"] == id),
-        "{}", kz.body
+        !kz.body["data"]["auditTrail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["target"] == id),
+        "{}",
+        kz.body
     );
     let peek = net
         .s
-        .gql(Some(&nc_kz), "{ auditTrail(country: \"AM\") { action } }", json!({}))
+        .gql(
+            Some(&nc_kz),
+            "{ auditTrail(country: \"AM\") { action } }",
+            json!({}),
+        )
         .await;
     assert_eq!(peek.code(), Some("FORBIDDEN"));
 
@@ -151,7 +226,13 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
         .await;
     let o = &o.body["data"]["countryOverview"];
     let count = |list: &str, key: &str, v: &str| {
-        o[list].as_array().unwrap().iter().find(|x| x[key] == v).unwrap()["count"].clone()
+        o[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x[key] == v)
+            .unwrap()["count"]
+            .clone()
     };
     assert_eq!(count("schoolsByStatus", "status", "APPROVED"), 2);
     assert_eq!(count("schoolsByStatus", "status", "SUSPENDED"), 1);
@@ -172,7 +253,11 @@ async fn a_refused_attempt_is_audited_as_denied() {
         .await;
     assert_eq!(r.code(), Some("FORBIDDEN"));
     let audit = net
-        .gql(Actor::Admin, "{ auditTrail(last: 5) { actor action target outcome } }", json!({}))
+        .gql(
+            Actor::Admin,
+            "{ auditTrail(last: 5) { actor action target outcome } }",
+            json!({}),
+        )
         .await;
     assert_eq!(
         audit.body["data"]["auditTrail"][0],
@@ -183,7 +268,13 @@ async fn a_refused_attempt_is_audited_as_denied() {
 #[tokio::test]
 async fn the_directory_filters_and_pages_with_cursors_in_name_order() {
     let net = Net::new().await;
-    for (name, lang) in [("Kappa", "kk"), ("Alpha", "ru"), ("Delta", "kk"), ("Gamma", "ru"), ("Beta", "kk")] {
+    for (name, lang) in [
+        ("Kappa", "kk"),
+        ("Alpha", "ru"),
+        ("Delta", "kk"),
+        ("Gamma", "ru"),
+        ("Beta", "kk"),
+    ] {
         let mut form = school_form(name, "KZ");
         form.languages = vec![lang.into()];
         net.s
@@ -206,7 +297,10 @@ async fn the_directory_filters_and_pages_with_cursors_in_name_order() {
         }
         after = page["pageInfo"]["endCursor"].clone();
     }
-    assert_eq!(names, ["Alpha", "Beta", "Delta", "Gamma", "Kappa", "School B1"]);
+    assert_eq!(
+        names,
+        ["Alpha", "Beta", "Delta", "Gamma", "Kappa", "School B1"]
+    );
 
     let r = net.gql(Actor::Teacher, q, json!({ "lang": "kk" })).await;
     let kk: Vec<_> = r.body["data"]["schools"]["edges"]
@@ -217,10 +311,16 @@ async fn the_directory_filters_and_pages_with_cursors_in_name_order() {
         .collect();
     assert_eq!(kk, [json!("Beta"), json!("Delta")]);
 
-    let bad = net.gql(Actor::Teacher, q, json!({ "after": "not a cursor!" })).await;
+    let bad = net
+        .gql(Actor::Teacher, q, json!({ "after": "not a cursor!" }))
+        .await;
     assert_eq!(bad.code(), Some("BAD_USER_INPUT"));
     let too_many = net
-        .gql(Actor::Teacher, "{ schools(first: 1000) { edges { cursor } } }", json!({}))
+        .gql(
+            Actor::Teacher,
+            "{ schools(first: 1000) { edges { cursor } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(too_many.code(), Some("BAD_USER_INPUT"));
 }
@@ -229,14 +329,20 @@ async fn the_directory_filters_and_pages_with_cursors_in_name_order() {
 async fn a_national_coordinator_registers_schools_of_their_own_country_only() {
     let net = Net::new().await;
     let q = "mutation($c: String!) { registerSchool(input: { names: [{ language: \"ru\", text: \"Лицей №1\" }], country: $c, city: \"Ванадзор\", languages: [\"ru\"] }) { status countryCode name } }";
-    let r = net.gql(Actor::NationalCoordinator, q, json!({ "c": "AM" })).await;
+    let r = net
+        .gql(Actor::NationalCoordinator, q, json!({ "c": "AM" }))
+        .await;
     assert_eq!(
         r.body["data"]["registerSchool"],
         json!({ "status": "APPROVED", "countryCode": "AM", "name": "Лицей №1" })
     );
-    let r = net.gql(Actor::NationalCoordinator, q, json!({ "c": "KZ" })).await;
+    let r = net
+        .gql(Actor::NationalCoordinator, q, json!({ "c": "KZ" }))
+        .await;
     assert_eq!(r.code(), Some("FORBIDDEN"));
-    let r = net.gql(Actor::NationalCoordinator, q, json!({ "c": "ZZ" })).await;
+    let r = net
+        .gql(Actor::NationalCoordinator, q, json!({ "c": "ZZ" }))
+        .await;
     assert_eq!(r.code(), Some("FORBIDDEN"));
     let r = net.gql(Actor::Admin, q, json!({ "c": "ZZ" })).await;
     assert_eq!(r.code(), Some("BAD_USER_INPUT"), "{}", r.body);
@@ -252,7 +358,9 @@ async fn the_demo_network_loads_once_and_a_national_coordinator_can_approve_a_wa
     let second = s.app.load_demo().await.unwrap();
     assert_eq!((second.schools_created, second.people_created), (0, 0));
 
-    let r = s.gql(None, "{ countries { code schoolCount } }", json!({})).await;
+    let r = s
+        .gql(None, "{ countries { code schoolCount } }", json!({}))
+        .await;
     let total: i64 = r.body["data"]["countries"]
         .as_array()
         .unwrap()
@@ -261,25 +369,57 @@ async fn the_demo_network_loads_once_and_a_national_coordinator_can_approve_a_wa
         .sum();
     assert_eq!(total, 38);
     // Visitors see only the schools with a public card: one per country.
-    let r = s.gql(None, "{ schools(first: 100) { edges { node { id } } } }", json!({})).await;
-    assert_eq!(r.body["data"]["schools"]["edges"].as_array().unwrap().len(), 14);
+    let r = s
+        .gql(
+            None,
+            "{ schools(first: 100) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["schools"]["edges"].as_array().unwrap().len(),
+        14
+    );
 
     let nc = s.token("nc.am", app::demo::DEMO_ADULT_PASSWORD).await;
     let r = s
-        .gql(Some(&nc), "{ schools(status: APPLIED) { edges { node { id name } } } }", json!({}))
+        .gql(
+            Some(&nc),
+            "{ schools(status: APPLIED) { edges { node { id name } } } }",
+            json!({}),
+        )
         .await;
-    let waiting = r.body["data"]["schools"]["edges"].as_array().unwrap().clone();
+    let waiting = r.body["data"]["schools"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(waiting.len(), 1, "{}", r.body);
     let r = s
-        .gql(Some(&nc), "mutation($id: ID!) { approveSchool(id: $id) { status } }", json!({ "id": waiting[0]["node"]["id"] }))
+        .gql(
+            Some(&nc),
+            "mutation($id: ID!) { approveSchool(id: $id) { status } }",
+            json!({ "id": waiting[0]["node"]["id"] }),
+        )
         .await;
     assert_eq!(r.body["data"]["approveSchool"]["status"], "APPROVED");
 
     for (login, password) in [
-        (first.sample_logins[1].1.as_str(), app::demo::DEMO_ADULT_PASSWORD),
-        (first.sample_logins[2].1.as_str(), app::demo::DEMO_ADULT_PASSWORD),
-        (first.sample_logins[3].1.as_str(), app::demo::DEMO_STUDENT_PASSWORD),
-        (first.sample_logins[4].1.as_str(), app::demo::DEMO_ADULT_PASSWORD),
+        (
+            first.sample_logins[1].1.as_str(),
+            app::demo::DEMO_ADULT_PASSWORD,
+        ),
+        (
+            first.sample_logins[2].1.as_str(),
+            app::demo::DEMO_ADULT_PASSWORD,
+        ),
+        (
+            first.sample_logins[3].1.as_str(),
+            app::demo::DEMO_STUDENT_PASSWORD,
+        ),
+        (
+            first.sample_logins[4].1.as_str(),
+            app::demo::DEMO_ADULT_PASSWORD,
+        ),
     ] {
         let t = s.token(login, password).await;
         assert_eq!(s.me(&t).await.body["data"]["me"]["username"], login);
