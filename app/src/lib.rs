@@ -20,6 +20,7 @@ mod policy;
 pub mod ports;
 pub mod schools;
 mod throttle;
+pub mod twinnings;
 
 use std::sync::Arc;
 

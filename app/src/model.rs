@@ -68,6 +68,10 @@ platform_id!(
     /// The opaque identifier of an invitation (not its secret code).
     InvitationId
 );
+platform_id!(
+    /// The opaque identifier of a twinning between two schools.
+    TwinningId
+);
 
 /// A sign-in name: 3–32 characters of `a-z 0-9 . _ -`, stored lower-case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -743,6 +743,70 @@ pub struct CountryOverview {
     pub people_by_role: Vec<(Role, u64)>,
 }
 
+/// Where a twinning between two schools stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TwinningStatus {
+    /// One school asked; the other has not answered.
+    Proposed,
+    Accepted,
+    Declined,
+    /// Accepted once, ended since by either school.
+    Ended,
+}
+
+impl TwinningStatus {
+    pub const ALL: [TwinningStatus; 4] = [
+        TwinningStatus::Proposed,
+        TwinningStatus::Accepted,
+        TwinningStatus::Declined,
+        TwinningStatus::Ended,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TwinningStatus::Proposed => "proposed",
+            TwinningStatus::Accepted => "accepted",
+            TwinningStatus::Declined => "declined",
+            TwinningStatus::Ended => "ended",
+        }
+    }
+
+    pub fn from_storage(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A twinning between two schools: proposed by one, answered by the other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Twinning {
+    pub id: TwinningId,
+    /// The school that proposed it.
+    pub school: SchoolId,
+    pub partner: SchoolId,
+    pub status: TwinningStatus,
+    pub message: Option<String>,
+    pub proposed_by: UserId,
+    pub decided_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl Twinning {
+    /// The other school of the pair, seen from `school`.
+    pub fn other(&self, school: &SchoolId) -> &SchoolId {
+        if self.school == *school {
+            &self.partner
+        } else {
+            &self.school
+        }
+    }
+}
+
+/// A twinning's message: 1–1000 characters.
+pub fn parse_message(s: &str) -> Result<String> {
+    clean_text("message", s, 1000, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

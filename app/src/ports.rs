@@ -85,6 +85,16 @@ pub trait Repository: Send + Sync + 'static {
     async fn school_history(&self, id: &SchoolId) -> Result<Vec<SchoolStatusChange>>;
     async fn schools_by_status(&self, country: &CountryCode) -> Result<Vec<(SchoolStatus, u64)>>;
 
+    // Twinnings.
+
+    async fn create_twinning(&self, t: &Twinning) -> Result<()>;
+    async fn twinning(&self, id: &TwinningId) -> Result<Option<Twinning>>;
+    /// Every twinning a school is part of, newest first.
+    async fn twinnings_of(&self, school: &SchoolId) -> Result<Vec<Twinning>>;
+    /// Moves a twinning from `from` to `t.status`, recording who decided;
+    /// `Conflict` if its status is no longer `from`.
+    async fn decide_twinning(&self, t: &Twinning, from: TwinningStatus) -> Result<()>;
+
     // Invitations.
 
     async fn create_invitation(&self, inv: &Invitation, code_hash: &TokenHash) -> Result<()>;

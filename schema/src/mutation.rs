@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object, Result};
 use crate::errors::GqlResult;
 use crate::network_types::{
     Country, CreateStudentsInput, InvitationInput, IssuedInvitation, School, SchoolApplication,
-    SchoolInput, StudentCredentials, VisitCardInput,
+    SchoolInput, StudentCredentials, Twinning, VisitCardInput,
 };
 use crate::query::{app, meta, viewer};
 use crate::types::{GeneratedCredentials, Role, Session, User};
@@ -411,6 +411,65 @@ impl Mutation {
             .change_role(v, &id, role.into(), &meta(ctx))
             .await
             .map(User::from)
+            .gql()
+    }
+
+    /// Proposes that your school twin with another approved school (school
+    /// coordinators; administrators for any school). The partner's
+    /// coordinator answers.
+    async fn propose_twinning(
+        &self,
+        ctx: &Context<'_>,
+        school_id: ID,
+        partner_id: ID,
+        message: Option<String>,
+    ) -> Result<Twinning> {
+        let v = viewer(ctx)?;
+        let partner = app::SchoolId::parse(&partner_id)
+            .map_err(|_| app::Error::invalid("partnerId", "no such school"))
+            .gql()?;
+        app(ctx)
+            .propose_twinning(
+                v,
+                &self::school_id(&school_id)?,
+                &partner,
+                message.as_deref(),
+                &meta(ctx),
+            )
+            .await
+            .map(Twinning)
+            .gql()
+    }
+
+    /// Accepts a twinning proposed to your school (its coordinator).
+    async fn accept_twinning(&self, ctx: &Context<'_>, id: ID) -> Result<Twinning> {
+        self.decide(ctx, &id, app::TwinningStatus::Accepted).await
+    }
+
+    /// Declines a twinning proposed to your school (its coordinator).
+    async fn decline_twinning(&self, ctx: &Context<'_>, id: ID) -> Result<Twinning> {
+        self.decide(ctx, &id, app::TwinningStatus::Declined).await
+    }
+
+    /// Ends a twinning, or withdraws a proposal (either school's coordinator).
+    async fn end_twinning(&self, ctx: &Context<'_>, id: ID) -> Result<Twinning> {
+        self.decide(ctx, &id, app::TwinningStatus::Ended).await
+    }
+}
+
+impl Mutation {
+    async fn decide(
+        &self,
+        ctx: &Context<'_>,
+        id: &ID,
+        to: app::TwinningStatus,
+    ) -> Result<Twinning> {
+        let v = viewer(ctx)?;
+        let id = app::TwinningId::parse(id).gql()?;
+        app(ctx)
+            .decide_twinning(v, &id, to, &meta(ctx))
+            .await
+            .map(Twinning)
             .gql()
     }
 }

@@ -105,6 +105,31 @@ impl Country {
         };
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
+
+    /// The country's schools as the caller may see them (as `Query.schools`).
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn schools(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<SchoolStatus>,
+        language: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, School>> {
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        let p = app(ctx)
+            .schools(
+                viewer_opt(ctx),
+                Some(self.country.code.as_str()),
+                status.map(Into::into),
+                language.as_deref(),
+                page,
+            )
+            .await
+            .gql()?;
+        Ok(connection(p, has_previous, School))
+    }
 }
 
 /// A text in one language.
@@ -295,6 +320,17 @@ impl School {
         Ok(c.map(|c| c.into_iter().map(|l| l.as_str().to_owned()).collect()))
     }
 
+    /// Every twinning of the school, proposals included, newest first; for
+    /// the school's adults, its national coordinator and administrators
+    /// (null for others).
+    async fn twinnings(&self, ctx: &Context<'_>) -> Result<Option<Vec<Twinning>>> {
+        let list = app(ctx)
+            .twinnings_of_school(viewer_opt(ctx), &self.0)
+            .await
+            .gql()?;
+        Ok(list.map(|l| l.into_iter().map(Twinning).collect()))
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -377,6 +413,15 @@ impl VisitCard {
     /// Whether anonymous visitors may see the card.
     async fn public(&self) -> bool {
         self.0.card.public
+    }
+
+    /// The schools twinned with this one (as far as you may see them).
+    async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<School>> {
+        let list = app(ctx)
+            .twinning_partners(viewer_opt(ctx), &self.0)
+            .await
+            .gql()?;
+        Ok(list.into_iter().map(School).collect())
     }
 }
 
@@ -690,5 +735,71 @@ impl StudentCredentials {
 
     async fn password(&self) -> &str {
         &self.0.password
+    }
+}
+
+/// Where a twinning stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum TwinningStatus {
+    /// Waiting for the partner school's answer.
+    Proposed,
+    Accepted,
+    Declined,
+    /// Ended by either school.
+    Ended,
+}
+
+impl From<app::TwinningStatus> for TwinningStatus {
+    fn from(s: app::TwinningStatus) -> Self {
+        match s {
+            app::TwinningStatus::Proposed => TwinningStatus::Proposed,
+            app::TwinningStatus::Accepted => TwinningStatus::Accepted,
+            app::TwinningStatus::Declined => TwinningStatus::Declined,
+            app::TwinningStatus::Ended => TwinningStatus::Ended,
+        }
+    }
+}
+
+/// A twinning between two schools.
+pub struct Twinning(pub app::Twinning);
+
+async fn visible_school(ctx: &Context<'_>, id: &app::SchoolId) -> Result<Option<School>> {
+    match app(ctx).school(viewer_opt(ctx), id).await {
+        Ok(s) => Ok(Some(School(s))),
+        Err(app::Error::NotFound) => Ok(None),
+        Err(e) => Err(e).gql(),
+    }
+}
+
+#[Object]
+impl Twinning {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The school that proposed it (null if you may no longer see it).
+    async fn school(&self, ctx: &Context<'_>) -> Result<Option<School>> {
+        visible_school(ctx, &self.0.school).await
+    }
+
+    /// The school that was asked.
+    async fn partner(&self, ctx: &Context<'_>) -> Result<Option<School>> {
+        visible_school(ctx, &self.0.partner).await
+    }
+
+    async fn status(&self) -> TwinningStatus {
+        self.0.status.into()
+    }
+
+    async fn message(&self) -> Option<&str> {
+        self.0.message.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn decided_at(&self) -> Option<DateTime<Utc>> {
+        self.0.decided_at
     }
 }

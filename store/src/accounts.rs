@@ -315,6 +315,22 @@ impl Repository for Database {
         self.schools_by_status_rows(country).await
     }
 
+    async fn create_twinning(&self, t: &Twinning) -> Result<()> {
+        self.create_twinning_row(t).await
+    }
+
+    async fn twinning(&self, id: &TwinningId) -> Result<Option<Twinning>> {
+        self.twinning_row(id).await
+    }
+
+    async fn twinnings_of(&self, school: &SchoolId) -> Result<Vec<Twinning>> {
+        self.twinning_rows_of(school).await
+    }
+
+    async fn decide_twinning(&self, t: &Twinning, from: TwinningStatus) -> Result<()> {
+        self.decide_twinning_row(t, from).await
+    }
+
     async fn create_invitation(&self, inv: &Invitation, code_hash: &TokenHash) -> Result<()> {
         self.create_invitation_row(inv, code_hash).await
     }

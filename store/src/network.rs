@@ -1007,6 +1007,127 @@ fn event_key() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
 
+const TWINNING_FIELDS: &str = "record::id(id) AS id, school, partner, status, message, proposed_by, \
+    decided_by, created_at, decided_at";
+
+#[derive(SurrealValue)]
+struct TwinningRow {
+    id: String,
+    school: String,
+    partner: String,
+    status: String,
+    message: Option<String>,
+    proposed_by: String,
+    decided_by: Option<String>,
+    created_at: DateTime<Utc>,
+    decided_at: Option<DateTime<Utc>>,
+}
+
+#[derive(SurrealValue)]
+struct TwinningContent {
+    school: String,
+    partner: String,
+    status: String,
+    message: Option<String>,
+    proposed_by: String,
+    created_at: DateTime<Utc>,
+}
+
+impl TwinningRow {
+    fn into_twinning(self) -> Result<Twinning> {
+        Ok(Twinning {
+            status: TwinningStatus::from_storage(&self.status).ok_or_else(|| {
+                Error::internal(format!("stored twinning {} has an invalid status", self.id))
+            })?,
+            school: SchoolId::from_trusted(self.school),
+            partner: SchoolId::from_trusted(self.partner),
+            message: self.message,
+            proposed_by: UserId::from_trusted(self.proposed_by),
+            decided_by: self.decided_by.map(UserId::from_trusted),
+            created_at: self.created_at,
+            decided_at: self.decided_at,
+            id: TwinningId::from_trusted(self.id),
+        })
+    }
+}
+
+impl Database {
+    pub(crate) async fn create_twinning_row(&self, t: &Twinning) -> Result<()> {
+        let row = TwinningContent {
+            school: t.school.as_str().to_owned(),
+            partner: t.partner.as_str().to_owned(),
+            status: t.status.as_str().to_owned(),
+            message: t.message.clone(),
+            proposed_by: t.proposed_by.as_str().to_owned(),
+            created_at: t.created_at,
+        };
+        self.db
+            .query("CREATE type::record('twinning', $id) CONTENT $row RETURN NONE")
+            .bind(("id", t.id.as_str().to_owned()))
+            .bind(("row", row))
+            .await
+            .and_then(|r| r.check())
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn twinnings_where(&self, filter: &str, value: String) -> Result<Vec<Twinning>> {
+        let sql = format!("SELECT {TWINNING_FIELDS} FROM twinning WHERE {filter} ORDER BY id DESC");
+        let rows: Vec<TwinningRow> = self
+            .db
+            .query(sql)
+            .bind(("v", value))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter().map(TwinningRow::into_twinning).collect()
+    }
+
+    pub(crate) async fn twinning_row(&self, id: &TwinningId) -> Result<Option<Twinning>> {
+        Ok(self
+            .twinnings_where("id = type::record('twinning', $v)", id.as_str().to_owned())
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    pub(crate) async fn twinning_rows_of(&self, school: &SchoolId) -> Result<Vec<Twinning>> {
+        self.twinnings_where("school = $v OR partner = $v", school.as_str().to_owned())
+            .await
+    }
+
+    pub(crate) async fn decide_twinning_row(
+        &self,
+        t: &Twinning,
+        from: TwinningStatus,
+    ) -> Result<()> {
+        let mut res = self
+            .db
+            .query(
+                "BEGIN; \
+                 LET $changed = (UPDATE type::record('twinning', $id) SET status = $to, decided_by = $by, \
+                    decided_at = $at WHERE status = $from RETURN VALUE record::id(id)); \
+                 IF array::len($changed) = 0 { THROW 'lff_twinning_changed' }; \
+                 COMMIT;",
+            )
+            .bind(("id", t.id.as_str().to_owned()))
+            .bind(("to", t.status.as_str().to_owned()))
+            .bind(("from", from.as_str().to_owned()))
+            .bind(("by", t.decided_by.as_ref().map(|u| u.as_str().to_owned())))
+            .bind(("at", t.decided_at))
+            .await
+            .map_err(internal)?;
+        match all_errors(&mut res) {
+            None => Ok(()),
+            Some(e) if e.contains("lff_twinning_changed") => Err(Error::Conflict(
+                "the twinning changed meanwhile; reload it".into(),
+            )),
+            Some(e) => Err(Error::internal(e)),
+        }
+    }
+}
+
 fn event_row(c: &SchoolStatusChange) -> EventRow {
     EventRow {
         school: c.school.as_str().to_owned(),

@@ -14,175 +14,73 @@ use crate::harness::*;
 /// for own school, same country, other country: `Y` allowed, `N` denied.
 type Expect = [&'static str; 7];
 
+#[rustfmt::skip]
 //                                  admin   nc     coord  teacher student mentor anon
 const ROWS: &[(&str, Expect)] = &[
     ("me", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
     // A teacher of the school of the relation.
     ("user", ["YYY", "YYY", "YYY", "YYY", "YNN", "YYY", "NNN"]),
     // Another student of the school of the relation.
-    (
-        "user:student",
-        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "auditTrail",
-        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "countries",
-        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"],
-    ),
+    ("user:student", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("auditTrail", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("countries", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
     ("country", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
     // The school of the relation in the directory; only A1 has a public card.
     ("schools", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YNN"]),
     // An applied school in the place of the relation.
-    (
-        "schools:applied",
-        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
+    ("schools:applied", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
     ("school", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YNN"]),
-    (
-        "school:applied",
-        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "school.people:students",
-        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "school.people:staff",
-        ["YYY", "YYY", "YYY", "YYY", "YNN", "YYY", "NNN"],
-    ),
-    (
-        "school.history",
-        ["YYY", "YYN", "YNN", "YNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "school.contact",
-        ["YYY", "YYY", "YYY", "YYY", "NNN", "YYY", "NNN"],
-    ),
-    (
-        "school.classes",
-        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "countryOverview",
-        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "invitation",
-        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"],
-    ),
-    (
-        "myInvitations",
-        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"],
-    ),
+    ("school:applied", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("school.people:students", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("school.people:staff", ["YYY", "YYY", "YYY", "YYY", "YNN", "YYY", "NNN"]),
+    ("school.history", ["YYY", "YYN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("school.contact", ["YYY", "YYY", "YYY", "YYY", "NNN", "YYY", "NNN"]),
+    ("school.classes", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("countryOverview", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("invitation", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
+    ("myInvitations", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
     ("mentors", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
     ("login", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
     ("logout", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
-    (
-        "changePassword",
-        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"],
-    ),
+    ("changePassword", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
     // Targets: a new student of the school of the relation.
-    (
-        "resetPassword",
-        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "deactivateUser",
-        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "reactivateUser",
-        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "updateStudent",
-        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
-    ),
+    ("resetPassword", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("deactivateUser", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("reactivateUser", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("updateStudent", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
     // A new teacher of the school of the relation, made school coordinator.
-    (
-        "changeRole",
-        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
+    ("changeRole", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
     // A teacher of the relation's school resets: coordinators manage teachers.
-    (
-        "resetPassword:teacher",
-        ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "addCountry",
-        ["YYY", "NNN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "applySchool",
-        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"],
-    ),
-    (
-        "registerSchool",
-        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
+    ("resetPassword:teacher", ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("addCountry", ["YYY", "NNN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("applySchool", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
+    ("registerSchool", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
     // A new applied (approve, reject) or approved (suspend, withdraw) school.
-    (
-        "approveSchool",
-        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "rejectSchool",
-        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "suspendSchool",
-        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "withdrawSchool",
-        ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
+    ("approveSchool", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("rejectSchool", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("suspendSchool", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("withdrawSchool", ["YYY", "YYN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
     // The school of the relation itself.
-    (
-        "updateSchool",
-        ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "updateVisitCard",
-        ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "addSchoolPhoto",
-        ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "removeSchoolPhoto",
-        ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "setSchoolPresentation",
-        ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
+    ("updateSchool", ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("updateVisitCard", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("addSchoolPhoto", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("removeSchoolPhoto", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("setSchoolPresentation", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
     // A teacher invited to the school of the relation.
-    (
-        "invitePerson",
-        ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
+    ("invitePerson", ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
     // An invitation the administrator sent; only its sender may withdraw it.
-    (
-        "revokeInvitation",
-        ["YYY", "NNN", "NNN", "NNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "acceptInvitation",
-        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"],
-    ),
-    (
-        "createStudents",
-        ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"],
-    ),
-    (
-        "notifications",
-        ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"],
-    ),
+    ("revokeInvitation", ["YYY", "NNN", "NNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("acceptInvitation", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
+    ("createStudents", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    // From the school of the relation to a new school elsewhere.
+    ("proposeTwinning", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    // A proposal from a new school to the school of the relation.
+    ("acceptTwinning", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("declineTwinning", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    // An accepted twinning of the school of the relation.
+    ("endTwinning", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("school.twinnings", ["YYY", "YYN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("notifications", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
 ];
 
 #[derive(Debug, PartialEq)]
@@ -685,6 +583,66 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
                 )
                 .await;
             judge(&r, &["createStudents"])
+        }
+        "proposeTwinning" => {
+            let partner = net
+                .fresh_school(app::SchoolStatus::Approved, Relation::OtherCountry)
+                .await;
+            let r = net
+                .gql(
+                    actor,
+                    "mutation($s: ID!, $p: ID!) { proposeTwinning(schoolId: $s, partnerId: $p, message: \"Shall we?\") { status } }",
+                    json!({ "s": school, "p": partner }),
+                )
+                .await;
+            judge(&r, &["proposeTwinning"])
+        }
+        "acceptTwinning" | "declineTwinning" | "endTwinning" => {
+            let admin = net.admin_viewer().await;
+            let other = net
+                .fresh_school(app::SchoolStatus::Approved, Relation::OtherCountry)
+                .await;
+            let meta = app::RequestMeta::default();
+            let t = net
+                .s
+                .app
+                .propose_twinning(
+                    &admin,
+                    &app::SchoolId::parse(&other).unwrap(),
+                    &app::SchoolId::parse(&school).unwrap(),
+                    None,
+                    &meta,
+                )
+                .await
+                .unwrap();
+            if field == "endTwinning" {
+                net.s
+                    .app
+                    .decide_twinning(&admin, &t.id, app::TwinningStatus::Accepted, &meta)
+                    .await
+                    .unwrap();
+            }
+            let r = net
+                .gql(
+                    actor,
+                    &format!("mutation($id: ID!) {{ {field}(id: $id) {{ status }} }}"),
+                    json!({ "id": t.id.to_string() }),
+                )
+                .await;
+            judge(&r, &[field])
+        }
+        "school.twinnings" => {
+            let r = net
+                .gql(
+                    actor,
+                    "query($id: ID!) { school(id: $id) { twinnings { id } } }",
+                    json!({ "id": school }),
+                )
+                .await;
+            match judge(&r, &["school"]) {
+                Outcome::Allowed => judge(&r, &["school", "twinnings"]),
+                d => d,
+            }
         }
         "notifications" => subscribe_notifications(net, actor).await,
         other => panic!("no operation for matrix row {other}"),

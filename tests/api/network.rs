@@ -425,3 +425,88 @@ async fn the_demo_network_loads_once_and_a_national_coordinator_can_approve_a_wa
         assert_eq!(s.me(&t).await.body["data"]["me"]["username"], login);
     }
 }
+
+#[tokio::test]
+async fn two_schools_twin_when_the_partner_accepts_and_show_each_other_on_their_cards() {
+    let net = Net::new().await;
+    let s = &net.s;
+    let coord_a1 = net.token(Actor::SchoolCoordinator).unwrap();
+    let coord_b1 = s.token("coord.b1", NET_PASSWORD).await;
+    let propose = "mutation($s: ID!, $p: ID!) { proposeTwinning(schoolId: $s, partnerId: $p, message: \"Let us build a climate module together\") { id status partner { id } } }";
+    let r = s
+        .gql(Some(coord_a1), propose, json!({ "s": net.a1, "p": net.b1 }))
+        .await;
+    assert_eq!(
+        r.body["data"]["proposeTwinning"]["status"], "PROPOSED",
+        "{}",
+        r.body
+    );
+    let id = r.body["data"]["proposeTwinning"]["id"].clone();
+    // Not twice, and not with itself.
+    let again = s
+        .gql(Some(coord_a1), propose, json!({ "s": net.a1, "p": net.b1 }))
+        .await;
+    assert_eq!(again.code(), Some("CONFLICT"));
+    let reverse = s
+        .gql(
+            Some(&coord_b1),
+            propose,
+            json!({ "s": net.b1, "p": net.a1 }),
+        )
+        .await;
+    assert_eq!(reverse.code(), Some("CONFLICT"));
+    let itself = s
+        .gql(Some(coord_a1), propose, json!({ "s": net.a1, "p": net.a1 }))
+        .await;
+    assert_eq!(itself.code(), Some("BAD_USER_INPUT"));
+
+    // B1 sees the request; only B1's coordinator may accept it.
+    let r = s
+        .gql(
+            Some(&coord_b1),
+            "query($id: ID!) { school(id: $id) { twinnings { id status message school { id } } } }",
+            json!({ "id": net.b1 }),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["school"]["twinnings"][0]["school"]["id"],
+        net.a1
+    );
+    let accept = "mutation($id: ID!) { acceptTwinning(id: $id) { status } }";
+    let r = s.gql(Some(coord_a1), accept, json!({ "id": id })).await;
+    assert_eq!(r.code(), Some("FORBIDDEN"));
+    let r = s.gql(Some(&coord_b1), accept, json!({ "id": id })).await;
+    assert_eq!(r.body["data"]["acceptTwinning"]["status"], "ACCEPTED");
+
+    let partners = "query($id: ID!) { school(id: $id) { visitCard { partners { id } } } }";
+    let r = net
+        .gql(Actor::Student, partners, json!({ "id": net.a1 }))
+        .await;
+    assert_eq!(
+        r.body["data"]["school"]["visitCard"]["partners"],
+        json!([{ "id": net.b1 }])
+    );
+    let r = s
+        .gql(Some(&coord_b1), partners, json!({ "id": net.b1 }))
+        .await;
+    assert_eq!(
+        r.body["data"]["school"]["visitCard"]["partners"],
+        json!([{ "id": net.a1 }])
+    );
+    // A visitor sees A1's public card, but not the partner whose card is private.
+    let r = s.gql(None, partners, json!({ "id": net.a1 })).await;
+    assert_eq!(r.body["data"]["school"]["visitCard"]["partners"], json!([]));
+
+    let r = s
+        .gql(
+            Some(&coord_b1),
+            "mutation($id: ID!) { endTwinning(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(r.body["data"]["endTwinning"]["status"], "ENDED");
+    let r = net
+        .gql(Actor::Student, partners, json!({ "id": net.a1 }))
+        .await;
+    assert_eq!(r.body["data"]["school"]["visitCard"]["partners"], json!([]));
+}

@@ -1,0 +1,201 @@
+//! Twinnings: a school coordinator proposes that their school twin with
+//! another approved school; the partner's coordinator accepts or declines;
+//! either side may end it later. Accepted partners show on visit cards, and
+//! twinning spaces build on them.
+
+use crate::App;
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::network::*;
+use crate::policy;
+
+impl App {
+    /// Proposes a twinning from the viewer's school (administrators: any
+    /// school) to another approved school.
+    #[tracing::instrument(skip_all)]
+    pub async fn propose_twinning(
+        &self,
+        viewer: &Viewer,
+        school: &SchoolId,
+        partner: &SchoolId,
+        message: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<Twinning> {
+        let v = Some(viewer);
+        let own = self.school(v, school).await?;
+        if !(policy::coordinates_school(v, &own.id) || policy::is_admin(v)) {
+            return Err(self
+                .deny(
+                    viewer,
+                    "propose_twinning",
+                    school.as_str(),
+                    Some(&own.facts.country),
+                    meta,
+                )
+                .await);
+        }
+        let other = self
+            .school(v, partner)
+            .await
+            .map_err(|_| Error::invalid("partnerId", "no such school"))?;
+        if own.id == other.id {
+            return Err(Error::invalid(
+                "partnerId",
+                "a school cannot twin with itself",
+            ));
+        }
+        if own.status != SchoolStatus::Approved || other.status != SchoolStatus::Approved {
+            return Err(Error::invalid(
+                "partnerId",
+                "both schools must be approved to twin",
+            ));
+        }
+        let message = message
+            .filter(|m| !m.trim().is_empty())
+            .map(parse_message)
+            .transpose()?;
+        let open = self
+            .repo()
+            .twinnings_of(&own.id)
+            .await?
+            .into_iter()
+            .any(|t| {
+                t.other(&own.id) == &other.id
+                    && matches!(
+                        t.status,
+                        TwinningStatus::Proposed | TwinningStatus::Accepted
+                    )
+            });
+        if open {
+            return Err(Error::Conflict(
+                "these schools are already twinned or a proposal is waiting".into(),
+            ));
+        }
+        let t = Twinning {
+            id: TwinningId::generate(),
+            school: own.id.clone(),
+            partner: other.id.clone(),
+            status: TwinningStatus::Proposed,
+            message,
+            proposed_by: viewer.user.id.clone(),
+            decided_by: None,
+            created_at: self.now(),
+            decided_at: None,
+        };
+        self.repo().create_twinning(&t).await?;
+        self.audit_in(
+            Some(&viewer.user.id),
+            "propose_twinning",
+            t.id.as_str(),
+            Some(&own.facts.country),
+            meta,
+            "ok",
+        )
+        .await?;
+        Ok(t)
+    }
+
+    /// A twinning as the viewer may see it: the adults of either school,
+    /// whoever governs either school, and administrators.
+    pub async fn twinning(&self, viewer: &Viewer, id: &TwinningId) -> Result<Twinning> {
+        let t = self.repo().twinning(id).await?.ok_or(Error::NotFound)?;
+        let mut visible = false;
+        for s in [&t.school, &t.partner] {
+            if let Ok(school) = self.school(Some(viewer), s).await
+                && policy::sees_school_internals(Some(viewer), &school)
+            {
+                visible = true;
+            }
+        }
+        if visible { Ok(t) } else { Err(Error::NotFound) }
+    }
+
+    /// Answers or ends a twinning: the partner's coordinator accepts or
+    /// declines a proposal; either school's coordinator ends an accepted one
+    /// (or withdraws their own proposal). Administrators may do any of it.
+    #[tracing::instrument(skip_all, fields(to = to.as_str()))]
+    pub async fn decide_twinning(
+        &self,
+        viewer: &Viewer,
+        id: &TwinningId,
+        to: TwinningStatus,
+        meta: &RequestMeta,
+    ) -> Result<Twinning> {
+        let mut t = self.twinning(viewer, id).await?;
+        let v = Some(viewer);
+        let action = match to {
+            TwinningStatus::Accepted => "accept_twinning",
+            TwinningStatus::Declined => "decline_twinning",
+            TwinningStatus::Ended => "end_twinning",
+            TwinningStatus::Proposed => {
+                return Err(Error::invalid("status", "propose a new twinning instead"));
+            }
+        };
+        let allowed = policy::is_admin(v)
+            || match to {
+                TwinningStatus::Accepted | TwinningStatus::Declined => {
+                    policy::coordinates_school(v, &t.partner)
+                }
+                _ => {
+                    policy::coordinates_school(v, &t.partner)
+                        || policy::coordinates_school(v, &t.school)
+                }
+            };
+        if !allowed {
+            return Err(self.deny(viewer, action, id.as_str(), None, meta).await);
+        }
+        let from = t.status;
+        let fits = matches!(
+            (from, to),
+            (TwinningStatus::Proposed, TwinningStatus::Accepted)
+                | (TwinningStatus::Proposed, TwinningStatus::Declined)
+                | (TwinningStatus::Proposed, TwinningStatus::Ended)
+                | (TwinningStatus::Accepted, TwinningStatus::Ended)
+        );
+        if !fits {
+            return Err(Error::Conflict(format!(
+                "the twinning is {} and cannot become {}",
+                from.as_str(),
+                to.as_str()
+            )));
+        }
+        t.status = to;
+        t.decided_by = Some(viewer.user.id.clone());
+        t.decided_at = Some(self.now());
+        self.repo().decide_twinning(&t, from).await?;
+        self.audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
+            .await?;
+        Ok(t)
+    }
+
+    /// The schools twinned with `school` that the viewer may see.
+    pub async fn twinning_partners(
+        &self,
+        viewer: Option<&Viewer>,
+        school: &School,
+    ) -> Result<Vec<School>> {
+        let mut out = Vec::new();
+        for t in self.repo().twinnings_of(&school.id).await? {
+            if t.status != TwinningStatus::Accepted {
+                continue;
+            }
+            if let Ok(p) = self.school(viewer, t.other(&school.id)).await {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every twinning of a school, proposals included, newest first: for the
+    /// school's adults, whoever governs it and administrators (`None` for others).
+    pub async fn twinnings_of_school(
+        &self,
+        viewer: Option<&Viewer>,
+        school: &School,
+    ) -> Result<Option<Vec<Twinning>>> {
+        if !policy::sees_school_internals(viewer, school) {
+            return Ok(None);
+        }
+        self.repo().twinnings_of(&school.id).await.map(Some)
+    }
+}
