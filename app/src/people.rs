@@ -472,6 +472,51 @@ impl App {
         Ok(target)
     }
 
+    /// An adult changes their own display name, and a mentor their profile.
+    /// Students' names are their teachers' to change.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_my_profile(
+        &self,
+        viewer: &Viewer,
+        display_name: Option<&str>,
+        mentor: Option<&MentorForm>,
+    ) -> Result<User> {
+        let mut me = self
+            .repo()
+            .user(&viewer.user.id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if me.role == Role::Student {
+            return Err(Error::Forbidden);
+        }
+        let name = display_name.map(DisplayName::parse).transpose()?;
+        let profile = match mentor {
+            Some(_) if me.role != Role::Mentor => {
+                return Err(Error::invalid(
+                    "mentor",
+                    "only mentors have a mentor profile",
+                ));
+            }
+            Some(m) => Some(MentorProfile::parse(
+                &m.university,
+                &m.chair_title,
+                &m.expertise,
+                &m.languages,
+            )?),
+            None => None,
+        };
+        if let Some(n) = name {
+            self.repo().set_display_name(&me.id, &n).await?;
+            me.display_name = n;
+        }
+        if let Some(p) = profile {
+            self.repo().set_mentor_profile(&me.id, &p).await?;
+            me.mentor = Some(p);
+        }
+        self.forget_cached_user(&me.id);
+        Ok(me)
+    }
+
     /// Switches a person between teacher and school coordinator. Their
     /// sessions end, so that every device picks up the new role.
     #[tracing::instrument(skip_all)]

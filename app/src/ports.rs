@@ -62,6 +62,7 @@ pub trait Repository: Send + Sync + 'static {
     async fn mentors(&self, page: &PageRequest) -> Result<Page<User>>;
     async fn set_display_name(&self, id: &UserId, name: &DisplayName) -> Result<()>;
     async fn set_class_label(&self, id: &UserId, label: &ClassLabel) -> Result<()>;
+    async fn set_mentor_profile(&self, id: &UserId, profile: &MentorProfile) -> Result<()>;
     async fn set_role(&self, id: &UserId, role: Role) -> Result<()>;
     async fn people_by_role(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>>;
 

@@ -402,6 +402,28 @@ impl Mutation {
             .gql()
     }
 
+    /// Changes your display name, and a mentor's profile (adults; students'
+    /// names are their teachers' to change).
+    async fn update_my_profile(
+        &self,
+        ctx: &Context<'_>,
+        display_name: Option<String>,
+        mentor: Option<crate::network_types::MentorProfileInput>,
+    ) -> Result<User> {
+        let v = viewer(ctx)?;
+        let mentor = mentor.map(|m| app::MentorForm {
+            university: m.university,
+            chair_title: m.chair_title,
+            expertise: m.expertise,
+            languages: m.languages,
+        });
+        app(ctx)
+            .update_my_profile(v, display_name.as_deref(), mentor.as_ref())
+            .await
+            .map(User::from)
+            .gql()
+    }
+
     /// Makes a teacher school coordinator, or the reverse (their national
     /// coordinator or an administrator). Their sessions end.
     async fn change_role(&self, ctx: &Context<'_>, user_id: ID, role: Role) -> Result<User> {

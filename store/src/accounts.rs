@@ -257,6 +257,16 @@ impl Repository for Database {
         .await
     }
 
+    async fn set_mentor_profile(&self, id: &UserId, profile: &MentorProfile) -> Result<()> {
+        exec(
+            self.db
+                .query("UPDATE type::record('user', $id) SET mentor = $mentor RETURN NONE")
+                .bind(("id", id.as_str().to_owned()))
+                .bind(("mentor", crate::network::mentor_to_json(profile))),
+        )
+        .await
+    }
+
     async fn set_role(&self, id: &UserId, role: Role) -> Result<()> {
         exec(
             self.db

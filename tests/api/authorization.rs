@@ -80,6 +80,8 @@ const ROWS: &[(&str, Expect)] = &[
     // An accepted twinning of the school of the relation.
     ("endTwinning", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
     ("school.twinnings", ["YYY", "YYN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    // One's own display name.
+    ("updateMyProfile", ["YYY", "YYY", "YYY", "YYY", "NNN", "YYY", "NNN"]),
     ("notifications", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
 ];
 
@@ -643,6 +645,16 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
                 Outcome::Allowed => judge(&r, &["school", "twinnings"]),
                 d => d,
             }
+        }
+        "updateMyProfile" => {
+            let r = net
+                .gql(
+                    actor,
+                    "mutation { updateMyProfile(displayName: \"Renamed Person\") { displayName } }",
+                    json!({}),
+                )
+                .await;
+            judge(&r, &["updateMyProfile"])
         }
         "notifications" => subscribe_notifications(net, actor).await,
         other => panic!("no operation for matrix row {other}"),

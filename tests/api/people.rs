@@ -479,3 +479,39 @@ async fn bulk_creation_refuses_bad_lists_and_creates_nothing() {
         "nothing was created"
     );
 }
+
+#[tokio::test]
+async fn a_mentor_keeps_their_profile_up_to_date_and_the_network_sees_it() {
+    let net = Net::new().await;
+    let r = net
+        .gql(
+            Actor::Mentor,
+            "mutation { updateMyProfile(displayName: \"Prof. Mari Tamm\", mentor: { university: \"Tallinn University\", chairTitle: \"UNESCO Chair in Digital Learning\", expertise: [\"ICT in education\", \"sustainability\"], languages: [\"et\", \"en\", \"ru\"] }) { displayName } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["updateMyProfile"]["displayName"], "Prof. Mari Tamm",
+        "{}",
+        r.body
+    );
+    let r = net
+        .gql(Actor::Student, "{ mentors { edges { node { displayName mentorProfile { university expertise languages } } } } }", json!({}))
+        .await;
+    assert_eq!(
+        r.body["data"]["mentors"]["edges"][0]["node"],
+        json!({ "displayName": "Prof. Mari Tamm", "mentorProfile": { "university": "Tallinn University", "expertise": ["ICT in education", "sustainability"], "languages": ["et", "en", "ru"] } })
+    );
+    let r = net
+        .gql(Actor::Teacher, "mutation { updateMyProfile(mentor: { university: \"U\", chairTitle: \"C\", expertise: [], languages: [] }) { id } }", json!({}))
+        .await;
+    assert_eq!(r.code(), Some("BAD_USER_INPUT"));
+    let r = net
+        .gql(
+            Actor::Student,
+            "mutation { updateMyProfile(displayName: \"Boss\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.code(), Some("FORBIDDEN"));
+}
