@@ -199,3 +199,52 @@ async fn uploads_never_attached_are_collected_after_a_day() {
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_failing_file_store_is_reported_without_its_details() {
+    let dir = tempfile::tempdir().unwrap();
+    let objects = dir.path().join("objects");
+    let url = format!("file://{}", objects.display());
+    let net = Net::with(spawn_with(|c| c.objects.url = url).await).await;
+    let s = &net.s;
+    let coord = net.token(Actor::SchoolCoordinator).unwrap();
+    let up = s.upload(Some(coord), "photo.png", None, tiny_png()).await;
+    assert_eq!(up.status, 201, "{}", up.body);
+    let url = format!("/files/{}", up.body["id"].as_str().unwrap());
+
+    // The blob disappears under the server, then the whole folder turns into a file.
+    std::fs::remove_dir_all(&objects).unwrap();
+    std::fs::write(&objects, b"not a folder").unwrap();
+    let (status, _, body) = s.download(Some(coord), &url).await;
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        body.contains("INTERNAL") && body.contains(schema::INTERNAL_MESSAGE),
+        "{body}"
+    );
+    let r = s.upload(Some(coord), "again.png", None, tiny_png()).await;
+    assert_eq!(r.status, 500);
+    assert_eq!(r.body["errors"][0]["message"], schema::INTERNAL_MESSAGE);
+    for leak in [
+        dir.path().to_str().unwrap(),
+        "files/",
+        "directory",
+        "os error",
+    ] {
+        assert!(!body.contains(leak), "{leak} leaked: {body}");
+        assert!(
+            !r.body.to_string().contains(leak),
+            "{leak} leaked: {}",
+            r.body
+        );
+    }
+    // Nothing half-done became visible: the failed upload has no record.
+    let r = s
+        .gql(
+            Some(coord),
+            "query($id: ID!) { school(id: $id) { visitCard { photos { file { id } } } } }",
+            json!({ "id": net.a1 }),
+        )
+        .await;
+    assert_eq!(r.body["data"]["school"]["visitCard"]["photos"], json!([]));
+}
