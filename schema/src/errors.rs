@@ -92,20 +92,10 @@ pub fn error_code(e: &app::Error) -> ErrorCode {
 }
 
 pub(crate) fn to_gql(e: app::Error) -> async_graphql::Error {
-    let code = match &e {
-        app::Error::Unauthenticated(_) => ErrorCode::Unauthenticated,
-        app::Error::Forbidden => ErrorCode::Forbidden,
-        app::Error::NotFound => ErrorCode::NotFound,
-        app::Error::Invalid { .. } => ErrorCode::BadUserInput,
-        app::Error::Conflict(_) => ErrorCode::Conflict,
-        app::Error::RateLimited { .. } => ErrorCode::RateLimited,
-        app::Error::QuotaExceeded => ErrorCode::QuotaExceeded,
-        app::Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
-        app::Error::Internal(detail) => {
-            tracing::error!(error = %detail, "internal error");
-            ErrorCode::Internal
-        }
-    };
+    let code = error_code(&e);
+    if let app::Error::Internal(detail) = &e {
+        tracing::error!(error = %detail, "internal error");
+    }
     let message = match &e {
         app::Error::Internal(_) => INTERNAL_MESSAGE.to_owned(),
         other => other.to_string(),

@@ -14,6 +14,20 @@ fn school_id(id: &ID) -> Result<app::SchoolId> {
     app::SchoolId::parse(id).gql()
 }
 
+async fn change_status(
+    ctx: &Context<'_>,
+    id: &ID,
+    to: app::SchoolStatus,
+    reason: Option<&str>,
+) -> Result<School> {
+    let v = viewer(ctx)?;
+    app(ctx)
+        .change_school_status(v, &school_id(id)?, to, reason, &meta(ctx))
+        .await
+        .map(School)
+        .gql()
+}
+
 fn file_id(id: &ID) -> Result<app::FileId> {
     app::FileId::parse(id)
         .map_err(|_| app::Error::invalid("fileId", "no such upload"))
@@ -151,50 +165,17 @@ impl Mutation {
         id: ID,
         reason: Option<String>,
     ) -> Result<School> {
-        let v = viewer(ctx)?;
-        app(ctx)
-            .change_school_status(
-                v,
-                &school_id(&id)?,
-                app::SchoolStatus::Approved,
-                reason.as_deref(),
-                &meta(ctx),
-            )
-            .await
-            .map(School)
-            .gql()
+        change_status(ctx, &id, app::SchoolStatus::Approved, reason.as_deref()).await
     }
 
     /// Rejects an application, saying why.
     async fn reject_school(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<School> {
-        let v = viewer(ctx)?;
-        app(ctx)
-            .change_school_status(
-                v,
-                &school_id(&id)?,
-                app::SchoolStatus::Rejected,
-                Some(&reason),
-                &meta(ctx),
-            )
-            .await
-            .map(School)
-            .gql()
+        change_status(ctx, &id, app::SchoolStatus::Rejected, Some(&reason)).await
     }
 
     /// Suspends an approved school, saying why; approving it again lifts it.
     async fn suspend_school(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<School> {
-        let v = viewer(ctx)?;
-        app(ctx)
-            .change_school_status(
-                v,
-                &school_id(&id)?,
-                app::SchoolStatus::Suspended,
-                Some(&reason),
-                &meta(ctx),
-            )
-            .await
-            .map(School)
-            .gql()
+        change_status(ctx, &id, app::SchoolStatus::Suspended, Some(&reason)).await
     }
 
     /// Records that a school left the network, for good.
@@ -204,18 +185,7 @@ impl Mutation {
         id: ID,
         reason: Option<String>,
     ) -> Result<School> {
-        let v = viewer(ctx)?;
-        app(ctx)
-            .change_school_status(
-                v,
-                &school_id(&id)?,
-                app::SchoolStatus::Withdrawn,
-                reason.as_deref(),
-                &meta(ctx),
-            )
-            .await
-            .map(School)
-            .gql()
+        change_status(ctx, &id, app::SchoolStatus::Withdrawn, reason.as_deref()).await
     }
 
     /// Edits a school's facts (its coordinator, national coordinator or an

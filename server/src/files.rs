@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::graphql_http::{bearer, error_response};
-use crate::routes::{AppState, client_ip, request_id};
+use crate::routes::{AppState, request_meta};
 
 fn status_of(code: schema::ErrorCode) -> StatusCode {
     use schema::ErrorCode::*;
@@ -83,14 +83,7 @@ pub async fn upload(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let meta = app::RequestMeta {
-        request_id: request_id(&req),
-        client_ip: client_ip(
-            req.headers(),
-            req.extensions(),
-            &state.config.trusted_proxies,
-        ),
-    };
+    let meta = request_meta(&req, &state);
     let limit = app::files::MAX_CARD_FILE_BYTES as usize;
     // Counted while streaming: a body past the limit is cut off, not buffered.
     let bytes = match axum::body::to_bytes(req.into_body(), limit).await {

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use schema::ErrorCode;
 use serde_json::{Map, Value, json};
 
-use crate::routes::{AppState, client_ip, request_id};
+use crate::routes::{AppState, request_meta};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -341,14 +341,7 @@ async fn execute(
             }
         },
     };
-    let meta = app::RequestMeta {
-        request_id: request_id(&req),
-        client_ip: client_ip(
-            req.headers(),
-            req.extensions(),
-            &state.config.trusted_proxies,
-        ),
-    };
+    let meta = request_meta(&req, &state);
 
     let mut gql = async_graphql::Request::new(p.query).data(meta);
     if let Some(v) = viewer {

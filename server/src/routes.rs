@@ -66,6 +66,18 @@ pub(crate) fn client_ip(
     Some(last.and_then(|a| a.trim().parse().ok()).unwrap_or(peer))
 }
 
+/// The request facts the domain needs: its id and the client's address.
+pub(crate) fn request_meta(req: &Request, state: &AppState) -> app::RequestMeta {
+    app::RequestMeta {
+        request_id: request_id(req),
+        client_ip: client_ip(
+            req.headers(),
+            req.extensions(),
+            &state.config.trusted_proxies,
+        ),
+    }
+}
+
 pub(crate) fn request_id(req: &Request) -> Option<String> {
     req.extensions()
         .get::<RequestId>()
