@@ -139,6 +139,21 @@ impl App {
         }
     }
 
+    /// The photos and presentation of a visit card the viewer can see, in
+    /// one round trip (seeing the school is seeing its card's files).
+    pub async fn card_files(
+        &self,
+        viewer: Option<&Viewer>,
+        school: &School,
+    ) -> Result<Vec<StoredFile>> {
+        if !policy::sees_school(viewer, school) {
+            return Err(Error::NotFound);
+        }
+        let mut ids: Vec<FileId> = school.card.photos.iter().map(|p| p.file.clone()).collect();
+        ids.extend(school.card.presentation.iter().cloned());
+        self.repo().files(&ids).await
+    }
+
     /// Deletes uploads that were never attached to anything within
     /// [`ORPHAN_AFTER`]; returns how many. The server runs this periodically.
     pub async fn collect_orphan_files(&self) -> Result<usize> {

@@ -48,6 +48,10 @@ struct Inner {
     clock: Arc<dyn Clock>,
     hub: Hub,
     accounts: accounts::AccountState,
+    /// Countries by code. Countries are only ever added, so an entry never
+    /// goes stale; a code missing here is looked up in the database.
+    // A std mutex: look-ups and inserts only, never held across an await.
+    countries: std::sync::Mutex<std::collections::HashMap<CountryCode, Country>>,
 }
 
 /// The backends and options an [`App`] is assembled from.
@@ -69,6 +73,7 @@ impl App {
                 clock: parts.clock,
                 hub: Hub::default(),
                 accounts: accounts::AccountState::new(parts.accounts),
+                countries: Default::default(),
             }),
         }
     }

@@ -122,6 +122,8 @@ pub trait Repository: Send + Sync + 'static {
 
     async fn create_file(&self, file: &StoredFile) -> Result<()>;
     async fn file(&self, id: &FileId) -> Result<Option<StoredFile>>;
+    /// The records of these files that exist, in one round trip.
+    async fn files(&self, ids: &[FileId]) -> Result<Vec<StoredFile>>;
     async fn set_file_attachment(&self, id: &FileId, school: Option<&SchoolId>) -> Result<()>;
     /// Files attached to nothing that were uploaded before `before`.
     async fn unattached_files(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<FileId>>;

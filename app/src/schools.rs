@@ -33,7 +33,23 @@ impl App {
     /// One country, or `NotFound`. Public.
     pub async fn country(&self, code: &str) -> Result<Country> {
         let code = CountryCode::parse(code).map_err(|_| Error::NotFound)?;
-        self.repo().country(&code).await?.ok_or(Error::NotFound)
+        let cached = self
+            .inner
+            .countries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&code)
+            .cloned();
+        if let Some(c) = cached {
+            return Ok(c);
+        }
+        let c = self.repo().country(&code).await?.ok_or(Error::NotFound)?;
+        self.inner
+            .countries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(code, c.clone());
+        Ok(c)
     }
 
     /// A platform administrator adds a country to the network.

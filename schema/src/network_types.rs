@@ -382,27 +382,29 @@ impl VisitCard {
     }
 
     async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<CardPhoto>> {
-        let mut out = Vec::with_capacity(self.0.card.photos.len());
-        for p in &self.0.card.photos {
-            let file = app(ctx).file_record(viewer_opt(ctx), &p.file).await.gql()?;
-            out.push(CardPhoto {
-                file: SchoolFile(file),
-                caption: p.caption.clone(),
-            });
-        }
-        Ok(out)
+        let files = app(ctx).card_files(viewer_opt(ctx), &self.0).await.gql()?;
+        Ok(self
+            .0
+            .card
+            .photos
+            .iter()
+            .filter_map(|p| {
+                let file = files.iter().find(|f| f.id == p.file)?;
+                Some(CardPhoto {
+                    file: SchoolFile(file.clone()),
+                    caption: p.caption.clone(),
+                })
+            })
+            .collect())
     }
 
     /// The school's presentation (PDF, .pptx or .odp).
     async fn presentation(&self, ctx: &Context<'_>) -> Result<Option<SchoolFile>> {
-        match &self.0.card.presentation {
-            None => Ok(None),
-            Some(id) => app(ctx)
-                .file_record(viewer_opt(ctx), id)
-                .await
-                .map(|f| Some(SchoolFile(f)))
-                .gql(),
-        }
+        let Some(id) = &self.0.card.presentation else {
+            return Ok(None);
+        };
+        let files = app(ctx).card_files(viewer_opt(ctx), &self.0).await.gql()?;
+        Ok(files.into_iter().find(|f| f.id == *id).map(SchoolFile))
     }
 
     /// The languages the school teaches in.

@@ -386,6 +386,10 @@ impl Repository for Database {
         self.file_row(id).await
     }
 
+    async fn files(&self, ids: &[FileId]) -> Result<Vec<StoredFile>> {
+        self.file_rows(ids).await
+    }
+
     async fn set_file_attachment(&self, id: &FileId, school: Option<&SchoolId>) -> Result<()> {
         self.set_file_attachment_row(id, school).await
     }

@@ -936,26 +936,46 @@ impl Database {
     }
 
     pub(crate) async fn file_row(&self, id: &FileId) -> Result<Option<StoredFile>> {
-        let sql = format!("SELECT {FILE_FIELDS} FROM ONLY type::record('file', $id)");
-        let row: Option<FileRow> = self
+        Ok(self
+            .file_rows(std::slice::from_ref(id))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    pub(crate) async fn file_rows(&self, ids: &[FileId]) -> Result<Vec<StoredFile>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql =
+            format!("SELECT {FILE_FIELDS} FROM array::map($ids, |$k| type::record('file', $k))");
+        let rows: Vec<FileRow> = self
             .db
             .query(sql)
-            .bind(("id", id.as_str().to_owned()))
+            .bind((
+                "ids",
+                ids.iter()
+                    .map(|i| i.as_str().to_owned())
+                    .collect::<Vec<_>>(),
+            ))
             .await
             .map_err(internal)?
             .take(0)
             .map_err(internal)?;
-        Ok(row.map(|r| StoredFile {
-            id: FileId::from_trusted(r.id),
-            name: FileName::from_trusted(r.name),
-            content_type: r.content_type,
-            size: r.size.max(0) as u64,
-            sha256: r.sha256,
-            uploaded_by: UserId::from_trusted(r.uploaded_by),
-            school: r.school.map(SchoolId::from_trusted),
-            attached_to: r.attached_to.map(SchoolId::from_trusted),
-            created_at: r.created_at,
-        }))
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredFile {
+                id: FileId::from_trusted(r.id),
+                name: FileName::from_trusted(r.name),
+                content_type: r.content_type,
+                size: r.size.max(0) as u64,
+                sha256: r.sha256,
+                uploaded_by: UserId::from_trusted(r.uploaded_by),
+                school: r.school.map(SchoolId::from_trusted),
+                attached_to: r.attached_to.map(SchoolId::from_trusted),
+                created_at: r.created_at,
+            })
+            .collect())
     }
 
     pub(crate) async fn set_file_attachment_row(
