@@ -947,21 +947,20 @@ impl Database {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let sql =
-            format!("SELECT {FILE_FIELDS} FROM array::map($ids, |$k| type::record('file', $k))");
-        let rows: Vec<FileRow> = self
-            .db
-            .query(sql)
-            .bind((
-                "ids",
-                ids.iter()
-                    .map(|i| i.as_str().to_owned())
-                    .collect::<Vec<_>>(),
-            ))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
+        // One statement per file, all in one round trip; a missing file reads as NONE.
+        let sql: String = (0..ids.len())
+            .map(|i| format!("SELECT {FILE_FIELDS} FROM ONLY type::record('file', $k{i});"))
+            .collect();
+        let mut query = self.db.query(sql);
+        for (i, id) in ids.iter().enumerate() {
+            query = query.bind((format!("k{i}"), id.as_str().to_owned()));
+        }
+        let mut res = query.await.map_err(internal)?;
+        let mut rows: Vec<FileRow> = Vec::with_capacity(ids.len());
+        for i in 0..ids.len() {
+            let row: Option<FileRow> = res.take(i).map_err(internal)?;
+            rows.extend(row);
+        }
         Ok(rows
             .into_iter()
             .map(|r| StoredFile {
@@ -1156,5 +1155,48 @@ fn event_row(c: &SchoolStatusChange) -> EventRow {
         actor: c.actor.as_ref().map(|a| a.as_str().to_owned()),
         reason: c.reason.clone(),
         at: c.at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatabaseOptions;
+
+    async fn db() -> Database {
+        Database::open(&DatabaseOptions {
+            url: "mem://".into(),
+            user: None,
+            password: None,
+            namespace: "t".into(),
+            database: "t".into(),
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn file_records_are_read_together_and_missing_ones_are_skipped() {
+        let db = db().await;
+        let file = StoredFile {
+            id: FileId::generate(),
+            name: FileName::parse("a.png").unwrap(),
+            content_type: "image/png".into(),
+            size: 3,
+            sha256: "00".into(),
+            uploaded_by: UserId::generate(),
+            school: None,
+            attached_to: None,
+            created_at: chrono::Utc::now(),
+        };
+        db.create_file_row(&file).await.unwrap();
+        let missing = FileId::generate();
+        let found = db
+            .file_rows(&[missing.clone(), file.id.clone()])
+            .await
+            .unwrap();
+        assert_eq!(found, vec![file.clone()]);
+        assert_eq!(db.file_row(&missing).await.unwrap(), None);
+        assert_eq!(db.file_row(&file.id).await.unwrap(), Some(file));
     }
 }
