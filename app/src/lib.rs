@@ -52,6 +52,10 @@ struct Inner {
     /// goes stale; a code missing here is looked up in the database.
     // A std mutex: look-ups and inserts only, never held across an await.
     countries: std::sync::Mutex<std::collections::HashMap<CountryCode, Country>>,
+    /// The country list with school counts, as last read, and when. Changes
+    /// made by this process clear it; `schools::COUNTS_FRESH_FOR` bounds how
+    /// long another process's changes can go unseen.
+    country_list: std::sync::Mutex<Option<schools::KeptCountries>>,
 }
 
 /// The backends and options an [`App`] is assembled from.
@@ -74,6 +78,7 @@ impl App {
                 hub: Hub::default(),
                 accounts: accounts::AccountState::new(parts.accounts),
                 countries: Default::default(),
+                country_list: Default::default(),
             }),
         }
     }

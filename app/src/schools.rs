@@ -12,6 +12,13 @@ use crate::model::*;
 use crate::network::*;
 use crate::policy;
 
+/// How long the country list with its school counts is kept before it is
+/// read again (changes made by this process show at once).
+pub const COUNTS_FRESH_FOR: chrono::Duration = chrono::Duration::seconds(30);
+
+/// The country list with school counts, and when it was read.
+pub(crate) type KeptCountries = (chrono::DateTime<chrono::Utc>, Vec<(Country, u64)>);
+
 /// At most this many photos on one visit card.
 pub const MAX_CARD_PHOTOS: usize = 12;
 
@@ -25,9 +32,30 @@ pub struct CardEdit {
 }
 
 impl App {
-    /// Every country with its number of approved schools. Public.
+    /// Every country with its number of approved schools. Public, and asked
+    /// for on every visit, so it is kept for [`COUNTS_FRESH_FOR`].
     pub async fn countries(&self) -> Result<Vec<(Country, u64)>> {
-        self.repo().countries().await
+        let now = self.now();
+        if let Some((at, list)) = &*self.country_list()
+            && now - *at < COUNTS_FRESH_FOR
+        {
+            return Ok(list.clone());
+        }
+        let list = self.repo().countries().await?;
+        *self.country_list() = Some((now, list.clone()));
+        Ok(list)
+    }
+
+    fn country_list(&self) -> std::sync::MutexGuard<'_, Option<KeptCountries>> {
+        self.inner
+            .country_list
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forgets the kept country list after a change to countries or schools.
+    fn countries_changed(&self) {
+        *self.country_list() = None;
     }
 
     /// One country, or `NotFound`. Public.
@@ -69,6 +97,7 @@ impl App {
                 .await);
         }
         self.repo().create_country(&country).await?;
+        self.countries_changed();
         self.audit_in(
             Some(&viewer.user.id),
             "add_country",
@@ -205,6 +234,7 @@ impl App {
             at: now,
         };
         self.repo().create_school(&school, &first).await?;
+        self.countries_changed();
         Ok(school)
     }
 
@@ -295,6 +325,7 @@ impl App {
             at: self.now(),
         };
         self.repo().change_school_status(&change).await?;
+        self.countries_changed();
         self.audit_in(
             Some(&viewer.user.id),
             action,

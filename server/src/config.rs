@@ -535,4 +535,14 @@ mod tests {
         let c = Cli::try_parse_from(["lff", "serve", "--listen", "0.0.0.0:9000"]).unwrap();
         assert_eq!(c.into_serve_args().listen.to_string(), "0.0.0.0:9000");
     }
+
+    #[test]
+    fn the_demo_subcommand_loads_into_the_same_data() {
+        let c = Cli::try_parse_from(["lff", "demo", "--data-dir", "/srv/lff"]).unwrap();
+        let (args, mode) = c.into_parts();
+        assert_eq!(mode, Mode::Demo);
+        assert_eq!(args.data_dir, PathBuf::from("/srv/lff"));
+        let (_, mode) = Cli::try_parse_from(["lff"]).unwrap().into_parts();
+        assert_eq!(mode, Mode::Serve);
+    }
 }

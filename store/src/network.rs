@@ -464,54 +464,76 @@ impl Database {
         Ok(ids.into_iter().next().map(SchoolId::from_trusted))
     }
 
+    /// A page of the directory. The asker's scope is an OR of several sets
+    /// (approved schools, their country's other schools, their own school);
+    /// each set is read with its own indexed, ordered, limited statement —
+    /// all in one round trip — and the pages are merged here, because one
+    /// statement with OR would scan the whole table.
     pub(crate) async fn school_rows(&self, q: &SchoolQuery) -> Result<Page<School>> {
-        let mut conditions: Vec<String> = Vec::new();
+        const NOT_APPROVED: [&str; 4] = ["applied", "rejected", "suspended", "withdrawn"];
         let scope = &q.scope;
-        if !scope.all {
-            let mut any: Vec<&str> = Vec::new();
-            if scope.approved {
-                any.push(if scope.public_only {
-                    "(status = 'approved' AND card_public = true)"
-                } else {
-                    "status = 'approved'"
-                });
-            }
-            if !scope.countries.is_empty() {
-                any.push("country IN $scope_countries");
-            }
-            if !scope.schools.is_empty() {
-                any.push("record::id(id) IN $scope_schools");
-            }
-            if any.is_empty() {
-                return Ok(Page {
-                    items: vec![],
-                    has_next: false,
-                });
-            }
-            conditions.push(format!("({})", any.join(" OR ")));
-        }
+        let wanted = |s: &str| q.status.is_none_or(|w| w.as_str() == s);
+        // Conditions every statement shares.
+        let mut common: Vec<&str> = Vec::new();
         if q.country.is_some() {
-            conditions.push("country = $country".into());
-        }
-        if q.status.is_some() {
-            conditions.push("status = $status".into());
+            common.push("country = $country");
         }
         if q.language.is_some() {
-            conditions.push("$language IN languages".into());
+            common.push("$language IN languages");
         }
         if q.page.after.is_some() {
-            conditions.push("sort_key > $after".into());
+            common.push("sort_key > $after");
         }
-        let filter = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
+        let statement = |own: Vec<&str>| {
+            let all: Vec<&str> = own.into_iter().chain(common.iter().copied()).collect();
+            let filter = if all.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", all.join(" AND "))
+            };
+            format!("SELECT {SCHOOL_FIELDS} FROM school {filter} ORDER BY sort_key LIMIT $limit;")
         };
-        let sql =
-            format!("SELECT {SCHOOL_FIELDS} FROM school {filter} ORDER BY sort_key LIMIT $limit");
-        let rows: Vec<SchoolRow> = self
-            .db
-            .query(sql)
+        let mut statements: Vec<String> = Vec::new();
+        if scope.all {
+            statements.push(statement(if q.status.is_some() {
+                vec!["status = $status"]
+            } else {
+                vec![]
+            }));
+        } else {
+            if scope.approved && wanted("approved") {
+                let mut own = vec!["status = 'approved'"];
+                if scope.public_only {
+                    own.push("card_public = true");
+                }
+                statements.push(statement(own));
+            }
+            let others: Vec<&str> = NOT_APPROVED.into_iter().filter(|s| wanted(s)).collect();
+            if !others.is_empty() {
+                if !scope.countries.is_empty() {
+                    statements.push(statement(vec![
+                        "country IN $scope_countries",
+                        "status IN $others",
+                    ]));
+                }
+                if !scope.schools.is_empty() {
+                    statements.push(statement(vec!["id IN $scope_schools", "status IN $others"]));
+                }
+            }
+        }
+        if statements.is_empty() {
+            return Ok(Page {
+                items: vec![],
+                has_next: false,
+            });
+        }
+        let query = self.db.query(statements.concat());
+        let others: Vec<String> = NOT_APPROVED
+            .into_iter()
+            .filter(|s| wanted(s))
+            .map(str::to_owned)
+            .collect();
+        let mut res = query
             .bind((
                 "scope_countries",
                 scope
@@ -525,9 +547,10 @@ impl Database {
                 scope
                     .schools
                     .iter()
-                    .map(|s| s.as_str().to_owned())
+                    .map(|s| surrealdb::types::RecordId::new("school", s.as_str()))
                     .collect::<Vec<_>>(),
             ))
+            .bind(("others", others))
             .bind(("country", q.country.as_ref().map(|c| c.as_str().to_owned())))
             .bind(("status", q.status.map(|s| s.as_str().to_owned())))
             .bind((
@@ -537,13 +560,16 @@ impl Database {
             .bind(("after", q.page.after.clone()))
             .bind(("limit", (q.page.limit + 1) as i64))
             .await
-            .map_err(internal)?
-            .take(0)
             .map_err(internal)?;
-        let rows = rows
-            .into_iter()
-            .map(SchoolRow::into_school)
-            .collect::<Result<Vec<_>>>()?;
+        let mut rows: Vec<(String, School)> = Vec::new();
+        for i in 0..statements.len() {
+            let part: Vec<SchoolRow> = res.take(i).map_err(internal)?;
+            for r in part {
+                rows.push(r.into_school()?);
+            }
+        }
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.dedup_by(|a, b| a.1.id == b.1.id);
         Ok(page_of(rows, q.page.limit))
     }
 

@@ -510,3 +510,98 @@ async fn two_schools_twin_when_the_partner_accepts_and_show_each_other_on_their_
         .await;
     assert_eq!(r.body["data"]["school"]["visitCard"]["partners"], json!([]));
 }
+
+#[tokio::test]
+async fn lists_merge_what_each_asker_may_see_in_one_name_order() {
+    let net = Net::new().await;
+    let s = &net.s;
+    // Armenia: A1, A2 approved; a rejected and an applied school beside them.
+    for (name, status) in [
+        ("Aa rejected", app::SchoolStatus::Rejected),
+        ("Ab applied", app::SchoolStatus::Applied),
+        ("Zz applied", app::SchoolStatus::Applied),
+    ] {
+        s.app
+            .seed_school(&school_form(name, "AM"), status, false)
+            .await
+            .unwrap();
+    }
+    let r = net
+        .gql(
+            Actor::NationalCoordinator,
+            "mutation($id: ID!) { suspendSchool(id: $id, reason: \"Inspection\") { status } }",
+            json!({ "id": net.a2 }),
+        )
+        .await;
+    assert_eq!(r.body["data"]["suspendSchool"]["status"], "SUSPENDED");
+
+    let q = "query($after: String, $s: SchoolStatus) { schools(country: \"AM\", status: $s, first: 2, after: $after) { edges { node { name status } } pageInfo { hasNextPage endCursor } } }";
+    let all = |actor: Actor, status: Option<&'static str>| {
+        let net = &net;
+        async move {
+            let mut names = Vec::new();
+            let mut after = serde_json::Value::Null;
+            loop {
+                let r = net
+                    .gql(actor, q, json!({ "after": after, "s": status }))
+                    .await;
+                let page = &r.body["data"]["schools"];
+                for e in page["edges"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{}", r.body))
+                {
+                    names.push(e["node"]["name"].as_str().unwrap().to_owned());
+                }
+                if page["pageInfo"]["hasNextPage"] != true {
+                    return names;
+                }
+                after = page["pageInfo"]["endCursor"].clone();
+            }
+        }
+    };
+    assert_eq!(
+        all(Actor::NationalCoordinator, None).await,
+        [
+            "Aa rejected",
+            "Ab applied",
+            "School A1",
+            "School A2",
+            "Zz applied"
+        ]
+    );
+    assert_eq!(
+        all(Actor::NationalCoordinator, Some("APPLIED")).await,
+        ["Ab applied", "Zz applied"]
+    );
+    assert_eq!(all(Actor::Admin, Some("SUSPENDED")).await, ["School A2"]);
+    // The network sees approved schools only; a suspended school's own people still see it.
+    assert_eq!(all(Actor::Teacher, None).await, ["School A1"]);
+    let teacher_a2 = s.token("teacher.a2", NET_PASSWORD).await;
+    let r = s
+        .gql(
+            Some(&teacher_a2),
+            "{ schools(country: \"AM\") { edges { node { name status } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["schools"]["edges"],
+        json!([{ "node": { "name": "School A1", "status": "APPROVED" } }, { "node": { "name": "School A2", "status": "SUSPENDED" } }])
+    );
+    // Counts follow the change at once.
+    let r = s
+        .gql(None, "{ country(code: \"AM\") { schoolCount } }", json!({}))
+        .await;
+    assert_eq!(r.body["data"]["country"]["schoolCount"], 1);
+    let r = s
+        .gql(None, "{ countries { code schoolCount } }", json!({}))
+        .await;
+    let am = r.body["data"]["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "AM")
+        .unwrap()
+        .clone();
+    assert_eq!(am["schoolCount"], 1);
+}
