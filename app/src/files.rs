@@ -43,6 +43,50 @@ fn detect(bytes: &[u8]) -> Option<&'static str> {
         .copied()
 }
 
+/// Removes EXIF, XMP and text metadata (GPS position, camera, time) from
+/// JPEG, PNG and WebP images; other files pass through unchanged. An image
+/// whose container cannot be read is refused rather than stored as is.
+fn strip_metadata(content_type: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
+    use img_parts::{Bytes, ImageEXIF};
+    let unreadable = || {
+        Error::invalid(
+            "file",
+            "the image could not be read; save it again and retry",
+        )
+    };
+    let bytes = Bytes::from(bytes);
+    let out = match content_type {
+        "image/jpeg" => {
+            let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(bytes).map_err(|_| unreadable())?;
+            // APP1 holds EXIF and XMP; APP13 holds Photoshop (IPTC) data; COM is free text.
+            jpeg.segments_mut().retain(|s| {
+                !matches!(
+                    s.marker(),
+                    img_parts::jpeg::markers::APP1
+                        | img_parts::jpeg::markers::APP13
+                        | img_parts::jpeg::markers::COM
+                )
+            });
+            jpeg.encoder().bytes()
+        }
+        "image/png" => {
+            let mut png = img_parts::png::Png::from_bytes(bytes).map_err(|_| unreadable())?;
+            png.set_exif(None);
+            png.chunks_mut()
+                .retain(|c| !matches!(&c.kind(), b"tEXt" | b"zTXt" | b"iTXt" | b"tIME" | b"eXIf"));
+            png.encoder().bytes()
+        }
+        "image/webp" => {
+            let mut webp = img_parts::webp::WebP::from_bytes(bytes).map_err(|_| unreadable())?;
+            webp.set_exif(None);
+            webp.chunks_mut().retain(|c| &c.id() != b"XMP ");
+            webp.encoder().bytes()
+        }
+        _ => bytes,
+    };
+    Ok(out.to_vec())
+}
+
 impl App {
     /// Stores an upload for a visit card. `declared` is the client's
     /// Content-Type; when given, it must agree with the bytes.
@@ -86,6 +130,8 @@ impl App {
                 ));
             }
         }
+        // Photos of children must not carry where and when they were taken.
+        let bytes = strip_metadata(content_type, bytes)?;
         let file = StoredFile {
             id: FileId::generate(),
             name,
@@ -177,6 +223,40 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn photos_lose_their_exif_and_keep_their_pixels() {
+        // A minimal JPEG: SOI, an APP1 EXIF segment with a GPS-like payload, a COM, SOS, EOI.
+        let mut jpeg = vec![0xFF, 0xD8];
+        let exif = b"Exif\0\0GPS 40.1792N 44.4991E";
+        jpeg.extend([0xFF, 0xE1, 0, (exif.len() + 2) as u8]);
+        jpeg.extend(exif);
+        jpeg.extend([0xFF, 0xFE, 0, 7, b'h', b'e', b'l', b'l', b'o']);
+        jpeg.extend([
+            0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0, 0x11, 0x22, 0xFF, 0xD9,
+        ]);
+        assert_eq!(detect(&jpeg), Some("image/jpeg"));
+        let clean = strip_metadata("image/jpeg", jpeg.clone()).unwrap();
+        let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+        assert!(find(&jpeg, b"GPS") && !find(&clean, b"GPS"), "{clean:?}");
+        assert!(!find(&clean, b"hello"));
+        assert!(
+            clean.ends_with(&[
+                0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0, 0x11, 0x22, 0xFF, 0xD9
+            ]),
+            "the image data stays: {clean:x?}"
+        );
+        assert_eq!(detect(&clean), Some("image/jpeg"));
+        // A real photo from disk, when one is given: the pixels survive byte for byte.
+        if let Ok(path) = std::env::var("LFF_TEST_JPEG") {
+            let real = std::fs::read(path).unwrap();
+            let clean = strip_metadata("image/jpeg", real.clone()).unwrap();
+            let sos = |b: &[u8]| b.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+            assert_eq!(&clean[sos(&clean)..], &real[sos(&real)..]);
+        }
+        let pdf = b"%PDF-1.4\n".to_vec();
+        assert_eq!(strip_metadata("application/pdf", pdf.clone()).unwrap(), pdf);
+    }
 
     #[test]
     fn types_come_from_the_bytes() {

@@ -484,41 +484,50 @@ impl Database {
         if q.page.after.is_some() {
             common.push("sort_key > $after");
         }
-        let statement = |own: Vec<&str>| {
-            let all: Vec<&str> = own.into_iter().chain(common.iter().copied()).collect();
+        let statement_from = |source: &str, own: Vec<String>| {
+            let all: Vec<String> = own
+                .into_iter()
+                .chain(common.iter().map(|c| (*c).to_owned()))
+                .collect();
             let filter = if all.is_empty() {
                 String::new()
             } else {
                 format!("WHERE {}", all.join(" AND "))
             };
-            format!("SELECT {SCHOOL_FIELDS} FROM school {filter} ORDER BY sort_key LIMIT $limit;")
+            format!("SELECT {SCHOOL_FIELDS} FROM {source} {filter} ORDER BY sort_key LIMIT $limit;")
         };
+        let statement = |own: Vec<String>| statement_from("school", own);
         let mut statements: Vec<String> = Vec::new();
         if scope.all {
             statements.push(statement(if q.status.is_some() {
-                vec!["status = $status"]
+                vec!["status = $status".to_owned()]
             } else {
                 vec![]
             }));
         } else {
             if scope.approved && wanted("approved") {
-                let mut own = vec!["status = 'approved'"];
+                let mut own = vec!["status = 'approved'".to_owned()];
                 if scope.public_only {
-                    own.push("card_public = true");
+                    own.push("card_public = true".to_owned());
                 }
                 statements.push(statement(own));
             }
-            let others: Vec<&str> = NOT_APPROVED.into_iter().filter(|s| wanted(s)).collect();
-            if !others.is_empty() {
-                if !scope.countries.is_empty() {
+            // One statement per country and status: equality on both lets the
+            // (country, status, sort_key) index answer; `IN` would scan.
+            for (i, _) in scope.countries.iter().enumerate() {
+                for status in NOT_APPROVED.into_iter().filter(|s| wanted(s)) {
                     statements.push(statement(vec![
-                        "country IN $scope_countries",
-                        "status IN $others",
+                        format!("country = $scope_country{i}"),
+                        format!("status = '{status}'"),
                     ]));
                 }
-                if !scope.schools.is_empty() {
-                    statements.push(statement(vec!["id IN $scope_schools", "status IN $others"]));
-                }
+            }
+            // Their own schools are read by id.
+            if !scope.schools.is_empty() && NOT_APPROVED.iter().any(|s| wanted(s)) {
+                statements.push(statement_from(
+                    "$scope_schools",
+                    vec!["status IN $others".to_owned()],
+                ));
             }
         }
         if statements.is_empty() {
@@ -527,21 +536,16 @@ impl Database {
                 has_next: false,
             });
         }
-        let query = self.db.query(statements.concat());
+        let mut query = self.db.query(statements.concat());
+        for (i, c) in scope.countries.iter().enumerate() {
+            query = query.bind((format!("scope_country{i}"), c.as_str().to_owned()));
+        }
         let others: Vec<String> = NOT_APPROVED
             .into_iter()
             .filter(|s| wanted(s))
             .map(str::to_owned)
             .collect();
         let mut res = query
-            .bind((
-                "scope_countries",
-                scope
-                    .countries
-                    .iter()
-                    .map(|c| c.as_str().to_owned())
-                    .collect::<Vec<_>>(),
-            ))
             .bind((
                 "scope_schools",
                 scope
