@@ -247,13 +247,6 @@ mod tests {
             "the image data stays: {clean:x?}"
         );
         assert_eq!(detect(&clean), Some("image/jpeg"));
-        // A real photo from disk, when one is given: the pixels survive byte for byte.
-        if let Ok(path) = std::env::var("LFF_TEST_JPEG") {
-            let real = std::fs::read(path).unwrap();
-            let clean = strip_metadata("image/jpeg", real.clone()).unwrap();
-            let sos = |b: &[u8]| b.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
-            assert_eq!(&clean[sos(&clean)..], &real[sos(&real)..]);
-        }
         let pdf = b"%PDF-1.4\n".to_vec();
         assert_eq!(strip_metadata("application/pdf", pdf.clone()).unwrap(), pdf);
     }
