@@ -29,6 +29,30 @@ pub(crate) fn connection<T, N: async_graphql::OutputType>(
     c
 }
 
+/// A page of the school directory, for `Query.schools` and `Country.schools`.
+pub(crate) async fn school_page(
+    ctx: &Context<'_>,
+    country: Option<&str>,
+    status: Option<SchoolStatus>,
+    language: Option<String>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Connection<String, School>> {
+    let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+    let has_previous = page.after.is_some();
+    let p = app(ctx)
+        .schools(
+            viewer_opt(ctx),
+            country,
+            status.map(Into::into),
+            language.as_deref(),
+            page,
+        )
+        .await
+        .gql()?;
+    Ok(connection(p, has_previous, School))
+}
+
 /// Where a school stands in its lifecycle.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum SchoolStatus {
@@ -116,19 +140,15 @@ impl Country {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, School>> {
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
-        let p = app(ctx)
-            .schools(
-                viewer_opt(ctx),
-                Some(self.country.code.as_str()),
-                status.map(Into::into),
-                language.as_deref(),
-                page,
-            )
-            .await
-            .gql()?;
-        Ok(connection(p, has_previous, School))
+        school_page(
+            ctx,
+            Some(self.country.code.as_str()),
+            status,
+            language,
+            first,
+            after,
+        )
+        .await
     }
 }
 

@@ -100,19 +100,8 @@ impl Query {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, School>> {
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
-        let p = app(ctx)
-            .schools(
-                viewer_opt(ctx),
-                country.as_deref(),
-                status.map(Into::into),
-                language.as_deref(),
-                page,
-            )
+        crate::network_types::school_page(ctx, country.as_deref(), status, language, first, after)
             .await
-            .gql()?;
-        Ok(connection(p, has_previous, School))
     }
 
     /// A school, if the caller may see it; null otherwise.
