@@ -1,4 +1,6 @@
-//! People, sessions and the audit trail in SurrealDB.
+//! People, sessions and the audit trail in SurrealDB, and the one
+//! `Repository` impl, which hands the network's parts (schools, invitations,
+//! files, twinnings) to `network.rs`.
 
 use app::model::*;
 use app::network::*;
