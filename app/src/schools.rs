@@ -110,11 +110,13 @@ impl App {
         Ok(country)
     }
 
+    /// A country of the network (from the cache `country` keeps), or
+    /// `BAD_USER_INPUT` for a code the network does not have.
     pub(crate) async fn known_country(&self, code: &CountryCode) -> Result<Country> {
-        self.repo()
-            .country(code)
-            .await?
-            .ok_or_else(|| Error::invalid("country", "this country is not part of the network"))
+        self.country(code.as_str()).await.map_err(|e| match e {
+            Error::NotFound => Error::invalid("country", "this country is not part of the network"),
+            other => other,
+        })
     }
 
     /// Anyone may apply for a school to join: it lands as `applied` and waits

@@ -179,7 +179,9 @@ pub(crate) fn conflict_or_internal_message(msg: String) -> Error {
 }
 
 /// Runs a statement whose only result that matters is success.
-async fn exec(query: surrealdb::method::Query<'_, surrealdb::engine::any::Any>) -> Result<()> {
+pub(crate) async fn exec(
+    query: surrealdb::method::Query<'_, surrealdb::engine::any::Any>,
+) -> Result<()> {
     query.await.and_then(|r| r.check()).map_err(internal)?;
     Ok(())
 }

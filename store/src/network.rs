@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use surrealdb::types::SurrealValue;
 
-use crate::accounts::{PERSON_FIELDS, PersonRow, person_row};
+use crate::accounts::{PERSON_FIELDS, PersonRow, exec, person_row};
 use crate::database::{Database, internal};
 
 const SCHOOL_FIELDS: &str = "record::id(id) AS id, country, names, sort_key, city, languages, website, \
@@ -578,14 +578,13 @@ impl Database {
     }
 
     pub(crate) async fn update_school_row(&self, s: &School) -> Result<()> {
-        self.db
-            .query("UPDATE type::record('school', $id) CONTENT $row RETURN NONE")
-            .bind(("id", s.id.as_str().to_owned()))
-            .bind(("row", school_content(s)))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("UPDATE type::record('school', $id) CONTENT $row RETURN NONE")
+                .bind(("id", s.id.as_str().to_owned()))
+                .bind(("row", school_content(s))),
+        )
+        .await
     }
 
     pub(crate) async fn change_school_status_row(&self, c: &SchoolStatusChange) -> Result<()> {
@@ -813,14 +812,13 @@ impl Database {
             created_at: inv.created_at,
             expires_at: inv.expires_at,
         };
-        self.db
-            .query("CREATE type::record('invitation', $id) CONTENT $row RETURN NONE")
-            .bind(("id", inv.id.as_str().to_owned()))
-            .bind(("row", row))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("CREATE type::record('invitation', $id) CONTENT $row RETURN NONE")
+                .bind(("id", inv.id.as_str().to_owned()))
+                .bind(("row", row)),
+        )
+        .await
     }
 
     async fn invitations_where(
@@ -934,14 +932,13 @@ impl Database {
         id: &InvitationId,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.db
-            .query("UPDATE type::record('invitation', $id) SET revoked_at = $at WHERE accepted_at = NONE RETURN NONE")
-            .bind(("id", id.as_str().to_owned()))
-            .bind(("at", at))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("UPDATE type::record('invitation', $id) SET revoked_at = $at WHERE accepted_at = NONE RETURN NONE")
+                .bind(("id", id.as_str().to_owned()))
+                .bind(("at", at))
+        )
+        .await
     }
 
     pub(crate) async fn create_file_row(&self, f: &StoredFile) -> Result<()> {
@@ -955,14 +952,13 @@ impl Database {
             attached_to: None,
             created_at: f.created_at,
         };
-        self.db
-            .query("CREATE type::record('file', $id) CONTENT $row RETURN NONE")
-            .bind(("id", f.id.as_str().to_owned()))
-            .bind(("row", row))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("CREATE type::record('file', $id) CONTENT $row RETURN NONE")
+                .bind(("id", f.id.as_str().to_owned()))
+                .bind(("row", row)),
+        )
+        .await
     }
 
     pub(crate) async fn file_row(&self, id: &FileId) -> Result<Option<StoredFile>> {
@@ -1012,14 +1008,13 @@ impl Database {
         id: &FileId,
         school: Option<&SchoolId>,
     ) -> Result<()> {
-        self.db
-            .query("UPDATE type::record('file', $id) SET attached_to = $school RETURN NONE")
-            .bind(("id", id.as_str().to_owned()))
-            .bind(("school", school.map(|s| s.as_str().to_owned())))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("UPDATE type::record('file', $id) SET attached_to = $school RETURN NONE")
+                .bind(("id", id.as_str().to_owned()))
+                .bind(("school", school.map(|s| s.as_str().to_owned()))),
+        )
+        .await
     }
 
     pub(crate) async fn unattached_file_rows(
@@ -1040,13 +1035,12 @@ impl Database {
     }
 
     pub(crate) async fn delete_file_row(&self, id: &FileId) -> Result<()> {
-        self.db
-            .query("DELETE type::record('file', $id)")
-            .bind(("id", id.as_str().to_owned()))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("DELETE type::record('file', $id)")
+                .bind(("id", id.as_str().to_owned())),
+        )
+        .await
     }
 }
 
@@ -1110,14 +1104,13 @@ impl Database {
             proposed_by: t.proposed_by.as_str().to_owned(),
             created_at: t.created_at,
         };
-        self.db
-            .query("CREATE type::record('twinning', $id) CONTENT $row RETURN NONE")
-            .bind(("id", t.id.as_str().to_owned()))
-            .bind(("row", row))
-            .await
-            .and_then(|r| r.check())
-            .map_err(internal)?;
-        Ok(())
+        exec(
+            self.db
+                .query("CREATE type::record('twinning', $id) CONTENT $row RETURN NONE")
+                .bind(("id", t.id.as_str().to_owned()))
+                .bind(("row", row)),
+        )
+        .await
     }
 
     async fn twinnings_where(&self, filter: &str, value: String) -> Result<Vec<Twinning>> {
