@@ -366,9 +366,14 @@ impl App {
         self.hub().send(
             &signed_in.user.id,
             UserSignal::Notification(Notification {
-                id: uuid::Uuid::now_v7().simple().to_string(),
+                id: NotificationId::generate(),
                 kind: NotificationKind::SignedIn,
                 created_at: now,
+                space: None,
+                about: None,
+                actor_name: None,
+                excerpt: None,
+                read: false,
             }),
         );
         Ok(signed_in)

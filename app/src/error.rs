@@ -34,6 +34,10 @@ pub enum Error {
     QuotaExceeded,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// A live stream cannot continue without a gap: the client fell behind
+    /// or asked for events older than the server keeps. Reload, then resume.
+    #[error("{0}")]
+    ResyncRequired(&'static str),
     /// A bug or a failing backend. The string is for logs, never for clients.
     #[error("internal error: {0}")]
     Internal(String),

@@ -1,9 +1,12 @@
-//! The live-event hub: signals addressed to one person, fanned out to every
-//! socket that person has open in this process.
+//! The live-event hub: signals addressed to one person, and events of one
+//! space, fanned out to every subscriber in this process.
 //!
-//! One bounded `broadcast` channel per person with at least one listener; a
-//! listener that falls behind sees `Lagged` and must resynchronise. The hub
-//! keeps nothing durable: durable events live in the database.
+//! One bounded `broadcast` channel per person and per space with at least
+//! one listener. A space event is prepared once per audience (staff,
+//! students) and shared by `Arc` among all subscribers. A listener that
+//! falls behind sees `Missed` and must resynchronise. The hub keeps nothing
+//! durable: durable events live in the database. It also knows who is
+//! online in each space.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,24 +14,51 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
-use crate::model::{TokenHash, UserId};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
+use crate::model::{NotificationId, SpaceId, TokenHash, UserId};
+use crate::spaces::{SpaceEvent, SpaceEventKind, SpaceRole};
 
 /// Capacity of one person's channel. Personal signals are rare; a socket
 /// that is 256 behind is not reading at all.
 const USER_CHANNEL_CAPACITY: usize = 256;
 
-/// A notification shown to one person.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Capacity of one space's channel: how far a subscriber may fall behind
+/// before it must resynchronise. Frames are shared (`Arc`), so this bounds a
+/// space's memory whatever its subscribers do.
+pub const SPACE_CHANNEL_CAPACITY: usize = 1024;
+
+/// A notification shown to one person. Kinds other than `SignedIn` are kept
+/// in the person's notification list as well as sent live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
-    pub id: String,
+    pub id: NotificationId,
     pub kind: NotificationKind,
     pub created_at: DateTime<Utc>,
+    /// The space it is about, if any.
+    pub space: Option<SpaceId>,
+    /// The message, invitation or other thing it is about, by id.
+    pub about: Option<String>,
+    /// Who caused it, by display name.
+    pub actor_name: Option<String>,
+    /// A short plain excerpt (of a message that mentions the person, …).
+    pub excerpt: Option<String>,
+    pub read: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NotificationKind {
     /// The account was signed in to from a new session: a security notice.
     SignedIn,
+    /// Someone mentioned the person in a message.
+    Mentioned,
+    /// The person's school, or the person as a mentor, is invited to a space.
+    SpaceInvitation,
+    /// An invitation the person sent was accepted or declined.
+    SpaceInvitationAnswered,
+    /// A member reported a message in a space the person teaches in.
+    MessageReported,
 }
 
 /// Something that concerns one person's open connections.
@@ -40,10 +70,52 @@ pub enum UserSignal {
     SessionsRevoked(Option<TokenHash>),
 }
 
-#[derive(Clone, Default)]
+/// One event of a space, prepared once for every subscriber: the staff's
+/// version and the students' (`None` when students do not get it at all).
+#[derive(Debug)]
+pub struct SpaceFrame {
+    pub seq: Option<u64>,
+    pub staff: Arc<SpaceEvent>,
+    pub students: Option<Arc<SpaceEvent>>,
+}
+
+impl SpaceFrame {
+    pub fn new(event: SpaceEvent) -> SpaceFrame {
+        let students = event.for_role(SpaceRole::Student, None).map(Arc::new);
+        SpaceFrame {
+            seq: event.seq,
+            staff: Arc::new(event),
+            students,
+        }
+    }
+
+    pub fn for_role(&self, role: SpaceRole) -> Option<&Arc<SpaceEvent>> {
+        if role.is_staff() {
+            Some(&self.staff)
+        } else {
+            self.students.as_ref()
+        }
+    }
+}
+
+struct SpaceTopic {
+    tx: broadcast::Sender<Arc<SpaceFrame>>,
+    /// Who is online, with how many subscriptions each (several tabs count once).
+    online: HashMap<UserId, (usize, String)>,
+}
+
+#[derive(Clone)]
 pub struct Hub {
-    // A std mutex: map look-ups only, never held across an await.
+    // Std mutexes: map look-ups only, never held across an await.
     users: Arc<Mutex<HashMap<UserId, broadcast::Sender<UserSignal>>>>,
+    spaces: Arc<Mutex<HashMap<SpaceId, SpaceTopic>>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub::new(Arc::new(crate::clock::SystemClock))
+    }
 }
 
 /// A listener on one person's signals; dropping it unregisters the channel
@@ -54,7 +126,24 @@ pub struct UserListener {
     rx: Option<broadcast::Receiver<UserSignal>>,
 }
 
+/// A subscriber to one space. While it lives, its person counts as online
+/// there (unless it listens as an observer); dropping it may end that.
+pub struct SpaceListener {
+    hub: Hub,
+    space: SpaceId,
+    present: Option<UserId>,
+    rx: Option<broadcast::Receiver<Arc<SpaceFrame>>>,
+}
+
 impl Hub {
+    pub fn new(clock: Arc<dyn Clock>) -> Hub {
+        Hub {
+            users: Default::default(),
+            spaces: Default::default(),
+            clock,
+        }
+    }
+
     pub fn listen(&self, user: &UserId) -> UserListener {
         let mut users = self.users.lock().unwrap_or_else(|p| p.into_inner());
         let tx = users
@@ -78,6 +167,127 @@ impl Hub {
     /// Number of people with at least one listener, for metrics and tests.
     pub fn listening_users(&self) -> usize {
         self.users.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Subscribes to a space. `present` is the member who becomes online
+    /// (with their display name); observers pass `None` and stay unseen.
+    pub fn listen_space(&self, space: &SpaceId, present: Option<(&UserId, &str)>) -> SpaceListener {
+        let mut spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
+        let topic = spaces.entry(space.clone()).or_insert_with(|| SpaceTopic {
+            tx: broadcast::channel(SPACE_CHANNEL_CAPACITY).0,
+            online: HashMap::new(),
+        });
+        let rx = topic.tx.subscribe();
+        if let Some((user, name)) = present {
+            let entry = topic
+                .online
+                .entry(user.clone())
+                .or_insert((0, name.to_owned()));
+            entry.0 += 1;
+            if entry.0 == 1 {
+                let frame = presence(space, user, name, true, self.clock.now());
+                let _ = topic.tx.send(Arc::new(frame));
+            }
+        }
+        SpaceListener {
+            hub: self.clone(),
+            space: space.clone(),
+            present: present.map(|(u, _)| u.clone()),
+            rx: Some(rx),
+        }
+    }
+
+    /// Sends an event to every subscriber of its space in this process.
+    pub fn publish(&self, frame: SpaceFrame) {
+        let spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(topic) = spaces.get(&frame.staff.space) {
+            let _ = topic.tx.send(Arc::new(frame));
+        }
+    }
+
+    /// Who is online in a space (in this process), sorted by name.
+    pub fn online(&self, space: &SpaceId) -> Vec<(UserId, String)> {
+        let spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out: Vec<(UserId, String)> = spaces
+            .get(space)
+            .map(|t| {
+                t.online
+                    .iter()
+                    .map(|(u, (_, n))| (u.clone(), n.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        out
+    }
+
+    /// Number of spaces with at least one subscriber, for metrics and tests.
+    pub fn live_spaces(&self) -> usize {
+        self.spaces.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+fn presence(
+    space: &SpaceId,
+    user: &UserId,
+    name: &str,
+    online: bool,
+    at: DateTime<Utc>,
+) -> SpaceFrame {
+    SpaceFrame::new(SpaceEvent {
+        space: space.clone(),
+        seq: None,
+        at,
+        kind: SpaceEventKind::PresenceChanged {
+            user: user.clone(),
+            display_name: name.to_owned(),
+            online,
+        },
+        staff_only: false,
+    })
+}
+
+/// What a space subscriber receives next.
+#[derive(Debug)]
+pub enum SpaceSignal {
+    Frame(Arc<SpaceFrame>),
+    /// The subscriber fell behind; frames were dropped for it.
+    Missed,
+}
+
+impl SpaceListener {
+    pub async fn recv(&mut self) -> SpaceSignal {
+        match &mut self.rx {
+            Some(rx) => match rx.recv().await {
+                Ok(f) => SpaceSignal::Frame(f),
+                Err(_) => SpaceSignal::Missed,
+            },
+            None => SpaceSignal::Missed,
+        }
+    }
+}
+
+impl Drop for SpaceListener {
+    fn drop(&mut self) {
+        drop(self.rx.take());
+        let mut spaces = self.hub.spaces.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(topic) = spaces.get_mut(&self.space) else {
+            return;
+        };
+        if let Some(user) = &self.present
+            && let Some(entry) = topic.online.get_mut(user)
+        {
+            entry.0 -= 1;
+            if entry.0 == 0 {
+                let name = entry.1.clone();
+                topic.online.remove(user);
+                let frame = presence(&self.space, user, &name, false, self.hub.clock.now());
+                let _ = topic.tx.send(Arc::new(frame));
+            }
+        }
+        if topic.tx.receiver_count() == 0 {
+            spaces.remove(&self.space);
+        }
     }
 }
 

@@ -12,13 +12,18 @@ mod demo_data;
 pub mod error;
 pub mod files;
 pub mod hub;
+pub mod messages;
 pub mod model;
 pub mod network;
+pub mod notifications;
 mod password;
 pub mod people;
 mod policy;
 pub mod ports;
 pub mod schools;
+pub mod space_log;
+pub mod space_members;
+pub mod spaces;
 mod throttle;
 pub mod twinnings;
 
@@ -32,6 +37,8 @@ pub use model::*;
 pub use network::*;
 pub use people::{InvitationForm, IssuedInvitation, MentorForm, NewStudent};
 pub use schools::CardEdit;
+pub use space_members::SpaceAccess;
+pub use spaces::*;
 
 /// Everything the use cases need, behind one cheap-to-clone handle.
 ///
@@ -56,6 +63,13 @@ struct Inner {
     /// made by this process clear it; `schools::COUNTS_FRESH_FOR` bounds how
     /// long another process's changes can go unseen.
     country_list: std::sync::Mutex<Option<schools::KeptCountries>>,
+    /// The space log's writer task, started on first use (it needs a runtime).
+    writer: std::sync::OnceLock<space_log::Writer>,
+    /// When each person last signalled typing in each channel, to throttle it.
+    // A std mutex: look-ups and inserts only, never held across an await.
+    typing: std::sync::Mutex<
+        std::collections::HashMap<(UserId, ChannelId), chrono::DateTime<chrono::Utc>>,
+    >,
 }
 
 /// The backends and options an [`App`] is assembled from.
@@ -74,11 +88,13 @@ impl App {
                 repo: parts.repo,
                 objects: parts.objects,
                 search: parts.search,
+                hub: Hub::new(parts.clock.clone()),
                 clock: parts.clock,
-                hub: Hub::default(),
                 accounts: accounts::AccountState::new(parts.accounts),
                 countries: Default::default(),
                 country_list: Default::default(),
+                writer: Default::default(),
+                typing: Default::default(),
             }),
         }
     }

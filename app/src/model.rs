@@ -72,6 +72,26 @@ platform_id!(
     /// The opaque identifier of a twinning between two schools.
     TwinningId
 );
+platform_id!(
+    /// The opaque identifier of a twinning space.
+    SpaceId
+);
+platform_id!(
+    /// The opaque identifier of a channel of a space.
+    ChannelId
+);
+platform_id!(
+    /// The opaque identifier of a message.
+    MessageId
+);
+platform_id!(
+    /// The opaque identifier of an invitation to a space.
+    SpaceInvitationId
+);
+platform_id!(
+    /// The opaque identifier of a notification.
+    NotificationId
+);
 
 /// A sign-in name: 3–32 characters of `a-z 0-9 . _ -`, stored lower-case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -12,7 +12,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::*;
 
-fn clean_text(field: &'static str, s: &str, max_chars: usize, multiline: bool) -> Result<String> {
+pub(crate) fn clean_text(
+    field: &'static str,
+    s: &str,
+    max_chars: usize,
+    multiline: bool,
+) -> Result<String> {
     let s = s.trim();
     if s.is_empty() {
         return Err(Error::invalid(field, "must not be empty"));

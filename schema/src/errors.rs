@@ -87,6 +87,7 @@ pub fn error_code(e: &app::Error) -> ErrorCode {
         app::Error::RateLimited { .. } => ErrorCode::RateLimited,
         app::Error::QuotaExceeded => ErrorCode::QuotaExceeded,
         app::Error::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+        app::Error::ResyncRequired(_) => ErrorCode::ResyncRequired,
         app::Error::Internal(_) => ErrorCode::Internal,
     }
 }

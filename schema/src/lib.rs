@@ -12,6 +12,8 @@ mod limits;
 mod mutation;
 mod network_types;
 mod query;
+mod space_mutation;
+mod space_types;
 mod subscription;
 mod types;
 
@@ -46,7 +48,7 @@ impl Default for SchemaOptions {
 
 /// Builds the executable schema around the domain handle.
 pub fn build(app: app::App, options: &SchemaOptions) -> LffSchema {
-    Schema::build(Query, Mutation, Subscription)
+    Schema::build(Query, Mutation::default(), Subscription)
         .data(app)
         .limit_depth(options.max_depth)
         .limit_complexity(options.max_complexity)
@@ -65,5 +67,7 @@ pub fn build(app: app::App, options: &SchemaOptions) -> LffSchema {
 
 /// The schema in SDL, as committed in `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, Subscription).finish().sdl()
+    Schema::build(Query, Mutation::default(), Subscription)
+        .finish()
+        .sdl()
 }

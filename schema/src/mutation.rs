@@ -34,10 +34,15 @@ fn file_id(id: &ID) -> Result<app::FileId> {
         .gql()
 }
 
-pub struct Mutation;
+/// Every root mutation: the network's and the spaces'.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(NetworkMutation, crate::space_mutation::SpaceMutation);
+
+#[derive(Default)]
+pub struct NetworkMutation;
 
 #[Object]
-impl Mutation {
+impl NetworkMutation {
     /// Signs in with an e-mail address or username. Repeated failures slow
     /// down and finally lock the account (`RATE_LIMITED`).
     async fn login(&self, ctx: &Context<'_>, login: String, password: String) -> Result<Session> {
@@ -449,7 +454,7 @@ impl Mutation {
     }
 }
 
-impl Mutation {
+impl NetworkMutation {
     async fn decide(
         &self,
         ctx: &Context<'_>,

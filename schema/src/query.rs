@@ -9,7 +9,15 @@ use crate::network_types::{
     Country, CountryOverview, Invitation, InvitationPreview, School, SchoolStatus, connection,
     viewer_opt,
 };
-use crate::types::{AuditEntry, User};
+use crate::space_types::{Message, Space, SpaceInvitation};
+use crate::types::{AuditEntry, Notification, User};
+
+/// Totals of a notification list.
+#[derive(async_graphql::SimpleObject)]
+pub struct NotificationsInfo {
+    /// Your unread notifications, all pages together.
+    pub unread_count: u64,
+}
 
 pub struct Query;
 
@@ -30,8 +38,85 @@ pub(crate) fn meta(ctx: &Context<'_>) -> app::RequestMeta {
         .unwrap_or_default()
 }
 
+fn or_none<T>(r: app::Result<T>) -> Result<Option<T>> {
+    match r {
+        Ok(t) => Ok(Some(t)),
+        Err(app::Error::NotFound) => Ok(None),
+        Err(e) => Err(e).gql(),
+    }
+}
+
 #[Object]
 impl Query {
+    /// A twinning space you are in, look into, or may join; null otherwise.
+    async fn space(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Space>> {
+        let v = viewer(ctx)?;
+        let Ok(id) = app::SpaceId::parse(&id) else {
+            return Ok(None);
+        };
+        Ok(or_none(app(ctx).space(v, &id).await)?.map(Space))
+    }
+
+    /// The spaces you are a member of, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn my_spaces(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Space>> {
+        let v = viewer(ctx)?;
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        let p = app(ctx).my_spaces(v, &page).await.gql()?;
+        Ok(connection(p, has_previous, Space))
+    }
+
+    /// One message, if you may read its channel; null otherwise.
+    async fn message(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Message>> {
+        let v = viewer(ctx)?;
+        let Ok(id) = app::MessageId::parse(&id) else {
+            return Ok(None);
+        };
+        Ok(or_none(app(ctx).message(v, &id).await)?.map(Message))
+    }
+
+    /// Open invitations into spaces that you may answer: to your school if
+    /// you coordinate it, to you if you are a mentor.
+    async fn my_space_invitations(&self, ctx: &Context<'_>) -> Result<Vec<SpaceInvitation>> {
+        let v = viewer(ctx)?;
+        let list = app(ctx).my_space_invitations(v).await.gql()?;
+        Ok(list.into_iter().map(SpaceInvitation).collect())
+    }
+
+    /// Your notifications, newest first, with how many are unread.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn my_notifications(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Notification, NotificationsInfo>> {
+        let v = viewer(ctx)?;
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        let unread = app(ctx).unread_notification_count(v).await.gql()?;
+        let p = app(ctx).my_notifications(v, &page).await.gql()?;
+        let mut c = Connection::with_additional_fields(
+            has_previous,
+            p.has_next,
+            NotificationsInfo {
+                unread_count: unread,
+            },
+        );
+        c.edges.extend(
+            p.items
+                .into_iter()
+                .map(|(k, n)| async_graphql::connection::Edge::new(k, Notification::from(n))),
+        );
+        Ok(c)
+    }
+
     /// The signed-in person; null when not signed in.
     async fn me(&self, ctx: &Context<'_>) -> Option<User> {
         ctx.data_opt::<app::Viewer>()

@@ -1,16 +1,44 @@
 //! Root subscription fields.
 
+use async_graphql::ID;
 use async_graphql::{Context, Result, Subscription as GqlSubscription};
-use futures::Stream;
+use futures::{Stream, StreamExt};
 
-use crate::errors::{ErrorCode, coded};
+use crate::errors::{ErrorCode, GqlResult, coded};
 use crate::query::{app, viewer};
+use crate::space_types::SpaceEvent;
 use crate::types::Notification;
 
 pub struct Subscription;
 
 #[GqlSubscription]
 impl Subscription {
+    /// What happens in a space, live: with `after` (a `cursor` of an event,
+    /// or of `Space.cursor`) first everything after it that you missed,
+    /// then live events, in order, each once. A cursor older than the
+    /// server keeps, or a client that falls too far behind, gets one
+    /// `RESYNC_REQUIRED` error and the stream ends: reload, then resume.
+    /// Your stream ends after the event that removes you from the space.
+    async fn space_events(
+        &self,
+        ctx: &Context<'_>,
+        space_id: ID,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = Result<SpaceEvent>> + use<>> {
+        let v = viewer(ctx)?;
+        let id = app::SpaceId::parse(&space_id).gql()?;
+        let stream = app(ctx)
+            .space_events(v, &id, after.as_deref())
+            .await
+            .map_err(|e| match e {
+                // Seeing the space but not its talk reads as not found.
+                app::Error::Forbidden => app::Error::NotFound,
+                e => e,
+            })
+            .gql()?;
+        Ok(stream.map(|r| r.map(SpaceEvent::from).gql()))
+    }
+
     /// Notices for the signed-in person, live. A client that falls too far
     /// behind gets one `RESYNC_REQUIRED` error and the stream ends.
     async fn notifications(

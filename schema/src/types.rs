@@ -167,27 +167,70 @@ pub struct GeneratedCredentials {
 /// What a notification is about.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum NotificationKind {
-    /// Someone signed in to your account (a security notice).
+    /// Someone signed in to your account (a security notice; not kept in the list).
     SignedIn,
+    /// Someone mentioned you with `@username`; `about` is the message.
+    Mentioned,
+    /// Your school (or you, as a mentor) is invited to a space; `about` is the invitation.
+    SpaceInvitation,
+    /// An invitation you sent was answered; `excerpt` says how.
+    SpaceInvitationAnswered,
+    /// A member reported a message in a space you teach in; `about` is the message.
+    MessageReported,
 }
 
 /// A notice for one person.
-#[derive(SimpleObject)]
-pub struct Notification {
-    pub id: ID,
-    pub kind: NotificationKind,
-    pub created_at: DateTime<Utc>,
+pub struct Notification(pub app::hub::Notification);
+
+#[Object]
+impl Notification {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn kind(&self) -> NotificationKind {
+        use app::hub::NotificationKind as K;
+        match self.0.kind {
+            K::SignedIn => NotificationKind::SignedIn,
+            K::Mentioned => NotificationKind::Mentioned,
+            K::SpaceInvitation => NotificationKind::SpaceInvitation,
+            K::SpaceInvitationAnswered => NotificationKind::SpaceInvitationAnswered,
+            K::MessageReported => NotificationKind::MessageReported,
+        }
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// The space it is about.
+    async fn space_id(&self) -> Option<ID> {
+        self.0.space.as_ref().map(|s| ID(s.to_string()))
+    }
+
+    /// The id of the message or invitation it is about.
+    async fn about(&self) -> Option<ID> {
+        self.0.about.clone().map(ID)
+    }
+
+    /// Who caused it.
+    async fn actor_name(&self) -> Option<&str> {
+        self.0.actor_name.as_deref()
+    }
+
+    /// A short plain excerpt.
+    async fn excerpt(&self) -> Option<&str> {
+        self.0.excerpt.as_deref()
+    }
+
+    async fn read(&self) -> bool {
+        self.0.read
+    }
 }
 
 impl From<app::hub::Notification> for Notification {
     fn from(n: app::hub::Notification) -> Self {
-        Notification {
-            id: ID(n.id),
-            kind: match n.kind {
-                app::hub::NotificationKind::SignedIn => NotificationKind::SignedIn,
-            },
-            created_at: n.created_at,
-        }
+        Notification(n)
     }
 }
 

@@ -208,6 +208,10 @@ pub struct ServeArgs {
     /// Sign-in attempts allowed per client address per minute (schools share one address).
     #[arg(long, env = "LFF_LOGIN_ATTEMPTS_PER_IP", default_value_t = 300)]
     pub login_attempts_per_ip: u32,
+
+    /// How long each space keeps its events for clients resuming with a cursor; an older cursor gets RESYNC_REQUIRED. Messages themselves are kept regardless.
+    #[arg(long, env = "LFF_SPACE_EVENTS_KEPT", default_value = "30days", value_parser = duration)]
+    pub space_events_kept: Duration,
 }
 
 /// A setting that cannot be used, named as the operator wrote it.
@@ -236,6 +240,8 @@ pub struct Config {
     pub accounts: app::AccountOptions,
     pub log: String,
     pub log_format: LogFormat,
+    /// How long space events stay resumable.
+    pub space_events_kept: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -444,6 +450,11 @@ impl ServeArgs {
             },
             log: self.log,
             log_format: self.log_format,
+            space_events_kept: nonzero(
+                self.space_events_kept,
+                "LFF_SPACE_EVENTS_KEPT",
+                "space-events-kept",
+            )?,
         })
     }
 }

@@ -152,7 +152,11 @@ impl Application {
         let builder = builder.http1_only();
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         tokio::pin!(shutdown);
-        let collector = tokio::spawn(collect_orphans(state.app.clone(), state.shutdown.clone()));
+        let collector = tokio::spawn(collect_orphans(
+            state.app.clone(),
+            state.shutdown.clone(),
+            state.config.space_events_kept,
+        ));
 
         loop {
             let (stream, peer) = tokio::select! {
@@ -202,8 +206,14 @@ impl Application {
     }
 }
 
-/// Deletes uploads that were never attached, once an hour, until shutdown.
-async fn collect_orphans(app: app::App, shutdown: CancellationToken) {
+/// Once an hour until shutdown: deletes uploads that were never attached,
+/// and forgets space events older than `events_kept`.
+async fn collect_orphans(
+    app: app::App,
+    shutdown: CancellationToken,
+    events_kept: std::time::Duration,
+) {
+    let keep = chrono::Duration::from_std(events_kept).unwrap_or(chrono::Duration::days(30));
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -215,6 +225,11 @@ async fn collect_orphans(app: app::App, shutdown: CancellationToken) {
             Ok(0) => {}
             Ok(n) => tracing::info!(files = n, "collected unattached uploads"),
             Err(e) => tracing::warn!(error = %e, "collecting unattached uploads failed"),
+        }
+        match app.prune_space_logs(keep).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(events = n, "forgot old space events"),
+            Err(e) => tracing::warn!(error = %e, "pruning space events failed"),
         }
     }
 }

@@ -18,8 +18,8 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures::StreamExt;
 use futures::stream::BoxStream;
+use futures::{FutureExt, SinkExt, StreamExt};
 use schema::ErrorCode;
 use serde_json::{Value, json};
 use tokio_stream::StreamMap;
@@ -252,8 +252,24 @@ async fn run(mut socket: WebSocket, state: AppState, meta: app::RequestMeta, lim
                 }
             }
             Some((id, item)) = conn.ops.next(), if !conn.ops.is_empty() => {
-                if let Err(c) = conn.deliver(&mut socket, id, item).await {
+                // Queue this result and whatever else is ready, then flush
+                // once: one write for many frames when events come in bursts.
+                let mut outcome = conn.deliver(&mut socket, id, item).await;
+                let mut queued = 1;
+                while outcome.is_ok() && queued < MAX_FRAMES_PER_FLUSH {
+                    match conn.ops.next().now_or_never() {
+                        Some(Some((id, item))) => {
+                            outcome = conn.deliver(&mut socket, id, item).await;
+                            queued += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                if let Err(c) = outcome {
                     break c;
+                }
+                if flush(&mut socket, limits.idle_timeout).await.is_err() {
+                    break None;
                 }
             }
         }
@@ -269,6 +285,21 @@ async fn run(mut socket: WebSocket, state: AppState, meta: app::RequestMeta, lim
         }));
         // A client that does not take even the close frame in a second is gone.
         let _ = send(&mut socket, frame, std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Frames queued on a socket before it is flushed.
+const MAX_FRAMES_PER_FLUSH: usize = 64;
+
+/// Writes out what was queued with `feed`, giving up like [`send`].
+async fn flush(socket: &mut WebSocket, within: std::time::Duration) -> Result<(), ()> {
+    match tokio::time::timeout(within, socket.flush()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(()),
+        Err(_) => {
+            tracing::debug!("dropping a WebSocket that stopped reading");
+            Err(())
+        }
     }
 }
 
@@ -496,35 +527,45 @@ impl Conn {
         Ok(())
     }
 
-    /// Sends one result of an operation, or its completion.
+    /// Queues one result of an operation, or its completion; the caller flushes.
     async fn deliver(
         &mut self,
         socket: &mut WebSocket,
         id: String,
         item: Option<async_graphql::Response>,
     ) -> Result<(), Option<Close>> {
-        let message = match item {
+        let quoted = Value::String(id.clone()).to_string();
+        let text = match item {
             None => {
                 self.finish(&id);
-                json!({ "type": "complete", "id": id })
+                format!(r#"{{"type":"complete","id":{quoted}}}"#)
             }
             Some(resp) if is_request_error(&resp) => {
                 // The protocol reports operations that never ran with a single
                 // `error` message and no `complete`.
                 self.finish(&id);
-                let errors = serde_json::to_value(&resp.errors).unwrap_or_else(|_| {
-                    error_payload(ErrorCode::Internal, schema::INTERNAL_MESSAGE)
+                let errors = serde_json::to_string(&resp.errors).unwrap_or_else(|_| {
+                    error_payload(ErrorCode::Internal, schema::INTERNAL_MESSAGE).to_string()
                 });
-                json!({ "type": "error", "id": id, "payload": errors })
+                format!(r#"{{"type":"error","id":{quoted},"payload":{errors}}}"#)
             }
             Some(resp) => {
-                let payload = serde_json::to_value(&resp).unwrap_or_else(|_| json!({ "errors": error_payload(ErrorCode::Internal, schema::INTERNAL_MESSAGE) }));
-                json!({ "type": "next", "id": id, "payload": payload })
+                // Serialized straight to text: no intermediate JSON tree.
+                let payload = serde_json::to_string(&resp).unwrap_or_else(|_| {
+                    json!({ "errors": error_payload(ErrorCode::Internal, schema::INTERNAL_MESSAGE) }).to_string()
+                });
+                format!(r#"{{"type":"next","id":{quoted},"payload":{payload}}}"#)
             }
         };
-        send(socket, send_json(message), self.limits.idle_timeout)
-            .await
-            .map_err(|_| None)
+        match tokio::time::timeout(
+            self.limits.idle_timeout,
+            socket.feed(Message::Text(text.into())),
+        )
+        .await
+        {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(None),
+        }
     }
 
     fn finish(&mut self, id: &str) {

@@ -2,9 +2,11 @@
 //! `Repository` impl, which hands the network's parts (schools, invitations,
 //! files, twinnings) to `network.rs`.
 
+use app::hub::Notification;
 use app::model::*;
 use app::network::*;
-use app::ports::Repository;
+use app::ports::{LogEntry, Repository, SpaceLogPage};
+use app::spaces::*;
 use app::{Error, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -404,6 +406,124 @@ impl Repository for Database {
 
     async fn delete_file(&self, id: &FileId) -> Result<()> {
         self.delete_file_row(id).await
+    }
+
+    async fn create_space(&self, space: &Space) -> Result<()> {
+        self.create_space_row(space).await
+    }
+
+    async fn space(&self, id: &SpaceId) -> Result<Option<Space>> {
+        self.space_row(id).await
+    }
+
+    async fn spaces_of_member(&self, user: &UserId, page: &PageRequest) -> Result<Page<Space>> {
+        self.spaces_of_member_rows(user, page).await
+    }
+
+    async fn member(&self, space: &SpaceId, user: &UserId) -> Result<Option<Member>> {
+        self.member_row(space, user).await
+    }
+
+    async fn members(&self, space: &SpaceId) -> Result<Vec<Member>> {
+        self.member_rows(space).await
+    }
+
+    async fn channels(&self, space: &SpaceId) -> Result<Vec<Channel>> {
+        self.channel_rows(space).await
+    }
+
+    async fn channel(&self, id: &ChannelId) -> Result<Option<Channel>> {
+        self.channel_row(id).await
+    }
+
+    async fn message(&self, id: &MessageId) -> Result<Option<Message>> {
+        self.message_row(id).await
+    }
+
+    async fn channel_messages(
+        &self,
+        channel: &ChannelId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
+        self.channel_message_rows(channel, before, limit).await
+    }
+
+    async fn replies(
+        &self,
+        parent: &MessageId,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
+        self.reply_rows(parent, after, limit).await
+    }
+
+    async fn message_edits(&self, id: &MessageId) -> Result<Vec<MessageEdit>> {
+        self.message_edit_rows(id).await
+    }
+
+    async fn log_space_events(&self, batch: &mut [LogEntry]) -> Result<()> {
+        self.log_space_event_rows(batch).await
+    }
+
+    async fn space_log(&self, space: &SpaceId, after: u64, limit: usize) -> Result<SpaceLogPage> {
+        self.space_log_rows(space, after, limit).await
+    }
+
+    async fn prune_space_logs(&self, before: DateTime<Utc>) -> Result<u64> {
+        self.prune_space_log_rows(before).await
+    }
+
+    async fn create_space_invitation(&self, inv: &SpaceInvitation) -> Result<()> {
+        self.create_space_invitation_row(inv).await
+    }
+
+    async fn space_invitation(&self, id: &SpaceInvitationId) -> Result<Option<SpaceInvitation>> {
+        self.space_invitation_row(id).await
+    }
+
+    async fn space_invitations(&self, space: &SpaceId) -> Result<Vec<SpaceInvitation>> {
+        self.space_invitation_rows(space).await
+    }
+
+    async fn open_space_invitations(&self, invitee: &Invitee) -> Result<Vec<SpaceInvitation>> {
+        self.open_space_invitation_rows(invitee).await
+    }
+
+    async fn answer_space_invitation(&self, inv: &SpaceInvitation) -> Result<()> {
+        self.answer_space_invitation_row(inv).await
+    }
+
+    async fn mark_read(&self, channel: &ChannelId, user: &UserId, seq: u64) -> Result<()> {
+        self.mark_read_row(channel, user, seq).await
+    }
+
+    async fn unread_counts(&self, channels: &[ChannelId], user: &UserId) -> Result<Vec<u64>> {
+        self.unread_count_rows(channels, user).await
+    }
+
+    async fn create_report(&self, report: &MessageReport) -> Result<()> {
+        self.create_report_row(report).await
+    }
+
+    async fn create_notifications(&self, list: &[(UserId, Notification)]) -> Result<()> {
+        self.create_notification_rows(list).await
+    }
+
+    async fn notifications(&self, user: &UserId, page: &PageRequest) -> Result<Page<Notification>> {
+        self.notification_rows(user, page).await
+    }
+
+    async fn unread_notifications(&self, user: &UserId) -> Result<u64> {
+        self.unread_notification_rows(user).await
+    }
+
+    async fn mark_notifications_read(
+        &self,
+        user: &UserId,
+        ids: Option<&[NotificationId]>,
+    ) -> Result<()> {
+        self.mark_notification_rows_read(user, ids).await
     }
 
     async fn user(&self, id: &UserId) -> Result<Option<User>> {

@@ -11,6 +11,7 @@ mod database;
 mod migrations;
 mod network;
 mod objects;
+mod spaces;
 
 pub use database::{Database, DatabaseOptions};
 pub use objects::{Objects, ObjectsOptions};

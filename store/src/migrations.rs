@@ -28,6 +28,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "network",
         sql: include_str!("../migrations/0002_network.surql"),
     },
+    Migration {
+        version: 3,
+        name: "spaces",
+        sql: include_str!("../migrations/0003_spaces.surql"),
+    },
 ];
 
 #[derive(SurrealValue)]

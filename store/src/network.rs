@@ -322,7 +322,7 @@ struct FileContent {
 
 /// Every error of a multi-statement response, in one string: when a
 /// transaction fails, its cause may sit in any slot.
-fn all_errors(res: &mut surrealdb::IndexedResults) -> Option<String> {
+pub(crate) fn all_errors(res: &mut surrealdb::IndexedResults) -> Option<String> {
     let errors = res.take_errors();
     if errors.is_empty() {
         return None;
@@ -337,7 +337,7 @@ fn all_errors(res: &mut surrealdb::IndexedResults) -> Option<String> {
     )
 }
 
-fn page_of<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
+pub(crate) fn page_of<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
     let has_next = rows.len() > limit;
     rows.truncate(limit);
     Page {

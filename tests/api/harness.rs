@@ -232,6 +232,32 @@ impl TestServer {
             .expect("WebSocket connects")
     }
 
+    /// A socket past `connection_ack` whose receive buffer is as small as
+    /// the system allows, for clients that stop reading.
+    pub async fn ws_small_buffer(&self, token: &str) -> Ws {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(self.addr).await.unwrap();
+        let mut req = format!("ws://{}/graphql/ws", self.addr)
+            .into_client_request()
+            .unwrap();
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
+        let (mut ws, _) = tokio_tungstenite::client_async(req, MaybeTlsStream::Plain(stream))
+            .await
+            .unwrap();
+        send(
+            &mut ws,
+            json!({ "type": "connection_init", "payload": { "token": token } }),
+        )
+        .await;
+        let ack = next_json(&mut ws).await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        ws
+    }
+
     /// A socket past `connection_ack`.
     pub async fn ws_ready(&self, token: &str) -> Ws {
         let mut ws = self.ws().await;

@@ -13,5 +13,6 @@ mod network;
 mod operations;
 mod people;
 mod persistence;
+mod spaces;
 mod tidy;
 mod websocket;

@@ -1,0 +1,87 @@
+//! The notification list of each person: mentions, space invitations and
+//! their answers, reports to teachers. Each is stored, then sent live to the
+//! person's open connections.
+
+use crate::App;
+use crate::error::Result;
+use crate::hub::{Notification, NotificationKind, UserSignal};
+use crate::model::*;
+use crate::network::{Page, PageRequest};
+
+/// The longest excerpt kept in a notification, in characters.
+const EXCERPT_CHARS: usize = 140;
+
+impl App {
+    pub(crate) fn notice(
+        &self,
+        kind: NotificationKind,
+        space: Option<&SpaceId>,
+        about: Option<&str>,
+        actor_name: Option<&str>,
+        excerpt: Option<&str>,
+    ) -> Notification {
+        Notification {
+            id: NotificationId::generate(),
+            kind,
+            created_at: self.now(),
+            space: space.cloned(),
+            about: about.map(str::to_owned),
+            actor_name: actor_name.map(str::to_owned),
+            excerpt: excerpt.map(|e| {
+                let flat: String = e.split_whitespace().collect::<Vec<_>>().join(" ");
+                if flat.chars().count() > EXCERPT_CHARS {
+                    let mut cut: String = flat.chars().take(EXCERPT_CHARS - 1).collect();
+                    cut.push('…');
+                    cut
+                } else {
+                    flat
+                }
+            }),
+            read: false,
+        }
+    }
+
+    /// Stores a notification for each person, then sends it live.
+    pub(crate) async fn notify(&self, users: &[UserId], n: Notification) -> Result<()> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<(UserId, Notification)> = users
+            .iter()
+            .map(|u| {
+                let mut n = n.clone();
+                n.id = NotificationId::generate();
+                (u.clone(), n)
+            })
+            .collect();
+        self.repo().create_notifications(&list).await?;
+        for (u, n) in list {
+            self.hub().send(&u, UserSignal::Notification(n));
+        }
+        Ok(())
+    }
+
+    /// The viewer's notifications, newest first.
+    pub async fn my_notifications(
+        &self,
+        viewer: &Viewer,
+        page: &PageRequest,
+    ) -> Result<Page<Notification>> {
+        self.repo().notifications(&viewer.user.id, page).await
+    }
+
+    pub async fn unread_notification_count(&self, viewer: &Viewer) -> Result<u64> {
+        self.repo().unread_notifications(&viewer.user.id).await
+    }
+
+    /// Marks some (or all) of the viewer's notifications read.
+    pub async fn mark_notifications_read(
+        &self,
+        viewer: &Viewer,
+        ids: Option<&[NotificationId]>,
+    ) -> Result<()> {
+        self.repo()
+            .mark_notifications_read(&viewer.user.id, ids)
+            .await
+    }
+}

@@ -1,0 +1,309 @@
+//! The log of every space, and live delivery from it.
+//!
+//! Writing: durable space events go through one writer task per process.
+//! It takes whatever jobs are waiting (up to [`MAX_BATCH`]), commits them in
+//! one database transaction, which gives each event the next gap-free
+//! position of its space, and then publishes them to the hub in that order.
+//! Batching is what makes durable posting fast: one fsync serves many
+//! messages. A job that fails is retried alone, so one bad job never sinks
+//! the others of its batch.
+//!
+//! Reading: a subscriber first registers with the hub, then replays the log
+//! after its cursor, then follows the hub, skipping what it already had and
+//! reading the log again if it sees a gap. A subscriber that falls behind
+//! the hub gets `ResyncRequired` and its stream ends; it resumes from its
+//! last cursor. Nothing here is kept per subscriber but its position.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use futures::Stream;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::App;
+use crate::error::{Error, Result};
+use crate::hub::{Hub, SpaceFrame, SpaceListener, SpaceSignal};
+use crate::model::*;
+use crate::ports::{LogEntry, Repository};
+use crate::spaces::*;
+
+/// Jobs committed together at most.
+pub const MAX_BATCH: usize = 256;
+/// Jobs waiting for the writer at most; posters wait beyond that.
+const QUEUE: usize = 4096;
+/// Events read from the log per round trip when replaying.
+const REPLAY_PAGE: usize = 256;
+
+struct Job {
+    entries: Vec<LogEntry>,
+    done: oneshot::Sender<Result<Vec<SpaceEvent>>>,
+}
+
+/// The handle of the writer task; the task ends when the handle is dropped.
+pub(crate) struct Writer {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub(crate) fn start(repo: Arc<dyn Repository>, hub: Hub) -> Writer {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(write_loop(repo, hub, rx));
+        Writer { tx }
+    }
+}
+
+async fn write_loop(repo: Arc<dyn Repository>, hub: Hub, mut rx: mpsc::Receiver<Job>) {
+    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        let sizes: Vec<usize> = jobs.iter().map(|j| j.entries.len()).collect();
+        let mut entries: Vec<LogEntry> = jobs
+            .iter_mut()
+            .flat_map(|j| std::mem::take(&mut j.entries))
+            .collect();
+        match repo.log_space_events(&mut entries).await {
+            Ok(()) => {
+                let mut rest = entries.into_iter();
+                for (job, n) in jobs.drain(..).zip(sizes) {
+                    let events: Vec<SpaceEvent> = rest.by_ref().take(n).map(|e| e.event).collect();
+                    publish(&hub, &events);
+                    let _ = job.done.send(Ok(events));
+                }
+            }
+            Err(e) if jobs.len() == 1 => {
+                let _ = jobs.pop().map(|j| j.done.send(Err(e)));
+            }
+            Err(_) => {
+                // Find the job that failed: commit each alone.
+                let mut rest = entries.into_iter();
+                for (job, n) in jobs.drain(..).zip(sizes) {
+                    let mut mine: Vec<LogEntry> = rest.by_ref().take(n).collect();
+                    let result = match repo.log_space_events(&mut mine).await {
+                        Ok(()) => {
+                            let events: Vec<SpaceEvent> =
+                                mine.into_iter().map(|e| e.event).collect();
+                            publish(&hub, &events);
+                            Ok(events)
+                        }
+                        Err(e) => Err(e),
+                    };
+                    let _ = job.done.send(result);
+                }
+            }
+        }
+    }
+}
+
+fn publish(hub: &Hub, events: &[SpaceEvent]) {
+    for e in events {
+        hub.publish(SpaceFrame::new(e.clone()));
+    }
+}
+
+/// Parses a space cursor: the decimal position of an event in its space's log.
+pub fn parse_cursor(s: &str) -> Result<u64> {
+    if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid("after", "not a cursor of this space"));
+    }
+    s.parse()
+        .map_err(|_| Error::invalid("after", "not a cursor of this space"))
+}
+
+pub fn cursor(seq: u64) -> String {
+    seq.to_string()
+}
+
+impl App {
+    /// Commits durable events (together, in order) and publishes them live.
+    pub(crate) async fn log(&self, entries: Vec<LogEntry>) -> Result<Vec<SpaceEvent>> {
+        let writer = self
+            .inner
+            .writer
+            .get_or_init(|| Writer::start(self.inner.repo.clone(), self.hub().clone()));
+        let (done, wait) = oneshot::channel();
+        writer
+            .tx
+            .send(Job { entries, done })
+            .await
+            .map_err(|_| Error::internal("the space log writer stopped"))?;
+        wait.await
+            .map_err(|_| Error::internal("the space log writer dropped a job"))?
+    }
+
+    pub(crate) async fn log_one(
+        &self,
+        event: SpaceEventKind,
+        space: &SpaceId,
+    ) -> Result<SpaceEvent> {
+        self.log_entry(self.entry(space, event)).await
+    }
+
+    /// Logs an event that happened in a channel (staff only in the bulletin).
+    pub(crate) async fn log_in(
+        &self,
+        event: SpaceEventKind,
+        channel: &Channel,
+    ) -> Result<SpaceEvent> {
+        let mut entry = self.entry(&channel.space, event);
+        entry.event.staff_only = !channel.readable_by(SpaceRole::Student);
+        self.log_entry(entry).await
+    }
+
+    async fn log_entry(&self, entry: LogEntry) -> Result<SpaceEvent> {
+        let mut events = self.log(vec![entry]).await?;
+        events
+            .pop()
+            .ok_or_else(|| Error::internal("the space log returned nothing"))
+    }
+
+    /// The events of a space for the viewer: what they missed after `after`
+    /// (a cursor), then live ones, in order, each once. Without `after`,
+    /// live ones only.
+    pub async fn space_events(
+        &self,
+        viewer: &Viewer,
+        space: &SpaceId,
+        after: Option<&str>,
+    ) -> Result<impl Stream<Item = Result<Arc<SpaceEvent>>> + Send + 'static + use<>> {
+        let after = after.map(parse_cursor).transpose()?;
+        let access = self.space_access(viewer, space).await?;
+        let Some(role) = access.role else {
+            return Err(Error::Forbidden);
+        };
+        let present = access
+            .member
+            .as_ref()
+            .map(|m| (&m.user, m.display_name.as_str()));
+        let listener = self.hub().listen_space(space, present);
+        let mut sub = Subscriber {
+            app: self.clone(),
+            space: space.clone(),
+            user: viewer.user.id.clone(),
+            role,
+            listener,
+            last: None,
+            replay_after: None,
+            ready: VecDeque::new(),
+            done: false,
+        };
+        if let Some(after) = after {
+            // The first page is read now, so that a bad cursor is an error
+            // of the request rather than of the stream.
+            let page = self.repo().space_log(space, after, REPLAY_PAGE).await?;
+            if after > page.head {
+                return Err(Error::invalid("after", "not a cursor of this space"));
+            }
+            if after < page.pruned_through {
+                return Err(Error::ResyncRequired(
+                    "the events after this cursor are no longer kept; reload the space",
+                ));
+            }
+            sub.last = Some(after);
+            sub.take_page(page.events);
+        }
+        Ok(futures::stream::unfold(sub, Subscriber::next))
+    }
+
+    /// Forgets space events older than `keep`; returns how many.
+    pub async fn prune_space_logs(&self, keep: chrono::Duration) -> Result<u64> {
+        self.repo().prune_space_logs(self.now() - keep).await
+    }
+}
+
+struct Subscriber {
+    app: App,
+    space: SpaceId,
+    user: UserId,
+    role: SpaceRole,
+    listener: SpaceListener,
+    /// The position of the last durable event taken.
+    last: Option<u64>,
+    /// Read the log after this position before listening again.
+    replay_after: Option<u64>,
+    ready: VecDeque<Arc<SpaceEvent>>,
+    done: bool,
+}
+
+impl Subscriber {
+    /// Queues a page of the log; asks for the next page if this one was full.
+    fn take_page(&mut self, events: Vec<LoggedEvent>) {
+        let full = events.len() >= REPLAY_PAGE;
+        for logged in events {
+            let Some(seq) = logged.event.seq else {
+                continue;
+            };
+            if self.last.is_some_and(|l| seq <= l) {
+                continue;
+            }
+            self.last = Some(seq);
+            if let Some(e) = logged.event.for_role(self.role, logged.redaction) {
+                self.ready.push_back(Arc::new(e));
+            }
+        }
+        self.replay_after = if full { self.last } else { None };
+    }
+
+    fn ends_me(&self, e: &SpaceEvent) -> bool {
+        matches!(&e.kind, SpaceEventKind::MemberLeft { member, .. } if member.user == self.user)
+    }
+
+    async fn next(mut self) -> Option<(Result<Arc<SpaceEvent>>, Self)> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(e) = self.ready.pop_front() {
+                if self.ends_me(&e) {
+                    self.done = true;
+                }
+                return Some((Ok(e), self));
+            }
+            if let Some(after) = self.replay_after {
+                match self
+                    .app
+                    .repo()
+                    .space_log(&self.space, after, REPLAY_PAGE)
+                    .await
+                {
+                    Ok(page) if after < page.pruned_through => {
+                        self.done = true;
+                        return Some((Err(resync()), self));
+                    }
+                    Ok(page) => {
+                        self.take_page(page.events);
+                        continue;
+                    }
+                    Err(e) => {
+                        self.done = true;
+                        return Some((Err(e), self));
+                    }
+                }
+            }
+            match self.listener.recv().await {
+                SpaceSignal::Missed => {
+                    self.done = true;
+                    return Some((Err(resync()), self));
+                }
+                SpaceSignal::Frame(frame) => {
+                    if let Some(seq) = frame.seq {
+                        match self.last {
+                            Some(l) if seq <= l => continue,
+                            Some(l) if seq > l + 1 => {
+                                // Another process wrote in between: read the gap.
+                                self.replay_after = Some(l);
+                                continue;
+                            }
+                            _ => self.last = Some(seq),
+                        }
+                    }
+                    if let Some(e) = frame.for_role(self.role) {
+                        self.ready.push_back(e.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn resync() -> Error {
+    Error::ResyncRequired("events were missed; resume from the last cursor received")
+}

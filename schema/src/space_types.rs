@@ -1,0 +1,933 @@
+//! GraphQL types of twinning spaces: spaces, members, channels, messages,
+//! invitations, the live `SpaceEvent`s and notifications.
+
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::errors::GqlResult;
+use crate::network_types::School;
+use crate::query::{app, viewer};
+use crate::types::User;
+
+/// One of the four pillars of learning.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum Pillar {
+    LearningToKnow,
+    LearningToDo,
+    LearningToBe,
+    LearningToLiveTogether,
+}
+
+impl From<Pillar> for app::Pillar {
+    fn from(p: Pillar) -> Self {
+        match p {
+            Pillar::LearningToKnow => app::Pillar::LearningToKnow,
+            Pillar::LearningToDo => app::Pillar::LearningToDo,
+            Pillar::LearningToBe => app::Pillar::LearningToBe,
+            Pillar::LearningToLiveTogether => app::Pillar::LearningToLiveTogether,
+        }
+    }
+}
+
+impl From<app::Pillar> for Pillar {
+    fn from(p: app::Pillar) -> Self {
+        match p {
+            app::Pillar::LearningToKnow => Pillar::LearningToKnow,
+            app::Pillar::LearningToDo => Pillar::LearningToDo,
+            app::Pillar::LearningToBe => Pillar::LearningToBe,
+            app::Pillar::LearningToLiveTogether => Pillar::LearningToLiveTogether,
+        }
+    }
+}
+
+/// A person's part in a space.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum SpaceRole {
+    /// Staff of the school that opened the space: invites schools and mentors.
+    Lead,
+    /// Staff of another member school.
+    Teacher,
+    Student,
+    Mentor,
+    /// A national coordinator or administrator looking in: reads, never writes.
+    Observer,
+}
+
+impl From<app::SpaceRole> for SpaceRole {
+    fn from(r: app::SpaceRole) -> Self {
+        match r {
+            app::SpaceRole::Lead => SpaceRole::Lead,
+            app::SpaceRole::Teacher => SpaceRole::Teacher,
+            app::SpaceRole::Student => SpaceRole::Student,
+            app::SpaceRole::Mentor => SpaceRole::Mentor,
+            app::SpaceRole::Observer => SpaceRole::Observer,
+        }
+    }
+}
+
+/// What a space is about.
+#[derive(InputObject)]
+pub struct SpaceInput {
+    /// 1–200 characters.
+    pub title: String,
+    /// Up to 5,000 characters; may be empty.
+    #[graphql(default)]
+    pub description: String,
+    /// 1–200 characters.
+    pub topic: String,
+    #[graphql(default)]
+    pub pillars: Vec<Pillar>,
+    /// ISO 639 codes of the languages the space works in.
+    pub languages: Vec<String>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+}
+
+pub type CreateSpaceInput = SpaceInput;
+
+impl SpaceInput {
+    pub(crate) fn parse(self) -> app::Result<app::SpaceDetails> {
+        app::SpaceDetails::parse(
+            &self.title,
+            &self.description,
+            &self.topic,
+            self.pillars.into_iter().map(Into::into).collect(),
+            &self.languages,
+            self.starts_on,
+            self.ends_on,
+        )
+    }
+}
+
+/// A live twinning space between schools.
+pub struct Space(pub app::Space);
+
+#[Object]
+impl Space {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.details.title
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.details.description
+    }
+
+    async fn topic(&self) -> &str {
+        &self.0.details.topic
+    }
+
+    async fn pillars(&self) -> Vec<Pillar> {
+        self.0.details.pillars.iter().map(|p| (*p).into()).collect()
+    }
+
+    /// ISO 639 codes.
+    async fn languages(&self) -> Vec<&str> {
+        self.0
+            .details
+            .languages
+            .iter()
+            .map(|l| l.as_str())
+            .collect()
+    }
+
+    async fn starts_on(&self) -> Option<NaiveDate> {
+        self.0.details.starts_on
+    }
+
+    async fn ends_on(&self) -> Option<NaiveDate> {
+        self.0.details.ends_on
+    }
+
+    /// Archived spaces can be read but not written.
+    async fn archived(&self) -> bool {
+        self.0.archived
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// The school that opened the space.
+    async fn lead_school(&self, ctx: &Context<'_>) -> Result<Option<School>> {
+        Ok(app(ctx)
+            .school(Some(viewer(ctx)?), &self.0.lead_school)
+            .await
+            .ok()
+            .map(School))
+    }
+
+    /// Every member school, the lead school first.
+    async fn schools(&self, ctx: &Context<'_>) -> Result<Vec<School>> {
+        let v = viewer(ctx)?;
+        let mut out = Vec::new();
+        for s in &self.0.schools {
+            if let Ok(s) = app(ctx).school(Some(v), s).await {
+                out.push(School(s));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Your part in the space; null if you teach at a member school but
+    /// have not joined (`joinSpace`).
+    async fn my_role(&self, ctx: &Context<'_>) -> Result<Option<SpaceRole>> {
+        let access = app(ctx)
+            .space_access(viewer(ctx)?, &self.0.id)
+            .await
+            .gql()?;
+        Ok(access.role.map(Into::into))
+    }
+
+    /// The position of the newest event: load the space, then subscribe to
+    /// `spaceEvents(after: cursor)` to miss nothing in between.
+    async fn cursor(&self, ctx: &Context<'_>) -> Result<String> {
+        let head = app(ctx).space_head(viewer(ctx)?, &self.0.id).await.gql()?;
+        Ok(app::space_log::cursor(head))
+    }
+
+    /// The channels you may read.
+    async fn channels(&self, ctx: &Context<'_>) -> Result<Vec<Channel>> {
+        let list = app(ctx).channels(viewer(ctx)?, &self.0.id).await.gql()?;
+        Ok(list.into_iter().map(Channel).collect())
+    }
+
+    /// The members, in the order they joined.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, SpaceMember>> {
+        let page = app::PageRequest::parse(Some(first.unwrap_or(50)), after.as_deref()).gql()?;
+        let all = app(ctx)
+            .space_members(viewer(ctx)?, &self.0.id)
+            .await
+            .gql()?;
+        let start = match &page.after {
+            Some(k) => {
+                k.parse::<usize>()
+                    .map_err(|_| app::Error::invalid("after", "not a cursor from this list"))
+                    .gql()?
+                    + 1
+            }
+            None => 0,
+        };
+        let mut c = Connection::new(start > 0, all.len() > start + page.limit);
+        c.edges.extend(
+            all.into_iter()
+                .enumerate()
+                .skip(start)
+                .take(page.limit)
+                .map(|(i, m)| {
+                    Edge::new(app::network::encode_cursor(&i.to_string()), SpaceMember(m))
+                }),
+        );
+        Ok(c)
+    }
+
+    /// Members online now (several tabs count once).
+    async fn online(&self, ctx: &Context<'_>) -> Result<Vec<OnlineMember>> {
+        let list = app(ctx)
+            .online_members(viewer(ctx)?, &self.0.id)
+            .await
+            .gql()?;
+        Ok(list
+            .into_iter()
+            .map(|(u, n)| OnlineMember {
+                user_id: ID(u.to_string()),
+                display_name: n,
+            })
+            .collect())
+    }
+
+    /// Invitations of schools and mentors, for the space's staff.
+    async fn invitations(&self, ctx: &Context<'_>) -> Result<Vec<SpaceInvitation>> {
+        let list = app(ctx)
+            .space_invitations(viewer(ctx)?, &self.0.id)
+            .await
+            .gql()?;
+        Ok(list.into_iter().map(SpaceInvitation).collect())
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct OnlineMember {
+    pub user_id: ID,
+    pub display_name: String,
+}
+
+/// A member of a space as the space's people see them.
+pub struct SpaceMember(pub app::Member);
+
+#[Object]
+impl SpaceMember {
+    /// The person's id.
+    async fn id(&self) -> ID {
+        ID(self.0.user.to_string())
+    }
+
+    /// For `@username` mentions.
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    async fn role(&self) -> SpaceRole {
+        self.0.role.into()
+    }
+
+    async fn school(&self, ctx: &Context<'_>) -> Option<School> {
+        let s = self.0.school.as_ref()?;
+        app(ctx)
+            .school(ctx.data_opt::<app::Viewer>(), s)
+            .await
+            .ok()
+            .map(School)
+    }
+
+    async fn joined_at(&self) -> DateTime<Utc> {
+        self.0.joined_at
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// Every space has one; every member reads it.
+    General,
+    /// The teachers' bulletin: staff and mentors only.
+    Bulletin,
+    /// A channel a teacher added.
+    Topic,
+}
+
+pub struct Channel(pub app::Channel);
+
+#[Object]
+impl Channel {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn space_id(&self) -> ID {
+        ID(self.0.space.to_string())
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn topic(&self) -> Option<&str> {
+        self.0.topic.as_deref()
+    }
+
+    async fn kind(&self) -> ChannelKind {
+        match self.0.kind {
+            app::ChannelKind::General => ChannelKind::General,
+            app::ChannelKind::Bulletin => ChannelKind::Bulletin,
+            app::ChannelKind::Topic => ChannelKind::Topic,
+        }
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Messages of others you have not marked read (`markChannelRead`).
+    async fn unread_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        let n = app(ctx)
+            .unread_counts(viewer(ctx)?, std::slice::from_ref(&self.0))
+            .await
+            .gql()?;
+        Ok(n.first().copied().unwrap_or(0))
+    }
+
+    /// Messages that start threads, newest first; page back with the last
+    /// edge's cursor as `before`.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn messages(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Connection<String, Message>> {
+        let limit = page_size(first)?;
+        let before = before
+            .as_deref()
+            .map(app::space_log::parse_cursor)
+            .transpose()
+            .gql()?;
+        let mut list = app(ctx)
+            .channel_messages(viewer(ctx)?, &self.0.id, before, limit + 1)
+            .await
+            .gql()?;
+        let more = list.len() > limit;
+        list.truncate(limit);
+        Ok(message_connection(list, before.is_some(), more))
+    }
+}
+
+fn page_size(first: Option<i32>) -> Result<usize> {
+    match first {
+        None => Ok(20),
+        Some(n) if (1..=100).contains(&n) => Ok(n as usize),
+        Some(_) => Err(app::Error::invalid("first", "ask for 1 to 100 items")).gql(),
+    }
+}
+
+fn message_connection(
+    list: Vec<app::Message>,
+    previous: bool,
+    next: bool,
+) -> Connection<String, Message> {
+    let mut c = Connection::new(previous, next);
+    c.edges.extend(
+        list.into_iter()
+            .map(|m| Edge::new(app::space_log::cursor(m.seq), Message(m))),
+    );
+    c
+}
+
+/// Who wrote a message, as they were when they wrote it.
+#[derive(SimpleObject)]
+pub struct MessageAuthor {
+    pub id: ID,
+    pub display_name: String,
+    pub role: SpaceRole,
+}
+
+/// The reactions of one kind on a message.
+#[derive(SimpleObject)]
+pub struct ReactionCount {
+    pub emoji: String,
+    pub count: u32,
+    /// Whether you are one of them.
+    pub mine: bool,
+}
+
+/// An earlier version of an edited message.
+#[derive(SimpleObject)]
+pub struct MessageVersion {
+    pub body: String,
+    pub html: String,
+    /// When the next version replaced it.
+    pub replaced_at: DateTime<Utc>,
+}
+
+/// A message in a channel. Hidden and deleted messages come without their
+/// content to those who may not read it.
+pub struct Message(pub app::Message);
+
+#[Object]
+impl Message {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The message's place in its space's log.
+    async fn cursor(&self) -> String {
+        app::space_log::cursor(self.0.seq)
+    }
+
+    async fn space_id(&self) -> ID {
+        ID(self.0.space.to_string())
+    }
+
+    async fn channel_id(&self) -> ID {
+        ID(self.0.channel.to_string())
+    }
+
+    async fn author(&self) -> MessageAuthor {
+        MessageAuthor {
+            id: ID(self.0.author.to_string()),
+            display_name: self.0.author_name.clone(),
+            role: self.0.author_role.into(),
+        }
+    }
+
+    /// The text as written (Markdown); empty when hidden from you or deleted.
+    async fn body(&self) -> &str {
+        &self.0.body.markdown
+    }
+
+    /// The text as sanitized HTML, safe to insert into a page.
+    async fn html(&self) -> &str {
+        &self.0.body.html
+    }
+
+    /// The message this one answers, for answers in a thread.
+    async fn reply_to(&self) -> Option<ID> {
+        self.0.reply_to.as_ref().map(|r| ID(r.to_string()))
+    }
+
+    async fn reply_count(&self) -> u32 {
+        self.0.reply_count
+    }
+
+    /// Answers in this message's thread, oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn replies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Message>> {
+        let limit = page_size(first)?;
+        let after = after
+            .as_deref()
+            .map(app::space_log::parse_cursor)
+            .transpose()
+            .gql()?;
+        let mut list = app(ctx)
+            .replies(viewer(ctx)?, &self.0, after, limit + 1)
+            .await
+            .gql()?;
+        let more = list.len() > limit;
+        list.truncate(limit);
+        Ok(message_connection(list, after.is_some(), more))
+    }
+
+    /// The people notified by `@username`.
+    async fn mentions(&self) -> Vec<ID> {
+        self.0.mentions.iter().map(|u| ID(u.to_string())).collect()
+    }
+
+    async fn reactions(&self, ctx: &Context<'_>) -> Vec<ReactionCount> {
+        let me = ctx.data_opt::<app::Viewer>().map(|v| &v.user.id);
+        let mut out: Vec<ReactionCount> = Vec::new();
+        for r in &self.0.reactions {
+            let mine = Some(&r.user) == me;
+            match out.iter_mut().find(|c| c.emoji == r.emoji) {
+                Some(c) => {
+                    c.count += 1;
+                    c.mine |= mine;
+                }
+                None => out.push(ReactionCount {
+                    emoji: r.emoji.clone(),
+                    count: 1,
+                    mine,
+                }),
+            }
+        }
+        out
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn edited_at(&self) -> Option<DateTime<Utc>> {
+        self.0.edited_at
+    }
+
+    async fn deleted(&self) -> bool {
+        self.0.deleted
+    }
+
+    /// Hidden from students by a teacher.
+    async fn hidden(&self) -> bool {
+        self.0.hidden.is_some()
+    }
+
+    /// Why it was hidden, for the space's staff.
+    async fn hidden_reason(&self) -> Option<&str> {
+        self.0
+            .hidden
+            .as_ref()
+            .map(|h| h.reason.as_str())
+            .filter(|r| !r.is_empty())
+    }
+
+    /// Earlier versions, for the author and the space's staff.
+    async fn edits(&self, ctx: &Context<'_>) -> Result<Vec<MessageVersion>> {
+        let list = app(ctx).message_edits(viewer(ctx)?, &self.0).await.gql()?;
+        Ok(list
+            .into_iter()
+            .map(|e| MessageVersion {
+                body: e.body.markdown,
+                html: e.body.html,
+                replaced_at: e.replaced_at,
+            })
+            .collect())
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Declined,
+}
+
+/// An invitation of a school or a mentor into a space.
+pub struct SpaceInvitation(pub app::SpaceInvitation);
+
+#[Object]
+impl SpaceInvitation {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn space_id(&self) -> ID {
+        ID(self.0.space.to_string())
+    }
+
+    /// The space's title and topic, for whoever answers.
+    async fn space_title(&self, ctx: &Context<'_>) -> Result<String> {
+        let s = app(ctx).invited_space(viewer(ctx)?, &self.0).await.gql()?;
+        Ok(s.details.title)
+    }
+
+    async fn space_topic(&self, ctx: &Context<'_>) -> Result<String> {
+        let s = app(ctx).invited_space(viewer(ctx)?, &self.0).await.gql()?;
+        Ok(s.details.topic)
+    }
+
+    /// The invited school, for school invitations.
+    async fn school(&self, ctx: &Context<'_>) -> Option<School> {
+        let app::Invitee::School(s) = &self.0.invitee else {
+            return None;
+        };
+        app(ctx)
+            .school(ctx.data_opt::<app::Viewer>(), s)
+            .await
+            .ok()
+            .map(School)
+    }
+
+    /// The invited mentor, for mentor invitations.
+    async fn mentor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let app::Invitee::Mentor(m) = &self.0.invitee else {
+            return Ok(None);
+        };
+        Ok(app(ctx).user(viewer(ctx)?, m).await.ok().map(User::from))
+    }
+
+    async fn status(&self) -> InvitationStatus {
+        match self.0.status {
+            app::InvitationAnswer::Pending => InvitationStatus::Pending,
+            app::InvitationAnswer::Accepted => InvitationStatus::Accepted,
+            app::InvitationAnswer::Declined => InvitationStatus::Declined,
+        }
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn answered_at(&self) -> Option<DateTime<Utc>> {
+        self.0.answered_at
+    }
+}
+
+/// Something that happened in a space, live. Durable events carry the
+/// `cursor` to resume after; presence and typing have none.
+#[derive(Interface)]
+#[graphql(
+    field(
+        name = "cursor",
+        ty = "Option<String>",
+        desc = "Resume after this event with `spaceEvents(after:)`; null for presence and typing."
+    ),
+    field(name = "at", ty = "DateTime<Utc>")
+)]
+pub enum SpaceEvent {
+    MessagePosted(MessagePosted),
+    MessageEdited(MessageEdited),
+    MessageHidden(MessageHidden),
+    MessageUnhidden(MessageUnhidden),
+    MessageDeleted(MessageDeleted),
+    ReactionChanged(ReactionChanged),
+    MemberJoined(MemberJoined),
+    MemberLeft(MemberLeft),
+    ChannelCreated(ChannelCreated),
+    SpaceUpdated(SpaceUpdated),
+    PresenceChanged(PresenceChanged),
+    Typing(Typing),
+}
+
+impl From<Arc<app::SpaceEvent>> for SpaceEvent {
+    fn from(e: Arc<app::SpaceEvent>) -> Self {
+        use app::SpaceEventKind as K;
+        match &e.kind {
+            K::MessagePosted(_) => SpaceEvent::MessagePosted(MessagePosted(e)),
+            K::MessageEdited(_) => SpaceEvent::MessageEdited(MessageEdited(e)),
+            K::MessageHidden(_) => SpaceEvent::MessageHidden(MessageHidden(e)),
+            K::MessageUnhidden(_) => SpaceEvent::MessageUnhidden(MessageUnhidden(e)),
+            K::MessageDeleted(_) => SpaceEvent::MessageDeleted(MessageDeleted(e)),
+            K::ReactionChanged { .. } => SpaceEvent::ReactionChanged(ReactionChanged(e)),
+            K::MemberJoined(_) => SpaceEvent::MemberJoined(MemberJoined(e)),
+            K::MemberLeft { .. } => SpaceEvent::MemberLeft(MemberLeft(e)),
+            K::ChannelCreated(_) => SpaceEvent::ChannelCreated(ChannelCreated(e)),
+            K::SpaceUpdated(_) => SpaceEvent::SpaceUpdated(SpaceUpdated(e)),
+            K::PresenceChanged { .. } => SpaceEvent::PresenceChanged(PresenceChanged(e)),
+            K::Typing { .. } => SpaceEvent::Typing(Typing(e)),
+        }
+    }
+}
+
+fn cursor_of(e: &app::SpaceEvent) -> Option<String> {
+    e.seq.map(app::space_log::cursor)
+}
+
+macro_rules! message_event {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name(Arc<app::SpaceEvent>);
+
+        #[Object]
+        impl $name {
+            async fn cursor(&self) -> Option<String> {
+                cursor_of(&self.0)
+            }
+
+            async fn at(&self) -> DateTime<Utc> {
+                self.0.at
+            }
+
+            /// The message as it is after the event.
+            async fn message(&self) -> Option<Message> {
+                self.0.kind.message().cloned().map(Message)
+            }
+        }
+    };
+}
+
+message_event!(
+    /// A message was posted (answers in threads too: see `replyTo`).
+    MessagePosted
+);
+message_event!(
+    /// A message's text changed.
+    MessageEdited
+);
+message_event!(
+    /// A teacher hid a message from students.
+    MessageHidden
+);
+message_event!(
+    /// A teacher showed a hidden message again.
+    MessageUnhidden
+);
+message_event!(
+    /// A message was deleted; it stays as a tombstone.
+    MessageDeleted
+);
+
+/// Someone added or took back a reaction.
+pub struct ReactionChanged(Arc<app::SpaceEvent>);
+
+#[Object]
+impl ReactionChanged {
+    async fn cursor(&self) -> Option<String> {
+        cursor_of(&self.0)
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    async fn message_id(&self) -> ID {
+        match &self.0.kind {
+            app::SpaceEventKind::ReactionChanged { message, .. } => ID(message.to_string()),
+            _ => ID(String::new()),
+        }
+    }
+
+    async fn channel_id(&self) -> Option<ID> {
+        self.0.kind.channel().map(|c| ID(c.to_string()))
+    }
+
+    async fn emoji(&self) -> &str {
+        match &self.0.kind {
+            app::SpaceEventKind::ReactionChanged { emoji, .. } => emoji,
+            _ => "",
+        }
+    }
+
+    async fn user_id(&self) -> Option<ID> {
+        match &self.0.kind {
+            app::SpaceEventKind::ReactionChanged { user, .. } => Some(ID(user.to_string())),
+            _ => None,
+        }
+    }
+
+    /// True when added, false when taken back.
+    async fn added(&self) -> bool {
+        matches!(
+            &self.0.kind,
+            app::SpaceEventKind::ReactionChanged { added: true, .. }
+        )
+    }
+}
+
+/// Someone joined the space.
+pub struct MemberJoined(Arc<app::SpaceEvent>);
+
+#[Object]
+impl MemberJoined {
+    async fn cursor(&self) -> Option<String> {
+        cursor_of(&self.0)
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    async fn member(&self) -> Option<SpaceMember> {
+        match &self.0.kind {
+            app::SpaceEventKind::MemberJoined(m) => Some(SpaceMember(m.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// Someone left or was removed. When it is you, your stream ends with it.
+pub struct MemberLeft(Arc<app::SpaceEvent>);
+
+#[Object]
+impl MemberLeft {
+    async fn cursor(&self) -> Option<String> {
+        cursor_of(&self.0)
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    async fn member(&self) -> Option<SpaceMember> {
+        match &self.0.kind {
+            app::SpaceEventKind::MemberLeft { member, .. } => Some(SpaceMember(member.clone())),
+            _ => None,
+        }
+    }
+
+    /// Who removed them (themself when they left).
+    async fn removed_by(&self) -> Option<ID> {
+        match &self.0.kind {
+            app::SpaceEventKind::MemberLeft { by, .. } => by.as_ref().map(|b| ID(b.to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// A channel was added.
+pub struct ChannelCreated(Arc<app::SpaceEvent>);
+
+#[Object]
+impl ChannelCreated {
+    async fn cursor(&self) -> Option<String> {
+        cursor_of(&self.0)
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    async fn channel(&self) -> Option<Channel> {
+        match &self.0.kind {
+            app::SpaceEventKind::ChannelCreated(c) => Some(Channel(c.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// The space's description, member schools or archived state changed.
+pub struct SpaceUpdated(Arc<app::SpaceEvent>);
+
+#[Object]
+impl SpaceUpdated {
+    async fn cursor(&self) -> Option<String> {
+        cursor_of(&self.0)
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    async fn space(&self) -> Option<Space> {
+        match &self.0.kind {
+            app::SpaceEventKind::SpaceUpdated(s) => Some(Space((**s).clone())),
+            _ => None,
+        }
+    }
+}
+
+/// Someone came online in the space or went away.
+pub struct PresenceChanged(Arc<app::SpaceEvent>);
+
+#[Object]
+impl PresenceChanged {
+    /// Always null: presence is not kept.
+    async fn cursor(&self) -> Option<String> {
+        None
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    async fn user_id(&self) -> Option<ID> {
+        match &self.0.kind {
+            app::SpaceEventKind::PresenceChanged { user, .. } => Some(ID(user.to_string())),
+            _ => None,
+        }
+    }
+
+    async fn display_name(&self) -> &str {
+        match &self.0.kind {
+            app::SpaceEventKind::PresenceChanged { display_name, .. } => display_name,
+            _ => "",
+        }
+    }
+
+    async fn online(&self) -> bool {
+        matches!(
+            &self.0.kind,
+            app::SpaceEventKind::PresenceChanged { online: true, .. }
+        )
+    }
+}
+
+/// Someone is typing in a channel.
+pub struct Typing(Arc<app::SpaceEvent>);
+
+#[Object]
+impl Typing {
+    /// Always null: typing is not kept.
+    async fn cursor(&self) -> Option<String> {
+        None
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    async fn channel_id(&self) -> Option<ID> {
+        self.0.kind.channel().map(|c| ID(c.to_string()))
+    }
+
+    async fn user_id(&self) -> Option<ID> {
+        match &self.0.kind {
+            app::SpaceEventKind::Typing { user, .. } => Some(ID(user.to_string())),
+            _ => None,
+        }
+    }
+
+    async fn display_name(&self) -> &str {
+        match &self.0.kind {
+            app::SpaceEventKind::Typing { display_name, .. } => display_name,
+            _ => "",
+        }
+    }
+}

@@ -1,0 +1,1232 @@
+//! Twinning spaces in SurrealDB: spaces, members, channels, messages, the
+//! per-space event log, invitations, read markers, reports and people's
+//! notifications. See `migrations/0003_spaces.surql` for the tables.
+//!
+//! The log is written by [`Database::log_space_event_rows`]: one
+//! transaction moves each space's position forward by the number of its new
+//! events, stores the events at the positions that frees, and applies what
+//! each event changes. Concurrent writers (other processes) conflict on the
+//! space row and are retried by the transaction engine's caller.
+
+use app::hub::Notification;
+use app::model::*;
+use app::network::*;
+use app::ports::{LogEntry, SpaceLogPage};
+use app::spaces::*;
+use app::{Error, Result};
+use chrono::{DateTime, Utc};
+use surrealdb::types::SurrealValue;
+
+use crate::accounts::exec;
+use crate::database::{Database, internal};
+use crate::network::{all_errors, page_of};
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(Error::internal)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| Error::internal(format!("stored {what} unreadable: {e}")))
+}
+
+fn member_key(space: &SpaceId, user: &UserId) -> String {
+    format!("{space}{user}")
+}
+
+#[derive(SurrealValue)]
+struct SpaceRow {
+    id: String,
+    details: String,
+    lead_school: String,
+    schools: Vec<String>,
+    created_by: String,
+    created_at: DateTime<Utc>,
+    archived: bool,
+}
+
+const SPACE_FIELDS: &str =
+    "record::id(id) AS id, details, lead_school, schools, created_by, created_at, archived";
+
+impl SpaceRow {
+    fn into_space(self) -> Result<Space> {
+        Ok(Space {
+            details: parse("space", &self.details)?,
+            lead_school: SchoolId::from_trusted(self.lead_school),
+            schools: self
+                .schools
+                .into_iter()
+                .map(SchoolId::from_trusted)
+                .collect(),
+            created_by: UserId::from_trusted(self.created_by),
+            created_at: self.created_at,
+            archived: self.archived,
+            id: SpaceId::from_trusted(self.id),
+        })
+    }
+}
+
+#[derive(SurrealValue)]
+struct DocRow {
+    doc: String,
+}
+
+#[derive(SurrealValue)]
+struct MessageRow {
+    seq: i64,
+    doc: String,
+    hidden: Option<String>,
+    deleted: bool,
+    reactions: Vec<String>,
+    reply_count: i64,
+}
+
+const MESSAGE_FIELDS: &str = "seq, doc, hidden, deleted, reactions, reply_count";
+
+impl MessageRow {
+    fn into_message(self) -> Result<Message> {
+        let mut m: Message = parse("message", &self.doc)?;
+        m.seq = self.seq as u64;
+        m.hidden = self
+            .hidden
+            .as_deref()
+            .map(|h| parse("hiding", h))
+            .transpose()?;
+        m.deleted = self.deleted;
+        m.reply_count = self.reply_count as u32;
+        m.reactions = self
+            .reactions
+            .into_iter()
+            .filter_map(|r| {
+                let (user, emoji) = r.split_once(':')?;
+                Some(Reaction {
+                    emoji: emoji.to_owned(),
+                    user: UserId::from_trusted(user.to_owned()),
+                })
+            })
+            .collect();
+        Ok(m)
+    }
+}
+
+#[derive(SurrealValue)]
+struct LogRow {
+    seq: i64,
+    doc: String,
+    redacted: Option<String>,
+}
+
+#[derive(SurrealValue)]
+struct LogBounds {
+    seq: i64,
+    pruned_through: i64,
+}
+
+#[derive(SurrealValue)]
+struct InvitationRow {
+    id: String,
+    space: String,
+    school: Option<String>,
+    mentor: Option<String>,
+    status: String,
+    invited_by: String,
+    created_at: DateTime<Utc>,
+    answered_by: Option<String>,
+    answered_at: Option<DateTime<Utc>>,
+}
+
+const INVITATION_FIELDS: &str = "record::id(id) AS id, space, school, mentor, status, invited_by, \
+    created_at, answered_by, answered_at";
+
+impl InvitationRow {
+    fn into_invitation(self) -> Result<SpaceInvitation> {
+        let invitee = match (self.school, self.mentor) {
+            (Some(s), _) => Invitee::School(SchoolId::from_trusted(s)),
+            (None, Some(m)) => Invitee::Mentor(UserId::from_trusted(m)),
+            (None, None) => return Err(Error::internal("a space invitation without invitee")),
+        };
+        Ok(SpaceInvitation {
+            id: SpaceInvitationId::from_trusted(self.id),
+            space: SpaceId::from_trusted(self.space),
+            invitee,
+            status: InvitationAnswer::from_storage(&self.status)
+                .ok_or_else(|| Error::internal("a space invitation with an unknown status"))?,
+            invited_by: UserId::from_trusted(self.invited_by),
+            created_at: self.created_at,
+            answered_by: self.answered_by.map(UserId::from_trusted),
+            answered_at: self.answered_at,
+        })
+    }
+}
+
+#[derive(SurrealValue)]
+struct NotificationRow {
+    key: String,
+    doc: String,
+    read: bool,
+}
+
+/// Builds one transaction out of many statements with their own bindings.
+struct Batch {
+    sql: String,
+    binds: Vec<(String, surrealdb::types::Value)>,
+    statements: usize,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            sql: String::from("BEGIN;\n"),
+            binds: Vec::new(),
+            statements: 1,
+        }
+    }
+
+    fn bind(&mut self, name: String, v: impl SurrealValue) -> String {
+        self.binds.push((name.clone(), v.into_value()));
+        format!("${name}")
+    }
+
+    /// Adds a statement and returns its result slot.
+    fn push(&mut self, statement: &str) -> usize {
+        self.sql.push_str(statement);
+        self.sql.push_str(";\n");
+        self.statements += 1;
+        self.statements - 1
+    }
+}
+
+impl Database {
+    pub(crate) async fn create_space_row(&self, s: &Space) -> Result<()> {
+        exec(
+            self.db
+                .query(
+                    "CREATE type::record('space', $id) CONTENT { details: $details, lead_school: $lead, \
+                     schools: $schools, created_by: $by, created_at: $at, archived: false, seq: 0, \
+                     pruned_through: 0 } RETURN NONE",
+                )
+                .bind(("id", s.id.as_str().to_owned()))
+                .bind(("details", json(&s.details)?))
+                .bind(("lead", s.lead_school.as_str().to_owned()))
+                .bind(("schools", s.schools.iter().map(|x| x.as_str().to_owned()).collect::<Vec<_>>()))
+                .bind(("by", s.created_by.as_str().to_owned()))
+                .bind(("at", s.created_at)),
+        )
+        .await
+    }
+
+    pub(crate) async fn space_row(&self, id: &SpaceId) -> Result<Option<Space>> {
+        let row: Option<SpaceRow> = self
+            .db
+            .query(format!(
+                "SELECT {SPACE_FIELDS} FROM ONLY type::record('space', $id)"
+            ))
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        row.map(SpaceRow::into_space).transpose()
+    }
+
+    pub(crate) async fn spaces_of_member_rows(
+        &self,
+        user: &UserId,
+        page: &PageRequest,
+    ) -> Result<Page<Space>> {
+        let after = if page.after.is_some() {
+            "AND space < $after"
+        } else {
+            ""
+        };
+        let ids: Vec<String> = self
+            .db
+            .query(format!(
+                "SELECT VALUE space FROM space_member WHERE user = $user {after} ORDER BY space DESC LIMIT $limit"
+            ))
+            .bind(("user", user.as_str().to_owned()))
+            .bind(("after", page.after.clone()))
+            .bind(("limit", (page.limit + 1) as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        if ids.is_empty() {
+            return Ok(Page {
+                items: vec![],
+                has_next: false,
+            });
+        }
+        let sql: String = (0..ids.len())
+            .map(|i| format!("SELECT {SPACE_FIELDS} FROM ONLY type::record('space', $s{i});"))
+            .collect();
+        let mut q = self.db.query(sql);
+        for (i, id) in ids.iter().enumerate() {
+            q = q.bind((format!("s{i}"), id.clone()));
+        }
+        let mut res = q.await.map_err(internal)?;
+        let mut rows = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let row: Option<SpaceRow> = res.take(i).map_err(internal)?;
+            if let Some(row) = row {
+                rows.push((id.clone(), row.into_space()?));
+            }
+        }
+        Ok(page_of(rows, page.limit))
+    }
+
+    pub(crate) async fn member_row(
+        &self,
+        space: &SpaceId,
+        user: &UserId,
+    ) -> Result<Option<Member>> {
+        let row: Option<DocRow> = self
+            .db
+            .query("SELECT doc FROM ONLY type::record('space_member', $k)")
+            .bind(("k", member_key(space, user)))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        row.map(|r| parse("member", &r.doc)).transpose()
+    }
+
+    pub(crate) async fn member_rows(&self, space: &SpaceId) -> Result<Vec<Member>> {
+        self.docs(
+            "SELECT doc, seq FROM space_member WHERE space = $v ORDER BY seq",
+            space.as_str(),
+            "member",
+        )
+        .await
+    }
+
+    async fn docs<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        v: &str,
+        what: &str,
+    ) -> Result<Vec<T>> {
+        let rows: Vec<DocRow> = self
+            .db
+            .query(sql)
+            .bind(("v", v.to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.iter().map(|r| parse(what, &r.doc)).collect()
+    }
+
+    pub(crate) async fn channel_rows(&self, space: &SpaceId) -> Result<Vec<Channel>> {
+        self.docs(
+            "SELECT doc, seq FROM channel WHERE space = $v ORDER BY seq",
+            space.as_str(),
+            "channel",
+        )
+        .await
+    }
+
+    pub(crate) async fn channel_row(&self, id: &ChannelId) -> Result<Option<Channel>> {
+        let row: Option<DocRow> = self
+            .db
+            .query("SELECT doc FROM ONLY type::record('channel', $id)")
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        row.map(|r| parse("channel", &r.doc)).transpose()
+    }
+
+    pub(crate) async fn message_row(&self, id: &MessageId) -> Result<Option<Message>> {
+        let row: Option<MessageRow> = self
+            .db
+            .query(format!(
+                "SELECT {MESSAGE_FIELDS} FROM ONLY type::record('message', $id)"
+            ))
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        row.map(MessageRow::into_message).transpose()
+    }
+
+    pub(crate) async fn channel_message_rows(
+        &self,
+        channel: &ChannelId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
+        let filter = if before.is_some() {
+            "AND seq < $before"
+        } else {
+            ""
+        };
+        let rows: Vec<MessageRow> = self
+            .db
+            .query(format!(
+                "SELECT {MESSAGE_FIELDS} FROM message WHERE channel = $c {filter} AND reply_to = NONE ORDER BY seq DESC LIMIT $limit"
+            ))
+            .bind(("c", channel.as_str().to_owned()))
+            .bind(("before", before.map(|b| b as i64)))
+            .bind(("limit", limit as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter().map(MessageRow::into_message).collect()
+    }
+
+    pub(crate) async fn reply_rows(
+        &self,
+        parent: &MessageId,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
+        let rows: Vec<MessageRow> = self
+            .db
+            .query(format!(
+                "SELECT {MESSAGE_FIELDS} FROM message WHERE reply_to = $p AND seq > $after ORDER BY seq LIMIT $limit"
+            ))
+            .bind(("p", parent.as_str().to_owned()))
+            .bind(("after", after.unwrap_or(0) as i64))
+            .bind(("limit", limit as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter().map(MessageRow::into_message).collect()
+    }
+
+    pub(crate) async fn message_edit_rows(&self, id: &MessageId) -> Result<Vec<MessageEdit>> {
+        #[derive(SurrealValue)]
+        struct EditRow {
+            doc: String,
+            replaced_at: DateTime<Utc>,
+        }
+        let rows: Vec<EditRow> = self
+            .db
+            .query("SELECT doc, replaced_at FROM message_edit WHERE message = $id ORDER BY replaced_at")
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(MessageEdit {
+                    message: id.clone(),
+                    body: parse("edit", &r.doc)?,
+                    replaced_at: r.replaced_at,
+                })
+            })
+            .collect()
+    }
+
+    /// See the module documentation.
+    pub(crate) async fn log_space_event_rows(&self, batch: &mut [LogEntry]) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut spaces: Vec<(SpaceId, u64)> = Vec::new();
+        for e in batch.iter() {
+            match spaces.iter_mut().find(|(s, _)| *s == e.event.space) {
+                Some((_, n)) => *n += 1,
+                None => spaces.push((e.event.space.clone(), 1)),
+            }
+        }
+        let mut b = Batch::new();
+        for (j, (space, n)) in spaces.iter().enumerate() {
+            let sp = b.bind(format!("sp{j}"), space.as_str().to_owned());
+            b.push(&format!(
+                "LET $h{j} = (UPDATE ONLY type::record('space', {sp}) SET seq += {n} RETURN VALUE seq) ?? -1"
+            ));
+            b.push(&format!("IF $h{j} < 0 {{ THROW 'lff_no_such_space' }}"));
+        }
+        let mut taken = vec![0u64; spaces.len()];
+        for (i, e) in batch.iter().enumerate() {
+            let j = spaces
+                .iter()
+                .position(|(s, _)| *s == e.event.space)
+                .unwrap_or(0);
+            taken[j] += 1;
+            let seq = format!("($h{j} - {} + {})", spaces[j].1, taken[j]);
+            self.effects(&mut b, i, e, &seq)?;
+            let space = b.bind(format!("es{i}"), e.event.space.as_str().to_owned());
+            let at = b.bind(format!("ea{i}"), e.event.at);
+            let doc = b.bind(format!("ed{i}"), json(&e.event)?);
+            let message = b.bind(
+                format!("em{i}"),
+                e.event.kind.message().map(|m| m.id.as_str().to_owned()),
+            );
+            b.push(&format!(
+                "CREATE space_event CONTENT {{ space: {space}, seq: {seq}, at: {at}, doc: {doc}, message: {message} }} RETURN NONE"
+            ));
+        }
+        let mut heads = Vec::new();
+        for j in 0..spaces.len() {
+            heads.push(b.push(&format!(
+                "SELECT VALUE seq FROM ONLY type::record('space', $sp{j})"
+            )));
+        }
+        b.sql.push_str("COMMIT;");
+        let mut q = self.db.query(b.sql);
+        for (k, v) in b.binds {
+            q = q.bind((k, v));
+        }
+        let mut res = q.await.map_err(internal)?;
+        if let Some(e) = all_errors(&mut res) {
+            return Err(if e.contains("lff_no_such_space") {
+                Error::NotFound
+            } else {
+                Error::internal(e)
+            });
+        }
+        let mut next = Vec::new();
+        for (j, slot) in heads.into_iter().enumerate() {
+            let head: Option<i64> = res.take(slot).map_err(internal)?;
+            let head = head.ok_or_else(|| Error::internal("the log returned no position"))? as u64;
+            next.push(head - spaces[j].1 + 1);
+        }
+        for e in batch.iter_mut() {
+            let j = spaces
+                .iter()
+                .position(|(s, _)| *s == e.event.space)
+                .unwrap_or(0);
+            let seq = next[j];
+            next[j] += 1;
+            e.event.seq = Some(seq);
+            if let SpaceEventKind::MessagePosted(m) = &mut e.event.kind {
+                m.seq = seq;
+            }
+        }
+        Ok(())
+    }
+
+    /// The statements applying what one event changes.
+    fn effects(&self, b: &mut Batch, i: usize, e: &LogEntry, seq: &str) -> Result<()> {
+        match &e.event.kind {
+            SpaceEventKind::MessagePosted(m) => {
+                let id = b.bind(format!("m{i}"), m.id.as_str().to_owned());
+                let space = b.bind(format!("ms{i}"), m.space.as_str().to_owned());
+                let channel = b.bind(format!("mc{i}"), m.channel.as_str().to_owned());
+                let reply = b.bind(
+                    format!("mr{i}"),
+                    m.reply_to.as_ref().map(|r| r.as_str().to_owned()),
+                );
+                let author = b.bind(format!("mu{i}"), m.author.as_str().to_owned());
+                let doc = b.bind(format!("md{i}"), json(m)?);
+                let at = b.bind(format!("mt{i}"), m.created_at);
+                b.push(&format!(
+                    "CREATE type::record('message', {id}) CONTENT {{ space: {space}, channel: {channel}, seq: {seq}, \
+                     reply_to: {reply}, author: {author}, doc: {doc}, deleted: false, reactions: [], reply_count: 0, \
+                     created_at: {at} }} RETURN NONE"
+                ));
+                if m.reply_to.is_some() {
+                    b.push(&format!(
+                        "UPDATE type::record('message', {reply}) SET reply_count += 1 RETURN NONE"
+                    ));
+                }
+            }
+            SpaceEventKind::MessageEdited(m) => {
+                let id = b.bind(format!("m{i}"), m.id.as_str().to_owned());
+                let doc = b.bind(format!("md{i}"), json(m)?);
+                let old = e
+                    .replaced
+                    .as_ref()
+                    .ok_or_else(|| Error::internal("an edit without the replaced body"))?;
+                let old = b.bind(format!("mo{i}"), json(old)?);
+                let at = b.bind(format!("mt{i}"), m.edited_at.unwrap_or(e.event.at));
+                b.push(&format!(
+                    "CREATE message_edit CONTENT {{ message: {id}, doc: {old}, replaced_at: {at} }} RETURN NONE"
+                ));
+                b.push(&format!(
+                    "UPDATE type::record('message', {id}) SET doc = {doc} RETURN NONE"
+                ));
+            }
+            SpaceEventKind::MessageHidden(m) | SpaceEventKind::MessageUnhidden(m) => {
+                let id = b.bind(format!("m{i}"), m.id.as_str().to_owned());
+                let hidden = b.bind(format!("mh{i}"), m.hidden.as_ref().map(json).transpose()?);
+                b.push(&format!(
+                    "UPDATE type::record('message', {id}) SET hidden = {hidden} RETURN NONE"
+                ));
+                if m.hidden.is_some() {
+                    b.push(&format!(
+                        "UPDATE space_event SET redacted = 'hidden' WHERE message = {id} AND redacted = NONE RETURN NONE"
+                    ));
+                } else {
+                    b.push(&format!(
+                        "UPDATE space_event SET redacted = NONE WHERE message = {id} AND redacted = 'hidden' RETURN NONE"
+                    ));
+                }
+            }
+            SpaceEventKind::MessageDeleted(m) => {
+                let id = b.bind(format!("m{i}"), m.id.as_str().to_owned());
+                let doc = b.bind(format!("md{i}"), json(m)?);
+                b.push(&format!(
+                    "UPDATE type::record('message', {id}) SET deleted = true, doc = {doc}, hidden = NONE, reactions = [] RETURN NONE"
+                ));
+                b.push(&format!("DELETE message_edit WHERE message = {id}"));
+                b.push(&format!(
+                    "UPDATE space_event SET redacted = 'deleted' WHERE message = {id} RETURN NONE"
+                ));
+            }
+            SpaceEventKind::ReactionChanged {
+                message,
+                emoji,
+                user,
+                added,
+                ..
+            } => {
+                let id = b.bind(format!("m{i}"), message.as_str().to_owned());
+                let r = b.bind(format!("mr{i}"), format!("{user}:{emoji}"));
+                let f = if *added {
+                    "array::union"
+                } else {
+                    "array::complement"
+                };
+                b.push(&format!(
+                    "UPDATE type::record('message', {id}) SET reactions = {f}(reactions, [{r}]) RETURN NONE"
+                ));
+            }
+            SpaceEventKind::MemberJoined(m) => {
+                let k = b.bind(format!("k{i}"), member_key(&m.space, &m.user));
+                let space = b.bind(format!("ks{i}"), m.space.as_str().to_owned());
+                let user = b.bind(format!("ku{i}"), m.user.as_str().to_owned());
+                let role = b.bind(format!("kr{i}"), m.role.as_str().to_owned());
+                let doc = b.bind(format!("kd{i}"), json(m)?);
+                let at = b.bind(format!("kt{i}"), m.joined_at);
+                b.push(&format!(
+                    "UPSERT type::record('space_member', {k}) CONTENT {{ space: {space}, user: {user}, role: {role}, \
+                     doc: {doc}, joined_at: {at}, seq: {seq} }} RETURN NONE"
+                ));
+            }
+            SpaceEventKind::MemberLeft { member, .. } => {
+                let k = b.bind(format!("k{i}"), member_key(&member.space, &member.user));
+                b.push(&format!("DELETE type::record('space_member', {k})"));
+            }
+            SpaceEventKind::ChannelCreated(c) => {
+                let id = b.bind(format!("c{i}"), c.id.as_str().to_owned());
+                let space = b.bind(format!("cs{i}"), c.space.as_str().to_owned());
+                let doc = b.bind(format!("cd{i}"), json(c)?);
+                let at = b.bind(format!("ct{i}"), c.created_at);
+                b.push(&format!(
+                    "CREATE type::record('channel', {id}) CONTENT {{ space: {space}, doc: {doc}, created_at: {at}, seq: {seq} }} RETURN NONE"
+                ));
+            }
+            SpaceEventKind::SpaceUpdated(s) => {
+                let id = b.bind(format!("u{i}"), s.id.as_str().to_owned());
+                let details = b.bind(format!("ud{i}"), json(&s.details)?);
+                let schools = b.bind(
+                    format!("us{i}"),
+                    s.schools
+                        .iter()
+                        .map(|x| x.as_str().to_owned())
+                        .collect::<Vec<_>>(),
+                );
+                let archived = b.bind(format!("ua{i}"), s.archived);
+                b.push(&format!(
+                    "UPDATE type::record('space', {id}) SET details = {details}, schools = {schools}, archived = {archived} RETURN NONE"
+                ));
+            }
+            SpaceEventKind::PresenceChanged { .. } | SpaceEventKind::Typing { .. } => {
+                return Err(Error::internal("ephemeral events are not logged"));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn space_log_rows(
+        &self,
+        space: &SpaceId,
+        after: u64,
+        limit: usize,
+    ) -> Result<SpaceLogPage> {
+        let mut res = self
+            .db
+            .query(
+                "SELECT seq, pruned_through FROM ONLY type::record('space', $s); \
+                 SELECT seq, doc, redacted FROM space_event WHERE space = $s AND seq > $after ORDER BY seq LIMIT $limit;",
+            )
+            .bind(("s", space.as_str().to_owned()))
+            .bind(("after", after.min(i64::MAX as u64) as i64))
+            .bind(("limit", limit as i64))
+            .await
+            .map_err(internal)?;
+        let bounds: Option<LogBounds> = res.take(0).map_err(internal)?;
+        let bounds = bounds.ok_or(Error::NotFound)?;
+        let rows: Vec<LogRow> = if limit == 0 {
+            vec![]
+        } else {
+            res.take(1).map_err(internal)?
+        };
+        let events = rows
+            .into_iter()
+            .map(|r| {
+                let mut event: SpaceEvent = parse("space event", &r.doc)?;
+                event.seq = Some(r.seq as u64);
+                if let SpaceEventKind::MessagePosted(m) = &mut event.kind {
+                    m.seq = r.seq as u64;
+                }
+                Ok(LoggedEvent {
+                    event,
+                    redaction: r.redacted.as_deref().and_then(Redaction::from_storage),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SpaceLogPage {
+            events,
+            head: bounds.seq as u64,
+            pruned_through: bounds.pruned_through as u64,
+        })
+    }
+
+    pub(crate) async fn prune_space_log_rows(&self, before: DateTime<Utc>) -> Result<u64> {
+        #[derive(SurrealValue)]
+        struct Upto {
+            space: String,
+            upto: i64,
+            n: i64,
+        }
+        let rows: Vec<Upto> = self
+            .db
+            .query("SELECT space, math::max(seq) AS upto, count() AS n FROM space_event WHERE at < $before GROUP BY space")
+            .bind(("before", before))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        let mut total = 0;
+        for r in rows {
+            let mut res = self
+                .db
+                .query(
+                    "BEGIN; \
+                     UPDATE type::record('space', $s) SET pruned_through = math::max([pruned_through, $upto]) RETURN NONE; \
+                     DELETE space_event WHERE space = $s AND seq <= $upto; \
+                     COMMIT;",
+                )
+                .bind(("s", r.space))
+                .bind(("upto", r.upto))
+                .await
+                .map_err(internal)?;
+            if let Some(e) = all_errors(&mut res) {
+                return Err(Error::internal(e));
+            }
+            total += r.n as u64;
+        }
+        Ok(total)
+    }
+
+    pub(crate) async fn create_space_invitation_row(&self, inv: &SpaceInvitation) -> Result<()> {
+        let (school, mentor) = match &inv.invitee {
+            Invitee::School(s) => (Some(s.as_str().to_owned()), None),
+            Invitee::Mentor(m) => (None, Some(m.as_str().to_owned())),
+        };
+        exec(
+            self.db
+                .query(
+                    "CREATE type::record('space_invitation', $id) CONTENT { space: $space, school: $school, \
+                     mentor: $mentor, status: $status, invited_by: $by, created_at: $at } RETURN NONE",
+                )
+                .bind(("id", inv.id.as_str().to_owned()))
+                .bind(("space", inv.space.as_str().to_owned()))
+                .bind(("school", school))
+                .bind(("mentor", mentor))
+                .bind(("status", inv.status.as_str().to_owned()))
+                .bind(("by", inv.invited_by.as_str().to_owned()))
+                .bind(("at", inv.created_at)),
+        )
+        .await
+    }
+
+    async fn space_invitations_where(
+        &self,
+        filter: &str,
+        v: String,
+    ) -> Result<Vec<SpaceInvitation>> {
+        let rows: Vec<InvitationRow> = self
+            .db
+            .query(format!(
+                "SELECT {INVITATION_FIELDS} FROM space_invitation WHERE {filter} ORDER BY id DESC"
+            ))
+            .bind(("v", v))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter()
+            .map(InvitationRow::into_invitation)
+            .collect()
+    }
+
+    pub(crate) async fn space_invitation_row(
+        &self,
+        id: &SpaceInvitationId,
+    ) -> Result<Option<SpaceInvitation>> {
+        Ok(self
+            .space_invitations_where(
+                "id = type::record('space_invitation', $v)",
+                id.as_str().to_owned(),
+            )
+            .await?
+            .pop())
+    }
+
+    pub(crate) async fn space_invitation_rows(
+        &self,
+        space: &SpaceId,
+    ) -> Result<Vec<SpaceInvitation>> {
+        self.space_invitations_where("space = $v", space.as_str().to_owned())
+            .await
+    }
+
+    pub(crate) async fn open_space_invitation_rows(
+        &self,
+        invitee: &Invitee,
+    ) -> Result<Vec<SpaceInvitation>> {
+        match invitee {
+            Invitee::School(s) => {
+                self.space_invitations_where(
+                    "school = $v AND status = 'pending'",
+                    s.as_str().to_owned(),
+                )
+                .await
+            }
+            Invitee::Mentor(m) => {
+                self.space_invitations_where(
+                    "mentor = $v AND status = 'pending'",
+                    m.as_str().to_owned(),
+                )
+                .await
+            }
+        }
+    }
+
+    pub(crate) async fn answer_space_invitation_row(&self, inv: &SpaceInvitation) -> Result<()> {
+        let mut res = self
+            .db
+            .query(
+                "BEGIN; \
+                 LET $changed = (UPDATE type::record('space_invitation', $id) SET status = $status, answered_by = $by, \
+                    answered_at = $at WHERE status = 'pending' RETURN VALUE record::id(id)); \
+                 IF array::len($changed) = 0 { THROW 'lff_invitation_answered' }; \
+                 COMMIT;",
+            )
+            .bind(("id", inv.id.as_str().to_owned()))
+            .bind(("status", inv.status.as_str().to_owned()))
+            .bind(("by", inv.answered_by.as_ref().map(|u| u.as_str().to_owned())))
+            .bind(("at", inv.answered_at))
+            .await
+            .map_err(internal)?;
+        match all_errors(&mut res) {
+            None => Ok(()),
+            Some(e) if e.contains("lff_invitation_answered") => Err(Error::Conflict(
+                "the invitation was already answered".into(),
+            )),
+            Some(e) => Err(Error::internal(e)),
+        }
+    }
+
+    pub(crate) async fn mark_read_row(
+        &self,
+        channel: &ChannelId,
+        user: &UserId,
+        seq: u64,
+    ) -> Result<()> {
+        exec(
+            self.db
+                .query(
+                    "UPSERT type::record('channel_read', $k) SET seq = math::max([seq ?? 0, $seq]) RETURN NONE",
+                )
+                .bind(("k", format!("{channel}{user}")))
+                .bind(("seq", seq as i64)),
+        )
+        .await
+    }
+
+    pub(crate) async fn unread_count_rows(
+        &self,
+        channels: &[ChannelId],
+        user: &UserId,
+    ) -> Result<Vec<u64>> {
+        let mut sql = String::new();
+        for i in 0..channels.len() {
+            sql.push_str(&format!(
+                "RETURN array::len(SELECT VALUE seq FROM message WHERE channel = $c{i} AND seq > ((SELECT VALUE seq FROM ONLY type::record('channel_read', $k{i})) ?? 0) AND author != $u AND deleted = false);"
+            ));
+        }
+        let mut q = self.db.query(sql).bind(("u", user.as_str().to_owned()));
+        for (i, c) in channels.iter().enumerate() {
+            q = q.bind((format!("c{i}"), c.as_str().to_owned()));
+            q = q.bind((format!("k{i}"), format!("{c}{user}")));
+        }
+        let mut res = q.await.map_err(internal)?;
+        let mut out = Vec::with_capacity(channels.len());
+        for i in 0..channels.len() {
+            let n: Option<i64> = res.take(i).map_err(internal)?;
+            out.push(n.unwrap_or(0).max(0) as u64);
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn create_report_row(&self, r: &MessageReport) -> Result<()> {
+        exec(
+            self.db
+                .query("CREATE message_report CONTENT { message: $m, space: $s, by: $by, reason: $reason, at: $at } RETURN NONE")
+                .bind(("m", r.message.as_str().to_owned()))
+                .bind(("s", r.space.as_str().to_owned()))
+                .bind(("by", r.by.as_str().to_owned()))
+                .bind(("reason", r.reason.clone()))
+                .bind(("at", r.at)),
+        )
+        .await
+    }
+
+    pub(crate) async fn create_notification_rows(
+        &self,
+        list: &[(UserId, Notification)],
+    ) -> Result<()> {
+        if list.is_empty() {
+            return Ok(());
+        }
+        let mut sql = String::new();
+        for i in 0..list.len() {
+            sql.push_str(&format!(
+                "CREATE type::record('notification', $k{i}) CONTENT {{ user: $u{i}, key: $k{i}, doc: $d{i}, read: false, created_at: $t{i} }} RETURN NONE;"
+            ));
+        }
+        let mut q = self.db.query(sql);
+        for (i, (u, n)) in list.iter().enumerate() {
+            q = q
+                .bind((format!("k{i}"), n.id.as_str().to_owned()))
+                .bind((format!("u{i}"), u.as_str().to_owned()))
+                .bind((format!("d{i}"), json(n)?))
+                .bind((format!("t{i}"), n.created_at));
+        }
+        exec(q).await
+    }
+
+    pub(crate) async fn notification_rows(
+        &self,
+        user: &UserId,
+        page: &PageRequest,
+    ) -> Result<Page<Notification>> {
+        let after = if page.after.is_some() {
+            "AND key < $after"
+        } else {
+            ""
+        };
+        let rows: Vec<NotificationRow> = self
+            .db
+            .query(format!(
+                "SELECT key, doc, read FROM notification WHERE user = $u {after} ORDER BY key DESC LIMIT $limit"
+            ))
+            .bind(("u", user.as_str().to_owned()))
+            .bind(("after", page.after.clone()))
+            .bind(("limit", (page.limit + 1) as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                let mut n: Notification = parse("notification", &r.doc)?;
+                n.read = r.read;
+                Ok((r.key, n))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(page_of(rows, page.limit))
+    }
+
+    pub(crate) async fn unread_notification_rows(&self, user: &UserId) -> Result<u64> {
+        let n: Option<i64> = self
+            .db
+            .query("RETURN array::len(SELECT VALUE key FROM notification WHERE user = $u AND read = false)")
+            .bind(("u", user.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(n.unwrap_or(0).max(0) as u64)
+    }
+
+    pub(crate) async fn mark_notification_rows_read(
+        &self,
+        user: &UserId,
+        ids: Option<&[NotificationId]>,
+    ) -> Result<()> {
+        match ids {
+            None => {
+                exec(
+                    self.db
+                        .query("UPDATE notification SET read = true WHERE user = $u AND read = false RETURN NONE")
+                        .bind(("u", user.as_str().to_owned())),
+                )
+                .await
+            }
+            Some(ids) => {
+                let sql: String = (0..ids.len())
+                    .map(|i| format!("UPDATE type::record('notification', $k{i}) SET read = true WHERE user = $u RETURN NONE;"))
+                    .collect();
+                let mut q = self.db.query(sql).bind(("u", user.as_str().to_owned()));
+                for (i, id) in ids.iter().enumerate() {
+                    q = q.bind((format!("k{i}"), id.as_str().to_owned()));
+                }
+                exec(q).await
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatabaseOptions;
+    use app::ports::Repository;
+
+    async fn db() -> Database {
+        Database::open(&DatabaseOptions {
+            url: "mem://".into(),
+            user: None,
+            password: None,
+            namespace: "t".into(),
+            database: "t".into(),
+        })
+        .await
+        .unwrap()
+    }
+
+    fn entry(space: &SpaceId, kind: SpaceEventKind) -> LogEntry {
+        LogEntry {
+            event: SpaceEvent {
+                space: space.clone(),
+                seq: None,
+                at: Utc::now(),
+                kind,
+                staff_only: false,
+            },
+            replaced: None,
+        }
+    }
+
+    fn message(
+        space: &SpaceId,
+        channel: &ChannelId,
+        text: &str,
+        reply_to: Option<MessageId>,
+    ) -> Message {
+        Message {
+            id: MessageId::generate(),
+            space: space.clone(),
+            channel: channel.clone(),
+            seq: 0,
+            author: UserId::generate(),
+            author_name: "Ann".into(),
+            author_role: SpaceRole::Student,
+            body: MessageBody::parse(text).unwrap(),
+            reply_to,
+            reply_count: 0,
+            mentions: vec![],
+            reactions: vec![],
+            created_at: Utc::now(),
+            edited_at: None,
+            deleted: false,
+            hidden: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_log_gives_gap_free_positions_per_space_and_applies_each_event() {
+        let db = db().await;
+        let mut spaces = Vec::new();
+        for _ in 0..2 {
+            let s = Space {
+                id: SpaceId::generate(),
+                details: SpaceDetails::parse(
+                    "Water",
+                    "",
+                    "Rivers",
+                    vec![],
+                    &["en".into()],
+                    None,
+                    None,
+                )
+                .unwrap(),
+                lead_school: SchoolId::generate(),
+                schools: vec![],
+                created_by: UserId::generate(),
+                created_at: Utc::now(),
+                archived: false,
+            };
+            db.create_space(&s).await.unwrap();
+            spaces.push(s.id);
+        }
+        let (a, b) = (&spaces[0], &spaces[1]);
+        let channel = Channel {
+            id: ChannelId::generate(),
+            space: a.clone(),
+            name: "general".into(),
+            topic: None,
+            kind: ChannelKind::General,
+            created_by: None,
+            created_at: Utc::now(),
+        };
+        let first = message(a, &channel.id, "first", None);
+        let reply = message(a, &channel.id, "reply", Some(first.id.clone()));
+        let mut other_channel = channel.clone();
+        other_channel.id = ChannelId::generate();
+        other_channel.space = b.clone();
+        let mut batch = vec![
+            entry(a, SpaceEventKind::ChannelCreated(channel.clone())),
+            entry(b, SpaceEventKind::ChannelCreated(other_channel)),
+            entry(a, SpaceEventKind::MessagePosted(first.clone())),
+            entry(a, SpaceEventKind::MessagePosted(reply.clone())),
+        ];
+        db.log_space_events(&mut batch).await.unwrap();
+        let seqs: Vec<u64> = batch.iter().map(|e| e.event.seq.unwrap()).collect();
+        assert_eq!(seqs, vec![1, 1, 2, 3]);
+
+        let mut edited = first.clone();
+        let old = std::mem::replace(
+            &mut edited.body,
+            MessageBody::parse("first, edited").unwrap(),
+        );
+        let mut hidden = first.clone();
+        hidden.hidden = Some(Hiding {
+            by: UserId::generate(),
+            reason: "rude".into(),
+            at: Utc::now(),
+        });
+        let mut batch = vec![
+            LogEntry {
+                replaced: Some(old),
+                ..entry(a, SpaceEventKind::MessageEdited(edited))
+            },
+            entry(
+                a,
+                SpaceEventKind::ReactionChanged {
+                    message: first.id.clone(),
+                    channel: channel.id.clone(),
+                    emoji: "👍".into(),
+                    user: UserId::generate(),
+                    added: true,
+                },
+            ),
+            entry(a, SpaceEventKind::MessageHidden(hidden)),
+        ];
+        db.log_space_events(&mut batch).await.unwrap();
+        assert_eq!(batch[2].event.seq, Some(6));
+
+        let m = db.message(&first.id).await.unwrap().unwrap();
+        assert_eq!(m.seq, 2);
+        assert_eq!(m.body.markdown, "first, edited");
+        assert_eq!(m.reply_count, 1);
+        assert_eq!(m.reactions.len(), 1);
+        assert_eq!(m.hidden.as_ref().unwrap().reason, "rude");
+        assert_eq!(
+            db.message_edits(&first.id).await.unwrap()[0].body.markdown,
+            "first"
+        );
+        let top = db.channel_messages(&channel.id, None, 10).await.unwrap();
+        assert_eq!(
+            top.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
+            vec![first.id.clone()]
+        );
+        assert_eq!(
+            db.replies(&first.id, None, 10).await.unwrap()[0].id,
+            reply.id
+        );
+
+        let page = db.space_log(a, 1, 100).await.unwrap();
+        assert_eq!(page.head, 6);
+        assert_eq!(
+            page.events
+                .iter()
+                .map(|e| e.event.seq.unwrap())
+                .collect::<Vec<_>>(),
+            vec![2, 3, 4, 5, 6]
+        );
+        assert_eq!(
+            page.events[0].redaction,
+            Some(Redaction::Hidden),
+            "earlier events of a hidden message are marked"
+        );
+        assert_eq!(page.events[1].redaction, None);
+
+        let reader = UserId::generate();
+        assert_eq!(
+            db.unread_counts(&[channel.id.clone()], &reader)
+                .await
+                .unwrap(),
+            vec![2]
+        );
+        db.mark_read(&channel.id, &reader, 2).await.unwrap();
+        assert_eq!(
+            db.unread_counts(&[channel.id.clone()], &reader)
+                .await
+                .unwrap(),
+            vec![1]
+        );
+        db.mark_read(&channel.id, &reader, 1).await.unwrap();
+        assert_eq!(
+            db.unread_counts(&[channel.id.clone()], &reader)
+                .await
+                .unwrap(),
+            vec![1],
+            "markers never move back"
+        );
+
+        let pruned = db
+            .prune_space_logs(Utc::now() + chrono::Duration::seconds(1))
+            .await
+            .unwrap();
+        assert_eq!(pruned, 7);
+        let page = db.space_log(a, 6, 100).await.unwrap();
+        assert_eq!(
+            (page.head, page.pruned_through, page.events.len()),
+            (6, 6, 0)
+        );
+    }
+
+    #[tokio::test]
+    async fn notifications_list_newest_first_and_are_marked_read() {
+        let db = db().await;
+        let user = UserId::generate();
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            let n = Notification {
+                id: NotificationId::generate(),
+                kind: app::hub::NotificationKind::Mentioned,
+                created_at: Utc::now(),
+                space: None,
+                about: None,
+                actor_name: Some(format!("n{i}")),
+                excerpt: None,
+                read: false,
+            };
+            ids.push(n.id.clone());
+            db.create_notifications(&[(user.clone(), n)]).await.unwrap();
+        }
+        let page = db
+            .notifications(
+                &user,
+                &PageRequest {
+                    after: None,
+                    limit: 2,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(page.has_next);
+        assert_eq!(page.items[0].1.id, ids[2]);
+        assert_eq!(db.unread_notifications(&user).await.unwrap(), 3);
+        db.mark_notifications_read(&user, Some(&ids[..1]))
+            .await
+            .unwrap();
+        assert_eq!(db.unread_notifications(&user).await.unwrap(), 2);
+        db.mark_notifications_read(&user, None).await.unwrap();
+        assert_eq!(db.unread_notifications(&user).await.unwrap(), 0);
+    }
+}
