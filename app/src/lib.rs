@@ -21,6 +21,7 @@ pub mod people;
 mod policy;
 pub mod ports;
 pub mod schools;
+mod space_cache;
 pub mod space_log;
 pub mod space_members;
 pub mod spaces;
@@ -63,6 +64,8 @@ struct Inner {
     /// made by this process clear it; `schools::COUNTS_FRESH_FOR` bounds how
     /// long another process's changes can go unseen.
     country_list: std::sync::Mutex<Option<schools::KeptCountries>>,
+    /// Spaces, memberships and channels as last read or written.
+    space_cache: std::sync::Arc<space_cache::SpaceCache>,
     /// The space log's writer task, started on first use (it needs a runtime).
     writer: std::sync::OnceLock<space_log::Writer>,
     /// When each person last signalled typing in each channel, to throttle it.
@@ -93,6 +96,7 @@ impl App {
                 accounts: accounts::AccountState::new(parts.accounts),
                 countries: Default::default(),
                 country_list: Default::default(),
+                space_cache: Default::default(),
                 writer: Default::default(),
                 typing: Default::default(),
             }),

@@ -31,7 +31,14 @@ impl App {
         viewer: &Viewer,
         id: &ChannelId,
     ) -> Result<(Channel, SpaceAccess, SpaceRole)> {
-        let channel = self.repo().channel(id).await?.ok_or(Error::NotFound)?;
+        let channel = match self.inner.space_cache.channel(id) {
+            Some(c) => c,
+            None => {
+                let c = self.repo().channel(id).await?.ok_or(Error::NotFound)?;
+                self.inner.space_cache.keep_channel(&c);
+                c
+            }
+        };
         let access = self.space_access(viewer, &channel.space).await?;
         match access.role {
             Some(r) if channel.readable_by(r) => Ok((channel, access, r)),

@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::hub::{Hub, SpaceFrame, SpaceListener, SpaceSignal};
 use crate::model::*;
 use crate::ports::{LogEntry, Repository};
+use crate::space_cache::SpaceCache;
 use crate::spaces::*;
 
 /// Jobs committed together at most.
@@ -45,14 +46,20 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn start(repo: Arc<dyn Repository>, hub: Hub) -> Writer {
+    pub(crate) fn start(repo: Arc<dyn Repository>, hub: Hub, cache: Arc<SpaceCache>) -> Writer {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(write_loop(repo, hub, rx));
+        tokio::spawn(write_loop(repo, Published { hub, cache }, rx));
         Writer { tx }
     }
 }
 
-async fn write_loop(repo: Arc<dyn Repository>, hub: Hub, mut rx: mpsc::Receiver<Job>) {
+/// Where committed events go, in commit order: the cache, then subscribers.
+struct Published {
+    hub: Hub,
+    cache: Arc<SpaceCache>,
+}
+
+async fn write_loop(repo: Arc<dyn Repository>, hub: Published, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let sizes: Vec<usize> = jobs.iter().map(|j| j.entries.len()).collect();
@@ -93,9 +100,10 @@ async fn write_loop(repo: Arc<dyn Repository>, hub: Hub, mut rx: mpsc::Receiver<
     }
 }
 
-fn publish(hub: &Hub, events: &[SpaceEvent]) {
+fn publish(to: &Published, events: &[SpaceEvent]) {
     for e in events {
-        hub.publish(SpaceFrame::new(e.clone()));
+        to.cache.apply(e);
+        to.hub.publish(SpaceFrame::new(e.clone()));
     }
 }
 
@@ -115,10 +123,13 @@ pub fn cursor(seq: u64) -> String {
 impl App {
     /// Commits durable events (together, in order) and publishes them live.
     pub(crate) async fn log(&self, entries: Vec<LogEntry>) -> Result<Vec<SpaceEvent>> {
-        let writer = self
-            .inner
-            .writer
-            .get_or_init(|| Writer::start(self.inner.repo.clone(), self.hub().clone()));
+        let writer = self.inner.writer.get_or_init(|| {
+            Writer::start(
+                self.inner.repo.clone(),
+                self.hub().clone(),
+                self.inner.space_cache.clone(),
+            )
+        });
         let (done, wait) = oneshot::channel();
         writer
             .tx

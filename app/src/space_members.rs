@@ -27,8 +27,25 @@ pub struct SpaceAccess {
 impl App {
     /// How the viewer stands towards a space; `NotFound` if they may not see it.
     pub async fn space_access(&self, viewer: &Viewer, id: &SpaceId) -> Result<SpaceAccess> {
-        let space = self.repo().space(id).await?.ok_or(Error::NotFound)?;
-        let member = self.repo().member(id, &viewer.user.id).await?;
+        let cache = &self.inner.space_cache;
+        let space = match cache.space(id) {
+            Some(s) => s,
+            None => {
+                let epoch = cache.epoch();
+                let s = self.repo().space(id).await?.ok_or(Error::NotFound)?;
+                cache.keep_space(&s, epoch);
+                s
+            }
+        };
+        let member = match cache.member(id, &viewer.user.id) {
+            Some(m) => m,
+            None => {
+                let epoch = cache.epoch();
+                let m = self.repo().member(id, &viewer.user.id).await?;
+                cache.keep_member(id, &viewer.user.id, m.as_ref(), epoch);
+                m
+            }
+        };
         if let Some(m) = &member {
             return Ok(SpaceAccess {
                 space,

@@ -1157,21 +1157,21 @@ mod tests {
 
         let reader = UserId::generate();
         assert_eq!(
-            db.unread_counts(&[channel.id.clone()], &reader)
+            db.unread_counts(std::slice::from_ref(&channel.id), &reader)
                 .await
                 .unwrap(),
             vec![2]
         );
         db.mark_read(&channel.id, &reader, 2).await.unwrap();
         assert_eq!(
-            db.unread_counts(&[channel.id.clone()], &reader)
+            db.unread_counts(std::slice::from_ref(&channel.id), &reader)
                 .await
                 .unwrap(),
             vec![1]
         );
         db.mark_read(&channel.id, &reader, 1).await.unwrap();
         assert_eq!(
-            db.unread_counts(&[channel.id.clone()], &reader)
+            db.unread_counts(std::slice::from_ref(&channel.id), &reader)
                 .await
                 .unwrap(),
             vec![1],

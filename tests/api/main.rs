@@ -13,6 +13,7 @@ mod network;
 mod operations;
 mod people;
 mod persistence;
+mod space_matrix;
 mod spaces;
 mod tidy;
 mod websocket;

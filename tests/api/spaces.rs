@@ -5,9 +5,7 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::harness::*;
 
@@ -1156,57 +1154,4 @@ async fn teachers_add_only_their_own_students_and_mentors_join_when_invited() {
         )
         .await;
     assert_eq!(r.code(), Some("CONFLICT"));
-}
-
-/// Keeps the socket type in use for helpers above.
-#[allow(dead_code)]
-fn _types(_: WsMessage) {}
-
-#[allow(dead_code)]
-async fn _stream(ws: &mut Ws) {
-    let _ = ws.next().await;
-}
-
-#[tokio::test]
-async fn zz_timing() {
-    let t = Twin::new().await;
-    let viewer = t.net.s.app.authenticate(&t.teacher_a1).await.unwrap();
-    let channel = app::ChannelId::parse(&t.general).unwrap();
-    let space = app::SpaceId::parse(&t.space).unwrap();
-    let start = std::time::Instant::now();
-    for _ in 0..500 {
-        t.net.s.app.space_access(&viewer, &space).await.unwrap();
-    }
-    eprintln!("access: {:?} each", start.elapsed() / 500);
-    let start = std::time::Instant::now();
-    for _ in 0..500 {
-        t.net.s.app.channel(&viewer, &channel).await.unwrap();
-    }
-    eprintln!("channel access: {:?} each", start.elapsed() / 500);
-    let start = std::time::Instant::now();
-    for _ in 0..500 {
-        t.net
-            .s
-            .app
-            .post_message(&viewer, &channel, "hello", None)
-            .await
-            .unwrap();
-    }
-    eprintln!("post sequential: {:?} each", start.elapsed() / 500);
-    let start = std::time::Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..8 {
-        let (app, viewer, channel) = (t.net.s.app.clone(), viewer.clone(), channel.clone());
-        tasks.push(tokio::spawn(async move {
-            for _ in 0..250 {
-                app.post_message(&viewer, &channel, "hello", None)
-                    .await
-                    .unwrap();
-            }
-        }));
-    }
-    for task in tasks {
-        task.await.unwrap();
-    }
-    eprintln!("post 8 tasks: {:?} each", start.elapsed() / 2000);
 }
