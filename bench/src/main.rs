@@ -1,0 +1,414 @@
+//! `lff-bench`: load for twinning spaces against a running server, over the
+//! public API only. B1 (fan-out latency to many subscribers), B2 (memory per
+//! idle subscribed socket) and B3 (durable posting rate). See
+//! `bench/README.md`; results go to `docs/BENCHMARKS.md`.
+//!
+//! It signs in as a demo teacher and one of their students, opens a space,
+//! and measures from the client side; server CPU and memory are read from
+//! `/proc/<pid>` when `--server-pid` is given. It is not a test: it asserts
+//! nothing.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use clap::{Parser, Subcommand};
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+#[derive(Parser)]
+struct Cli {
+    /// The server, e.g. http://127.0.0.1:8080.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// The server's process id, to read its CPU time and memory.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// A teacher of the demo network and one of their students.
+    #[arg(long, default_value = "teacher.yerevan12")]
+    teacher: String,
+    #[arg(long, default_value = "yerevan12.p01")]
+    student: String,
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Subcommand)]
+enum What {
+    /// B1: N subscribers to one space; a poster sends M messages per second.
+    Fanout {
+        #[arg(long, default_value_t = 1000)]
+        subscribers: usize,
+        #[arg(long, default_value_t = 10)]
+        rate: u64,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
+    /// B2: N idle sockets, each with one space subscription.
+    Idle {
+        #[arg(long, default_value_t = 1000)]
+        subscribers: usize,
+    },
+    /// B3: K concurrent posters, as fast as the server takes them.
+    Post {
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
+}
+
+struct Setup {
+    http: reqwest::Client,
+    url: String,
+    teacher: String,
+    student: String,
+    space: String,
+    channel: String,
+}
+
+async fn gql(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+    vars: Value,
+) -> Value {
+    let mut req = http
+        .post(format!("{url}/graphql"))
+        .json(&json!({ "query": query, "variables": vars }));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let v: Value = req
+        .send()
+        .await
+        .expect("server answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(v["errors"].is_null(), "{v}");
+    v["data"].clone()
+}
+
+async fn login(http: &reqwest::Client, url: &str, who: &str, password: &str) -> String {
+    let d = gql(
+        http,
+        url,
+        None,
+        "mutation($l: String!, $p: String!) { login(login: $l, password: $p) { token } }",
+        json!({ "l": who, "p": password }),
+    )
+    .await;
+    d["login"]["token"].as_str().unwrap().to_owned()
+}
+
+async fn setup(cli: &Cli) -> Setup {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    let teacher = login(&http, &cli.url, &cli.teacher, "demo-password-2026").await;
+    let student = login(&http, &cli.url, &cli.student, "pupil-2026").await;
+    let me = gql(&http, &cli.url, Some(&student), "{ me { id } }", json!({})).await;
+    let d = gql(
+        &http,
+        &cli.url,
+        Some(&teacher),
+        "mutation { createSpace(input: { title: \"Benchmark\", topic: \"Load\", languages: [\"en\"] }) { id channels { id kind } } }",
+        json!({}),
+    )
+    .await;
+    let space = d["createSpace"]["id"].as_str().unwrap().to_owned();
+    let channel = d["createSpace"]["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "GENERAL")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    gql(
+        &http,
+        &cli.url,
+        Some(&teacher),
+        "mutation($s: ID!, $u: [ID!]!) { addSpaceStudents(spaceId: $s, studentIds: $u) { id } }",
+        json!({ "s": space, "u": [me["me"]["id"]] }),
+    )
+    .await;
+    Setup {
+        http,
+        url: cli.url.clone(),
+        teacher,
+        student,
+        space,
+        channel,
+    }
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A socket past `connection_ack`, subscribed to the space's messages.
+async fn subscriber(s: &Setup) -> Socket {
+    let ws_url = s.url.replacen("http", "ws", 1) + "/graphql/ws";
+    let mut req = ws_url.into_client_request().unwrap();
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("socket opens");
+    let init = json!({ "type": "connection_init", "payload": { "token": s.student } });
+    ws.send(Message::text(init.to_string())).await.unwrap();
+    loop {
+        if let Some(Ok(Message::Text(t))) = ws.next().await
+            && t.as_str().contains("connection_ack")
+        {
+            break;
+        }
+    }
+    let sub = json!({ "type": "subscribe", "id": "1", "payload": {
+        "query": "subscription($s: ID!) { spaceEvents(spaceId: $s) { __typename ... on MessagePosted { message { body } } } }",
+        "variables": { "s": s.space } } });
+    ws.send(Message::text(sub.to_string())).await.unwrap();
+    ws
+}
+
+async fn open_subscribers(s: &Setup, n: usize) -> Vec<Socket> {
+    let mut out = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(100) {
+        let opened = futures::future::join_all(chunk.iter().map(|_| subscriber(s))).await;
+        out.extend(opened);
+    }
+    out
+}
+
+async fn post(s: &Setup, body: String) -> Duration {
+    let start = Instant::now();
+    gql(
+        &s.http,
+        &s.url,
+        Some(&s.teacher),
+        "mutation($c: ID!, $b: String!) { postMessage(channelId: $c, body: $b) { id } }",
+        json!({ "c": s.channel, "b": body }),
+    )
+    .await;
+    start.elapsed()
+}
+
+/// The body's send time, written as `t<nanoseconds>` at its start.
+fn sent_at(frame: &str) -> Option<u64> {
+    let i = frame.find("\"body\":\"t")? + 9;
+    let digits: String = frame[i..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+struct Proc {
+    pid: Option<u32>,
+}
+
+impl Proc {
+    fn cpu_ticks(&self) -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid?)).ok()?;
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        Some(f[11].parse::<u64>().ok()? + f[12].parse::<u64>().ok()?)
+    }
+
+    fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid?)).ok()?;
+        status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    }
+}
+
+fn percentile(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(ns: u64) -> String {
+    format!("{:.2} ms", ns as f64 / 1e6)
+}
+
+async fn fanout(s: Setup, proc_: Proc, n: usize, rate: u64, seconds: u64) {
+    let sockets = open_subscribers(&s, n).await;
+    let latencies = Arc::new(Mutex::new(Vec::<u64>::with_capacity(
+        n * (rate * seconds) as usize,
+    )));
+    let received = Arc::new(AtomicU64::new(0));
+    let expected = rate * seconds;
+    let mut readers = Vec::new();
+    for mut ws in sockets {
+        let (latencies, received) = (latencies.clone(), received.clone());
+        readers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            let mut got = 0;
+            while got < expected {
+                match tokio::time::timeout(Duration::from_secs(30), ws.next()).await {
+                    Ok(Some(Ok(Message::Text(t)))) => {
+                        if let Some(at) = sent_at(t.as_str()) {
+                            mine.push(now_ns().saturating_sub(at));
+                            got += 1;
+                        }
+                    }
+                    Ok(Some(Ok(_))) => {}
+                    _ => break,
+                }
+            }
+            received.fetch_add(got, Ordering::Relaxed);
+            latencies.lock().await.extend(mine);
+        }));
+    }
+    // Let every subscription register before measuring.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (cpu0, t0) = (proc_.cpu_ticks(), Instant::now());
+    let mut tick = tokio::time::interval(Duration::from_nanos(1_000_000_000 / rate));
+    for _ in 0..expected {
+        tick.tick().await;
+        let s = &s;
+        post(s, format!("t{}", now_ns())).await;
+    }
+    for r in readers {
+        let _ = r.await;
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    let cpu = proc_
+        .cpu_ticks()
+        .zip(cpu0)
+        .map(|(a, b)| (a - b) as f64 / 100.0 / elapsed);
+    let mut l = latencies.lock().await.clone();
+    l.sort_unstable();
+    let got = received.load(Ordering::Relaxed);
+    println!(
+        "B1 subscribers={n} rate={rate}/s messages={expected}: delivered {got} of {} ({:.0} deliveries/s); latency p50 {} p99 {} max {}; server CPU {} cores; server RSS {} MiB",
+        expected * n as u64,
+        got as f64 / elapsed,
+        ms(percentile(&l, 0.5)),
+        ms(percentile(&l, 0.99)),
+        ms(*l.last().unwrap_or(&0)),
+        cpu.map(|c| format!("{c:.2}")).unwrap_or("?".into()),
+        proc_
+            .rss_kib()
+            .map(|k| (k / 1024).to_string())
+            .unwrap_or("?".into()),
+    );
+}
+
+async fn idle(s: Setup, proc_: Proc, n: usize) {
+    let before = proc_.rss_kib();
+    let mut sockets = open_subscribers(&s, n).await;
+    // One message that every socket must receive proves all are subscribed.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    post(&s, format!("t{}", now_ns())).await;
+    let mut missing = 0;
+    for ws in &mut sockets {
+        let mut ok = false;
+        while let Ok(Some(Ok(m))) = tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            if let Message::Text(t) = m
+                && sent_at(t.as_str()).is_some()
+            {
+                ok = true;
+                break;
+            }
+        }
+        missing += usize::from(!ok);
+    }
+    let after = proc_.rss_kib();
+    match before.zip(after) {
+        Some((b, a)) => println!(
+            "B2 idle subscribed sockets={n} (missing {missing}): server RSS {} → {} MiB, {:.1} KiB per socket",
+            b / 1024,
+            a / 1024,
+            (a.saturating_sub(b)) as f64 / n as f64
+        ),
+        None => println!("B2 needs --server-pid"),
+    }
+}
+
+async fn posting(s: Setup, proc_: Proc, k: usize, seconds: u64) {
+    let s = Arc::new(s);
+    let stop = Instant::now() + Duration::from_secs(seconds);
+    let (cpu0, t0) = (proc_.cpu_ticks(), Instant::now());
+    let mut tasks = Vec::new();
+    for _ in 0..k {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut l = Vec::new();
+            while Instant::now() < stop {
+                l.push(
+                    post(
+                        &s,
+                        "A message of ordinary length about our river project.".into(),
+                    )
+                    .await
+                    .as_nanos() as u64,
+                );
+            }
+            l
+        }));
+    }
+    let mut l = Vec::new();
+    for t in tasks {
+        l.extend(t.await.unwrap());
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    let cpu = proc_
+        .cpu_ticks()
+        .zip(cpu0)
+        .map(|(a, b)| (a - b) as f64 / 100.0 / elapsed);
+    l.sort_unstable();
+    println!(
+        "B3 posters={k}: {} messages in {elapsed:.1} s = {:.0} messages/s; request p50 {} p99 {}; server CPU {} cores",
+        l.len(),
+        l.len() as f64 / elapsed,
+        ms(percentile(&l, 0.5)),
+        ms(percentile(&l, 0.99)),
+        cpu.map(|c| format!("{c:.2}")).unwrap_or("?".into()),
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let s = setup(&cli).await;
+    let proc_ = Proc {
+        pid: cli.server_pid,
+    };
+    match cli.what {
+        What::Fanout {
+            subscribers,
+            rate,
+            seconds,
+        } => fanout(s, proc_, subscribers, rate, seconds).await,
+        What::Idle { subscribers } => idle(s, proc_, subscribers).await,
+        What::Post {
+            concurrency,
+            seconds,
+        } => posting(s, proc_, concurrency, seconds).await,
+    }
+}
