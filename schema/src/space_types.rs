@@ -682,13 +682,16 @@ fn cursor_of(e: &app::SpaceEvent) -> Option<String> {
     e.seq.map(app::space_log::cursor)
 }
 
-macro_rules! message_event {
-    ($(#[$doc:meta])* $name:ident) => {
+/// An event type: its `cursor` and `at`, and the fields given.
+macro_rules! event_object {
+    ($(#[$doc:meta])* $name:ident { $($fields:tt)* }) => {
         $(#[$doc])*
         pub struct $name(Arc<app::SpaceEvent>);
 
         #[Object]
         impl $name {
+            /// Resume after this event with `spaceEvents(after:)`; null for
+            /// presence and typing, which are not kept.
             async fn cursor(&self) -> Option<String> {
                 cursor_of(&self.0)
             }
@@ -697,11 +700,19 @@ macro_rules! message_event {
                 self.0.at
             }
 
-            /// The message as it is after the event.
+            $($fields)*
+        }
+    };
+}
+
+/// The message of a message event, as it is after the event.
+macro_rules! message_event {
+    ($(#[$doc:meta])* $name:ident) => {
+        event_object!($(#[$doc])* $name {
             async fn message(&self) -> Option<Message> {
                 self.0.kind.message().cloned().map(Message)
             }
-        }
+        });
     };
 }
 
@@ -726,210 +737,141 @@ message_event!(
     MessageDeleted
 );
 
-/// Someone added or took back a reaction.
-pub struct ReactionChanged(Arc<app::SpaceEvent>);
+use app::SpaceEventKind as K;
 
-#[Object]
-impl ReactionChanged {
-    async fn cursor(&self) -> Option<String> {
-        cursor_of(&self.0)
-    }
+event_object!(
+    /// Someone added or took back a reaction.
+    ReactionChanged {
+        async fn message_id(&self) -> Option<ID> {
+            match &self.0.kind {
+                K::ReactionChanged { message, .. } => Some(ID(message.to_string())),
+                _ => None,
+            }
+        }
 
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
-    }
+        async fn channel_id(&self) -> Option<ID> {
+            self.0.kind.channel().map(|c| ID(c.to_string()))
+        }
 
-    async fn message_id(&self) -> ID {
-        match &self.0.kind {
-            app::SpaceEventKind::ReactionChanged { message, .. } => ID(message.to_string()),
-            _ => ID(String::new()),
+        async fn emoji(&self) -> &str {
+            match &self.0.kind {
+                K::ReactionChanged { emoji, .. } => emoji,
+                _ => "",
+            }
+        }
+
+        async fn user_id(&self) -> Option<ID> {
+            match &self.0.kind {
+                K::ReactionChanged { user, .. } => Some(ID(user.to_string())),
+                _ => None,
+            }
+        }
+
+        /// True when added, false when taken back.
+        async fn added(&self) -> bool {
+            matches!(&self.0.kind, K::ReactionChanged { added: true, .. })
         }
     }
+);
 
-    async fn channel_id(&self) -> Option<ID> {
-        self.0.kind.channel().map(|c| ID(c.to_string()))
-    }
-
-    async fn emoji(&self) -> &str {
-        match &self.0.kind {
-            app::SpaceEventKind::ReactionChanged { emoji, .. } => emoji,
-            _ => "",
+event_object!(
+    /// Someone joined the space.
+    MemberJoined {
+        async fn member(&self) -> Option<SpaceMember> {
+            match &self.0.kind {
+                K::MemberJoined(m) => Some(SpaceMember(m.clone())),
+                _ => None,
+            }
         }
     }
+);
 
-    async fn user_id(&self) -> Option<ID> {
-        match &self.0.kind {
-            app::SpaceEventKind::ReactionChanged { user, .. } => Some(ID(user.to_string())),
-            _ => None,
+event_object!(
+    /// Someone left or was removed. When it is you, your stream ends with it.
+    MemberLeft {
+        async fn member(&self) -> Option<SpaceMember> {
+            match &self.0.kind {
+                K::MemberLeft { member, .. } => Some(SpaceMember(member.clone())),
+                _ => None,
+            }
+        }
+
+        /// Who removed them (themself when they left).
+        async fn removed_by(&self) -> Option<ID> {
+            match &self.0.kind {
+                K::MemberLeft { by, .. } => by.as_ref().map(|b| ID(b.to_string())),
+                _ => None,
+            }
         }
     }
+);
 
-    /// True when added, false when taken back.
-    async fn added(&self) -> bool {
-        matches!(
-            &self.0.kind,
-            app::SpaceEventKind::ReactionChanged { added: true, .. }
-        )
-    }
-}
-
-/// Someone joined the space.
-pub struct MemberJoined(Arc<app::SpaceEvent>);
-
-#[Object]
-impl MemberJoined {
-    async fn cursor(&self) -> Option<String> {
-        cursor_of(&self.0)
-    }
-
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
-    }
-
-    async fn member(&self) -> Option<SpaceMember> {
-        match &self.0.kind {
-            app::SpaceEventKind::MemberJoined(m) => Some(SpaceMember(m.clone())),
-            _ => None,
+event_object!(
+    /// A channel was added.
+    ChannelCreated {
+        async fn channel(&self) -> Option<Channel> {
+            match &self.0.kind {
+                K::ChannelCreated(c) => Some(Channel(c.clone())),
+                _ => None,
+            }
         }
     }
-}
+);
 
-/// Someone left or was removed. When it is you, your stream ends with it.
-pub struct MemberLeft(Arc<app::SpaceEvent>);
-
-#[Object]
-impl MemberLeft {
-    async fn cursor(&self) -> Option<String> {
-        cursor_of(&self.0)
-    }
-
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
-    }
-
-    async fn member(&self) -> Option<SpaceMember> {
-        match &self.0.kind {
-            app::SpaceEventKind::MemberLeft { member, .. } => Some(SpaceMember(member.clone())),
-            _ => None,
+event_object!(
+    /// The space's description, member schools or archived state changed.
+    SpaceUpdated {
+        async fn space(&self) -> Option<Space> {
+            match &self.0.kind {
+                K::SpaceUpdated(s) => Some(Space((**s).clone())),
+                _ => None,
+            }
         }
     }
+);
 
-    /// Who removed them (themself when they left).
-    async fn removed_by(&self) -> Option<ID> {
-        match &self.0.kind {
-            app::SpaceEventKind::MemberLeft { by, .. } => by.as_ref().map(|b| ID(b.to_string())),
-            _ => None,
+event_object!(
+    /// Someone came online in the space or went away.
+    PresenceChanged {
+        async fn user_id(&self) -> Option<ID> {
+            match &self.0.kind {
+                K::PresenceChanged { user, .. } => Some(ID(user.to_string())),
+                _ => None,
+            }
+        }
+
+        async fn display_name(&self) -> &str {
+            match &self.0.kind {
+                K::PresenceChanged { display_name, .. } => display_name,
+                _ => "",
+            }
+        }
+
+        async fn online(&self) -> bool {
+            matches!(&self.0.kind, K::PresenceChanged { online: true, .. })
         }
     }
-}
+);
 
-/// A channel was added.
-pub struct ChannelCreated(Arc<app::SpaceEvent>);
+event_object!(
+    /// Someone is typing in a channel.
+    Typing {
+        async fn channel_id(&self) -> Option<ID> {
+            self.0.kind.channel().map(|c| ID(c.to_string()))
+        }
 
-#[Object]
-impl ChannelCreated {
-    async fn cursor(&self) -> Option<String> {
-        cursor_of(&self.0)
-    }
+        async fn user_id(&self) -> Option<ID> {
+            match &self.0.kind {
+                K::Typing { user, .. } => Some(ID(user.to_string())),
+                _ => None,
+            }
+        }
 
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
-    }
-
-    async fn channel(&self) -> Option<Channel> {
-        match &self.0.kind {
-            app::SpaceEventKind::ChannelCreated(c) => Some(Channel(c.clone())),
-            _ => None,
+        async fn display_name(&self) -> &str {
+            match &self.0.kind {
+                K::Typing { display_name, .. } => display_name,
+                _ => "",
+            }
         }
     }
-}
-
-/// The space's description, member schools or archived state changed.
-pub struct SpaceUpdated(Arc<app::SpaceEvent>);
-
-#[Object]
-impl SpaceUpdated {
-    async fn cursor(&self) -> Option<String> {
-        cursor_of(&self.0)
-    }
-
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
-    }
-
-    async fn space(&self) -> Option<Space> {
-        match &self.0.kind {
-            app::SpaceEventKind::SpaceUpdated(s) => Some(Space((**s).clone())),
-            _ => None,
-        }
-    }
-}
-
-/// Someone came online in the space or went away.
-pub struct PresenceChanged(Arc<app::SpaceEvent>);
-
-#[Object]
-impl PresenceChanged {
-    /// Always null: presence is not kept.
-    async fn cursor(&self) -> Option<String> {
-        None
-    }
-
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
-    }
-
-    async fn user_id(&self) -> Option<ID> {
-        match &self.0.kind {
-            app::SpaceEventKind::PresenceChanged { user, .. } => Some(ID(user.to_string())),
-            _ => None,
-        }
-    }
-
-    async fn display_name(&self) -> &str {
-        match &self.0.kind {
-            app::SpaceEventKind::PresenceChanged { display_name, .. } => display_name,
-            _ => "",
-        }
-    }
-
-    async fn online(&self) -> bool {
-        matches!(
-            &self.0.kind,
-            app::SpaceEventKind::PresenceChanged { online: true, .. }
-        )
-    }
-}
-
-/// Someone is typing in a channel.
-pub struct Typing(Arc<app::SpaceEvent>);
-
-#[Object]
-impl Typing {
-    /// Always null: typing is not kept.
-    async fn cursor(&self) -> Option<String> {
-        None
-    }
-
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
-    }
-
-    async fn channel_id(&self) -> Option<ID> {
-        self.0.kind.channel().map(|c| ID(c.to_string()))
-    }
-
-    async fn user_id(&self) -> Option<ID> {
-        match &self.0.kind {
-            app::SpaceEventKind::Typing { user, .. } => Some(ID(user.to_string())),
-            _ => None,
-        }
-    }
-
-    async fn display_name(&self) -> &str {
-        match &self.0.kind {
-            app::SpaceEventKind::Typing { display_name, .. } => display_name,
-            _ => "",
-        }
-    }
-}
+);

@@ -103,8 +103,15 @@ pub async fn upgrade_with(state: AppState, parts: &Parts, up: WebSocketUpgrade) 
         ),
     };
     let limits = state.config.ws.clone();
+    // tungstenite allocates 128 KiB for reading up front and buffers up to
+    // 128 KiB before writing: per idle socket that is most of its memory.
+    // Client messages are small, and frames are written out on flush; the
+    // buffers grow for a large message and are bounded by the limits.
     up.max_message_size(limits.max_message_bytes)
         .max_frame_size(limits.max_message_bytes)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
         .on_upgrade(move |socket| {
             let tracker = state.sockets.clone();
             tracker.track_future(async move {
@@ -117,6 +124,12 @@ pub async fn upgrade_with(state: AppState, parts: &Parts, up: WebSocketUpgrade) 
             })
         })
 }
+
+const READ_BUFFER: usize = 4 * 1024;
+const WRITE_BUFFER: usize = 16 * 1024;
+/// Frames queued between flushes are at most this large together; past it
+/// the socket counts as stuck and is closed.
+const MAX_WRITE_BUFFER: usize = 8 * 1024 * 1024;
 
 struct Close(u16, String);
 

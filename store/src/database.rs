@@ -167,6 +167,20 @@ pub(crate) fn internal(e: surrealdb::Error) -> app::Error {
     app::Error::internal(format!("database: {e}"))
 }
 
+/// A fresh in-memory database with every migration applied, for unit tests.
+#[cfg(test)]
+pub(crate) async fn test_database() -> Database {
+    Database::open(&DatabaseOptions {
+        url: "mem://".into(),
+        user: None,
+        password: None,
+        namespace: "t".into(),
+        database: "t".into(),
+    })
+    .await
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

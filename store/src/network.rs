@@ -1184,18 +1184,9 @@ fn event_row(c: &SchoolStatusChange) -> EventRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::DatabaseOptions;
 
     async fn db() -> Database {
-        Database::open(&DatabaseOptions {
-            url: "mem://".into(),
-            user: None,
-            password: None,
-            namespace: "t".into(),
-            database: "t".into(),
-        })
-        .await
-        .unwrap()
+        crate::database::test_database().await
     }
 
     #[tokio::test]

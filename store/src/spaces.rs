@@ -983,19 +983,10 @@ impl Database {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::DatabaseOptions;
     use app::ports::Repository;
 
     async fn db() -> Database {
-        Database::open(&DatabaseOptions {
-            url: "mem://".into(),
-            user: None,
-            password: None,
-            namespace: "t".into(),
-            database: "t".into(),
-        })
-        .await
-        .unwrap()
+        crate::database::test_database().await
     }
 
     fn entry(space: &SpaceId, kind: SpaceEventKind) -> LogEntry {

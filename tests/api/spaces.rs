@@ -136,6 +136,19 @@ impl Twin {
         }
     }
 
+    /// `Space.cursor` as `token` reads it: where a subscription resumes.
+    pub async fn cursor(&self, token: &str) -> String {
+        let d = ok(self
+            .gql(
+                token,
+                "query($s: ID!) { space(id: $s) { cursor } }",
+                json!({ "s": self.space }),
+            )
+            .await)
+        .await;
+        d["space"]["cursor"].as_str().unwrap().to_owned()
+    }
+
     pub async fn gql(&self, token: &str, q: &str, vars: Value) -> Reply {
         self.net.s.gql(Some(token), q, vars).await
     }
@@ -288,17 +301,7 @@ impl Dice {
 async fn a_subscriber_dropping_at_random_resumes_with_every_message_once_and_in_order() {
     let t = Twin::new().await;
     const N: usize = 1000;
-    let start = ok(t
-        .gql(
-            &t.student_a1,
-            "query($s: ID!) { space(id: $s) { cursor } }",
-            json!({ "s": t.space }),
-        )
-        .await)
-    .await["space"]["cursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let start = t.cursor(&t.student_a1).await;
     let poster = {
         let (s, token, channel) = (
             t.net.s.http.clone(),
@@ -451,17 +454,7 @@ async fn subscribers_that_stop_reading_are_told_to_resync_and_cost_bounded_memor
     flood(&t, &mut reader, 10_000, &body).await;
     let calm = rss_kib().saturating_sub(before) / 1024;
 
-    let cursor = ok(t
-        .gql(
-            &t.student_a1,
-            "query($s: ID!) { space(id: $s) { cursor } }",
-            json!({ "s": t.space }),
-        )
-        .await)
-    .await["space"]["cursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let cursor = t.cursor(&t.student_a1).await;
     let mut stalled = Vec::new();
     for _ in 0..STALLED {
         // A small receive buffer, so that the kernel does not absorb what
@@ -538,17 +531,7 @@ async fn hidden_messages_never_reach_students_live_in_replays_or_in_pages() {
     let t = Twin::new().await;
     let mut student = t.subscribe(&t.student_a1, None).await;
     let mut teacher = t.subscribe(&t.teacher_b1, None).await;
-    let start = ok(t
-        .gql(
-            &t.student_a1,
-            "query($s: ID!) { space(id: $s) { cursor } }",
-            json!({ "s": t.space }),
-        )
-        .await)
-    .await["space"]["cursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let start = t.cursor(&t.student_a1).await;
     let m = t.post(&t.student_b1, &t.general, "something unkind").await;
     next_of(&mut student, "MessagePosted").await;
     let hidden = ok(t
@@ -974,17 +957,7 @@ async fn a_cursor_older_than_the_kept_events_requires_a_resync_and_a_future_one_
     let mut ws = t.subscribe(&t.student_a1, Some("999999")).await;
     assert_eq!(code_in(&next_json(&mut ws).await), Some("BAD_USER_INPUT"));
     // From the current cursor all is well, and new messages flow.
-    let cursor = ok(t
-        .gql(
-            &t.student_a1,
-            "query($s: ID!) { space(id: $s) { cursor } }",
-            json!({ "s": t.space }),
-        )
-        .await)
-    .await["space"]["cursor"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let cursor = t.cursor(&t.student_a1).await;
     let mut ws = t.subscribe(&t.student_a1, Some(&cursor)).await;
     t.post(&t.teacher_a1, &t.general, "new news").await;
     assert_eq!(
