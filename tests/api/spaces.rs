@@ -431,7 +431,9 @@ async fn subscribers_that_stop_reading_are_told_to_resync_and_cost_bounded_memor
             .map(|x| x.parse().unwrap())
             .collect();
         let (calm_mib, stalled_mib, most_buffered) = (v[0], v[1], v[2]);
-        eprintln!("{line}");
+        eprintln!(
+            "10,000 messages: process grew {calm_mib} MiB with nobody stalled, {stalled_mib} MiB with {STALLED} stalled subscribers; at most {most_buffered} events reached a stalled one before RESYNC_REQUIRED"
+        );
         assert!(
             most_buffered < 5000,
             "{most_buffered} events were kept for a stalled subscriber"
