@@ -165,8 +165,15 @@ impl Twin {
         d["postMessage"].clone()
     }
 
-    /// A socket of `token` subscribed to the space's events.
+    /// A socket of `token` subscribed to the space's events after `after`
+    /// or, by default, after the space's current position — so that nothing
+    /// posted once this returns can be missed, however late the server
+    /// registers the subscription.
     pub async fn subscribe(&self, token: &str, after: Option<&str>) -> Ws {
+        let after = match after {
+            Some(a) => a.to_owned(),
+            None => self.cursor(&self.teacher_a1).await,
+        };
         let mut ws = self.net.s.ws_ready(token).await;
         send(
             &mut ws,
@@ -844,10 +851,19 @@ async fn mentions_invitations_and_answers_reach_the_notification_list_and_arrive
     let coord_b1 = net.s.token("coord.b1", NET_PASSWORD).await;
     let mut live = net.s.ws_ready(&coord_b1).await;
     send(&mut live, json!({ "type": "subscribe", "id": "n", "payload": { "query": "subscription { notifications { kind spaceId about actorName excerpt } }" } })).await;
-    // The subscription is registered once the server has read it; a ping
-    // round trip proves that.
-    send(&mut live, json!({ "type": "ping" })).await;
-    assert_eq!(next_json(&mut live).await["type"], "pong");
+    // The subscription is live once a sign-in notice arrives on it; sign in
+    // until one does.
+    loop {
+        net.s.token("coord.b1", NET_PASSWORD).await;
+        if let Ok(v) = tokio::time::timeout(Duration::from_millis(500), next_json(&mut live)).await
+        {
+            assert_eq!(
+                v["payload"]["data"]["notifications"]["kind"], "SIGNED_IN",
+                "{v}"
+            );
+            break;
+        }
+    }
     let t = Twin::on(net).await;
     let invitation = next_notice(&mut live).await;
     assert_eq!(
