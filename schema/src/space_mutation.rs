@@ -4,9 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 
 use crate::errors::GqlResult;
 use crate::query::{app, meta, viewer};
-use crate::space_types::{
-    Channel, CreateSpaceInput, Message, Space, SpaceInput, SpaceInvitation, SpaceMember,
-};
+use crate::space_types::{Channel, CreateSpaceInput, Message, Space, SpaceInvitation, SpaceMember};
 
 #[derive(Default)]
 pub struct SpaceMutation;
@@ -43,7 +41,12 @@ impl SpaceMutation {
     }
 
     /// Changes what a space is about (its leads).
-    async fn update_space(&self, ctx: &Context<'_>, id: ID, input: SpaceInput) -> Result<Space> {
+    async fn update_space(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: CreateSpaceInput,
+    ) -> Result<Space> {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
         app(ctx)

@@ -70,9 +70,10 @@ impl From<app::SpaceRole> for SpaceRole {
     }
 }
 
-/// What a space is about.
+/// What a space is about: given when it is opened (`createSpace`) and when
+/// it is changed (`updateSpace`, which replaces all of it).
 #[derive(InputObject)]
-pub struct SpaceInput {
+pub struct CreateSpaceInput {
     /// 1–200 characters.
     pub title: String,
     /// Up to 5,000 characters; may be empty.
@@ -88,9 +89,7 @@ pub struct SpaceInput {
     pub ends_on: Option<NaiveDate>,
 }
 
-pub type CreateSpaceInput = SpaceInput;
-
-impl SpaceInput {
+impl CreateSpaceInput {
     pub(crate) fn parse(self) -> app::Result<app::SpaceDetails> {
         app::SpaceDetails::parse(
             &self.title,

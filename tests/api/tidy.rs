@@ -133,3 +133,77 @@ fn the_committed_schema_is_current() {
         "schema/schema.graphql is stale; regenerate it with `LFF_UPDATE_SCHEMA=1 cargo test -p tests the_committed_schema_is_current` and commit it"
     );
 }
+
+/// The GraphQL names that clients rely on (the product's binding list, as
+/// far as it is built): each field exists with these arguments and this
+/// type. Extra optional arguments are allowed.
+#[test]
+fn the_binding_api_names_are_kept() {
+    let sdl = std::fs::read_to_string(root().join("schema").join("schema.graphql")).unwrap();
+    let bindings: &[(&str, &[&str], &str)] = &[
+        ("me", &[], "User"),
+        ("countries", &[], "[Country!]!"),
+        (
+            "schools",
+            &[
+                "country: String",
+                "status: SchoolStatus",
+                "first: Int",
+                "after: String",
+            ],
+            "SchoolConnection!",
+        ),
+        ("school", &["id: ID!"], "School"),
+        ("space", &["id: ID!"], "Space"),
+        (
+            "mySpaces",
+            &["first: Int", "after: String"],
+            "SpaceConnection!",
+        ),
+        (
+            "login",
+            &["login: String!", "password: String!"],
+            "Session!",
+        ),
+        ("logout", &[], "Boolean!"),
+        ("approveSchool", &["id: ID!", "reason: String"], "School!"),
+        ("rejectSchool", &["id: ID!", "reason: String!"], "School!"),
+        ("createSpace", &["input: CreateSpaceInput!"], "Space!"),
+        (
+            "postMessage",
+            &["channelId: ID!", "body: String!", "replyTo: ID"],
+            "Message!",
+        ),
+        (
+            "spaceEvents",
+            &["spaceId: ID!", "after: String"],
+            "SpaceEvent!",
+        ),
+        ("notifications", &[], "Notification!"),
+    ];
+    // The lines of the root types only.
+    let mut root_lines = Vec::new();
+    let mut in_root = false;
+    for line in sdl.lines() {
+        if line.starts_with("type ") {
+            in_root = ["type Query ", "type Mutation ", "type Subscription "]
+                .iter()
+                .any(|t| line.starts_with(t));
+        } else if in_root {
+            root_lines.push(line.trim());
+        }
+    }
+    for (field, args, ty) in bindings {
+        let line = root_lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{field}(")) || l.starts_with(&format!("{field}:")))
+            .unwrap_or_else(|| panic!("the schema has no field {field}"));
+        for a in *args {
+            assert!(line.contains(a), "{field} lost its argument `{a}`: {line}");
+        }
+        assert!(
+            line.ends_with(&format!(": {ty}")),
+            "{field} must be of type {ty}: {line}"
+        );
+    }
+}
