@@ -337,6 +337,20 @@ pub(crate) fn all_errors(res: &mut surrealdb::IndexedResults) -> Option<String> 
     )
 }
 
+/// The outcome of a transaction that THROWs `marker` when the row it
+/// changes is no longer as the caller saw it: that is a `Conflict`.
+pub(crate) fn guarded(
+    res: &mut surrealdb::IndexedResults,
+    marker: &str,
+    conflict: &str,
+) -> Result<()> {
+    match all_errors(res) {
+        None => Ok(()),
+        Some(e) if e.contains(marker) => Err(Error::Conflict(conflict.into())),
+        Some(e) => Err(Error::internal(e)),
+    }
+}
+
 pub(crate) fn page_of<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
     let has_next = rows.len() > limit;
     rows.truncate(limit);
@@ -609,13 +623,11 @@ impl Database {
             .bind(("event", event_row(c)))
             .await
             .map_err(internal)?;
-        match all_errors(&mut res) {
-            None => Ok(()),
-            Some(e) if e.contains("lff_school_status_changed") => Err(Error::Conflict(
-                "the school's status changed meanwhile; reload it".into(),
-            )),
-            Some(e) => Err(Error::internal(e)),
-        }
+        guarded(
+            &mut res,
+            "lff_school_status_changed",
+            "the school's status changed meanwhile; reload it",
+        )
     }
 
     pub(crate) async fn school_history_rows(
@@ -1160,13 +1172,11 @@ impl Database {
             .bind(("at", t.decided_at))
             .await
             .map_err(internal)?;
-        match all_errors(&mut res) {
-            None => Ok(()),
-            Some(e) if e.contains("lff_twinning_changed") => Err(Error::Conflict(
-                "the twinning changed meanwhile; reload it".into(),
-            )),
-            Some(e) => Err(Error::internal(e)),
-        }
+        guarded(
+            &mut res,
+            "lff_twinning_changed",
+            "the twinning changed meanwhile; reload it",
+        )
     }
 }
 

@@ -19,7 +19,7 @@ use surrealdb::types::SurrealValue;
 
 use crate::accounts::exec;
 use crate::database::{Database, internal};
-use crate::network::{all_errors, page_of};
+use crate::network::{all_errors, guarded, page_of};
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(Error::internal)
@@ -819,13 +819,11 @@ impl Database {
             .bind(("at", inv.answered_at))
             .await
             .map_err(internal)?;
-        match all_errors(&mut res) {
-            None => Ok(()),
-            Some(e) if e.contains("lff_invitation_answered") => Err(Error::Conflict(
-                "the invitation was already answered".into(),
-            )),
-            Some(e) => Err(Error::internal(e)),
-        }
+        guarded(
+            &mut res,
+            "lff_invitation_answered",
+            "the invitation was already answered",
+        )
     }
 
     pub(crate) async fn mark_read_row(

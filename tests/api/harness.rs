@@ -245,31 +245,28 @@ impl TestServer {
             "Sec-WebSocket-Protocol",
             HeaderValue::from_static("graphql-transport-ws"),
         );
-        let (mut ws, _) = tokio_tungstenite::client_async(req, MaybeTlsStream::Plain(stream))
+        let (ws, _) = tokio_tungstenite::client_async(req, MaybeTlsStream::Plain(stream))
             .await
             .unwrap();
-        send(
-            &mut ws,
-            json!({ "type": "connection_init", "payload": { "token": token } }),
-        )
-        .await;
-        let ack = next_json(&mut ws).await;
-        assert_eq!(ack["type"], "connection_ack", "{ack}");
-        ws
+        signed_in(ws, token).await
     }
 
     /// A socket past `connection_ack`.
     pub async fn ws_ready(&self, token: &str) -> Ws {
-        let mut ws = self.ws().await;
-        send(
-            &mut ws,
-            json!({ "type": "connection_init", "payload": { "token": token } }),
-        )
-        .await;
-        let ack = next_json(&mut ws).await;
-        assert_eq!(ack["type"], "connection_ack", "{ack}");
-        ws
+        signed_in(self.ws().await, token).await
     }
+}
+
+/// Sends `connection_init` with the token and waits for `connection_ack`.
+async fn signed_in(mut ws: Ws, token: &str) -> Ws {
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "token": token } }),
+    )
+    .await;
+    let ack = next_json(&mut ws).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    ws
 }
 
 pub async fn reply(r: reqwest::Response) -> Reply {
