@@ -502,12 +502,7 @@ impl App {
         }
         let seq = match up_to {
             Some(s) => s,
-            None => {
-                self.repo()
-                    .space_log(&channel.space, u64::MAX - 1, 0)
-                    .await?
-                    .head
-            }
+            None => self.repo().space_log(&channel.space, 0, 0).await?.head,
         };
         self.repo()
             .mark_read(&channel.id, &viewer.user.id, seq)
@@ -535,24 +530,5 @@ fn shown(m: Message, role: SpaceRole) -> Message {
         m
     } else {
         m.for_student()
-    }
-}
-
-impl SpaceAccess {
-    /// The viewer's role if it lets them write now (not an observer, not
-    /// archived): `Forbidden` or `Conflict` otherwise.
-    pub(crate) fn writer_role(&self) -> Result<SpaceRole> {
-        match self.role {
-            Some(r) if r.writes() && self.member.is_some() => {
-                if self.space.archived {
-                    Err(Error::Conflict(
-                        "the space is archived and can only be read".into(),
-                    ))
-                } else {
-                    Ok(r)
-                }
-            }
-            _ => Err(Error::Forbidden),
-        }
     }
 }

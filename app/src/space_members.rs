@@ -24,6 +24,25 @@ pub struct SpaceAccess {
     pub member: Option<Member>,
 }
 
+impl SpaceAccess {
+    /// The viewer's role if it lets them write now (not an observer, not
+    /// archived): `Forbidden` or `Conflict` otherwise.
+    pub(crate) fn writer_role(&self) -> Result<SpaceRole> {
+        match self.role {
+            Some(r) if r.writes() && self.member.is_some() => {
+                if self.space.archived {
+                    Err(Error::Conflict(
+                        "the space is archived and can only be read".into(),
+                    ))
+                } else {
+                    Ok(r)
+                }
+            }
+            _ => Err(Error::Forbidden),
+        }
+    }
+}
+
 impl App {
     /// How the viewer stands towards a space; `NotFound` if they may not see it.
     pub async fn space_access(&self, viewer: &Viewer, id: &SpaceId) -> Result<SpaceAccess> {
