@@ -9,6 +9,7 @@
 
 mod errors;
 mod limits;
+pub mod live;
 mod mutation;
 mod network_types;
 mod query;
@@ -20,6 +21,7 @@ mod types;
 use async_graphql::Schema;
 
 pub use errors::{ErrorCode, INTERNAL_MESSAGE, code_of, error_code, error_with_code};
+pub use live::{Live, LiveCounts, LiveRequest};
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;

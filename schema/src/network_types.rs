@@ -10,7 +10,11 @@ use crate::errors::GqlResult;
 use crate::query::app;
 use crate::types::{Role, User};
 
+/// Who asks, if signed in. Every resolver reads the viewer here (or through
+/// [`crate::query::viewer`]): an answer that did not is the same for
+/// everyone in the audience, and live events share it (see [`crate::live`]).
 pub(crate) fn viewer_opt<'c>(ctx: &Context<'c>) -> Option<&'c app::Viewer> {
+    crate::live::note_viewer_use(ctx);
     ctx.data_opt::<app::Viewer>()
 }
 

@@ -23,7 +23,7 @@ pub struct Query;
 
 /// The signed-in person, or `UNAUTHENTICATED`.
 pub(crate) fn viewer<'c>(ctx: &Context<'c>) -> Result<&'c app::Viewer> {
-    ctx.data_opt::<app::Viewer>()
+    crate::network_types::viewer_opt(ctx)
         .ok_or(app::Error::Unauthenticated("sign in first"))
         .gql()
 }
@@ -119,8 +119,7 @@ impl Query {
 
     /// The signed-in person; null when not signed in.
     async fn me(&self, ctx: &Context<'_>) -> Option<User> {
-        ctx.data_opt::<app::Viewer>()
-            .map(|v| User::from(v.user.clone()))
+        crate::network_types::viewer_opt(ctx).map(|v| User::from(v.user.clone()))
     }
 
     /// A person, as far as the caller may see them.

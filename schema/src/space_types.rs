@@ -8,7 +8,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, Result, S
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::errors::GqlResult;
-use crate::network_types::School;
+use crate::network_types::{School, viewer_opt};
 use crate::query::{app, viewer};
 use crate::types::User;
 
@@ -290,11 +290,7 @@ impl SpaceMember {
 
     async fn school(&self, ctx: &Context<'_>) -> Option<School> {
         let s = self.0.school.as_ref()?;
-        app(ctx)
-            .school(ctx.data_opt::<app::Viewer>(), s)
-            .await
-            .ok()
-            .map(School)
+        app(ctx).school(viewer_opt(ctx), s).await.ok().map(School)
     }
 
     async fn joined_at(&self) -> DateTime<Utc> {
@@ -504,7 +500,11 @@ impl Message {
     }
 
     async fn reactions(&self, ctx: &Context<'_>) -> Vec<ReactionCount> {
-        let me = ctx.data_opt::<app::Viewer>().map(|v| &v.user.id);
+        if self.0.reactions.is_empty() {
+            // Without asking who looks: the answer is the same for all.
+            return Vec::new();
+        }
+        let me = viewer_opt(ctx).map(|v| &v.user.id);
         let mut out: Vec<ReactionCount> = Vec::new();
         for r in &self.0.reactions {
             let mine = Some(&r.user) == me;
@@ -599,11 +599,7 @@ impl SpaceInvitation {
         let app::Invitee::School(s) = &self.0.invitee else {
             return None;
         };
-        app(ctx)
-            .school(ctx.data_opt::<app::Viewer>(), s)
-            .await
-            .ok()
-            .map(School)
+        app(ctx).school(viewer_opt(ctx), s).await.ok().map(School)
     }
 
     /// The invited mentor, for mentor invitations.

@@ -2,9 +2,11 @@
 
 use async_graphql::ID;
 use async_graphql::{Context, Result, Subscription as GqlSubscription};
+use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 
 use crate::errors::{ErrorCode, GqlResult, coded};
+use crate::live::OneEvent;
 use crate::query::{app, viewer};
 use crate::space_types::SpaceEvent;
 use crate::types::Notification;
@@ -24,7 +26,14 @@ impl Subscription {
         ctx: &Context<'_>,
         space_id: ID,
         after: Option<String>,
-    ) -> Result<impl Stream<Item = Result<SpaceEvent>> + use<>> {
+    ) -> Result<BoxStream<'static, Result<SpaceEvent>>> {
+        if let Some(one) = ctx.data_opt::<OneEvent>() {
+            // A transport renders an event it already has (see `live`).
+            let item = one.take();
+            return Ok(futures::stream::iter(item)
+                .map(|r| r.map(SpaceEvent::from).gql())
+                .boxed());
+        }
         let v = viewer(ctx)?;
         let id = app::SpaceId::parse(&space_id).gql()?;
         let stream = app(ctx)
@@ -36,7 +45,7 @@ impl Subscription {
                 e => e,
             })
             .gql()?;
-        Ok(stream.map(|r| r.map(SpaceEvent::from).gql()))
+        Ok(stream.map(|r| r.map(SpaceEvent::from).gql()).boxed())
     }
 
     /// Notices for the signed-in person, live. A client that falls too far

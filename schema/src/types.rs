@@ -60,7 +60,9 @@ impl From<app::User> for User {
 
 impl User {
     fn viewer<'c>(&'c self, ctx: &Context<'c>) -> Option<&'c app::Viewer> {
-        self.1.as_deref().or_else(|| ctx.data_opt::<app::Viewer>())
+        self.1
+            .as_deref()
+            .or_else(|| crate::network_types::viewer_opt(ctx))
     }
 }
 

@@ -98,11 +98,15 @@ impl Application {
                 other => StartError::Admin(other.to_string()),
             })?;
         let schema = schema::build(app.clone(), &config.schema);
+        let live = schema::Live::new(schema.clone());
+        let mut metrics = metrics::Metrics::new();
+        metrics.watch_live(live.clone());
         let state = routes::AppState {
             app,
+            live,
             schema,
             config: Arc::new(config),
-            metrics: Arc::new(metrics::Metrics::new()),
+            metrics: Arc::new(metrics),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
         };

@@ -10,7 +10,9 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -75,11 +77,49 @@ impl Metrics {
         }
     }
 
+    /// Adds the live renderings' counts to what is reported.
+    pub fn watch_live(&mut self, live: schema::Live) {
+        self.registry
+            .register_collector(Box::new(LiveRenderings(live)));
+    }
+
     pub fn encode(&self) -> String {
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+}
+
+/// Reports how live space events were rendered (see `schema::live`).
+pub struct LiveRenderings(pub schema::Live);
+
+impl std::fmt::Debug for LiveRenderings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LiveRenderings").finish()
+    }
+}
+
+impl Collector for LiveRenderings {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let counts = self.0.counts();
+        for (name, help, value) in [
+            (
+                "live_event_renderings",
+                "Live space events resolved and serialized",
+                counts.renderings,
+            ),
+            (
+                "live_event_reused_renderings",
+                "Live space event deliveries that reused another subscriber's rendering",
+                counts.reused,
+            ),
+        ] {
+            let counter = ConstCounter::new(value);
+            let metric = encoder.encode_descriptor(name, help, None, counter.metric_type())?;
+            counter.encode(metric)?;
+        }
+        Ok(())
     }
 }
 

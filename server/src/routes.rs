@@ -29,6 +29,8 @@ use crate::{files, graphql_http, metrics, ws};
 pub struct AppState {
     pub app: app::App,
     pub schema: schema::LffSchema,
+    /// Runs subscriptions, sharing renderings of live space events.
+    pub live: schema::Live,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     /// Cancelled when the server shuts down: sockets close with 1001.

@@ -12,7 +12,6 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use async_graphql::Variables;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -21,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use futures::stream::BoxStream;
 use futures::{FutureExt, SinkExt, StreamExt};
 use schema::ErrorCode;
+use schema::live::Output;
 use serde_json::{Value, json};
 use tokio_stream::StreamMap;
 
@@ -125,7 +125,7 @@ pub async fn upgrade_with(state: AppState, parts: &Parts, up: WebSocketUpgrade) 
         })
 }
 
-const READ_BUFFER: usize = 4 * 1024;
+const READ_BUFFER: usize = 1024;
 const WRITE_BUFFER: usize = 16 * 1024;
 /// Frames queued between flushes are at most this large together; past it
 /// the socket counts as stuck and is closed.
@@ -137,7 +137,7 @@ fn closing(code: u16, reason: impl Into<String>) -> Option<Close> {
     Some(Close(code, reason.into()))
 }
 
-type OpStream = BoxStream<'static, Option<async_graphql::Response>>;
+type OpStream = BoxStream<'static, Option<schema::live::Output>>;
 
 struct Conn {
     state: AppState,
@@ -503,17 +503,17 @@ impl Conn {
                     meta.request_id.as_deref().unwrap_or("ws"),
                     id
                 ));
-                let mut req = async_graphql::Request::new(query).data(viewer).data(meta);
-                if let Some(name) = operation_name {
-                    req = req.operation_name(name);
-                }
-                if let Some(v) = variables {
-                    req = req.variables(Variables::from_json(v));
-                }
+                let req = schema::LiveRequest {
+                    query,
+                    operation_name,
+                    variables,
+                    viewer,
+                    meta,
+                };
                 let stream: OpStream = self
                     .state
-                    .schema
-                    .execute_stream(req)
+                    .live
+                    .execute(req)
                     .map(Some)
                     .chain(futures::stream::once(async { None }))
                     .boxed();
@@ -545,7 +545,7 @@ impl Conn {
         &mut self,
         socket: &mut WebSocket,
         id: String,
-        item: Option<async_graphql::Response>,
+        item: Option<Output>,
     ) -> Result<(), Option<Close>> {
         let quoted = Value::String(id.clone()).to_string();
         let text = match item {
@@ -553,7 +553,10 @@ impl Conn {
                 self.finish(&id);
                 format!(r#"{{"type":"complete","id":{quoted}}}"#)
             }
-            Some(resp) if is_request_error(&resp) => {
+            Some(Output::Shared(payload)) => {
+                format!(r#"{{"type":"next","id":{quoted},"payload":{payload}}}"#)
+            }
+            Some(Output::Response(resp)) if is_request_error(&resp) => {
                 // The protocol reports operations that never ran with a single
                 // `error` message and no `complete`.
                 self.finish(&id);
@@ -562,11 +565,9 @@ impl Conn {
                 });
                 format!(r#"{{"type":"error","id":{quoted},"payload":{errors}}}"#)
             }
-            Some(resp) => {
+            Some(Output::Response(resp)) => {
                 // Serialized straight to text: no intermediate JSON tree.
-                let payload = serde_json::to_string(&resp).unwrap_or_else(|_| {
-                    json!({ "errors": error_payload(ErrorCode::Internal, schema::INTERNAL_MESSAGE) }).to_string()
-                });
+                let payload = schema::live::payload(&resp);
                 format!(r#"{{"type":"next","id":{quoted},"payload":{payload}}}"#)
             }
         };

@@ -1146,3 +1146,106 @@ async fn teachers_add_only_their_own_students_and_mentors_join_when_invited() {
         .await;
     assert_eq!(r.code(), Some("CONFLICT"));
 }
+
+/// A counter of `/metrics`.
+async fn counter(t: &Twin, name: &str) -> u64 {
+    let text = t.net.s.metrics().await;
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+/// The raw `next` payloads of a socket until one carries `message.id == id`.
+async fn payload_with(ws: &mut Ws, id: &Value) -> Value {
+    loop {
+        let v = next_json(ws).await;
+        assert_eq!(v["type"], "next", "{v}");
+        let e = &v["payload"]["data"]["spaceEvents"];
+        if e["message"]["id"] == *id {
+            return v["payload"].clone();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_live_event_is_rendered_once_per_audience_and_personal_fields_stay_personal() {
+    let t = Twin::new().await;
+    const DOC: &str = "subscription($s: ID!, $a: String) { spaceEvents(spaceId: $s, after: $a) { \
+        __typename cursor \
+        ... on MessagePosted { message { id body author { displayName } } } \
+        ... on MessageEdited { message { id body reactions { emoji count mine } } } } }";
+    // Three staff subscriptions (one person on two sockets) and a student,
+    // each resuming from a different cursor: that does not change what
+    // the events look like, so renderings are still shared.
+    let start = t.cursor(&t.teacher_a1).await;
+    let warm = t.post(&t.teacher_a1, &t.general, "warm-up").await;
+    let mut socks = Vec::new();
+    for (token, after) in [
+        (&t.teacher_a1, &start),
+        (&t.teacher_b1, &warm["cursor"].as_str().unwrap().to_owned()),
+        (&t.teacher_a1, &start),
+        (&t.student_b1, &start),
+    ] {
+        let mut ws = t.net.s.ws_ready(token).await;
+        send(
+            &mut ws,
+            json!({ "type": "subscribe", "id": "e", "payload": { "query": DOC, "variables": { "s": t.space, "a": after } } }),
+        )
+        .await;
+        socks.push(ws);
+    }
+    // Once everyone has this message, everything before it was delivered.
+    let fence = t.post(&t.teacher_b1, &t.general, "fence").await;
+    for ws in &mut socks {
+        payload_with(ws, &fence["id"]).await;
+    }
+    let rendered = counter(&t, "lff_live_event_renderings_total").await;
+    let reused = counter(&t, "lff_live_event_reused_renderings_total").await;
+
+    let m = t.post(&t.teacher_a1, &t.general, "Один раз").await;
+    let mut got = Vec::new();
+    for ws in &mut socks {
+        got.push(payload_with(ws, &m["id"]).await);
+    }
+    assert_eq!(got[0]["data"]["spaceEvents"]["message"]["body"], "Один раз");
+    assert!(got.iter().all(|p| *p == got[0]), "{got:?}");
+    // Rendered once for the staff and once for the students; the other two
+    // staff subscriptions reused the staff's rendering.
+    assert_eq!(
+        counter(&t, "lff_live_event_renderings_total").await - rendered,
+        2
+    );
+    assert_eq!(
+        counter(&t, "lff_live_event_reused_renderings_total").await - reused,
+        2
+    );
+
+    // `mine` depends on who looks: a reacted message is rendered for each.
+    ok(t.gql(
+        &t.teacher_a1,
+        "mutation($m: ID!) { setReaction(messageId: $m, emoji: \"👍\", on: true) { id } }",
+        json!({ "m": m["id"] }),
+    )
+    .await)
+    .await;
+    ok(t.gql(
+        &t.teacher_a1,
+        "mutation($m: ID!) { editMessage(id: $m, body: \"Один раз!\") { id } }",
+        json!({ "m": m["id"] }),
+    )
+    .await)
+    .await;
+    let mut mine = Vec::new();
+    for ws in &mut socks {
+        let e = loop {
+            let p = payload_with(ws, &m["id"]).await;
+            if p["data"]["spaceEvents"]["__typename"] == "MessageEdited" {
+                break p["data"]["spaceEvents"]["message"].clone();
+            }
+        };
+        assert_eq!(e["body"], "Один раз!");
+        assert_eq!(e["reactions"][0]["count"], 1, "{e}");
+        mine.push(e["reactions"][0]["mine"].as_bool().unwrap());
+    }
+    assert_eq!(mine, [true, false, true, false]);
+}
