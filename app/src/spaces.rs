@@ -279,12 +279,16 @@ pub fn render_markdown(markdown: &str) -> String {
     options.insert(Options::ENABLE_TASKLISTS);
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(markdown, options));
-    ammonia::Builder::default()
-        .url_schemes(["http", "https", "mailto"].into())
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&raw)
-        .to_string()
+    SANITIZER.clean(&raw).to_string()
 }
+
+/// Built once: building the sanitizer's tables cost as much as using them.
+static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.url_schemes(["http", "https", "mailto"].into())
+        .link_rel(Some("noopener noreferrer nofollow"));
+    b
+});
 
 /// The `@username` mentions in a text: a username is 3–32 of `a-z 0-9 . _ -`
 /// (the rules of [`Username`]), preceded by the start or a non-word character.
@@ -505,23 +509,6 @@ pub struct SpaceEvent {
 pub enum Redaction {
     Hidden,
     Deleted,
-}
-
-impl Redaction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Redaction::Hidden => "hidden",
-            Redaction::Deleted => "deleted",
-        }
-    }
-
-    pub fn from_storage(s: &str) -> Option<Self> {
-        match s {
-            "hidden" => Some(Redaction::Hidden),
-            "deleted" => Some(Redaction::Deleted),
-            _ => None,
-        }
-    }
 }
 
 /// A logged event with what has become of its message since.

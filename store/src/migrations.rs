@@ -33,6 +33,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "spaces",
         sql: include_str!("../migrations/0003_spaces.surql"),
     },
+    Migration {
+        version: 4,
+        name: "space_log",
+        sql: include_str!("../migrations/0004_space_log.surql"),
+    },
 ];
 
 #[derive(SurrealValue)]

@@ -112,7 +112,13 @@ impl MessageRow {
 struct LogRow {
     seq: i64,
     doc: String,
-    redacted: Option<String>,
+    message: Option<String>,
+}
+
+#[derive(SurrealValue)]
+struct MessageState {
+    hidden: bool,
+    deleted: bool,
 }
 
 #[derive(SurrealValue)]
@@ -550,15 +556,6 @@ impl Database {
                 b.push(&format!(
                     "UPDATE type::record('message', {id}) SET hidden = {hidden} RETURN NONE"
                 ));
-                if m.hidden.is_some() {
-                    b.push(&format!(
-                        "UPDATE space_event SET redacted = 'hidden' WHERE message = {id} AND redacted = NONE RETURN NONE"
-                    ));
-                } else {
-                    b.push(&format!(
-                        "UPDATE space_event SET redacted = NONE WHERE message = {id} AND redacted = 'hidden' RETURN NONE"
-                    ));
-                }
             }
             SpaceEventKind::MessageDeleted(m) => {
                 let id = b.bind(format!("m{i}"), m.id.as_str().to_owned());
@@ -567,9 +564,6 @@ impl Database {
                     "UPDATE type::record('message', {id}) SET deleted = true, doc = {doc}, hidden = NONE, reactions = [] RETURN NONE"
                 ));
                 b.push(&format!("DELETE message_edit WHERE message = {id}"));
-                b.push(&format!(
-                    "UPDATE space_event SET redacted = 'deleted' WHERE message = {id} RETURN NONE"
-                ));
             }
             SpaceEventKind::ReactionChanged {
                 message,
@@ -646,7 +640,7 @@ impl Database {
             .db
             .query(
                 "SELECT seq, pruned_through FROM ONLY type::record('space', $s); \
-                 SELECT seq, doc, redacted FROM space_event WHERE space = $s AND seq > $after ORDER BY seq LIMIT $limit;",
+                 SELECT seq, doc, message FROM space_event WHERE space = $s AND seq > $after ORDER BY seq LIMIT $limit;",
             )
             .bind(("s", space.as_str().to_owned()))
             .bind(("after", after.min(i64::MAX as u64) as i64))
@@ -660,6 +654,7 @@ impl Database {
         } else {
             res.take(1).map_err(internal)?
         };
+        let states = self.message_states(&rows).await?;
         let events = rows
             .into_iter()
             .map(|r| {
@@ -668,10 +663,18 @@ impl Database {
                 if let SpaceEventKind::MessagePosted(m) = &mut event.kind {
                     m.seq = r.seq as u64;
                 }
-                Ok(LoggedEvent {
-                    event,
-                    redaction: r.redacted.as_deref().and_then(Redaction::from_storage),
-                })
+                let redaction = r
+                    .message
+                    .as_ref()
+                    .and_then(|m| states.iter().find(|(id, _)| id == m))
+                    .and_then(|(_, s)| {
+                        if s.deleted {
+                            Some(Redaction::Deleted)
+                        } else {
+                            s.hidden.then_some(Redaction::Hidden)
+                        }
+                    });
+                Ok(LoggedEvent { event, redaction })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(SpaceLogPage {
@@ -681,39 +684,90 @@ impl Database {
         })
     }
 
+    /// Whether the messages of these log rows are hidden or deleted now.
+    async fn message_states(&self, rows: &[LogRow]) -> Result<Vec<(String, MessageState)>> {
+        let mut ids: Vec<&String> = rows.iter().filter_map(|r| r.message.as_ref()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql: String = (0..ids.len())
+            .map(|i| {
+                format!(
+                    "SELECT hidden != NONE AS hidden, deleted FROM ONLY type::record('message', $m{i});"
+                )
+            })
+            .collect();
+        let mut q = self.db.query(sql);
+        for (i, id) in ids.iter().enumerate() {
+            q = q.bind((format!("m{i}"), (*id).clone()));
+        }
+        let mut res = q.await.map_err(internal)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (i, id) in ids.into_iter().enumerate() {
+            let state: Option<MessageState> = res.take(i).map_err(internal)?;
+            if let Some(s) = state {
+                out.push((id.clone(), s));
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) async fn prune_space_log_rows(&self, before: DateTime<Utc>) -> Result<u64> {
         #[derive(SurrealValue)]
-        struct Upto {
-            space: String,
-            upto: i64,
-            n: i64,
+        struct Log {
+            id: String,
+            seq: i64,
+            pruned_through: i64,
         }
-        let rows: Vec<Upto> = self
+        let spaces: Vec<Log> = self
             .db
-            .query("SELECT space, math::max(seq) AS upto, count() AS n FROM space_event WHERE at < $before GROUP BY space")
-            .bind(("before", before))
+            .query("SELECT record::id(id) AS id, seq, pruned_through FROM space WHERE seq > pruned_through")
             .await
             .map_err(internal)?
             .take(0)
             .map_err(internal)?;
         let mut total = 0;
-        for r in rows {
+        for log in spaces {
+            // Positions grow with time: everything before the first event
+            // to keep goes, found along the position index.
+            let first_kept: Option<i64> = self
+                .db
+                .query(
+                    "SELECT VALUE seq FROM space_event WHERE space = $s AND seq > $from AND at >= $before \
+                     ORDER BY seq LIMIT 1",
+                )
+                .bind(("s", log.id.clone()))
+                .bind(("from", log.pruned_through))
+                .bind(("before", before))
+                .await
+                .map_err(internal)?
+                .take::<Vec<i64>>(0)
+                .map_err(internal)?
+                .into_iter()
+                .next();
+            let upto = first_kept.map_or(log.seq, |k| k - 1);
+            if upto <= log.pruned_through {
+                continue;
+            }
             let mut res = self
                 .db
                 .query(
                     "BEGIN; \
                      UPDATE type::record('space', $s) SET pruned_through = math::max([pruned_through, $upto]) RETURN NONE; \
-                     DELETE space_event WHERE space = $s AND seq <= $upto; \
+                     DELETE space_event WHERE space = $s AND seq > $from AND seq <= $upto; \
                      COMMIT;",
                 )
-                .bind(("s", r.space))
-                .bind(("upto", r.upto))
+                .bind(("s", log.id))
+                .bind(("from", log.pruned_through))
+                .bind(("upto", upto))
                 .await
                 .map_err(internal)?;
             if let Some(e) = all_errors(&mut res) {
                 return Err(Error::internal(e));
             }
-            total += r.n as u64;
+            total += (upto - log.pruned_through) as u64;
         }
         Ok(total)
     }
