@@ -97,7 +97,7 @@ pub struct ServeArgs {
     #[arg(long, env = "LFF_DATABASE_NAME", default_value = "main")]
     pub database_name: String,
 
-    /// Object storage URL for files: file://DIR or memory://. [default: file://DATA_DIR/objects]
+    /// Object storage URL for files: file://DIR, memory:// or s3://BUCKET[/PREFIX][?endpoint=URL&region=NAME&path_style=true] (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). [default: file://DATA_DIR/objects]
     #[arg(long, env = "LFF_OBJECTS")]
     pub objects: Option<String>,
 

@@ -248,3 +248,50 @@ async fn a_failing_file_store_is_reported_without_its_details() {
         .await;
     assert_eq!(r.body["data"]["school"]["visitCard"]["photos"], json!([]));
 }
+
+/// The whole upload and download path on the S3 backend, against the
+/// S3-compatible server `.ci/run` starts (`LFF_TEST_S3_URL`).
+#[tokio::test]
+async fn files_go_to_and_come_back_from_an_s3_compatible_store() {
+    let Ok(base) = std::env::var("LFF_TEST_S3_URL") else {
+        assert!(
+            std::env::var_os("LFF_TEST_INTEROP").is_none(),
+            "the full run needs LFF_TEST_S3_URL: an S3-compatible server to test against"
+        );
+        eprintln!("LFF_TEST_S3_URL is not set: the S3 backend was not exercised");
+        return;
+    };
+    // A prefix of its own, so runs never see each other's blobs.
+    let (location, query) = base.split_once('?').unwrap_or((&base, ""));
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let url = format!(
+        "{}/api-{run}-{}?{query}",
+        location.trim_end_matches('/'),
+        std::process::id()
+    );
+    let net = Net::with(spawn_with(|c| c.objects.url = url).await).await;
+    let s = &net.s;
+    let coord = s.token("coord.a2", NET_PASSWORD).await;
+    let up = s
+        .upload(Some(&coord), "Урок 1.pdf", None, PDF.to_vec())
+        .await;
+    assert_eq!(up.status, 201, "{}", up.body);
+    let file = up.body["id"].as_str().unwrap().to_owned();
+    let r = s
+        .gql(
+            Some(&coord),
+            "mutation($s: ID!, $f: ID!) { setSchoolPresentation(schoolId: $s, fileId: $f) { visitCard { presentation { url } } } }",
+            json!({ "s": net.a2, "f": file }),
+        )
+        .await;
+    let url = r.body["data"]["setSchoolPresentation"]["visitCard"]["presentation"]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", r.body))
+        .to_owned();
+    let teacher = s.token("teacher.b1", NET_PASSWORD).await;
+    let (status, _, bytes) = s.download(Some(&teacher), &url).await;
+    assert_eq!((status, bytes), (200, PDF.to_vec()));
+}
