@@ -97,9 +97,21 @@ pub struct ServeArgs {
     #[arg(long, env = "LFF_DATABASE_NAME", default_value = "main")]
     pub database_name: String,
 
-    /// Object storage URL for files: file://DIR, memory:// or s3://BUCKET[/PREFIX][?endpoint=URL&region=NAME&path_style=true] (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). [default: file://DATA_DIR/objects]
+    /// Object storage URL for files: file://DIR, memory:// or s3://BUCKET[/PREFIX][?endpoint=URL&region=NAME&path_style=true]. [default: file://DATA_DIR/objects]
     #[arg(long, env = "LFF_OBJECTS")]
     pub objects: Option<String>,
+
+    /// S3 access key id (with s3:// objects).
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", hide_env_values = true)]
+    pub s3_access_key_id: Option<String>,
+
+    /// S3 secret access key (with s3:// objects).
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
+
+    /// S3 session token, for temporary credentials.
+    #[arg(long, env = "AWS_SESSION_TOKEN", hide_env_values = true)]
+    pub s3_session_token: Option<String>,
 
     /// Search index: a directory path or memory://. [default: DATA_DIR/search]
     #[arg(long, env = "LFF_SEARCH")]
@@ -304,10 +316,26 @@ impl ServeArgs {
         let db_err =
             |e: store::OpenError| err("LFF_DATABASE", "database", strip_setting(e.to_string()));
         database.local_path().map_err(db_err)?;
+        let s3_credentials = match (self.s3_access_key_id, self.s3_secret_access_key) {
+            (Some(access_key_id), Some(secret_access_key)) => Some(store::S3Credentials {
+                access_key_id,
+                secret_access_key,
+                session_token: self.s3_session_token,
+            }),
+            (None, None) => None,
+            _ => {
+                return Err(err(
+                    "AWS_ACCESS_KEY_ID",
+                    "s3-access-key-id",
+                    "give both the S3 access key id and its secret, or neither",
+                ));
+            }
+        };
         let objects = store::ObjectsOptions {
             url: self
                 .objects
                 .unwrap_or_else(|| format!("file://{}", data.join("objects").display())),
+            s3_credentials,
         };
         objects
             .local_path()

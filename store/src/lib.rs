@@ -14,7 +14,7 @@ mod objects;
 mod spaces;
 
 pub use database::{Database, DatabaseOptions};
-pub use objects::{Objects, ObjectsOptions};
+pub use objects::{Objects, ObjectsOptions, S3Credentials};
 
 /// Why a backend could not be opened. Shown to the operator at start-up, so
 /// the messages name the setting and what it accepts.

@@ -272,7 +272,19 @@ async fn files_go_to_and_come_back_from_an_s3_compatible_store() {
         location.trim_end_matches('/'),
         std::process::id()
     );
-    let net = Net::with(spawn_with(|c| c.objects.url = url).await).await;
+    let credentials = store::S3Credentials {
+        access_key_id: std::env::var("AWS_ACCESS_KEY_ID").unwrap(),
+        secret_access_key: std::env::var("AWS_SECRET_ACCESS_KEY").unwrap(),
+        session_token: None,
+    };
+    let net = Net::with(
+        spawn_with(|c| {
+            c.objects.url = url;
+            c.objects.s3_credentials = Some(credentials);
+        })
+        .await,
+    )
+    .await;
     let s = &net.s;
     let coord = s.token("coord.a2", NET_PASSWORD).await;
     let up = s

@@ -10,6 +10,7 @@ mod hostile;
 mod http_protocol;
 mod interop;
 mod network;
+mod objects;
 mod operations;
 mod people;
 mod persistence;
