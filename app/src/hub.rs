@@ -100,9 +100,15 @@ impl SpaceFrame {
 
 struct SpaceTopic {
     tx: broadcast::Sender<Arc<SpaceFrame>>,
-    /// Who is online, with how many subscriptions each (several tabs count once).
+    /// Who is online, with how many subscriptions each (several tabs count
+    /// once); 0 while someone who left is still within [`PRESENCE_GRACE`].
     online: HashMap<UserId, (usize, String)>,
 }
+
+/// How long someone whose last subscription to a space ended still counts
+/// as online there: a school connection that drops and comes back, or a
+/// reloaded page, does not make everyone see them leave and return.
+pub const PRESENCE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Clone)]
 pub struct Hub {
@@ -179,14 +185,14 @@ impl Hub {
         });
         let rx = topic.tx.subscribe();
         if let Some((user, name)) = present {
-            let entry = topic
-                .online
-                .entry(user.clone())
-                .or_insert((0, name.to_owned()));
-            entry.0 += 1;
-            if entry.0 == 1 {
-                let frame = presence(space, user, name, true, self.clock.now());
-                let _ = topic.tx.send(Arc::new(frame));
+            match topic.online.entry(user.clone()) {
+                // Already online, or back within the grace: nothing to tell.
+                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().0 += 1,
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert((1, name.to_owned()));
+                    let frame = presence(space, user, name, true, self.clock.now());
+                    let _ = topic.tx.send(Arc::new(frame));
+                }
             }
         }
         SpaceListener {
@@ -219,6 +225,19 @@ impl Hub {
             .unwrap_or_default();
         out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
         out
+    }
+
+    /// Ends someone's presence in a space if they did not come back.
+    fn went_away(&self, space: &SpaceId, user: &UserId) {
+        let mut spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(topic) = spaces.get_mut(space) else {
+            return;
+        };
+        if let Some((0, name)) = topic.online.get(user) {
+            let frame = presence(space, user, name, false, self.clock.now());
+            topic.online.remove(user);
+            let _ = topic.tx.send(Arc::new(frame));
+        }
     }
 
     /// Number of spaces with at least one subscriber, for metrics and tests.
@@ -279,10 +298,23 @@ impl Drop for SpaceListener {
         {
             entry.0 -= 1;
             if entry.0 == 0 {
-                let name = entry.1.clone();
-                topic.online.remove(user);
-                let frame = presence(&self.space, user, &name, false, self.hub.clock.now());
-                let _ = topic.tx.send(Arc::new(frame));
+                match tokio::runtime::Handle::try_current() {
+                    Ok(rt) => {
+                        let (hub, space, user) =
+                            (self.hub.clone(), self.space.clone(), user.clone());
+                        rt.spawn(async move {
+                            tokio::time::sleep(PRESENCE_GRACE).await;
+                            hub.went_away(&space, &user);
+                        });
+                    }
+                    // Outside a runtime nothing can wait: gone at once.
+                    Err(_) => {
+                        let name = entry.1.clone();
+                        topic.online.remove(user);
+                        let frame = presence(&self.space, user, &name, false, self.hub.clock.now());
+                        let _ = topic.tx.send(Arc::new(frame));
+                    }
+                }
             }
         }
         if topic.tx.receiver_count() == 0 {
@@ -341,6 +373,45 @@ mod tests {
             Ok(UserSignal::SessionsRevoked(None))
         ));
         assert!(b1.rx.as_mut().unwrap().try_recv().is_err());
+    }
+
+    fn presence_of(signal: SpaceSignal) -> (UserId, bool) {
+        let SpaceSignal::Frame(f) = signal else {
+            panic!("missed signals");
+        };
+        match &f.staff.kind {
+            SpaceEventKind::PresenceChanged { user, online, .. } => (user.clone(), *online),
+            other => panic!("not presence: {other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn someone_who_reconnects_within_the_grace_never_seems_to_leave() {
+        let hub = Hub::default();
+        let space = SpaceId::generate();
+        let u = UserId::generate();
+        let mut watcher = hub.listen_space(&space, None);
+        let first = hub.listen_space(&space, Some((&u, "Anna")));
+        assert_eq!(presence_of(watcher.recv().await), (u.clone(), true));
+        // The connection drops and comes back twice, quickly.
+        drop(first);
+        let again = hub.listen_space(&space, Some((&u, "Anna")));
+        drop(again);
+        let last = hub.listen_space(&space, Some((&u, "Anna")));
+        tokio::time::sleep(PRESENCE_GRACE * 2).await;
+        assert!(
+            tokio::time::timeout(PRESENCE_GRACE, watcher.recv())
+                .await
+                .is_err(),
+            "no presence change was sent"
+        );
+        assert_eq!(hub.online(&space).len(), 1);
+        // Gone for good: one offline change, after the grace.
+        drop(last);
+        let started = tokio::time::Instant::now();
+        assert_eq!(presence_of(watcher.recv().await), (u.clone(), false));
+        assert!(started.elapsed() >= PRESENCE_GRACE);
+        assert!(hub.online(&space).is_empty());
     }
 
     #[test]
