@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use serde_json::{Value, json};
 
 use crate::harness::*;
@@ -283,13 +284,27 @@ async fn two_schools_in_different_countries_see_each_others_messages_typing_and_
     assert_eq!(got["message"]["id"], answer["postMessage"]["id"]);
     assert_eq!(got["message"]["replyTo"], posted["id"]);
 
-    // Going away is seen too.
+    // Going away is seen too, once the grace for reconnecting is over.
     drop(kazakhstan);
-    let gone = next_of(&mut armenia, "PresenceChanged").await;
+    let left = std::time::Instant::now();
+    let gone = loop {
+        let m = tokio::time::timeout(app::hub::PRESENCE_GRACE * 3, armenia.next())
+            .await
+            .expect("the offline change in time");
+        let Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) = m else {
+            continue;
+        };
+        let v: Value = serde_json::from_str(text.as_str()).unwrap();
+        let e = &v["payload"]["data"]["spaceEvents"];
+        if e["__typename"] == "PresenceChanged" {
+            break e.clone();
+        }
+    };
     assert_eq!(
         (gone["userId"].clone(), gone["online"].clone()),
         (json!(t.net.id_of("student.b1")), json!(false))
     );
+    assert!(left.elapsed() >= app::hub::PRESENCE_GRACE);
 }
 
 /// A small deterministic generator, so a failing run can be repeated.
