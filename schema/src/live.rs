@@ -131,12 +131,11 @@ impl Live {
         let start = async move {
             // The document is checked over no event first, so that a bad
             // document fails as it does on the ordinary path.
-            let check = self.schema.execute_stream(
+            let mut check = self.schema.execute_stream(
                 req.request()
                     .data(OneEvent(Mutex::new(None)))
                     .data(Arc::new(ViewerUse::default())),
             );
-            let mut check = check;
             if let Some(resp) = check.next().await {
                 return futures::stream::once(future::ready(Output::Response(Box::new(resp))))
                     .boxed();

@@ -667,3 +667,26 @@ impl TestServer {
         (status, headers, r.bytes().await.unwrap().to_vec())
     }
 }
+
+/// The S3-compatible server to test against (`tests/with-s3.sh` starts one
+/// and sets `LFF_TEST_S3_URL` and the credentials it accepts): its objects
+/// URL and credentials. `None` — the test then does nothing — only outside
+/// the full run, which must have one.
+pub fn s3_target() -> Option<(String, store::S3Credentials)> {
+    let Ok(url) = std::env::var("LFF_TEST_S3_URL") else {
+        assert!(
+            std::env::var_os("LFF_TEST_INTEROP").is_none(),
+            "the full run needs LFF_TEST_S3_URL: an S3-compatible server to test against"
+        );
+        eprintln!("LFF_TEST_S3_URL is not set: the S3 backend was not exercised");
+        return None;
+    };
+    let credentials = store::S3Credentials {
+        access_key_id: std::env::var("AWS_ACCESS_KEY_ID")
+            .expect("AWS_ACCESS_KEY_ID with LFF_TEST_S3_URL"),
+        secret_access_key: std::env::var("AWS_SECRET_ACCESS_KEY")
+            .expect("AWS_SECRET_ACCESS_KEY with LFF_TEST_S3_URL"),
+        session_token: None,
+    };
+    Some((url, credentials))
+}

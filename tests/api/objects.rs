@@ -90,18 +90,8 @@ async fn the_file_backend_conforms() {
 /// loopback and sets `LFF_TEST_S3_URL` and the credentials it accepts.
 #[tokio::test]
 async fn the_s3_backend_conforms() {
-    let Ok(url) = std::env::var("LFF_TEST_S3_URL") else {
-        assert!(
-            std::env::var_os("LFF_TEST_INTEROP").is_none(),
-            "the full run needs LFF_TEST_S3_URL: an S3-compatible server to test against"
-        );
-        eprintln!("LFF_TEST_S3_URL is not set: the S3 backend was not exercised");
+    let Some((url, credentials)) = crate::harness::s3_target() else {
         return;
-    };
-    let credentials = S3Credentials {
-        access_key_id: std::env::var("AWS_ACCESS_KEY_ID").unwrap(),
-        secret_access_key: std::env::var("AWS_SECRET_ACCESS_KEY").unwrap(),
-        session_token: None,
     };
     conformance(open(&url, Some(credentials)), "s3").await;
 }
