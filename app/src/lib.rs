@@ -12,6 +12,7 @@ mod demo_data;
 pub mod error;
 pub mod files;
 pub mod hub;
+pub mod materials;
 pub mod messages;
 pub mod model;
 pub mod network;
@@ -27,6 +28,7 @@ pub mod space_members;
 pub mod spaces;
 mod throttle;
 pub mod twinnings;
+pub mod uploads;
 
 use std::sync::Arc;
 
@@ -34,12 +36,14 @@ pub use accounts::{AccountOptions, Credentials, SignedIn};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
 pub use hub::{Hub, UserSignal};
+pub use materials::*;
 pub use model::*;
 pub use network::*;
 pub use people::{InvitationForm, IssuedInvitation, MentorForm, NewStudent};
 pub use schools::CardEdit;
 pub use space_members::SpaceAccess;
 pub use spaces::*;
+pub use uploads::{FileLimits, FileVersion, MaterialFile, Upload, UploadRequest};
 
 /// Everything the use cases need, behind one cheap-to-clone handle.
 ///
@@ -73,6 +77,10 @@ struct Inner {
     typing: std::sync::Mutex<
         std::collections::HashMap<(UserId, ChannelId), chrono::DateTime<chrono::Utc>>,
     >,
+    limits: uploads::FileLimits,
+    /// Uploads a request of this process is writing to.
+    // A std mutex: inserts and removals only, never held across an await.
+    uploads_busy: std::sync::Mutex<std::collections::HashSet<materials::UploadId>>,
 }
 
 /// The backends and options an [`App`] is assembled from.
@@ -82,6 +90,7 @@ pub struct AppParts {
     pub search: Arc<dyn ports::SearchIndex>,
     pub clock: Arc<dyn Clock>,
     pub accounts: AccountOptions,
+    pub files: uploads::FileLimits,
 }
 
 impl App {
@@ -99,6 +108,8 @@ impl App {
                 space_cache: Default::default(),
                 writer: Default::default(),
                 typing: Default::default(),
+                limits: parts.files,
+                uploads_busy: Default::default(),
             }),
         }
     }

@@ -18,7 +18,7 @@ macro_rules! platform_id {
 
         impl $name {
             pub fn generate() -> Self {
-                $name(uuid::Uuid::now_v7().simple().to_string())
+                $name(::uuid::Uuid::now_v7().simple().to_string())
             }
 
             /// Parses an id received from a client. Anything that is not an id
@@ -44,13 +44,14 @@ macro_rules! platform_id {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
     };
 }
+pub(crate) use platform_id;
 
 platform_id!(
     /// The opaque identifier of a person.

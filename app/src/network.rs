@@ -600,7 +600,7 @@ impl Invitation {
 
 /// A file name as given by the uploader: 1–200 characters, no path
 /// separators or control characters, not `.` or `..`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileName(String);
 
 impl FileName {

@@ -10,12 +10,14 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Result;
 use crate::hub::Notification;
+use crate::materials::*;
 use crate::model::*;
 use crate::network::*;
 use crate::spaces::*;
+use crate::uploads::{FileVersion, Upload, UploadPart};
 
 #[async_trait]
-pub trait Repository: Send + Sync + 'static {
+pub trait Repository: MaterialRepository + Send + Sync + 'static {
     /// A cheap round trip proving the database answers.
     async fn ping(&self) -> Result<()>;
 
@@ -216,6 +218,72 @@ pub struct SpaceLogPage {
     pub pruned_through: u64,
 }
 
+/// Learning materials, libraries, file versions and resumable uploads.
+#[async_trait]
+pub trait MaterialRepository: Send + Sync + 'static {
+    async fn material(&self, id: &MaterialId) -> Result<Option<Material>>;
+    /// Stores a new material (`before` is `None`) or replaces one;
+    /// `Conflict` if it changed since `before` was read.
+    async fn save_material(&self, m: &Material, before: Option<&Material>) -> Result<()>;
+    /// Deletes a material and the records of its files' versions.
+    async fn delete_material(&self, id: &MaterialId) -> Result<()>;
+    /// One page of a folder's materials within `scope`.
+    async fn materials(&self, scope: &MaterialScope, page: &PageRequest) -> Result<Page<Material>>;
+    async fn folder_has_materials(&self, id: &FolderId) -> Result<bool>;
+
+    async fn folder(&self, id: &FolderId) -> Result<Option<Folder>>;
+    /// The folders of a library directly under `parent`, by name.
+    async fn folders(&self, library: &Library, parent: Option<&FolderId>) -> Result<Vec<Folder>>;
+    /// Creates or replaces folders, all in one transaction.
+    async fn save_folders(&self, folders: &[Folder]) -> Result<()>;
+    async fn delete_folder(&self, id: &FolderId) -> Result<()>;
+
+    /// Every version of every file of a material, oldest first.
+    async fn versions(&self, material: &MaterialId) -> Result<Vec<FileVersion>>;
+    async fn version(&self, id: &VersionId) -> Result<Option<FileVersion>>;
+    /// Records a new version; its `number` is the next of its file, filled
+    /// in here. With `upload`, the upload's record goes in the same
+    /// transaction (its bytes were already counted against the quota);
+    /// without, `QuotaExceeded` if the school's files would pass `quota`.
+    async fn add_version(
+        &self,
+        version: &mut FileVersion,
+        upload: Option<&UploadId>,
+        quota: u64,
+    ) -> Result<()>;
+    /// Whether any version's bytes are this blob.
+    async fn blob_in_use(&self, sha256: &str) -> Result<bool>;
+    /// Bytes of a school's file versions plus its unfinished uploads.
+    async fn school_usage(&self, school: &SchoolId) -> Result<u64>;
+
+    /// Stores a new upload; `QuotaExceeded` if its declared size would take
+    /// the school's usage past `quota`.
+    async fn create_upload(&self, upload: &Upload, quota: u64) -> Result<()>;
+    async fn upload(&self, id: &UploadId) -> Result<Option<Upload>>;
+    /// Appends a received part; `Conflict` unless the upload still has
+    /// exactly `part.offset` bytes (another request got there first).
+    async fn add_upload_part(
+        &self,
+        id: &UploadId,
+        part: &UploadPart,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn delete_upload(&self, id: &UploadId) -> Result<()>;
+    /// Uploads with no activity since `before`.
+    async fn stale_uploads(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<Upload>>;
+}
+
+/// A stream of bytes read from object storage.
+pub type ByteStream = futures::stream::BoxStream<'static, Result<bytes::Bytes>>;
+
+/// What object storage knows of a blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobInfo {
+    pub key: String,
+    pub size: u64,
+    pub modified: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait ObjectStorage: Send + Sync + 'static {
     async fn ping(&self) -> Result<()>;
@@ -225,6 +293,31 @@ pub trait ObjectStorage: Send + Sync + 'static {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
     /// Deleting a missing blob is not an error.
     async fn delete(&self, key: &str) -> Result<()>;
+    /// `None` when there is no such blob.
+    async fn head(&self, key: &str) -> Result<Option<BlobInfo>>;
+    /// Streams a blob, or the bytes `range` of it; `None` when there is no
+    /// such blob.
+    async fn read(
+        &self,
+        key: &str,
+        range: Option<std::ops::Range<u64>>,
+    ) -> Result<Option<ByteStream>>;
+    /// Starts writing a blob piece by piece, with bounded memory; nothing is
+    /// visible under `key` until [`BlobWriter::finish`].
+    async fn writer(&self, key: &str) -> Result<Box<dyn BlobWriter>>;
+    /// Every blob whose key starts with `prefix/`.
+    async fn list(&self, prefix: &str) -> Result<Vec<BlobInfo>>;
+}
+
+/// A blob being written; see [`ObjectStorage::writer`].
+#[async_trait]
+pub trait BlobWriter: Send {
+    /// Waits while earlier pieces are still being sent, so that memory stays bounded.
+    async fn write(&mut self, bytes: bytes::Bytes) -> Result<()>;
+    /// Completes the blob: from now on it is visible, whole.
+    async fn finish(self: Box<Self>) -> Result<()>;
+    /// Gives up: nothing becomes visible.
+    async fn abort(self: Box<Self>) -> Result<()>;
 }
 
 #[async_trait]

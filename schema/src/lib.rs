@@ -10,6 +10,8 @@
 mod errors;
 mod limits;
 pub mod live;
+mod material_mutation;
+mod material_types;
 mod mutation;
 mod network_types;
 mod query;

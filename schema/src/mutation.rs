@@ -34,9 +34,13 @@ fn file_id(id: &ID) -> Result<app::FileId> {
         .gql()
 }
 
-/// Every root mutation: the network's and the spaces'.
+/// Every root mutation: the network's, the spaces' and the materials'.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Mutation(NetworkMutation, crate::space_mutation::SpaceMutation);
+pub struct Mutation(
+    NetworkMutation,
+    crate::space_mutation::SpaceMutation,
+    crate::material_mutation::MaterialMutation,
+);
 
 #[derive(Default)]
 pub struct NetworkMutation;

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object, Result};
 use async_graphql::connection::Connection;
 
 use crate::errors::GqlResult;
+use crate::material_types::{Library, Material, ResumableUpload, library_of};
 use crate::network_types::{
     Country, CountryOverview, Invitation, InvitationPreview, School, SchoolStatus, connection,
     viewer_opt,
@@ -48,6 +49,43 @@ fn or_none<T>(r: app::Result<T>) -> Result<Option<T>> {
 
 #[Object]
 impl Query {
+    /// A learning material or good practice you may read; null otherwise.
+    async fn material(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Material>> {
+        let Ok(id) = app::MaterialId::parse(&id) else {
+            return Ok(None);
+        };
+        Ok(or_none(app(ctx).material(viewer_opt(ctx), &id).await)?.map(Material))
+    }
+
+    /// A school's library (`schoolId`) or a space's (`spaceId`): its
+    /// folders and the materials you may read. Null if you cannot see it.
+    async fn library(
+        &self,
+        ctx: &Context<'_>,
+        school_id: Option<ID>,
+        space_id: Option<ID>,
+    ) -> Result<Option<Library>> {
+        let library = match library_of(school_id.as_ref(), space_id.as_ref()) {
+            Ok(l) => l,
+            Err(e) if e.message == "not found" => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        // Seeing the top folders is seeing the library.
+        Ok(
+            or_none(app(ctx).folders(viewer_opt(ctx), &library, None).await)?
+                .map(|_| Library(library)),
+        )
+    }
+
+    /// One of your resumable uploads, with how much has arrived.
+    async fn upload(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ResumableUpload>> {
+        let v = viewer(ctx)?;
+        let Ok(id) = app::UploadId::parse(&id) else {
+            return Ok(None);
+        };
+        Ok(or_none(app(ctx).upload(v, &id).await)?.map(ResumableUpload))
+    }
+
     /// A twinning space you are in, look into, or may join; null otherwise.
     async fn space(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Space>> {
         let v = viewer(ctx)?;

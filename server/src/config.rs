@@ -67,6 +67,30 @@ fn duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s).map_err(|e| format!("{e} (write e.g. 500ms, 10s, 12h, 30days)"))
 }
 
+/// A size in bytes: a number, optionally with KiB, MiB or GiB (or KB, MB, GB).
+fn byte_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(digits);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| "write a size such as 500MiB, 2GiB or 1048576".to_owned())?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        other => return Err(format!("unknown unit '{other}' (use KiB, MiB, GiB)")),
+    };
+    n.checked_mul(factor)
+        .filter(|b| *b > 0)
+        .ok_or_else(|| "give a size above zero".to_owned())
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
     /// Address and port to serve HTTP and WebSocket on.
@@ -221,6 +245,14 @@ pub struct ServeArgs {
     #[arg(long, env = "LFF_LOGIN_ATTEMPTS_PER_IP", default_value_t = 300)]
     pub login_attempts_per_ip: u32,
 
+    /// Largest file a resumable upload takes (e.g. 2GiB, 500MiB).
+    #[arg(long, env = "LFF_MAX_UPLOAD", default_value = "2GiB", value_parser = byte_size)]
+    pub max_upload: u64,
+
+    /// What each school's material files may add up to (e.g. 10GiB).
+    #[arg(long, env = "LFF_SCHOOL_QUOTA", default_value = "10GiB", value_parser = byte_size)]
+    pub school_quota: u64,
+
     /// How long each space keeps its events for clients resuming with a cursor; an older cursor gets RESYNC_REQUIRED. Messages themselves are kept regardless.
     #[arg(long, env = "LFF_SPACE_EVENTS_KEPT", default_value = "30days", value_parser = duration)]
     pub space_events_kept: Duration,
@@ -250,6 +282,7 @@ pub struct Config {
     pub http: HttpLimits,
     pub ws: WsLimits,
     pub accounts: app::AccountOptions,
+    pub files: app::FileLimits,
     pub log: String,
     pub log_format: LogFormat,
     /// How long space events stay resumable.
@@ -476,6 +509,10 @@ impl ServeArgs {
                 session_absolute: self.session_absolute,
                 login_attempts_per_ip_per_minute: self.login_attempts_per_ip,
             },
+            files: app::FileLimits {
+                max_upload: self.max_upload,
+                school_quota: self.school_quota,
+            },
             log: self.log,
             log_format: self.log_format,
             space_events_kept: nonzero(
@@ -547,6 +584,19 @@ mod tests {
         );
         assert_eq!(c.schema.max_aliases, 30);
         assert_eq!(c.ws.max_message_bytes, 65536);
+        assert_eq!(c.files.max_upload, 2 << 30);
+        assert_eq!(c.files.school_quota, 10 << 30);
+    }
+
+    #[test]
+    fn sizes_take_binary_and_decimal_units() {
+        assert_eq!(byte_size("2GiB"), Ok(2 << 30));
+        assert_eq!(byte_size("500 MiB"), Ok(500 << 20));
+        assert_eq!(byte_size("1048576"), Ok(1 << 20));
+        assert_eq!(byte_size("3kb"), Ok(3000));
+        assert!(byte_size("0").is_err());
+        assert!(byte_size("2 parsecs").is_err());
+        assert!(byte_size("GiB").is_err());
     }
 
     #[test]

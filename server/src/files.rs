@@ -31,7 +31,7 @@ fn status_of(code: schema::ErrorCode) -> StatusCode {
     }
 }
 
-fn app_error(e: app::Error) -> Response {
+pub(crate) fn app_error(e: app::Error) -> Response {
     let code = schema::error_code(&e);
     let message = match &e {
         app::Error::Internal(detail) => {
@@ -43,7 +43,10 @@ fn app_error(e: app::Error) -> Response {
     error_response(status_of(code), code, &message)
 }
 
-async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<app::Viewer>, Response> {
+pub(crate) async fn viewer(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<app::Viewer>, Response> {
     match bearer(headers) {
         None => Ok(None),
         Some(Err(())) => Err(app_error(app::Error::Unauthenticated(
@@ -134,30 +137,12 @@ pub async fn download(
     } else {
         "attachment"
     };
-    // RFC 6266/5987: an ASCII fallback plus the exact UTF-8 name.
-    let ascii: String = file
-        .name
-        .as_str()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = url::form_urlencoded::byte_serialize(file.name.as_str().as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
     let mut resp = Response::new(Body::from(bytes));
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&file.content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
-    )) {
+    if let Some(v) = content_disposition(disposition == "inline", file.name.as_str()) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(
@@ -172,4 +157,27 @@ pub async fn download(
         h.insert(header::ETAG, v);
     }
     resp
+}
+
+/// `Content-Disposition` after RFC 6266 and RFC 5987: an ASCII fallback
+/// name for old clients plus the exact name in UTF-8 (Cyrillic, Armenian…).
+pub(crate) fn content_disposition(inline: bool, name: &str) -> Option<HeaderValue> {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    let kind = if inline { "inline" } else { "attachment" };
+    HeaderValue::from_str(&format!(
+        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .ok()
 }

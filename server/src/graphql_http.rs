@@ -15,6 +15,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures::TryStreamExt;
 use schema::ErrorCode;
 use serde_json::{Map, Value, json};
 
@@ -179,6 +180,9 @@ pub async fn post(State(state): State<AppState>, req: Request) -> Response {
     let Some(media) = negotiate(req.headers()) else {
         return not_acceptable();
     };
+    if is_multipart(req.headers()) {
+        return post_multipart(state, req, media).await;
+    }
     if !is_json_content_type(req.headers()) {
         return request_error(
             media,
@@ -323,6 +327,107 @@ async fn execute(
         }
     }
 
+    let mut gql = async_graphql::Request::new(p.query);
+    if let Some(name) = p.operation_name {
+        gql = gql.operation_name(name);
+    }
+    if let Some(vars) = p.variables {
+        gql = gql.variables(async_graphql::Variables::from_json(vars));
+    }
+    run(state, req, media, gql).await
+}
+
+/// A `multipart/form-data` POST: the GraphQL multipart request format,
+/// for mutations that take files (`Upload`). Only with a bearer token:
+/// an HTML form on another site cannot set one, so this opens no way for
+/// cross-site requests. Files are counted while they stream to temporary
+/// files: at most 5 per request, 25 MiB each.
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
+        })
+}
+
+const MAX_UPLOAD_FILES: usize = 5;
+
+fn body_error(e: Box<dyn std::error::Error + Send + Sync>) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+async fn post_multipart(state: AppState, req: Request, media: Media) -> Response {
+    if !matches!(bearer(req.headers()), Some(Ok(_))) {
+        return request_error(
+            media,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "multipart requests need an Authorization: Bearer token; send other requests as Content-Type: application/json",
+        );
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (parts, body) = req.into_parts();
+    let file_limit = app::uploads::MAX_SMALL_UPLOAD as usize;
+    // The whole body: the files plus a JSON part no larger than a JSON request.
+    let body_limit = MAX_UPLOAD_FILES * file_limit + state.config.http.max_body_bytes;
+    let reader = http_body_util::Limited::new(body, body_limit);
+    let stream = http_body_util::BodyDataStream::new(reader).map_err(body_error);
+    let opts = async_graphql::http::MultipartOptions::default()
+        .max_file_size(file_limit)
+        .max_num_files(MAX_UPLOAD_FILES);
+    let gql = match async_graphql::http::receive_body(content_type, stream.into_async_read(), opts)
+        .await
+    {
+        Ok(r) => r,
+        Err(async_graphql::ParseRequestError::PayloadTooLarge) => {
+            return request_error(
+                media,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                &format!(
+                    "a file is larger than {file_limit} bytes; use startUpload for large files"
+                ),
+            );
+        }
+        Err(async_graphql::ParseRequestError::Io(e)) if e.to_string().contains("length limit") => {
+            return request_error(
+                media,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                "the request is too large; use startUpload for large files",
+            );
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "unreadable multipart request");
+            return request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the multipart request does not follow the GraphQL multipart request format",
+            );
+        }
+    };
+    let max_doc = state.config.http.max_document_bytes;
+    if gql.query.len() > max_doc {
+        return request_error(
+            media,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            &format!("the GraphQL document is larger than {max_doc} bytes"),
+        );
+    }
+    run(state, Request::from_parts(parts, Body::empty()), media, gql).await
+}
+
+/// Authenticates and executes a parsed request.
+async fn run(state: AppState, req: Request, media: Media, gql: async_graphql::Request) -> Response {
     let viewer = match bearer(req.headers()) {
         None => None,
         Some(Err(())) => {
@@ -343,15 +448,9 @@ async fn execute(
     };
     let meta = request_meta(&req, &state);
 
-    let mut gql = async_graphql::Request::new(p.query).data(meta);
+    let mut gql = gql.data(meta);
     if let Some(v) = viewer {
         gql = gql.data(v);
-    }
-    if let Some(name) = p.operation_name {
-        gql = gql.operation_name(name);
-    }
-    if let Some(vars) = p.variables {
-        gql = gql.variables(async_graphql::Variables::from_json(vars));
     }
 
     let timeout = state.config.http.request_timeout;

@@ -14,6 +14,7 @@ mod lock;
 pub mod metrics;
 mod routes;
 pub mod telemetry;
+mod transfers;
 pub mod ws;
 
 use std::future::Future;
@@ -82,6 +83,7 @@ impl Application {
             search: Arc::new(search),
             clock,
             accounts: config.accounts.clone(),
+            files: config.files,
         });
         let generated_admin = app
             .ensure_platform_admin(
@@ -211,7 +213,7 @@ impl Application {
 }
 
 /// Once an hour until shutdown: deletes uploads that were never attached,
-/// and forgets space events older than `events_kept`.
+/// abandoned resumable uploads and file blobs nothing uses, and forgets space events older than `events_kept`.
 async fn collect_orphans(
     app: app::App,
     shutdown: CancellationToken,
@@ -229,6 +231,14 @@ async fn collect_orphans(
             Ok(0) => {}
             Ok(n) => tracing::info!(files = n, "collected unattached uploads"),
             Err(e) => tracing::warn!(error = %e, "collecting unattached uploads failed"),
+        }
+        match app.collect_material_files().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                blobs = n,
+                "collected abandoned uploads and unused file blobs"
+            ),
+            Err(e) => tracing::warn!(error = %e, "collecting material files failed"),
         }
         match app.prune_space_logs(keep).await {
             Ok(0) => {}

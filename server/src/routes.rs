@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::{files, graphql_http, metrics, ws};
+use crate::{files, graphql_http, metrics, transfers, ws};
 
 /// What every handler can reach. Cloning copies a few `Arc`s.
 #[derive(Clone)]
@@ -105,6 +105,11 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/files/{id}", get(files::download))
+        .route(
+            "/uploads/{id}",
+            axum::routing::patch(transfers::upload_bytes).head(transfers::upload_status),
+        )
+        .route("/downloads/{id}", get(transfers::download))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::serve))

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod database;
+mod materials;
 mod migrations;
 mod network;
 mod objects;

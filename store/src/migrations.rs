@@ -38,6 +38,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "space_log",
         sql: include_str!("../migrations/0004_space_log.surql"),
     },
+    Migration {
+        version: 5,
+        name: "materials",
+        sql: include_str!("../migrations/0005_materials.surql"),
+    },
 ];
 
 #[derive(SurrealValue)]

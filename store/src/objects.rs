@@ -8,14 +8,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use app::ports::ObjectStorage;
+use app::ports::{BlobInfo, BlobWriter, ByteStream, ObjectStorage};
 use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::prefix::PrefixStore;
-use object_store::{ObjectStore, ObjectStoreExt};
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, WriteMultipart};
 
 use crate::OpenError;
 
@@ -228,6 +229,95 @@ impl ObjectStorage for Objects {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(app::Error::internal(format!("objects: {e}"))),
         }
+    }
+
+    async fn head(&self, key: &str) -> app::Result<Option<BlobInfo>> {
+        let path = key_path(key)?;
+        match self.store.head(&path).await {
+            Ok(m) => Ok(Some(info(m))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
+    async fn read(
+        &self,
+        key: &str,
+        range: Option<std::ops::Range<u64>>,
+    ) -> app::Result<Option<ByteStream>> {
+        let path = key_path(key)?;
+        let options = GetOptions {
+            range: range.map(GetRange::Bounded),
+            ..GetOptions::default()
+        };
+        match self.store.get_opts(&path, options).await {
+            Ok(r) => Ok(Some(r.into_stream().map_err(failed).boxed())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
+    async fn writer(&self, key: &str) -> app::Result<Box<dyn BlobWriter>> {
+        let path = key_path(key)?;
+        let upload = self.store.put_multipart(&path).await.map_err(failed)?;
+        Ok(Box::new(Writer(WriteMultipart::new_with_chunk_size(
+            upload,
+            WRITE_CHUNK,
+        ))))
+    }
+
+    async fn list(&self, prefix: &str) -> app::Result<Vec<BlobInfo>> {
+        let prefix = key_path(prefix)?;
+        self.store
+            .list(Some(&prefix))
+            .map_ok(info)
+            .map_err(failed)
+            .try_collect()
+            .await
+    }
+}
+
+/// Pieces of a blob being written are sent in chunks of this size (S3's
+/// smallest multipart part is 5 MiB), at most [`WRITE_WINDOW`] at a time:
+/// a writer holds at most about 40 MiB.
+const WRITE_CHUNK: usize = 8 * 1024 * 1024;
+const WRITE_WINDOW: usize = 4;
+
+struct Writer(WriteMultipart);
+
+#[async_trait]
+impl BlobWriter for Writer {
+    async fn write(&mut self, bytes: bytes::Bytes) -> app::Result<()> {
+        self.0
+            .wait_for_capacity(WRITE_WINDOW)
+            .await
+            .map_err(failed)?;
+        self.0.put(bytes);
+        Ok(())
+    }
+
+    async fn finish(self: Box<Self>) -> app::Result<()> {
+        self.0.finish().await.map(|_| ()).map_err(failed)
+    }
+
+    async fn abort(self: Box<Self>) -> app::Result<()> {
+        self.0.abort().await.map_err(failed)
+    }
+}
+
+fn key_path(key: &str) -> app::Result<Path> {
+    Path::parse(key).map_err(|e| app::Error::internal(format!("objects: {e}")))
+}
+
+fn failed(e: object_store::Error) -> app::Error {
+    app::Error::internal(format!("objects: {e}"))
+}
+
+fn info(m: object_store::ObjectMeta) -> BlobInfo {
+    BlobInfo {
+        key: m.location.to_string(),
+        size: m.size,
+        modified: m.last_modified,
     }
 }
 

@@ -1,0 +1,1011 @@
+//! Learning materials and good practices, and the libraries that hold them:
+//! every school and every space has a library of nested folders (at most
+//! [`MAX_FOLDER_DEPTH`] deep) with materials in them.
+//!
+//! Who sees a material follows from its status and visibility: a draft only
+//! its editors; a published material with visibility `space` the members of
+//! its space (for a school's own library: the people of the school),
+//! `network` everyone signed in, `public` anyone. Editors are its creator,
+//! the staff of its school, the leads and teachers of its space and
+//! administrators. Files and their versions are in [`crate::uploads`].
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::App;
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::network::*;
+use crate::policy;
+use crate::spaces::*;
+
+platform_id!(
+    /// The opaque identifier of a learning material.
+    MaterialId
+);
+platform_id!(
+    /// The opaque identifier of a folder of a library.
+    FolderId
+);
+platform_id!(
+    /// The opaque identifier of a file of a material (all its versions).
+    MaterialFileId
+);
+platform_id!(
+    /// The opaque identifier of one version of a material's file.
+    VersionId
+);
+platform_id!(
+    /// The opaque identifier of a resumable upload.
+    UploadId
+);
+
+/// Folders nest at most this deep (a top-level folder has depth 1).
+pub const MAX_FOLDER_DEPTH: u32 = 5;
+
+/// Whose library: a school's or a space's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Library {
+    School(SchoolId),
+    Space(SpaceId),
+}
+
+impl Library {
+    /// The stable storage key, e.g. `school:…` or `space:…`.
+    pub fn key(&self) -> String {
+        match self {
+            Library::School(s) => format!("school:{s}"),
+            Library::Space(s) => format!("space:{s}"),
+        }
+    }
+}
+
+/// What kind of material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MaterialKind {
+    LessonPlan,
+    Presentation,
+    Worksheet,
+    Video,
+    ProjectReport,
+    GoodPractice,
+    Other,
+}
+
+/// The licences a material can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Licence {
+    CcBy,
+    CcBySa,
+    CcByNc,
+    Cc0,
+    AllRightsReserved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MaterialStatus {
+    Draft,
+    Published,
+}
+
+impl MaterialStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MaterialStatus::Draft => "draft",
+            MaterialStatus::Published => "published",
+        }
+    }
+}
+
+/// Who may read a published material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Visibility {
+    /// Members of its space (or, in a school's library, the school's people).
+    Space,
+    /// Everyone signed in.
+    Network,
+    /// Anyone, signed in or not.
+    Public,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Space => "space",
+            Visibility::Network => "network",
+            Visibility::Public => "public",
+        }
+    }
+}
+
+/// A BCP 47 language tag of the simple kind materials need: a language
+/// (`ru`), optionally a script (`uz-Latn`) and a region (`pt-BR`), in their
+/// canonical cases.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LanguageTag(String);
+
+impl LanguageTag {
+    pub fn parse(s: &str) -> Result<Self> {
+        let bad = || {
+            Error::invalid(
+                "languages",
+                format!("'{s}' is not a language tag such as ru, en, uz-Latn or kk-Cyrl"),
+            )
+        };
+        let mut parts = s.trim().split(['-', '_']);
+        let lang = parts.next().unwrap_or("");
+        if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(bad());
+        }
+        let mut out = lang.to_ascii_lowercase();
+        let mut seen_script = false;
+        let mut seen_region = false;
+        for p in parts {
+            if p.len() == 4
+                && !seen_script
+                && !seen_region
+                && p.bytes().all(|b| b.is_ascii_alphabetic())
+            {
+                seen_script = true;
+                out.push('-');
+                out.push_str(&p[..1].to_ascii_uppercase());
+                out.push_str(&p[1..].to_ascii_lowercase());
+            } else if !seen_region
+                && ((p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+                    || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit())))
+            {
+                seen_region = true;
+                out.push('-');
+                out.push_str(&p.to_ascii_uppercase());
+            } else {
+                return Err(bad());
+            }
+        }
+        Ok(LanguageTag(out))
+    }
+
+    pub fn from_trusted(s: String) -> Self {
+        LanguageTag(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The structured sections of a good practice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PracticeSections {
+    pub context: String,
+    pub what_was_done: String,
+    pub results: String,
+    pub evidence: String,
+    pub lessons_learned: String,
+}
+
+/// What a material says about itself, as its authors describe it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialDetails {
+    pub title: String,
+    pub summary: String,
+    /// Markdown.
+    pub body: String,
+    pub kind: MaterialKind,
+    pub languages: Vec<LanguageTag>,
+    pub subjects: Vec<String>,
+    pub age_min: Option<u8>,
+    pub age_max: Option<u8>,
+    pub pillars: Vec<Pillar>,
+    /// UN Sustainable Development Goals, 1–17, sorted.
+    pub sdgs: Vec<u8>,
+    pub licence: Licence,
+    /// The authors' names as they want to be credited.
+    pub authors: Vec<String>,
+    /// Good practices only (and required for them).
+    pub practice: Option<PracticeSections>,
+}
+
+/// The raw fields of [`MaterialDetails`], as a client sends them.
+#[derive(Debug, Clone, Default)]
+pub struct MaterialForm {
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub kind: Option<MaterialKind>,
+    pub languages: Vec<String>,
+    pub subjects: Vec<String>,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    pub pillars: Vec<Pillar>,
+    pub sdgs: Vec<i32>,
+    pub licence: Option<Licence>,
+    pub authors: Vec<String>,
+    pub practice: Option<PracticeSections>,
+}
+
+fn optional_text(field: &'static str, s: &str, max: usize) -> Result<String> {
+    if s.trim().is_empty() {
+        Ok(String::new())
+    } else {
+        clean_text(field, s, max, true)
+    }
+}
+
+fn short_list(field: &'static str, list: &[String], max_items: usize) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for s in list {
+        let s = clean_text(field, s, 100, false)?;
+        if !out.iter().any(|o| o.to_lowercase() == s.to_lowercase()) {
+            out.push(s);
+        }
+    }
+    if out.len() > max_items {
+        return Err(Error::invalid(
+            field,
+            format!("give at most {max_items} entries"),
+        ));
+    }
+    Ok(out)
+}
+
+impl MaterialForm {
+    /// Checks everything: a title (≤ 200 characters), a summary (≤ 1,000), a
+    /// body (≤ 100,000), languages as BCP 47 tags, ages 3–99 in order, SDGs
+    /// 1–17, and for good practices their sections (each ≤ 20,000, "what was
+    /// done" required).
+    pub fn parse(self) -> Result<MaterialDetails> {
+        let title = clean_text("title", &self.title, 200, false)?;
+        let summary = optional_text("summary", &self.summary, 1000)?;
+        let body = optional_text("body", &self.body, 100_000)?;
+        let kind = self.kind.unwrap_or(MaterialKind::Other);
+        let mut languages: Vec<LanguageTag> = Vec::new();
+        for l in &self.languages {
+            let l = LanguageTag::parse(l)?;
+            if !languages.contains(&l) {
+                languages.push(l);
+            }
+        }
+        if languages.len() > 20 {
+            return Err(Error::invalid("languages", "give at most 20 languages"));
+        }
+        let subjects = short_list("subjects", &self.subjects, 20)?;
+        let authors = short_list("authors", &self.authors, 50)?;
+        let age = |field: &'static str, a: Option<i32>| -> Result<Option<u8>> {
+            match a {
+                None => Ok(None),
+                Some(a) if (3..=99).contains(&a) => Ok(Some(a as u8)),
+                Some(_) => Err(Error::invalid(field, "give an age from 3 to 99")),
+            }
+        };
+        let age_min = age("ageMin", self.age_min)?;
+        let age_max = age("ageMax", self.age_max)?;
+        if let (Some(a), Some(b)) = (age_min, age_max)
+            && b < a
+        {
+            return Err(Error::invalid(
+                "ageMax",
+                "the oldest age is below the youngest",
+            ));
+        }
+        let mut sdgs = Vec::new();
+        for g in self.sdgs {
+            if !(1..=17).contains(&g) {
+                return Err(Error::invalid(
+                    "sdgs",
+                    "the Sustainable Development Goals are numbered 1 to 17",
+                ));
+            }
+            sdgs.push(g as u8);
+        }
+        sdgs.sort_unstable();
+        sdgs.dedup();
+        let mut pillars = self.pillars;
+        pillars.sort();
+        pillars.dedup();
+        let practice = match (kind, self.practice) {
+            (MaterialKind::GoodPractice, Some(p)) => Some(PracticeSections {
+                context: optional_text("context", &p.context, 20_000)?,
+                what_was_done: clean_text("whatWasDone", &p.what_was_done, 20_000, true)?,
+                results: optional_text("results", &p.results, 20_000)?,
+                evidence: optional_text("evidence", &p.evidence, 20_000)?,
+                lessons_learned: optional_text("lessonsLearned", &p.lessons_learned, 20_000)?,
+            }),
+            (MaterialKind::GoodPractice, None) => {
+                return Err(Error::invalid(
+                    "goodPractice",
+                    "a good practice needs its sections (at least what was done)",
+                ));
+            }
+            (_, Some(_)) => {
+                return Err(Error::invalid(
+                    "goodPractice",
+                    "only materials of kind GOOD_PRACTICE have good-practice sections",
+                ));
+            }
+            (_, None) => None,
+        };
+        Ok(MaterialDetails {
+            title,
+            summary,
+            body,
+            kind,
+            languages,
+            subjects,
+            age_min,
+            age_max,
+            pillars,
+            sdgs,
+            licence: self.licence.unwrap_or(Licence::CcBy),
+            authors,
+            practice,
+        })
+    }
+}
+
+/// A learning material or good practice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Material {
+    pub id: MaterialId,
+    pub details: MaterialDetails,
+    /// The school that owns it (its quota pays for its files).
+    pub school: SchoolId,
+    /// The space whose library holds it, if any.
+    pub space: Option<SpaceId>,
+    /// Its folder in the library; `None` at the top.
+    pub folder: Option<FolderId>,
+    pub status: MaterialStatus,
+    pub visibility: Visibility,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl Material {
+    pub fn library(&self) -> Library {
+        match &self.space {
+            Some(s) => Library::Space(s.clone()),
+            None => Library::School(self.school.clone()),
+        }
+    }
+}
+
+/// A folder's name: 1–100 characters, no control characters, no `/` or
+/// `\`, not `.` or `..`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderName(String);
+
+impl FolderName {
+    pub fn parse(s: &str) -> Result<Self> {
+        let s = clean_text("name", s, 100, false)?;
+        if s.contains(['/', '\\']) || s == "." || s == ".." {
+            return Err(Error::invalid(
+                "name",
+                "a folder name must not contain '/' or '\\' or be '.' or '..'",
+            ));
+        }
+        Ok(FolderName(s))
+    }
+
+    pub fn from_trusted(s: String) -> Self {
+        FolderName(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Folder {
+    pub id: FolderId,
+    pub library: Library,
+    pub parent: Option<FolderId>,
+    pub name: FolderName,
+    /// 1 for a top-level folder.
+    pub depth: u32,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+}
+
+/// How a library's materials are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MaterialSort {
+    /// Most recently changed first.
+    #[default]
+    Updated,
+    /// Newest first.
+    Newest,
+    /// By title, A to Z (case-insensitive).
+    Title,
+}
+
+/// What of a library a listing may return, decided by the domain for the
+/// viewer and enforced by the store's query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterialScope {
+    pub library: Library,
+    /// `None`: the top of the library.
+    pub folder: Option<FolderId>,
+    /// Published materials of these visibilities.
+    pub visibilities: Vec<Visibility>,
+    pub drafts: DraftScope,
+    pub sort: MaterialSort,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftScope {
+    None,
+    /// Drafts created by this person.
+    Own(UserId),
+    All,
+}
+
+/// What a viewer may do with a library.
+struct LibraryRights {
+    /// Sees the folders (and whatever materials visibility allows).
+    reads: bool,
+    /// Reads `space`-visible materials.
+    member: bool,
+    /// Edits every material and folder, reads every draft.
+    edits: bool,
+    /// Adds materials (drafts, if not an editor).
+    contributes: bool,
+}
+
+impl App {
+    async fn library_rights(
+        &self,
+        viewer: Option<&Viewer>,
+        library: &Library,
+    ) -> Result<LibraryRights> {
+        match library {
+            Library::School(id) => {
+                let school = self.repo().school(id).await?.ok_or(Error::NotFound)?;
+                if !policy::sees_school(viewer, &school) {
+                    return Err(Error::NotFound);
+                }
+                let staff = policy::teaches_at(viewer, id);
+                Ok(LibraryRights {
+                    reads: true,
+                    member: policy::belongs_to(viewer, id) || policy::is_admin(viewer),
+                    edits: staff || policy::is_admin(viewer),
+                    contributes: staff && school.status == SchoolStatus::Approved,
+                })
+            }
+            Library::Space(id) => {
+                let Some(v) = viewer else {
+                    // Anonymous visitors see a space's public materials only
+                    // through the materials themselves, never its library.
+                    return Err(Error::NotFound);
+                };
+                let access = self.space_access(v, id).await?;
+                let Some(role) = access.role else {
+                    return Err(Error::NotFound);
+                };
+                let writes = access.writer_role().is_ok();
+                Ok(LibraryRights {
+                    reads: true,
+                    member: true,
+                    edits: writes && role.moderates() || policy::is_admin(viewer),
+                    contributes: writes,
+                })
+            }
+        }
+    }
+
+    /// Whether `viewer` may read this material; the second value says
+    /// whether they may also edit it.
+    pub(crate) async fn material_rights(
+        &self,
+        viewer: Option<&Viewer>,
+        m: &Material,
+    ) -> Result<(bool, bool)> {
+        if policy::is_admin(viewer) {
+            return Ok((true, true));
+        }
+        let rights = match self.library_rights(viewer, &m.library()).await {
+            Ok(r) => Some(r),
+            Err(Error::NotFound) => None,
+            Err(e) => return Err(e),
+        };
+        let own = viewer.is_some_and(|v| v.user.id == m.created_by);
+        let edits = rights.as_ref().is_some_and(|r| r.edits)
+            || own && rights.as_ref().is_some_and(|r| r.contributes);
+        let reads = edits
+            || own
+            || match m.status {
+                MaterialStatus::Draft => false,
+                MaterialStatus::Published => match m.visibility {
+                    Visibility::Public => true,
+                    Visibility::Network => viewer.is_some(),
+                    Visibility::Space => rights.as_ref().is_some_and(|r| r.member),
+                },
+            };
+        Ok((reads, edits))
+    }
+
+    /// A material the viewer may read; `NotFound` otherwise.
+    pub async fn material(&self, viewer: Option<&Viewer>, id: &MaterialId) -> Result<Material> {
+        let m = self.repo().material(id).await?.ok_or(Error::NotFound)?;
+        match self.material_rights(viewer, &m).await? {
+            (true, _) => Ok(m),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// Whether the viewer may change this material (for `canEdit`).
+    pub async fn may_edit_material(&self, viewer: Option<&Viewer>, m: &Material) -> Result<bool> {
+        Ok(self.material_rights(viewer, m).await?.1)
+    }
+
+    /// A material the viewer may edit: `NotFound` if they cannot see it,
+    /// `Forbidden` if they can only read it.
+    pub(crate) async fn editable_material(
+        &self,
+        viewer: &Viewer,
+        id: &MaterialId,
+    ) -> Result<Material> {
+        let m = self.repo().material(id).await?.ok_or(Error::NotFound)?;
+        match self.material_rights(Some(viewer), &m).await? {
+            (_, true) => Ok(m),
+            (true, false) => Err(Error::Forbidden),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    async fn check_folder(
+        &self,
+        library: &Library,
+        folder: Option<&FolderId>,
+    ) -> Result<Option<Folder>> {
+        let Some(id) = folder else { return Ok(None) };
+        match self.repo().folder(id).await? {
+            Some(f) if &f.library == library => Ok(Some(f)),
+            _ => Err(Error::invalid("folderId", "no such folder in this library")),
+        }
+    }
+
+    /// Adds a material to a school's or a space's library, as a draft.
+    /// School staff add to their school's library; members who write in a
+    /// space (students too) add to the space's. The owning school is the
+    /// creator's (for mentors and administrators: the space's lead school).
+    #[tracing::instrument(skip_all)]
+    pub async fn create_material(
+        &self,
+        viewer: &Viewer,
+        library: &Library,
+        folder: Option<&FolderId>,
+        details: MaterialDetails,
+        visibility: Visibility,
+        meta: &RequestMeta,
+    ) -> Result<Material> {
+        let rights = self.library_rights(Some(viewer), library).await?;
+        if !rights.contributes {
+            return Err(self
+                .deny(viewer, "create_material", &library.key(), None, meta)
+                .await);
+        }
+        self.check_folder(library, folder).await?;
+        let (school, space) = match library {
+            Library::School(s) => (s.clone(), None),
+            Library::Space(id) => {
+                let space = self.repo().space(id).await?.ok_or(Error::NotFound)?;
+                let school = viewer
+                    .user
+                    .school
+                    .clone()
+                    .filter(|s| space.has_school(s))
+                    .unwrap_or(space.lead_school.clone());
+                (school, Some(id.clone()))
+            }
+        };
+        let now = self.now();
+        let m = Material {
+            id: MaterialId::generate(),
+            details,
+            school,
+            space,
+            folder: folder.cloned(),
+            status: MaterialStatus::Draft,
+            visibility,
+            created_by: viewer.user.id.clone(),
+            created_at: now,
+            updated_at: now,
+            published_at: None,
+        };
+        self.repo().save_material(&m, None).await?;
+        Ok(m)
+    }
+
+    /// Changes what a material says, and who may read it once published.
+    #[tracing::instrument(skip_all, fields(material = %id))]
+    pub async fn update_material(
+        &self,
+        viewer: &Viewer,
+        id: &MaterialId,
+        details: MaterialDetails,
+        visibility: Visibility,
+    ) -> Result<Material> {
+        let before = self.editable_material(viewer, id).await?;
+        let mut m = before.clone();
+        m.details = details;
+        m.visibility = visibility;
+        m.updated_at = self.now();
+        self.repo().save_material(&m, Some(&before)).await?;
+        Ok(m)
+    }
+
+    /// Publishes a draft or takes a material back to draft. Only staff
+    /// publish: a student's draft waits for a teacher of the space.
+    #[tracing::instrument(skip_all, fields(material = %id))]
+    pub async fn set_material_status(
+        &self,
+        viewer: &Viewer,
+        id: &MaterialId,
+        status: MaterialStatus,
+        meta: &RequestMeta,
+    ) -> Result<Material> {
+        let before = self.editable_material(viewer, id).await?;
+        if viewer.user.role == Role::Student {
+            return Err(self
+                .deny(viewer, "publish_material", id.as_str(), None, meta)
+                .await);
+        }
+        if before.status == status {
+            return Ok(before);
+        }
+        let mut m = before.clone();
+        m.status = status;
+        m.updated_at = self.now();
+        if status == MaterialStatus::Published {
+            m.published_at = Some(m.updated_at);
+        }
+        self.repo().save_material(&m, Some(&before)).await?;
+        let action = match status {
+            MaterialStatus::Published => "publish_material",
+            MaterialStatus::Draft => "unpublish_material",
+        };
+        self.audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
+            .await?;
+        Ok(m)
+    }
+
+    /// Moves a material to another folder of its library (`None`: the top).
+    pub async fn move_material(
+        &self,
+        viewer: &Viewer,
+        id: &MaterialId,
+        folder: Option<&FolderId>,
+    ) -> Result<Material> {
+        let before = self.editable_material(viewer, id).await?;
+        self.check_folder(&before.library(), folder).await?;
+        let mut m = before.clone();
+        m.folder = folder.cloned();
+        m.updated_at = self.now();
+        self.repo().save_material(&m, Some(&before)).await?;
+        Ok(m)
+    }
+
+    /// Deletes a material with its files' records; the blobs nobody else
+    /// uses are collected later.
+    #[tracing::instrument(skip_all, fields(material = %id))]
+    pub async fn delete_material(
+        &self,
+        viewer: &Viewer,
+        id: &MaterialId,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let m = self.editable_material(viewer, id).await?;
+        self.repo().delete_material(&m.id).await?;
+        self.audit_in(
+            Some(&viewer.user.id),
+            "delete_material",
+            id.as_str(),
+            None,
+            meta,
+            "ok",
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The folders of a library under `parent` (`None`: the top), by name.
+    pub async fn folders(
+        &self,
+        viewer: Option<&Viewer>,
+        library: &Library,
+        parent: Option<&FolderId>,
+    ) -> Result<Vec<Folder>> {
+        let rights = self.library_rights(viewer, library).await?;
+        if !rights.reads {
+            return Err(Error::NotFound);
+        }
+        self.check_folder(library, parent).await?;
+        self.repo().folders(library, parent).await
+    }
+
+    /// A folder the viewer may see.
+    pub async fn folder(&self, viewer: Option<&Viewer>, id: &FolderId) -> Result<Folder> {
+        let f = self.repo().folder(id).await?.ok_or(Error::NotFound)?;
+        self.library_rights(viewer, &f.library).await?;
+        Ok(f)
+    }
+
+    /// The folders from the top of the library down to this one.
+    pub async fn folder_path(
+        &self,
+        viewer: Option<&Viewer>,
+        folder: &Folder,
+    ) -> Result<Vec<Folder>> {
+        self.library_rights(viewer, &folder.library).await?;
+        let mut path = vec![folder.clone()];
+        let mut next = folder.parent.clone();
+        while let Some(id) = next {
+            let f = self
+                .repo()
+                .folder(&id)
+                .await?
+                .ok_or_else(|| Error::internal("folder without parent"))?;
+            next = f.parent.clone();
+            path.push(f);
+            if path.len() > MAX_FOLDER_DEPTH as usize {
+                break;
+            }
+        }
+        path.reverse();
+        Ok(path)
+    }
+
+    /// The materials of one folder of a library that the viewer may read.
+    pub async fn library_materials(
+        &self,
+        viewer: Option<&Viewer>,
+        library: &Library,
+        folder: Option<&FolderId>,
+        sort: MaterialSort,
+        page: &PageRequest,
+    ) -> Result<Page<Material>> {
+        let rights = self.library_rights(viewer, library).await?;
+        self.check_folder(library, folder).await?;
+        let mut visibilities = vec![Visibility::Public];
+        if viewer.is_some() {
+            visibilities.push(Visibility::Network);
+        }
+        if rights.member {
+            visibilities.push(Visibility::Space);
+        }
+        let drafts = if rights.edits {
+            DraftScope::All
+        } else if let Some(v) = viewer.filter(|_| rights.contributes) {
+            DraftScope::Own(v.user.id.clone())
+        } else {
+            DraftScope::None
+        };
+        let scope = MaterialScope {
+            library: library.clone(),
+            folder: folder.cloned(),
+            visibilities,
+            drafts,
+            sort,
+        };
+        self.repo().materials(&scope, page).await
+    }
+
+    /// Makes a folder in a library (its editors), under `parent` or at the
+    /// top. `BAD_USER_INPUT` past the fifth level or for a name taken there.
+    pub async fn create_folder(
+        &self,
+        viewer: &Viewer,
+        library: &Library,
+        parent: Option<&FolderId>,
+        name: FolderName,
+        meta: &RequestMeta,
+    ) -> Result<Folder> {
+        let rights = self.library_rights(Some(viewer), library).await?;
+        if !rights.edits {
+            return Err(self
+                .deny(viewer, "create_folder", &library.key(), None, meta)
+                .await);
+        }
+        let parent = self.check_folder(library, parent).await?;
+        let depth = parent.as_ref().map_or(1, |p| p.depth + 1);
+        if depth > MAX_FOLDER_DEPTH {
+            return Err(Error::invalid(
+                "parentId",
+                format!("folders nest at most {MAX_FOLDER_DEPTH} levels deep"),
+            ));
+        }
+        let folder = Folder {
+            id: FolderId::generate(),
+            library: library.clone(),
+            parent: parent.map(|p| p.id),
+            name,
+            depth,
+            created_by: viewer.user.id.clone(),
+            created_at: self.now(),
+        };
+        self.ensure_name_free(&folder).await?;
+        self.repo()
+            .save_folders(std::slice::from_ref(&folder))
+            .await?;
+        Ok(folder)
+    }
+
+    async fn ensure_name_free(&self, folder: &Folder) -> Result<()> {
+        let siblings = self
+            .repo()
+            .folders(&folder.library, folder.parent.as_ref())
+            .await?;
+        let lower = folder.name.as_str().to_lowercase();
+        if siblings
+            .iter()
+            .any(|s| s.id != folder.id && s.name.as_str().to_lowercase() == lower)
+        {
+            return Err(Error::invalid(
+                "name",
+                "a folder of this name is already there",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn editable_folder(
+        &self,
+        viewer: &Viewer,
+        id: &FolderId,
+        meta: &RequestMeta,
+    ) -> Result<Folder> {
+        let f = self.repo().folder(id).await?.ok_or(Error::NotFound)?;
+        let rights = self.library_rights(Some(viewer), &f.library).await?;
+        if !rights.edits {
+            return Err(self
+                .deny(viewer, "change_folder", id.as_str(), None, meta)
+                .await);
+        }
+        Ok(f)
+    }
+
+    pub async fn rename_folder(
+        &self,
+        viewer: &Viewer,
+        id: &FolderId,
+        name: FolderName,
+        meta: &RequestMeta,
+    ) -> Result<Folder> {
+        let mut f = self.editable_folder(viewer, id, meta).await?;
+        f.name = name;
+        self.ensure_name_free(&f).await?;
+        self.repo().save_folders(std::slice::from_ref(&f)).await?;
+        Ok(f)
+    }
+
+    /// Moves a folder, with everything in it, under another folder of the
+    /// same library (`None`: the top). Refused into itself or its own
+    /// subfolders, or when the deepest subfolder would pass the fifth level.
+    pub async fn move_folder(
+        &self,
+        viewer: &Viewer,
+        id: &FolderId,
+        parent: Option<&FolderId>,
+        meta: &RequestMeta,
+    ) -> Result<Folder> {
+        let f = self.editable_folder(viewer, id, meta).await?;
+        let new_parent = self.check_folder(&f.library, parent).await?;
+        // Every folder below the moved one, to check and re-level them.
+        let mut subtree = vec![f.clone()];
+        let mut i = 0;
+        while i < subtree.len() {
+            let children = self
+                .repo()
+                .folders(&f.library, Some(&subtree[i].id))
+                .await?;
+            subtree.extend(children);
+            i += 1;
+        }
+        if let Some(p) = &new_parent
+            && subtree.iter().any(|s| s.id == p.id)
+        {
+            return Err(Error::invalid(
+                "parentId",
+                "a folder cannot go into itself or its own subfolders",
+            ));
+        }
+        let base = new_parent.as_ref().map_or(1, |p| p.depth + 1);
+        let shift = base as i64 - f.depth as i64;
+        let deepest = subtree.iter().map(|s| s.depth).max().unwrap_or(f.depth) as i64 + shift;
+        if deepest > MAX_FOLDER_DEPTH as i64 {
+            return Err(Error::invalid(
+                "parentId",
+                format!("folders nest at most {MAX_FOLDER_DEPTH} levels deep"),
+            ));
+        }
+        for s in &mut subtree {
+            s.depth = (s.depth as i64 + shift) as u32;
+        }
+        subtree[0].parent = new_parent.map(|p| p.id);
+        self.ensure_name_free(&subtree[0]).await?;
+        self.repo().save_folders(&subtree).await?;
+        Ok(subtree.swap_remove(0))
+    }
+
+    /// Deletes an empty folder (no subfolders, no materials).
+    pub async fn delete_folder(
+        &self,
+        viewer: &Viewer,
+        id: &FolderId,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let f = self.editable_folder(viewer, id, meta).await?;
+        if !self
+            .repo()
+            .folders(&f.library, Some(&f.id))
+            .await?
+            .is_empty()
+            || self.repo().folder_has_materials(&f.id).await?
+        {
+            return Err(Error::Conflict("the folder is not empty".into()));
+        }
+        self.repo().delete_folder(&f.id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags_take_script_and_region_in_canonical_case() {
+        assert_eq!(LanguageTag::parse("uz-latn").unwrap().as_str(), "uz-Latn");
+        assert_eq!(
+            LanguageTag::parse("KK_cyrl_kz").unwrap().as_str(),
+            "kk-Cyrl-KZ"
+        );
+        assert_eq!(LanguageTag::parse("ru").unwrap().as_str(), "ru");
+        assert_eq!(LanguageTag::parse("es-419").unwrap().as_str(), "es-419");
+        for bad in ["", "r", "russian", "ru-", "ru-Latn-Cyrl", "ru-RU-RU", "ру"] {
+            assert!(LanguageTag::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn good_practices_need_their_sections_and_others_may_not_have_them() {
+        let form = |kind, practice| MaterialForm {
+            title: "Eco".into(),
+            kind: Some(kind),
+            practice,
+            sdgs: vec![13, 4, 13],
+            ..MaterialForm::default()
+        };
+        assert!(form(MaterialKind::GoodPractice, None).parse().is_err());
+        let sections = PracticeSections {
+            what_was_done: "Planted trees".into(),
+            ..PracticeSections::default()
+        };
+        let d = form(MaterialKind::GoodPractice, Some(sections.clone()))
+            .parse()
+            .unwrap();
+        assert_eq!(d.sdgs, vec![4, 13]);
+        assert!(
+            form(MaterialKind::Worksheet, Some(sections))
+                .parse()
+                .is_err()
+        );
+        let mut bad = form(MaterialKind::Worksheet, None);
+        bad.sdgs = vec![18];
+        assert!(bad.parse().is_err());
+        let mut ages = form(MaterialKind::Worksheet, None);
+        ages.age_min = Some(14);
+        ages.age_max = Some(12);
+        assert!(ages.parse().is_err());
+    }
+
+    #[test]
+    fn folder_names_are_single_path_segments() {
+        assert!(FolderName::parse("..").is_err());
+        assert!(FolderName::parse("a/b").is_err());
+        assert!(FolderName::parse("a\u{7}").is_err());
+        assert!(FolderName::parse(&"п".repeat(101)).is_err());
+        assert_eq!(FolderName::parse(" Уроки ").unwrap().as_str(), "Уроки");
+    }
+}

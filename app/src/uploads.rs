@@ -1,0 +1,835 @@
+//! Files of materials: versions, uploads small and large, downloads, and the
+//! collection of what nothing refers to any more.
+//!
+//! Bytes are stored once per content, under their SHA-256
+//! (`blobs/ab/abcd…`); a version is a record pointing at such a blob. A
+//! large upload arrives in pieces over as many requests as the connection
+//! needs: each piece is kept as a staging blob (`uploads/ID/…`) and counted
+//! on the upload's record only once stored, so a broken connection loses at
+//! most the piece in flight. Finishing streams the pieces through SHA-256
+//! into the content blob: the checksum and size must match what the client
+//! declared, or nothing becomes visible. Memory per request is bounded by
+//! [`PART_BYTES`] plus object storage's write window.
+//!
+//! The content type is sniffed from the bytes; a declared type is only
+//! checked against them. Thumbnails and text extraction are not done here.
+
+use std::ops::Range;
+
+use bytes::{Bytes, BytesMut};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::App;
+use crate::error::{Error, Result};
+use crate::materials::*;
+use crate::model::*;
+use crate::network::*;
+use crate::ports::ByteStream;
+
+/// Limits of material files, set by the server's configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct FileLimits {
+    /// The largest file a resumable upload takes.
+    pub max_upload: u64,
+    /// What a school's files may add up to.
+    pub school_quota: u64,
+}
+
+impl Default for FileLimits {
+    fn default() -> Self {
+        FileLimits {
+            max_upload: 2 * 1024 * 1024 * 1024,
+            school_quota: 10 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// The largest file sent in one GraphQL request.
+pub const MAX_SMALL_UPLOAD: u64 = 25 * 1024 * 1024;
+/// Pieces of an upload are stored in staging blobs of at most this size.
+pub const PART_BYTES: usize = 8 * 1024 * 1024;
+/// An upload nobody has sent to for this long is discarded.
+pub const UPLOAD_EXPIRES_AFTER: chrono::Duration = chrono::Duration::hours(24);
+/// Blobs and staging pieces nothing refers to are kept this long before
+/// collection, so that an upload being finished is never collected under it.
+pub const ORPHAN_GRACE: chrono::Duration = chrono::Duration::hours(1);
+
+/// One version of a material's file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileVersion {
+    pub id: VersionId,
+    pub material: MaterialId,
+    /// The file this is a version of.
+    pub file: MaterialFileId,
+    /// 1 for the first upload of the file.
+    pub number: u32,
+    pub name: FileName,
+    pub size: u64,
+    /// Lower-case hex; names the blob.
+    pub sha256: String,
+    /// Sniffed from the bytes.
+    pub content_type: String,
+    /// The school whose quota the version counts against.
+    pub school: SchoolId,
+    pub uploaded_by: UserId,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// The key of the blob with this content.
+pub fn blob_key(sha256: &str) -> String {
+    format!("blobs/{}/{sha256}", &sha256[..2])
+}
+
+/// A material's file: its versions, oldest first (never empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterialFile {
+    pub id: MaterialFileId,
+    pub versions: Vec<FileVersion>,
+}
+
+impl MaterialFile {
+    pub fn current(&self) -> &FileVersion {
+        self.versions
+            .last()
+            .expect("a file has at least one version")
+    }
+}
+
+/// A piece of an upload that has been stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadPart {
+    pub offset: u64,
+    pub len: u64,
+    /// The staging blob holding the piece.
+    pub key: String,
+}
+
+/// A resumable upload in progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upload {
+    pub id: UploadId,
+    pub material: MaterialId,
+    /// The file it makes a version of.
+    pub file: MaterialFileId,
+    /// Whether that file is new (this is its first version).
+    pub new_file: bool,
+    pub name: FileName,
+    /// Declared by the client; checked at the end.
+    pub size: u64,
+    pub sha256: String,
+    pub declared_type: Option<String>,
+    pub school: SchoolId,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    /// When the last piece arrived (or the upload began).
+    pub updated_at: DateTime<Utc>,
+    pub parts: Vec<UploadPart>,
+}
+
+impl Upload {
+    /// How many bytes have arrived and are stored.
+    pub fn received(&self) -> u64 {
+        self.parts.iter().map(|p| p.len).sum()
+    }
+
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.updated_at + UPLOAD_EXPIRES_AFTER
+    }
+}
+
+/// What a client declares when it begins an upload.
+#[derive(Debug, Clone)]
+pub struct UploadRequest {
+    pub material: MaterialId,
+    /// A file of the material to add a version to; `None`: a new file.
+    pub file: Option<MaterialFileId>,
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+    pub content_type: Option<String>,
+}
+
+/// What came of sending a piece of an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    /// Bytes stored so far.
+    pub received: u64,
+    /// The request's body ended early (the connection broke); what arrived
+    /// before is kept.
+    pub interrupted: bool,
+}
+
+fn parse_sha256(s: &str) -> Result<String> {
+    let s = s.trim().to_ascii_lowercase();
+    if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(s)
+    } else {
+        Err(Error::invalid(
+            "sha256",
+            "give the SHA-256 of the file as 64 hex digits",
+        ))
+    }
+}
+
+fn media_type(declared: &str) -> String {
+    declared
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// The type of a file from its first bytes (and, for plain text, its
+/// name's extension). Never taken from the client.
+pub fn sniff(head: &[u8], name: &str) -> String {
+    if let Some(kind) = infer::get(head) {
+        return kind.mime_type().to_owned();
+    }
+    if !head.is_empty() && !head.contains(&0) && looks_like_utf8(head) {
+        let text = String::from_utf8_lossy(&head[..head.len().min(1024)]).to_ascii_lowercase();
+        let start = text.trim_start_matches('\u{feff}').trim_start();
+        if start.starts_with("<svg") || (start.starts_with("<?xml") && text.contains("<svg")) {
+            return "image/svg+xml".into();
+        }
+        if start.starts_with("<?xml") {
+            return "application/xml".into();
+        }
+        if start.starts_with("<!doctype html")
+            || start.starts_with("<html")
+            || text.contains("<script")
+        {
+            return "text/html".into();
+        }
+        let ext = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        return match ext.as_str() {
+            "md" | "markdown" => "text/markdown",
+            "csv" => "text/csv",
+            "htm" | "html" => "text/html",
+            "svg" => "image/svg+xml",
+            "xml" => "application/xml",
+            _ => "text/plain",
+        }
+        .into();
+    }
+    "application/octet-stream".into()
+}
+
+/// Valid UTF-8, allowing a character cut at the end of the sample.
+fn looks_like_utf8(b: &[u8]) -> bool {
+    match std::str::from_utf8(b) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && b.len() - e.valid_up_to() < 4,
+    }
+}
+
+/// Whether a client's declared type can describe bytes sniffed as `sniffed`.
+fn declared_fits(declared: &str, sniffed: &str) -> bool {
+    let d = media_type(declared);
+    if d.is_empty() || d == "application/octet-stream" || d == "binary/octet-stream" || d == sniffed
+    {
+        return true;
+    }
+    let textual = |t: &str| {
+        t.starts_with("text/")
+            || matches!(t, "application/json" | "application/xml" | "image/svg+xml")
+    };
+    if textual(sniffed) {
+        return textual(&d);
+    }
+    if sniffed == "application/zip" {
+        return d.starts_with("application/vnd.")
+            || d.ends_with("+zip")
+            || d == "application/x-zip-compressed";
+    }
+    if sniffed == "application/octet-stream" {
+        // Bytes of a kind we would have recognised cannot be called that.
+        let recognisable = ["image/", "video/", "audio/", "font/"];
+        return !recognisable.iter().any(|p| d.starts_with(p))
+            && !matches!(d.as_str(), "application/pdf" | "application/zip")
+            && !d.starts_with("application/vnd.openxmlformats")
+            && !d.starts_with("application/vnd.oasis")
+            && !textual(&d);
+    }
+    // Variants of the same family (e.g. audio/x-wav for audio/wav).
+    d.split('/').next() == sniffed.split('/').next() && !sniffed.starts_with("application/")
+}
+
+/// Types a browser may show in the page instead of saving: passive media
+/// and text. Everything else, above all HTML, SVG and XML, is an attachment.
+pub fn shown_inline(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "application/pdf" | "text/plain"
+    ) || content_type.starts_with("video/")
+        || content_type.starts_with("audio/")
+}
+
+fn lie(declared: &str, sniffed: &str) -> Error {
+    Error::invalid(
+        "contentType",
+        format!("the file is {sniffed}, not {}", media_type(declared)),
+    )
+}
+
+impl App {
+    /// The files of a material the viewer may read, with their versions.
+    pub async fn material_files(&self, material: &Material) -> Result<Vec<MaterialFile>> {
+        let versions = self.repo().versions(&material.id).await?;
+        let mut files: Vec<MaterialFile> = Vec::new();
+        for v in versions {
+            match files.iter_mut().find(|f| f.id == v.file) {
+                Some(f) => f.versions.push(v),
+                None => files.push(MaterialFile {
+                    id: v.file.clone(),
+                    versions: vec![v],
+                }),
+            }
+        }
+        for f in &mut files {
+            f.versions.sort_by_key(|v| v.number);
+        }
+        Ok(files)
+    }
+
+    /// Bytes a school's files and unfinished uploads take, and its quota,
+    /// for the school's staff.
+    pub async fn school_storage(&self, viewer: &Viewer, school: &SchoolId) -> Result<(u64, u64)> {
+        if !(crate::policy::belongs_to(Some(viewer), school)
+            || crate::policy::is_admin(Some(viewer)))
+        {
+            return Err(Error::NotFound);
+        }
+        Ok((
+            self.repo().school_usage(school).await?,
+            self.inner.limits.school_quota,
+        ))
+    }
+
+    async fn file_target(
+        &self,
+        viewer: &Viewer,
+        material: &MaterialId,
+        file: Option<&MaterialFileId>,
+    ) -> Result<(Material, MaterialFileId, bool)> {
+        let m = self.editable_material(viewer, material).await?;
+        let file = match file {
+            None => (MaterialFileId::generate(), true),
+            Some(f) => {
+                if !self
+                    .repo()
+                    .versions(&m.id)
+                    .await?
+                    .iter()
+                    .any(|v| &v.file == f)
+                {
+                    return Err(Error::invalid("fileId", "the material has no such file"));
+                }
+                (f.clone(), false)
+            }
+        };
+        Ok((m, file.0, file.1))
+    }
+
+    /// Begins a resumable upload of a new file of a material, or of a new
+    /// version of one of its files (its editors). The declared size counts
+    /// against the school's quota until the upload finishes or expires.
+    #[tracing::instrument(skip_all, fields(size = req.size))]
+    pub async fn start_upload(&self, viewer: &Viewer, req: UploadRequest) -> Result<Upload> {
+        let name = FileName::parse(&req.name)?;
+        let sha256 = parse_sha256(&req.sha256)?;
+        if req.size == 0 {
+            return Err(Error::invalid("size", "the file is empty"));
+        }
+        if req.size > self.inner.limits.max_upload {
+            return Err(Error::PayloadTooLarge);
+        }
+        let (m, file, new_file) = self
+            .file_target(viewer, &req.material, req.file.as_ref())
+            .await?;
+        let now = self.now();
+        let upload = Upload {
+            id: UploadId::generate(),
+            material: m.id,
+            file,
+            new_file,
+            name,
+            size: req.size,
+            sha256,
+            declared_type: req
+                .content_type
+                .map(|t| media_type(&t))
+                .filter(|t| !t.is_empty()),
+            school: m.school,
+            created_by: viewer.user.id.clone(),
+            created_at: now,
+            updated_at: now,
+            parts: Vec::new(),
+        };
+        self.repo()
+            .create_upload(&upload, self.inner.limits.school_quota)
+            .await?;
+        Ok(upload)
+    }
+
+    /// An upload of the viewer's own; `NotFound` for anyone else's.
+    pub async fn upload(&self, viewer: &Viewer, id: &UploadId) -> Result<Upload> {
+        match self.repo().upload(id).await? {
+            Some(u) if u.created_by == viewer.user.id => Ok(u),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// Stores the bytes of `body` as the continuation of an upload from
+    /// byte `offset`, which must be exactly what has arrived so far
+    /// (`Conflict` otherwise: ask, then resume from there). If the body
+    /// breaks off, what arrived before the break is kept.
+    #[tracing::instrument(skip_all, fields(upload = %id, offset))]
+    pub async fn append_upload(
+        &self,
+        viewer: &Viewer,
+        id: &UploadId,
+        offset: u64,
+        mut body: ByteStream,
+    ) -> Result<Appended> {
+        let upload = self.upload(viewer, id).await?;
+        let _busy = self.claim_upload(id)?;
+        let mut received = upload.received();
+        if offset != received {
+            return Err(Error::Conflict(format!(
+                "{received} bytes of this upload have arrived; send from there"
+            )));
+        }
+        let mut buf = BytesMut::new();
+        let mut interrupted = false;
+        loop {
+            let chunk = match body.next().await {
+                None => break,
+                Some(Ok(c)) => c,
+                Some(Err(_)) => {
+                    interrupted = true;
+                    break;
+                }
+            };
+            if received + (buf.len() + chunk.len()) as u64 > upload.size {
+                // Keep what fits; the rest cannot be part of this file.
+                self.store_part(&upload, &mut received, &mut buf).await?;
+                return Err(Error::invalid(
+                    "body",
+                    format!(
+                        "the upload is larger than the {} bytes declared",
+                        upload.size
+                    ),
+                ));
+            }
+            buf.extend_from_slice(&chunk);
+            while buf.len() >= PART_BYTES {
+                let rest = buf.split_off(PART_BYTES);
+                self.store_part(&upload, &mut received, &mut buf).await?;
+                buf = rest;
+            }
+        }
+        self.store_part(&upload, &mut received, &mut buf).await?;
+        Ok(Appended {
+            received,
+            interrupted,
+        })
+    }
+
+    /// Stores `buf` (if not empty) as the next piece of the upload.
+    async fn store_part(
+        &self,
+        upload: &Upload,
+        received: &mut u64,
+        buf: &mut BytesMut,
+    ) -> Result<()> {
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let bytes = std::mem::take(buf).freeze();
+        let part = UploadPart {
+            offset: *received,
+            len: bytes.len() as u64,
+            // A fresh name per attempt: two racing requests never write the same blob.
+            key: format!(
+                "uploads/{}/{:016}-{}",
+                upload.id,
+                *received,
+                uuid::Uuid::new_v4().simple()
+            ),
+        };
+        self.inner.objects.put(&part.key, bytes.into()).await?;
+        if let Err(e) = self
+            .repo()
+            .add_upload_part(&upload.id, &part, self.now())
+            .await
+        {
+            let _ = self.inner.objects.delete(&part.key).await;
+            return Err(e);
+        }
+        *received += part.len;
+        Ok(())
+    }
+
+    /// Marks an upload as being written to by this process; a second
+    /// request for the same upload gets `Conflict` until the first ends.
+    fn claim_upload(&self, id: &UploadId) -> Result<UploadClaim> {
+        let mut busy = self
+            .inner
+            .uploads_busy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if !busy.insert(id.clone()) {
+            return Err(Error::Conflict(
+                "another request is sending to this upload".into(),
+            ));
+        }
+        Ok(UploadClaim {
+            app: self.clone(),
+            id: id.clone(),
+        })
+    }
+
+    /// Completes an upload: every declared byte must have arrived and their
+    /// SHA-256 must be the declared one. The file's new version is visible
+    /// from now on. A wrong checksum or a lying type discards the upload.
+    #[tracing::instrument(skip_all, fields(upload = %id))]
+    pub async fn finish_upload(&self, viewer: &Viewer, id: &UploadId) -> Result<FileVersion> {
+        let upload = self.upload(viewer, id).await?;
+        let _busy = self.claim_upload(id)?;
+        let received = upload.received();
+        if received != upload.size {
+            return Err(Error::Conflict(format!(
+                "{received} of {} bytes have arrived; send the rest first",
+                upload.size
+            )));
+        }
+        // The material may have been deleted, or the uploader lost the right to edit it.
+        let material = self.editable_material(viewer, &upload.material).await?;
+        let key = blob_key(&upload.sha256);
+        let exists = self.inner.objects.head(&key).await?.is_some();
+        let mut writer = if exists {
+            None
+        } else {
+            Some(self.inner.objects.writer(&key).await?)
+        };
+        let mut hasher = Sha256::new();
+        let mut head: Vec<u8> = Vec::new();
+        let mut failure = None;
+        'parts: for part in &upload.parts {
+            let Some(mut stream) = self.inner.objects.read(&part.key, None).await? else {
+                failure = Some(Error::internal(format!(
+                    "upload piece {} is missing",
+                    part.key
+                )));
+                break;
+            };
+            while let Some(chunk) = stream.next().await {
+                let chunk = match chunk {
+                    Ok(c) => c,
+                    Err(e) => {
+                        failure = Some(e);
+                        break 'parts;
+                    }
+                };
+                hasher.update(&chunk);
+                if head.len() < 8192 {
+                    head.extend_from_slice(&chunk[..chunk.len().min(8192 - head.len())]);
+                }
+                if let Some(w) = writer.as_mut()
+                    && let Err(e) = w.write(chunk).await
+                {
+                    failure = Some(e);
+                    break 'parts;
+                }
+            }
+        }
+        let sha = hex::encode(hasher.finalize());
+        let content_type = sniff(&head, upload.name.as_str());
+        if failure.is_none() && sha != upload.sha256 {
+            failure = Some(Error::invalid(
+                "sha256",
+                "the bytes that arrived do not have the declared SHA-256; the upload was discarded, send the file again",
+            ));
+        }
+        if failure.is_none()
+            && let Some(d) = &upload.declared_type
+            && !declared_fits(d, &content_type)
+        {
+            failure = Some(lie(d, &content_type));
+        }
+        if let Some(e) = failure {
+            if let Some(w) = writer {
+                let _ = w.abort().await;
+            }
+            if !matches!(e, Error::Internal(_)) {
+                self.discard_upload(&upload).await?;
+            }
+            return Err(e);
+        }
+        if let Some(w) = writer {
+            w.finish().await?;
+        }
+        let mut version = FileVersion {
+            id: VersionId::generate(),
+            material: material.id,
+            file: upload.file.clone(),
+            number: 0,
+            name: upload.name.clone(),
+            size: upload.size,
+            sha256: upload.sha256.clone(),
+            content_type,
+            school: upload.school.clone(),
+            uploaded_by: viewer.user.id.clone(),
+            uploaded_at: self.now(),
+        };
+        self.repo()
+            .add_version(
+                &mut version,
+                Some(&upload.id),
+                self.inner.limits.school_quota,
+            )
+            .await?;
+        // The record is gone; the pieces are now garbage. Collection would find
+        // them too, but there is no reason to wait.
+        for part in &upload.parts {
+            let _ = self.inner.objects.delete(&part.key).await;
+        }
+        Ok(version)
+    }
+
+    /// Gives up an upload: its pieces and record go.
+    pub async fn cancel_upload(&self, viewer: &Viewer, id: &UploadId) -> Result<()> {
+        let upload = self.upload(viewer, id).await?;
+        let _busy = self.claim_upload(id)?;
+        self.discard_upload(&upload).await
+    }
+
+    async fn discard_upload(&self, upload: &Upload) -> Result<()> {
+        // Record first: pieces without a record are collected; a record
+        // without its pieces could never finish.
+        self.repo().delete_upload(&upload.id).await?;
+        for part in &upload.parts {
+            let _ = self.inner.objects.delete(&part.key).await;
+        }
+        Ok(())
+    }
+
+    /// Adds a small file (at most [`MAX_SMALL_UPLOAD`]) sent whole, as a new
+    /// file of a material or a new version of one of its files.
+    #[tracing::instrument(skip_all, fields(size = bytes.len()))]
+    pub async fn upload_small_file(
+        &self,
+        viewer: &Viewer,
+        material: &MaterialId,
+        file: Option<&MaterialFileId>,
+        name: &str,
+        declared: Option<&str>,
+        bytes: Bytes,
+    ) -> Result<FileVersion> {
+        let name = FileName::parse(name)?;
+        if bytes.is_empty() {
+            return Err(Error::invalid("file", "the file is empty"));
+        }
+        if bytes.len() as u64 > MAX_SMALL_UPLOAD.min(self.inner.limits.max_upload) {
+            return Err(Error::PayloadTooLarge);
+        }
+        let (m, file, _) = self.file_target(viewer, material, file).await?;
+        let content_type = sniff(&bytes[..bytes.len().min(8192)], name.as_str());
+        if let Some(d) = declared
+            && !declared_fits(d, &content_type)
+        {
+            return Err(lie(d, &content_type));
+        }
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let key = blob_key(&sha256);
+        if self.inner.objects.head(&key).await?.is_none() {
+            self.inner.objects.put(&key, bytes.to_vec()).await?;
+        }
+        let mut version = FileVersion {
+            id: VersionId::generate(),
+            material: m.id,
+            file,
+            number: 0,
+            name,
+            size: bytes.len() as u64,
+            sha256,
+            content_type,
+            school: m.school,
+            uploaded_by: viewer.user.id.clone(),
+            uploaded_at: self.now(),
+        };
+        // A refused version leaves a blob nothing refers to; collection takes it.
+        self.repo()
+            .add_version(&mut version, None, self.inner.limits.school_quota)
+            .await?;
+        Ok(version)
+    }
+
+    /// A version of a file, for whoever may read its material.
+    pub async fn file_version(
+        &self,
+        viewer: Option<&Viewer>,
+        id: &VersionId,
+    ) -> Result<FileVersion> {
+        let v = self.repo().version(id).await?.ok_or(Error::NotFound)?;
+        self.material(viewer, &v.material).await?;
+        Ok(v)
+    }
+
+    /// The bytes of a version (or the byte `range` of them), for whoever may
+    /// read its material.
+    pub async fn read_version(
+        &self,
+        version: &FileVersion,
+        range: Option<Range<u64>>,
+    ) -> Result<ByteStream> {
+        self.inner
+            .objects
+            .read(&blob_key(&version.sha256), range)
+            .await?
+            .ok_or_else(|| Error::internal(format!("version {} has no blob", version.id)))
+    }
+
+    /// Collects what nothing refers to: uploads nobody sent to for
+    /// [`UPLOAD_EXPIRES_AFTER`], staging pieces without an upload, and
+    /// content blobs no version uses (both after [`ORPHAN_GRACE`]). Returns
+    /// how many blobs went. The server runs this periodically.
+    pub async fn collect_material_files(&self) -> Result<usize> {
+        let now = self.now();
+        let mut collected = 0;
+        loop {
+            let stale = self
+                .repo()
+                .stale_uploads(now - UPLOAD_EXPIRES_AFTER, 100)
+                .await?;
+            if stale.is_empty() {
+                break;
+            }
+            for u in stale {
+                collected += u.parts.len();
+                self.discard_upload(&u).await?;
+            }
+        }
+        let before = now - ORPHAN_GRACE;
+        let mut uploads: std::collections::HashMap<String, Option<Upload>> = Default::default();
+        for piece in self.inner.objects.list("uploads").await? {
+            if piece.modified > before {
+                continue;
+            }
+            let Some(id) = piece
+                .key
+                .strip_prefix("uploads/")
+                .and_then(|r| r.split('/').next())
+            else {
+                continue;
+            };
+            if !uploads.contains_key(id) {
+                let u = match UploadId::parse(id) {
+                    Ok(uid) => self.repo().upload(&uid).await?,
+                    Err(_) => None,
+                };
+                uploads.insert(id.to_owned(), u);
+            }
+            let live = uploads
+                .get(id)
+                .and_then(|u| u.as_ref())
+                .is_some_and(|u| u.parts.iter().any(|p| p.key == piece.key));
+            if !live {
+                self.inner.objects.delete(&piece.key).await?;
+                collected += 1;
+            }
+        }
+        for blob in self.inner.objects.list("blobs").await? {
+            if blob.modified > before {
+                continue;
+            }
+            let Some(sha) = blob.key.rsplit('/').next() else {
+                continue;
+            };
+            if !self.repo().blob_in_use(sha).await? {
+                self.inner.objects.delete(&blob.key).await?;
+                collected += 1;
+            }
+        }
+        Ok(collected)
+    }
+}
+
+/// Releases an upload claimed by [`App::claim_upload`] when dropped.
+struct UploadClaim {
+    app: App,
+    id: UploadId,
+}
+
+impl Drop for UploadClaim {
+    fn drop(&mut self) {
+        let mut busy = self
+            .app
+            .inner
+            .uploads_busy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        busy.remove(&self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_come_from_the_bytes_and_lies_are_caught() {
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "x.txt"),
+            "image/png"
+        );
+        assert_eq!(sniff(b"%PDF-1.7\n", "a"), "application/pdf");
+        assert_eq!(
+            sniff("# Урок\nтекст".as_bytes(), "урок.md"),
+            "text/markdown"
+        );
+        assert_eq!(sniff("Привет".as_bytes(), "a.txt"), "text/plain");
+        assert_eq!(sniff(b"  <!DOCTYPE html><p>", "a.txt"), "text/html");
+        assert_eq!(sniff(b"<svg xmlns=", "a.png"), "image/svg+xml");
+        assert_eq!(sniff(b"\0\x01\x02\x03", "a"), "application/octet-stream");
+        // A multi-byte letter cut by the sample's end is still text.
+        let cut = &"ёё".as_bytes()[..3];
+        assert_eq!(sniff(cut, "a"), "text/plain");
+
+        assert!(declared_fits("image/png", "image/png"));
+        assert!(declared_fits("application/octet-stream", "image/png"));
+        assert!(declared_fits("text/plain; charset=utf-8", "text/markdown"));
+        assert!(!declared_fits("image/png", "application/pdf"));
+        assert!(!declared_fits("image/jpeg", "text/html"));
+        assert!(!declared_fits("text/plain", "image/png"));
+        assert!(!declared_fits(
+            "application/pdf",
+            "application/octet-stream"
+        ));
+        assert!(declared_fits(
+            "application/x-lff-notes",
+            "application/octet-stream"
+        ));
+
+        assert!(shown_inline("image/png") && shown_inline("video/mp4"));
+        assert!(
+            !shown_inline("text/html")
+                && !shown_inline("image/svg+xml")
+                && !shown_inline("application/xml")
+        );
+    }
+
+    #[test]
+    fn checksums_are_64_hex_digits() {
+        assert!(parse_sha256(&"A".repeat(64)).is_ok());
+        assert!(parse_sha256(&"g".repeat(64)).is_err());
+        assert!(parse_sha256("abc").is_err());
+    }
+}
