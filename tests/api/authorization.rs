@@ -117,6 +117,26 @@ const ROWS: &[(&str, Expect)] = &[
     // Observers may call it; it changes nothing for them.
     ("markChannelRead", ["YYY", "YYN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
     ("spaceEvents", ["YYY", "YYN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
+    // Learning materials (tests/api/material_matrix.rs): in the library of the
+    // relation's school, by its teacher; the material is published for the
+    // school's people only.
+    ("material", ["YYY", "NNN", "YNN", "YNN", "YNN", "NNN", "NNN"]),
+    ("library", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YNN"]),
+    // The teacher's own upload: nobody else's business.
+    ("upload", ["NNN", "NNN", "NNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("createMaterial", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("updateMaterial", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("publishMaterial", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("moveMaterial", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("deleteMaterial", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("createFolder", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("renameFolder", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("moveFolder", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("deleteFolder", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("startUpload", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("finishUpload", ["NNN", "NNN", "NNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("cancelUpload", ["NNN", "NNN", "NNN", "YNN", "NNN", "NNN", "NNN"]),
+    ("uploadMaterialFile", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
 ];
 
 /// Rows whose operations live in `space_matrix`.
@@ -251,6 +271,9 @@ const SCHOOL_INPUT: &str = "{ names: [{ language: \"en\", text: \"New School\" }
 async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
     if SPACE_ROWS.contains(&field) {
         return crate::space_matrix::run(net, field, actor, rel).await;
+    }
+    if crate::material_matrix::ROWS.contains(&field) {
+        return crate::material_matrix::run(net, field, actor, rel).await;
     }
     let (school, country) = net.place(rel);
     let teacher_of = |rel: Relation| match rel {

@@ -9,6 +9,7 @@ mod harness;
 mod hostile;
 mod http_protocol;
 mod interop;
+mod material_matrix;
 mod materials;
 mod network;
 mod objects;

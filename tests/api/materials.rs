@@ -1281,3 +1281,76 @@ async fn good_practices_carry_their_sections_and_only_staff_publish() {
         json!({ "title": "Gardens that last", "canEdit": false, "createdBy": null })
     );
 }
+
+/// The same protocol against a real S3-compatible server (the full run
+/// starts one): pieces, resumption, finishing into a multipart object, and
+/// ranged downloads.
+#[tokio::test]
+async fn material_files_go_through_an_s3_compatible_store() {
+    let Some((url, credentials)) = s3_target() else {
+        return;
+    };
+    let net = Net::with(
+        spawn_with(|c| {
+            c.objects.url = url;
+            c.objects.s3_credentials = Some(credentials);
+        })
+        .await,
+    )
+    .await;
+    let s = &net.s;
+    let teacher = net.token(Actor::Teacher).unwrap().to_owned();
+    let m = material_in(s, &teacher, json!({ "schoolId": net.a1 }), "NETWORK", true).await;
+    let content = Content::new(9 * BLOCK + 123);
+    let bytes: Vec<u8> = content
+        .pieces(0, content.size)
+        .flat_map(|b| b.to_vec())
+        .collect();
+    let r = start(
+        s,
+        &teacher,
+        &m,
+        "lesson.mp4",
+        content.size,
+        &content.sha256(),
+        None,
+    )
+    .await;
+    let id = data(&r)["startUpload"]["id"].as_str().unwrap().to_owned();
+    let half = (4 * BLOCK + 5) as usize;
+    assert_eq!(
+        patch(s, &teacher, &id, 0, bytes[..half].to_vec().into())
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(offset_of(s, &teacher, &id).await, half as u64);
+    assert_eq!(
+        patch(s, &teacher, &id, half as u64, bytes[half..].to_vec().into())
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let r = s.gql(Some(&teacher), FINISH, json!({ "id": id })).await;
+    let v = data(&r)["finishUpload"].clone();
+    assert_eq!(v["contentType"], "video/mp4");
+    let url = v["url"].as_str().unwrap();
+    let (status, _, body) = s.download(Some(&teacher), url).await;
+    assert_eq!(status, 200);
+    assert!(body == bytes, "the bytes from S3 differ");
+    let r = s
+        .http
+        .get(s.url(url))
+        .bearer_auth(&teacher)
+        .header("range", "bytes=8388600-8388610")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(
+        r.bytes().await.unwrap().as_ref(),
+        &bytes[8_388_600..=8_388_610]
+    );
+}

@@ -3,6 +3,7 @@
 //! and deletes blobs the same way.
 
 use app::ports::ObjectStorage;
+use futures::StreamExt;
 use store::{Objects, ObjectsOptions, S3Credentials};
 
 fn open(url: &str, s3_credentials: Option<S3Credentials>) -> Objects {
@@ -56,9 +57,88 @@ async fn conformance(o: Objects, what: &str) {
     let big: Vec<u8> = (0..6 * 1024 * 1024 + 7).map(|i| (i % 251) as u8).collect();
     o.put(&key("big"), big.clone()).await.unwrap();
     assert!(
-        o.get(&key("big")).await.unwrap() == Some(big),
+        o.get(&key("big")).await.unwrap().as_ref() == Some(&big),
         "{what}: the big blob differs"
     );
+
+    // Metadata, ranges and streaming reads.
+    let info = o
+        .head(&key("big"))
+        .await
+        .unwrap()
+        .expect("head of a stored blob");
+    assert_eq!(info.size, big.len() as u64, "{what}");
+    assert_eq!(info.key, key("big"), "{what}");
+    assert!(o.head(&key("missing")).await.unwrap().is_none(), "{what}");
+    assert!(
+        o.read(&key("missing"), None).await.unwrap().is_none(),
+        "{what}"
+    );
+    let read = |k: String, range: Option<std::ops::Range<u64>>| {
+        let o = o.clone();
+        async move {
+            let mut s = o.read(&k, range).await.unwrap().unwrap();
+            let mut out = Vec::new();
+            while let Some(c) = s.next().await {
+                out.extend_from_slice(&c.unwrap());
+            }
+            out
+        }
+    };
+    assert!(
+        read(key("big"), None).await == big,
+        "{what}: streamed read differs"
+    );
+    assert_eq!(
+        read(key("big"), Some(5_000_000..5_000_010)).await,
+        &big[5_000_000..5_000_010],
+        "{what}"
+    );
+
+    // Written piece by piece: invisible until finished, gone when aborted.
+    let mut w = o.writer(&key("pieces")).await.unwrap();
+    let mut whole = Vec::new();
+    for i in 0..5u8 {
+        let piece = vec![i; 3 * 1024 * 1024 + 1];
+        whole.extend_from_slice(&piece);
+        w.write(piece.into()).await.unwrap();
+    }
+    assert!(
+        o.head(&key("pieces")).await.unwrap().is_none(),
+        "{what}: visible before finish"
+    );
+    w.finish().await.unwrap();
+    assert!(
+        o.get(&key("pieces")).await.unwrap() == Some(whole),
+        "{what}: the pieces differ"
+    );
+    let mut w = o.writer(&key("aborted")).await.unwrap();
+    w.write(vec![1u8; 6 * 1024 * 1024].into()).await.unwrap();
+    w.abort().await.unwrap();
+    assert!(
+        o.head(&key("aborted")).await.unwrap().is_none(),
+        "{what}: an aborted blob appeared"
+    );
+
+    // Listing under a prefix finds what is there, with sizes.
+    let mut listed: Vec<(String, u64)> = o
+        .list(&run)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.key, b.size))
+        .collect();
+    listed.sort();
+    let mut expected = vec![
+        (key("a"), 6),
+        (key("big"), big.len() as u64),
+        (key("empty"), 0),
+        (key("pieces"), 5 * (3 * 1024 * 1024 + 1)),
+        (name.clone(), 4),
+    ];
+    expected.sort();
+    assert_eq!(listed, expected, "{what}");
+    o.delete(&key("pieces")).await.unwrap();
 
     // A key that is not a valid object path is refused, not mangled.
     assert!(
