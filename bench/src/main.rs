@@ -1,6 +1,6 @@
-//! `lff-bench`: load for twinning spaces against a running server, over the
-//! public API only. B1 (fan-out latency to many subscribers), B2 (memory per
-//! idle subscribed socket) and B3 (durable posting rate). See
+//! `lff-bench`: load against a running server, over the public API only.
+//! B1 (fan-out latency to many subscribers), B2 (memory per idle subscribed
+//! socket), B3 (durable posting rate) and B6 (file transfer up and down). See
 //! `bench/README.md`; results go to `docs/BENCHMARKS.md`.
 //!
 //! It signs in as a demo teacher and one of their students, opens a space,
@@ -52,6 +52,14 @@ enum What {
     Idle {
         #[arg(long, default_value_t = 1000)]
         subscribers: usize,
+    },
+    /// B6: a file of N MiB up (the resumable path, one request) and down
+    /// through the server, several times.
+    Transfer {
+        #[arg(long, default_value_t = 100)]
+        mib: u64,
+        #[arg(long, default_value_t = 3)]
+        runs: u64,
     },
     /// B3: K concurrent posters, as fast as the server takes them.
     Post {
@@ -410,5 +418,132 @@ async fn main() {
             concurrency,
             seconds,
         } => posting(s, proc_, concurrency, seconds).await,
+        What::Transfer { mib, runs } => transfer(s, proc_, mib, runs).await,
     }
+}
+
+/// Samples the server's resident memory every 5 ms until stopped; returns the peak.
+fn watch_rss(
+    pid: Option<u32>,
+) -> (
+    Arc<std::sync::atomic::AtomicBool>,
+    tokio::task::JoinHandle<u64>,
+) {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let handle = tokio::spawn(async move {
+        let p = Proc { pid };
+        let mut peak = 0;
+        while !flag.load(Ordering::Relaxed) {
+            peak = peak.max(p.rss_kib().unwrap_or(0));
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        peak
+    });
+    (stop, handle)
+}
+
+async fn transfer(s: Setup, p: Proc, mib: u64, runs: u64) {
+    use sha2::Digest;
+    let d = gql(
+        &s.http,
+        &s.url,
+        Some(&s.teacher),
+        "{ me { school { id } } }",
+        json!({}),
+    )
+    .await;
+    let school = d["me"]["school"]["id"].as_str().unwrap().to_owned();
+    let d = gql(
+        &s.http,
+        &s.url,
+        Some(&s.teacher),
+        "mutation($s: ID) { createMaterial(input: { schoolId: $s, material: { title: \"Benchmark video\" } }) { id } }",
+        json!({ "s": school }),
+    )
+    .await;
+    let material = d["createMaterial"]["id"].as_str().unwrap().to_owned();
+    let size = mib << 20;
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut content: Vec<u8> = (0..size)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    for run in 0..runs {
+        // Different bytes each run: identical ones would be stored once.
+        content[..8].copy_from_slice(&(run ^ now_ns()).to_le_bytes());
+        let sha = hex(&sha2::Sha256::digest(&content));
+        let body = bytes::Bytes::from(content.clone());
+        let d = gql(
+            &s.http,
+            &s.url,
+            Some(&s.teacher),
+            "mutation($m: ID!, $n: Float!, $h: String!) { startUpload(input: { materialId: $m, name: \"bench.bin\", size: $n, sha256: $h }) { id } }",
+            json!({ "m": material, "n": size, "h": sha }),
+        )
+        .await;
+        let upload = d["startUpload"]["id"].as_str().unwrap().to_owned();
+        let base = p.rss_kib().unwrap_or(0);
+        let (stop, peak) = watch_rss(p.pid);
+        let t0 = Instant::now();
+        let r = s
+            .http
+            .patch(format!("{}/uploads/{upload}", s.url))
+            .bearer_auth(&s.teacher)
+            .header("upload-offset", "0")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        let t_patch = t0.elapsed();
+        let d = gql(
+            &s.http,
+            &s.url,
+            Some(&s.teacher),
+            "mutation($u: ID!) { finishUpload(id: $u) { url } }",
+            json!({ "u": upload }),
+        )
+        .await;
+        let up = t0.elapsed();
+        let url = d["finishUpload"]["url"].as_str().unwrap().to_owned();
+        let t1 = Instant::now();
+        let r = s
+            .http
+            .get(format!("{}{url}", s.url))
+            .bearer_auth(&s.teacher)
+            .send()
+            .await
+            .unwrap();
+        let mut stream = r.bytes_stream();
+        let mut got = 0u64;
+        while let Some(c) = stream.next().await {
+            got += c.unwrap().len() as u64;
+        }
+        let down = t1.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        let peak = peak.await.unwrap();
+        assert_eq!(got, size);
+        let mb = size as f64 / 1e6;
+        println!(
+            "B6 run {run}: {mib} MiB up {:.0} MB/s ({:.2} s: sending {:.2} s, finishing {:.2} s), down {:.0} MB/s ({:.2} s); server RSS {} MiB before, peak {} MiB (+{} MiB)",
+            mb / up.as_secs_f64(),
+            up.as_secs_f64(),
+            t_patch.as_secs_f64(),
+            (up - t_patch).as_secs_f64(),
+            mb / down.as_secs_f64(),
+            down.as_secs_f64(),
+            base / 1024,
+            peak / 1024,
+            peak.saturating_sub(base) / 1024,
+        );
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }

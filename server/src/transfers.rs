@@ -32,10 +32,6 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<app::Viewer,
     }
 }
 
-fn upload_id(id: &str) -> Result<app::UploadId, Response> {
-    app::UploadId::parse(id).map_err(app_error)
-}
-
 fn with_offset(mut resp: Response, upload: &app::Upload, received: u64) -> Response {
     let h = resp.headers_mut();
     h.insert(UPLOAD_OFFSET, HeaderValue::from(received));
@@ -53,7 +49,7 @@ pub async fn upload_status(
 ) -> Response {
     let result = async {
         let v = signed_in(&state, &headers).await?;
-        let id = upload_id(&id)?;
+        let id = app::UploadId::parse(&id).map_err(app_error)?;
         state.app.upload(&v, &id).await.map_err(app_error)
     }
     .await;
@@ -77,9 +73,9 @@ pub async fn upload_bytes(
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    let id = match upload_id(&id) {
+    let id = match app::UploadId::parse(&id) {
         Ok(id) => id,
-        Err(resp) => return resp,
+        Err(e) => return app_error(e),
     };
     let Some(offset) = headers
         .get(UPLOAD_OFFSET)
