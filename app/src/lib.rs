@@ -21,6 +21,7 @@ mod password;
 pub mod people;
 mod policy;
 pub mod ports;
+pub mod previews;
 pub mod schools;
 mod space_cache;
 pub mod space_log;

@@ -242,15 +242,18 @@ pub trait MaterialRepository: Send + Sync + 'static {
     async fn versions(&self, material: &MaterialId) -> Result<Vec<FileVersion>>;
     async fn version(&self, id: &VersionId) -> Result<Option<FileVersion>>;
     /// Records a new version; its `number` is the next of its file, filled
-    /// in here. With `upload`, the upload's record goes in the same
+    /// in here, and `text` is what was extracted from it. With `upload`, the upload's record goes in the same
     /// transaction (its bytes were already counted against the quota);
     /// without, `QuotaExceeded` if the school's files would pass `quota`.
     async fn add_version(
         &self,
         version: &mut FileVersion,
+        text: Option<&str>,
         upload: Option<&UploadId>,
         quota: u64,
     ) -> Result<()>;
+    /// The text extracted from a version, if any was.
+    async fn version_text(&self, id: &VersionId) -> Result<Option<String>>;
     /// Whether any version's bytes are this blob.
     async fn blob_in_use(&self, sha256: &str) -> Result<bool>;
     /// Bytes of a school's file versions plus its unfinished uploads.

@@ -12,7 +12,9 @@
 //! [`PART_BYTES`] plus object storage's write window.
 //!
 //! The content type is sniffed from the bytes; a declared type is only
-//! checked against them. Thumbnails and text extraction are not done here.
+//! checked against them. Thumbnails and text are derived when a version is
+//! stored ([`crate::previews`]); the thumbnail is a blob beside the content
+//! (`thumbs/ab/abcd….jpg`), the text is kept with the version's record.
 
 use std::ops::Range;
 
@@ -28,6 +30,13 @@ use crate::materials::*;
 use crate::model::*;
 use crate::network::*;
 use crate::ports::ByteStream;
+
+/// What a stored file yielded: whether a thumbnail was stored, and its text.
+#[derive(Default)]
+struct Derived {
+    thumbnail: bool,
+    text: Option<String>,
+}
 
 /// Limits of material files, set by the server's configuration.
 #[derive(Debug, Clone, Copy)]
@@ -76,11 +85,22 @@ pub struct FileVersion {
     pub school: SchoolId,
     pub uploaded_by: UserId,
     pub uploaded_at: DateTime<Utc>,
+    /// Whether a thumbnail was made (images).
+    #[serde(default)]
+    pub thumbnail: bool,
+    /// Whether plain text was extracted (documents).
+    #[serde(default)]
+    pub has_text: bool,
 }
 
 /// The key of the blob with this content.
 pub fn blob_key(sha256: &str) -> String {
     format!("blobs/{}/{sha256}", &sha256[..2])
+}
+
+/// The key of the thumbnail of this content.
+pub fn thumbnail_key(sha256: &str) -> String {
+    format!("thumbs/{}/{sha256}.jpg", &sha256[..2])
 }
 
 /// A material's file: its versions, oldest first (never empty).
@@ -576,6 +596,9 @@ impl App {
         if let Some(w) = writer {
             w.finish().await?;
         }
+        let derived = self
+            .derive_previews(&upload.sha256, &content_type, upload.size, None)
+            .await;
         let mut version = FileVersion {
             id: VersionId::generate(),
             material: material.id,
@@ -588,10 +611,13 @@ impl App {
             school: upload.school.clone(),
             uploaded_by: viewer.user.id.clone(),
             uploaded_at: self.now(),
+            thumbnail: derived.thumbnail,
+            has_text: derived.text.is_some(),
         };
         self.repo()
             .add_version(
                 &mut version,
+                derived.text.as_deref(),
                 Some(&upload.id),
                 self.inner.limits.school_quota,
             )
@@ -652,24 +678,114 @@ impl App {
         if self.inner.objects.head(&key).await?.is_none() {
             self.inner.objects.put(&key, bytes.to_vec()).await?;
         }
+        let size = bytes.len() as u64;
+        let derived = self
+            .derive_previews(&sha256, &content_type, size, Some(bytes))
+            .await;
         let mut version = FileVersion {
             id: VersionId::generate(),
             material: m.id,
             file,
             number: 0,
             name,
-            size: bytes.len() as u64,
+            size,
             sha256,
             content_type,
             school: m.school,
             uploaded_by: viewer.user.id.clone(),
             uploaded_at: self.now(),
+            thumbnail: derived.thumbnail,
+            has_text: derived.text.is_some(),
         };
-        // A refused version leaves a blob nothing refers to; collection takes it.
+        // A refused version leaves blobs nothing refers to; collection takes them.
         self.repo()
-            .add_version(&mut version, None, self.inner.limits.school_quota)
+            .add_version(
+                &mut version,
+                derived.text.as_deref(),
+                None,
+                self.inner.limits.school_quota,
+            )
             .await?;
         Ok(version)
+    }
+
+    /// Makes the thumbnail (stored beside the content) and extracts the
+    /// text of a stored file, on the blocking pool; a file that cannot be
+    /// read, or panics a decoder, simply gets neither.
+    async fn derive_previews(
+        &self,
+        sha256: &str,
+        content_type: &str,
+        size: u64,
+        bytes: Option<Bytes>,
+    ) -> Derived {
+        let wanted = content_type.starts_with("image/")
+            || content_type.starts_with("text/")
+            || content_type.starts_with("application/");
+        if size > crate::previews::PREVIEW_MAX_BYTES || !wanted {
+            return Derived::default();
+        }
+        let bytes = match bytes {
+            Some(b) => b,
+            None => match self.read_all(&blob_key(sha256)).await {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read a file back for its preview");
+                    return Derived::default();
+                }
+            },
+        };
+        let ct = content_type.to_owned();
+        let derived = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(|| crate::previews::derive(&ct, &bytes)).unwrap_or_default()
+        })
+        .await
+        .unwrap_or_default();
+        let mut out = Derived {
+            thumbnail: false,
+            text: derived.text,
+        };
+        if let Some(jpeg) = derived.thumbnail {
+            match self.inner.objects.put(&thumbnail_key(sha256), jpeg).await {
+                Ok(()) => out.thumbnail = true,
+                Err(e) => tracing::warn!(error = %e, "could not store a thumbnail"),
+            }
+        }
+        out
+    }
+
+    async fn read_all(&self, key: &str) -> Result<Bytes> {
+        let mut stream = self
+            .inner
+            .objects
+            .read(key, None)
+            .await?
+            .ok_or_else(|| Error::internal(format!("blob {key} is missing")))?;
+        let mut out = BytesMut::new();
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out.freeze())
+    }
+
+    /// The plain text extracted from a version, if any.
+    pub async fn version_text(&self, version: &FileVersion) -> Result<Option<String>> {
+        if !version.has_text {
+            return Ok(None);
+        }
+        self.repo().version_text(&version.id).await
+    }
+
+    /// The thumbnail of a version of an image.
+    pub async fn read_thumbnail(&self, version: &FileVersion) -> Result<ByteStream> {
+        if !version.thumbnail {
+            return Err(Error::NotFound);
+        }
+        self.inner
+            .objects
+            .read(&thumbnail_key(&version.sha256), None)
+            .await?
+            .ok_or(Error::NotFound)
     }
 
     /// A version of a file, for whoever may read its material.
@@ -743,6 +859,22 @@ impl App {
                 .is_some_and(|u| u.parts.iter().any(|p| p.key == piece.key));
             if !live {
                 self.inner.objects.delete(&piece.key).await?;
+                collected += 1;
+            }
+        }
+        for thumb in self.inner.objects.list("thumbs").await? {
+            if thumb.modified > before {
+                continue;
+            }
+            let sha = thumb
+                .key
+                .rsplit('/')
+                .next()
+                .and_then(|n| n.strip_suffix(".jpg"));
+            if let Some(sha) = sha
+                && !self.repo().blob_in_use(sha).await?
+            {
+                self.inner.objects.delete(&thumb.key).await?;
                 collected += 1;
             }
         }
@@ -824,6 +956,31 @@ mod tests {
                 && !shown_inline("image/svg+xml")
                 && !shown_inline("application/xml")
         );
+    }
+
+    #[test]
+    fn office_documents_are_told_apart_from_plain_zips() {
+        use std::io::Write;
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut out);
+        for (name, body) in [
+            ("[Content_Types].xml", "<Types/>"),
+            ("_rels/.rels", "<Relationships/>"),
+            // Office writes more parts; the detector looks at the third and fourth.
+            ("word/_rels/document.xml.rels", "<Relationships/>"),
+            ("word/document.xml", "<w:document/>"),
+        ] {
+            z.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(body.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+        let bytes = out.into_inner();
+        assert_eq!(
+            sniff(&bytes, "a.docx"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        );
+        assert!(declared_fits("application/zip", "application/zip"));
     }
 
     #[test]

@@ -475,6 +475,24 @@ impl FileVersion {
     async fn url(&self) -> String {
         format!("/downloads/{}", self.0.id)
     }
+
+    /// A JPEG of at most 320×320 pixels, for images; null for other files.
+    async fn thumbnail_url(&self) -> Option<String> {
+        self.0
+            .thumbnail
+            .then(|| format!("/downloads/{}/thumbnail", self.0.id))
+    }
+
+    /// The plain text of a document (PDF, DOCX, PPTX, ODT, ODP, text,
+    /// Markdown), its first `first` characters; null when none was found.
+    async fn text(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 500)] first: i32,
+    ) -> Result<Option<String>> {
+        let text = app(ctx).version_text(&self.0).await.gql()?;
+        Ok(text.map(|t| t.chars().take(first.max(0) as usize).collect()))
+    }
 }
 
 /// A school's or a space's library of folders and materials.

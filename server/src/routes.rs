@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(transfers::upload_bytes).head(transfers::upload_status),
         )
         .route("/downloads/{id}", get(transfers::download))
+        .route("/downloads/{id}/thumbnail", get(transfers::thumbnail))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::serve))

@@ -249,6 +249,51 @@ pub async fn download(
     resp
 }
 
+/// `GET /downloads/{versionId}/thumbnail`: the JPEG thumbnail of an image,
+/// for whoever may read the material.
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let viewer = match viewer(&state, &headers).await {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    let Ok(id) = app::VersionId::parse(&id) else {
+        return app_error(app::Error::NotFound);
+    };
+    let version = match state.app.file_version(viewer.as_ref(), &id).await {
+        Ok(v) => v,
+        Err(e) => return app_error(e),
+    };
+    let etag = format!("\"t-{}\"", version.sha256);
+    if let Some(inm) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        && etag_matches(inm, &etag)
+    {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    let stream = match state.app.read_thumbnail(&version).await {
+        Ok(s) => s,
+        Err(e) => return app_error(e),
+    };
+    let mut resp = Response::new(Body::from_stream(
+        stream.map_err(|e| std::io::Error::other(e.to_string())),
+    ));
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    resp
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

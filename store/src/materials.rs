@@ -77,6 +77,7 @@ struct VersionContent {
     school: String,
     size: i64,
     sha256: String,
+    text: Option<String>,
 }
 
 #[derive(SurrealValue)]
@@ -393,6 +394,7 @@ impl MaterialRepository for Database {
     async fn add_version(
         &self,
         version: &mut FileVersion,
+        text: Option<&str>,
         upload: Option<&UploadId>,
         quota: u64,
     ) -> Result<()> {
@@ -416,6 +418,7 @@ impl MaterialRepository for Database {
                 school: version.school.as_str().to_owned(),
                 size: size(version.size),
                 sha256: version.sha256.clone(),
+                text: text.map(str::to_owned),
             };
             let sql = if upload.is_some() {
                 "BEGIN; \
@@ -460,6 +463,18 @@ impl MaterialRepository for Database {
         Err(Error::Conflict(
             "too many versions of this file are being added at once; try again".into(),
         ))
+    }
+
+    async fn version_text(&self, id: &VersionId) -> Result<Option<String>> {
+        let text: Option<Option<String>> = self
+            .db
+            .query("SELECT VALUE text FROM ONLY type::record('file_version', $id)")
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(text.flatten())
     }
 
     async fn blob_in_use(&self, sha256: &str) -> Result<bool> {

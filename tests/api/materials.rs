@@ -1354,3 +1354,208 @@ async fn material_files_go_through_an_s3_compatible_store() {
         &bytes[8_388_600..=8_388_610]
     );
 }
+
+fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut out);
+    for (name, body) in entries {
+        // ODF wants its `mimetype` first and stored, as office suites write it.
+        let method = if *name == "mimetype" {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        z.start_file(
+            *name,
+            zip::write::SimpleFileOptions::default().compression_method(method),
+        )
+        .unwrap();
+        z.write_all(body.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+    out.into_inner()
+}
+
+/// A one-page PDF showing `text` in Helvetica, with a correct xref table.
+fn pdf_of(text: &str) -> Vec<u8> {
+    let content = format!("BT /F1 18 Tf 20 100 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 144] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        pdf.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+#[tokio::test]
+async fn images_get_thumbnails_and_documents_give_their_text() {
+    let net = Net::new().await;
+    let s = &net.s;
+    let teacher = net.token(Actor::Teacher).unwrap().to_owned();
+    let m = material_in(s, &teacher, json!({ "schoolId": net.a1 }), "NETWORK", true).await;
+    let docx = zip_of(&[
+        ("[Content_Types].xml", "<Types/>"),
+        ("_rels/.rels", "<Relationships/>"),
+        ("word/_rels/document.xml.rels", "<Relationships/>"),
+        (
+            "word/document.xml",
+            "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Экологический проект</w:t></w:r></w:p><w:p><w:r><w:t>Riga 2026</w:t></w:r></w:p></w:body></w:document>",
+        ),
+    ]);
+    let pptx = zip_of(&[
+        ("[Content_Types].xml", "<Types/>"),
+        ("_rels/.rels", "<Relationships/>"),
+        (
+            "ppt/slides/slide2.xml",
+            "<p:sld xmlns:a=\"a\" xmlns:p=\"p\"><a:p><a:r><a:t>Second slide</a:t></a:r></a:p></p:sld>",
+        ),
+        (
+            "ppt/slides/slide1.xml",
+            "<p:sld xmlns:a=\"a\" xmlns:p=\"p\"><a:p><a:r><a:t>Ջուր</a:t></a:r></a:p></p:sld>",
+        ),
+    ]);
+    let odt = zip_of(&[
+        ("mimetype", "application/vnd.oasis.opendocument.text"),
+        (
+            "content.xml",
+            "<office:document-content xmlns:office=\"o\" xmlns:text=\"t\"><office:body><office:text><text:h>Suv</text:h><text:p>Toshkent maktabi</text:p></office:text></office:body></office:document-content>",
+        ),
+    ]);
+    let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+        (
+            "report.docx",
+            docx,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "Экологический проект\nRiga 2026",
+        ),
+        (
+            "slides.pptx",
+            pptx,
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "Ջուր\nSecond slide",
+        ),
+        (
+            "plan.odt",
+            odt,
+            "application/vnd.oasis.opendocument.text",
+            "Suv\nToshkent maktabi",
+        ),
+        (
+            "scan.pdf",
+            pdf_of("Hello from Riga"),
+            "application/pdf",
+            "Hello from Riga",
+        ),
+        (
+            "notes.md",
+            "# Вода\n\n*Чистая* вода".into(),
+            "text/markdown",
+            "Вода\nЧистая вода",
+        ),
+        (
+            "notes.txt",
+            "  line one  \n\n line two".into(),
+            "text/plain",
+            "line one\nline two",
+        ),
+    ];
+    let q = "query($id: ID!) { material(id: $id) { files { current { name contentType thumbnailUrl text } } } }";
+    for (name, bytes, typ, _) in &cases {
+        let r = send_small(
+            s,
+            Some(&teacher),
+            &m,
+            None,
+            name,
+            "application/octet-stream",
+            bytes.clone(),
+        )
+        .await;
+        assert_eq!(
+            data(&r)["uploadMaterialFile"]["contentType"],
+            *typ,
+            "{name}"
+        );
+    }
+    // The resumable path derives the same.
+    let r = send_resumable(
+        s,
+        &teacher,
+        &m,
+        "big-notes.txt",
+        "Большой текст".as_bytes(),
+        None,
+    )
+    .await;
+    data(&r);
+    let r = s.gql(Some(&teacher), q, json!({ "id": m })).await;
+    let files = data(&r)["material"]["files"].as_array().unwrap().clone();
+    for (name, _, _, text) in &cases {
+        let f = files
+            .iter()
+            .find(|f| f["current"]["name"] == *name)
+            .unwrap();
+        assert_eq!(
+            f["current"]["text"].as_str().map(str::trim),
+            Some(*text),
+            "{name}"
+        );
+        assert!(f["current"]["thumbnailUrl"].is_null(), "{name}");
+    }
+    let f = files
+        .iter()
+        .find(|f| f["current"]["name"] == "big-notes.txt")
+        .unwrap();
+    assert_eq!(f["current"]["text"], "Большой текст");
+
+    // An image: a thumbnail, as a JPEG; no text.
+    let r = send_small(
+        s,
+        Some(&teacher),
+        &m,
+        None,
+        "dot.png",
+        "image/png",
+        crate::authorization::tiny_png(),
+    )
+    .await;
+    data(&r);
+    let r = s.gql(Some(&teacher), q, json!({ "id": m })).await;
+    let files = data(&r)["material"]["files"].as_array().unwrap().clone();
+    let png = files
+        .iter()
+        .find(|f| f["current"]["name"] == "dot.png")
+        .unwrap();
+    assert!(png["current"]["text"].is_null());
+    let url = png["current"]["thumbnailUrl"].as_str().unwrap();
+    let (status, h, body) = s.download(Some(&teacher), url).await;
+    assert_eq!(status, 200);
+    assert_eq!(h["content-type"], "image/jpeg");
+    assert!(body.starts_with(&[0xFF, 0xD8]), "not a JPEG");
+    // Outsiders get no thumbnail either.
+    let (status, _, _) = s.download(None, url).await;
+    assert_eq!(status, 404);
+}
