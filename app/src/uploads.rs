@@ -519,8 +519,19 @@ impl App {
     /// Completes an upload: every declared byte must have arrived and their
     /// SHA-256 must be the declared one. The file's new version is visible
     /// from now on. A wrong checksum or a lying type discards the upload.
+    ///
+    /// The work runs in a task of its own: if the caller gives up waiting
+    /// (a request timeout, a closed connection), the upload still completes
+    /// and its version appears among the material's files.
     #[tracing::instrument(skip_all, fields(upload = %id))]
     pub async fn finish_upload(&self, viewer: &Viewer, id: &UploadId) -> Result<FileVersion> {
+        let (app, viewer, id) = (self.clone(), viewer.clone(), id.clone());
+        tokio::spawn(async move { app.finish_upload_now(&viewer, &id).await })
+            .await
+            .map_err(|e| Error::internal(format!("finishing an upload failed: {e}")))?
+    }
+
+    async fn finish_upload_now(&self, viewer: &Viewer, id: &UploadId) -> Result<FileVersion> {
         let upload = self.upload(viewer, id).await?;
         let _busy = self.claim_upload(id)?;
         let received = upload.received();

@@ -278,10 +278,10 @@ impl ObjectStorage for Objects {
 }
 
 /// Pieces of a blob being written are sent in chunks of this size (S3's
-/// smallest multipart part is 5 MiB), at most [`WRITE_WINDOW`] at a time:
-/// a writer holds at most about 40 MiB.
-const WRITE_CHUNK: usize = 8 * 1024 * 1024;
-const WRITE_WINDOW: usize = 4;
+/// smallest multipart part), at most [`WRITE_WINDOW`] at a time: a writer
+/// holds about 15 MiB plus the piece being added.
+const WRITE_CHUNK: usize = 5 * 1024 * 1024;
+const WRITE_WINDOW: usize = 3;
 
 struct Writer(WriteMultipart);
 

@@ -790,6 +790,23 @@ async fn uploading_again_makes_a_new_version_and_keeps_the_old_ones() {
         .download(Some(&teacher), v1["url"].as_str().unwrap())
         .await;
     assert_eq!((status, body), (200, b"# Plan\nv1".to_vec()));
+    // Past 25 MiB, a file goes the resumable way.
+    let r = send_small(
+        s,
+        Some(&teacher),
+        &m,
+        None,
+        "big.bin",
+        "application/octet-stream",
+        vec![7u8; (25 << 20) + 1],
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (413, Some("PAYLOAD_TOO_LARGE")),
+        "{}",
+        r.body
+    );
     // Multipart needs a bearer token: a cross-site form gets 415.
     let r = send_small(s, None, &m, None, "x.txt", "text/plain", b"x".to_vec()).await;
     assert_eq!(r.status, 415);
