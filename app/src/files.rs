@@ -46,7 +46,7 @@ fn detect(bytes: &[u8]) -> Option<&'static str> {
 /// Removes EXIF, XMP and text metadata (GPS position, camera, time) from
 /// JPEG, PNG and WebP images; other files pass through unchanged. An image
 /// whose container cannot be read is refused rather than stored as is.
-fn strip_metadata(content_type: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
+pub(crate) fn strip_metadata(content_type: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
     use img_parts::{Bytes, ImageEXIF};
     let unreadable = || {
         Error::invalid(

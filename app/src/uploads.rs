@@ -12,7 +12,9 @@
 //! [`PART_BYTES`] plus object storage's write window.
 //!
 //! The content type is sniffed from the bytes; a declared type is only
-//! checked against them. Thumbnails and text are derived when a version is
+//! checked against them. JPEG, PNG and WebP photos lose their metadata
+//! (GPS position, camera, time) before a version records them, so their
+//! version's SHA-256 is that of the bytes kept, not of the bytes sent. Thumbnails and text are derived when a version is
 //! stored ([`crate::previews`]); the thumbnail is a blob beside the content
 //! (`thumbs/ab/abcd….jpg`), the text is kept with the version's record.
 
@@ -279,6 +281,12 @@ fn declared_fits(declared: &str, sniffed: &str) -> bool {
     }
     // Variants of the same family (e.g. audio/x-wav for audio/wav).
     d.split('/').next() == sniffed.split('/').next() && !sniffed.starts_with("application/")
+}
+
+/// Images whose metadata (EXIF, XMP, text: GPS position, camera, time) is
+/// removed before they are kept.
+fn is_photo(content_type: &str) -> bool {
+    matches!(content_type, "image/jpeg" | "image/png" | "image/webp")
 }
 
 /// Types a browser may show in the page instead of saving: passive media
@@ -607,8 +615,41 @@ impl App {
         if let Some(w) = writer {
             w.finish().await?;
         }
+        // Photos lose where and when they were taken; the checksum proved the
+        // transfer, the version records the bytes kept.
+        let (sha256, size, kept) = if is_photo(&content_type) {
+            if upload.size > crate::previews::PREVIEW_MAX_BYTES {
+                self.discard_upload(&upload).await?;
+                return Err(Error::invalid(
+                    "size",
+                    "photos larger than 64 MiB are not accepted; save a smaller copy",
+                ));
+            }
+            let original = self.read_all(&key).await?;
+            match crate::files::strip_metadata(&content_type, original.to_vec()) {
+                Ok(clean) => {
+                    let clean = Bytes::from(clean);
+                    let sha = hex::encode(Sha256::digest(&clean));
+                    if sha != upload.sha256
+                        && self.inner.objects.head(&blob_key(&sha)).await?.is_none()
+                    {
+                        self.inner
+                            .objects
+                            .put(&blob_key(&sha), clean.to_vec())
+                            .await?;
+                    }
+                    (sha, clean.len() as u64, Some(clean))
+                }
+                Err(e) => {
+                    self.discard_upload(&upload).await?;
+                    return Err(e);
+                }
+            }
+        } else {
+            (upload.sha256.clone(), upload.size, None)
+        };
         let derived = self
-            .derive_previews(&upload.sha256, &content_type, upload.size, None)
+            .derive_previews(&sha256, &content_type, size, kept)
             .await;
         let mut version = FileVersion {
             id: VersionId::generate(),
@@ -616,8 +657,8 @@ impl App {
             file: upload.file.clone(),
             number: 0,
             name: upload.name.clone(),
-            size: upload.size,
-            sha256: upload.sha256.clone(),
+            size,
+            sha256,
             content_type,
             school: upload.school.clone(),
             uploaded_by: viewer.user.id.clone(),
@@ -684,6 +725,12 @@ impl App {
         {
             return Err(lie(d, &content_type));
         }
+        // Photos lose where and when they were taken before they are stored.
+        let bytes = if is_photo(&content_type) {
+            Bytes::from(crate::files::strip_metadata(&content_type, bytes.to_vec())?)
+        } else {
+            bytes
+        };
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let key = blob_key(&sha256);
         if self.inner.objects.head(&key).await?.is_none() {

@@ -1576,3 +1576,51 @@ async fn images_get_thumbnails_and_documents_give_their_text() {
     let (status, _, _) = s.download(None, url).await;
     assert_eq!(status, 404);
 }
+
+/// A JPEG whose EXIF block names a place, like a phone's photo of a class.
+fn jpeg_with_gps() -> Vec<u8> {
+    let mut jpeg = vec![0xFF, 0xD8];
+    let exif = b"Exif\0\0GPS 40.1792N 44.4991E";
+    jpeg.extend([0xFF, 0xE1, 0, (exif.len() + 2) as u8]);
+    jpeg.extend(exif);
+    jpeg.extend([
+        0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0, 0x11, 0x22, 0xFF, 0xD9,
+    ]);
+    jpeg
+}
+
+#[tokio::test]
+async fn photos_lose_where_they_were_taken_on_both_upload_paths() {
+    let net = Net::new().await;
+    let s = &net.s;
+    let teacher = net.token(Actor::Teacher).unwrap().to_owned();
+    let m = material_in(s, &teacher, json!({ "schoolId": net.a1 }), "NETWORK", true).await;
+    let photo = jpeg_with_gps();
+    let has_gps = |b: &[u8]| b.windows(3).any(|w| w == b"GPS");
+    assert!(has_gps(&photo));
+    let small = send_small(
+        s,
+        Some(&teacher),
+        &m,
+        None,
+        "class.jpg",
+        "image/jpeg",
+        photo.clone(),
+    )
+    .await;
+    let resumable = send_resumable(s, &teacher, &m, "class2.jpg", &photo, Some("image/jpeg")).await;
+    for (r, field) in [(small, "uploadMaterialFile"), (resumable, "finishUpload")] {
+        let v = data(&r)[field].clone();
+        assert_eq!(v["contentType"], "image/jpeg");
+        let (status, _, body) = s.download(Some(&teacher), v["url"].as_str().unwrap()).await;
+        assert_eq!(status, 200);
+        assert!(!has_gps(&body), "{field}: the GPS position survived");
+        assert!(body.starts_with(&[0xFF, 0xD8]) && body.ends_with(&[0xFF, 0xD9]));
+        assert_eq!(
+            v["sha256"],
+            sha_hex(&body),
+            "{field}: the version names the bytes kept"
+        );
+        assert_eq!(v["size"].as_f64().unwrap() as usize, body.len());
+    }
+}
