@@ -443,8 +443,6 @@ pub enum DraftScope {
 
 /// What a viewer may do with a library.
 struct LibraryRights {
-    /// Sees the folders (and whatever materials visibility allows).
-    reads: bool,
     /// Reads `space`-visible materials.
     member: bool,
     /// Edits every material and folder, reads every draft.
@@ -467,7 +465,6 @@ impl App {
                 }
                 let staff = policy::teaches_at(viewer, id) || policy::is_admin(viewer);
                 Ok(LibraryRights {
-                    reads: true,
                     member: policy::belongs_to(viewer, id) || policy::is_admin(viewer),
                     edits: staff,
                     contributes: staff && school.status == SchoolStatus::Approved,
@@ -485,7 +482,6 @@ impl App {
                 };
                 let writes = access.writer_role().is_ok();
                 Ok(LibraryRights {
-                    reads: true,
                     member: true,
                     edits: writes && role.moderates() || policy::is_admin(viewer),
                     contributes: writes,
@@ -717,10 +713,8 @@ impl App {
         library: &Library,
         parent: Option<&FolderId>,
     ) -> Result<Vec<Folder>> {
-        let rights = self.library_rights(viewer, library).await?;
-        if !rights.reads {
-            return Err(Error::NotFound);
-        }
+        // Seeing the library (NotFound otherwise) is seeing its folders.
+        self.library_rights(viewer, library).await?;
         self.check_folder(library, parent).await?;
         self.repo().folders(library, parent).await
     }

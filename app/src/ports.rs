@@ -256,8 +256,6 @@ pub trait MaterialRepository: Send + Sync + 'static {
     async fn version_text(&self, id: &VersionId) -> Result<Option<String>>;
     /// Whether any version's bytes are this blob.
     async fn blob_in_use(&self, sha256: &str) -> Result<bool>;
-    /// Bytes of a school's file versions plus its unfinished uploads.
-    async fn school_usage(&self, school: &SchoolId) -> Result<u64>;
 
     /// Stores a new upload; `QuotaExceeded` if its declared size would take
     /// the school's usage past `quota`.

@@ -136,8 +136,6 @@ pub struct Upload {
     pub material: MaterialId,
     /// The file it makes a version of.
     pub file: MaterialFileId,
-    /// Whether that file is new (this is its first version).
-    pub new_file: bool,
     pub name: FileName,
     /// Declared by the client; checked at the end.
     pub size: u64,
@@ -326,29 +324,15 @@ impl App {
         Ok(files)
     }
 
-    /// Bytes a school's files and unfinished uploads take, and its quota,
-    /// for the school's staff.
-    pub async fn school_storage(&self, viewer: &Viewer, school: &SchoolId) -> Result<(u64, u64)> {
-        if !(crate::policy::belongs_to(Some(viewer), school)
-            || crate::policy::is_admin(Some(viewer)))
-        {
-            return Err(Error::NotFound);
-        }
-        Ok((
-            self.repo().school_usage(school).await?,
-            self.inner.limits.school_quota,
-        ))
-    }
-
     async fn file_target(
         &self,
         viewer: &Viewer,
         material: &MaterialId,
         file: Option<&MaterialFileId>,
-    ) -> Result<(Material, MaterialFileId, bool)> {
+    ) -> Result<(Material, MaterialFileId)> {
         let m = self.editable_material(viewer, material).await?;
         let file = match file {
-            None => (MaterialFileId::generate(), true),
+            None => MaterialFileId::generate(),
             Some(f) => {
                 if !self
                     .repo()
@@ -359,10 +343,10 @@ impl App {
                 {
                     return Err(Error::invalid("fileId", "the material has no such file"));
                 }
-                (f.clone(), false)
+                f.clone()
             }
         };
-        Ok((m, file.0, file.1))
+        Ok((m, file))
     }
 
     /// Begins a resumable upload of a new file of a material, or of a new
@@ -378,7 +362,7 @@ impl App {
         if req.size > self.inner.limits.max_upload {
             return Err(Error::PayloadTooLarge);
         }
-        let (m, file, new_file) = self
+        let (m, file) = self
             .file_target(viewer, &req.material, req.file.as_ref())
             .await?;
         let now = self.now();
@@ -386,7 +370,6 @@ impl App {
             id: UploadId::generate(),
             material: m.id,
             file,
-            new_file,
             name,
             size: req.size,
             sha256,
@@ -718,7 +701,7 @@ impl App {
         if bytes.len() as u64 > MAX_SMALL_UPLOAD.min(self.inner.limits.max_upload) {
             return Err(Error::PayloadTooLarge);
         }
-        let (m, file, _) = self.file_target(viewer, material, file).await?;
+        let (m, file) = self.file_target(viewer, material, file).await?;
         let content_type = sniff(&bytes[..bytes.len().min(8192)], name.as_str());
         if let Some(d) = declared
             && !declared_fits(d, &content_type)

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::errors::GqlResult;
 use crate::network_types::{School, connection, viewer_opt};
-use crate::query::app;
+use crate::query::{app, or_none};
 use crate::space_types::{Pillar, Space};
 use crate::types::User;
 
@@ -227,6 +227,15 @@ pub(crate) fn folder_id(id: &ID) -> Result<app::FolderId> {
         .gql()
 }
 
+/// A person as the asker may see them; null for anonymous askers and for
+/// people they may not see.
+async fn visible_user(ctx: &Context<'_>, id: &app::UserId) -> Result<Option<User>> {
+    let Some(v) = viewer_opt(ctx) else {
+        return Ok(None);
+    };
+    Ok(or_none(app(ctx).user(v, id).await)?.map(|u| User(u, Some(Box::new(v.clone())))))
+}
+
 /// A learning material or good practice.
 pub struct Material(pub app::Material);
 
@@ -318,11 +327,7 @@ impl Material {
 
     /// The school that owns it; null if you cannot see that school.
     async fn school(&self, ctx: &Context<'_>) -> Result<Option<School>> {
-        match app(ctx).school(viewer_opt(ctx), &self.0.school).await {
-            Ok(s) => Ok(Some(School(s))),
-            Err(app::Error::NotFound) => Ok(None),
-            Err(e) => Err(e).gql(),
-        }
+        Ok(or_none(app(ctx).school(viewer_opt(ctx), &self.0.school).await)?.map(School))
     }
 
     /// The space whose library holds it; null for a school's library or
@@ -331,11 +336,7 @@ impl Material {
         let (Some(id), Some(v)) = (&self.0.space, viewer_opt(ctx)) else {
             return Ok(None);
         };
-        match app(ctx).space(v, id).await {
-            Ok(s) => Ok(Some(Space(s))),
-            Err(app::Error::NotFound) => Ok(None),
-            Err(e) => Err(e).gql(),
-        }
+        Ok(or_none(app(ctx).space(v, id).await)?.map(Space))
     }
 
     /// Its folder; null at the top of the library or if you cannot see the library.
@@ -343,23 +344,12 @@ impl Material {
         let Some(id) = &self.0.folder else {
             return Ok(None);
         };
-        match app(ctx).folder(viewer_opt(ctx), id).await {
-            Ok(f) => Ok(Some(Folder(f))),
-            Err(app::Error::NotFound) => Ok(None),
-            Err(e) => Err(e).gql(),
-        }
+        Ok(or_none(app(ctx).folder(viewer_opt(ctx), id).await)?.map(Folder))
     }
 
     /// Who added it; null if you may not see them.
     async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(v) = viewer_opt(ctx) else {
-            return Ok(None);
-        };
-        match app(ctx).user(v, &self.0.created_by).await {
-            Ok(u) => Ok(Some(User(u, Some(Box::new(v.clone()))))),
-            Err(app::Error::NotFound) => Ok(None),
-            Err(e) => Err(e).gql(),
-        }
+        visible_user(ctx, &self.0.created_by).await
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -460,14 +450,7 @@ impl FileVersion {
 
     /// Who uploaded it; null if you may not see them.
     async fn uploaded_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(v) = viewer_opt(ctx) else {
-            return Ok(None);
-        };
-        match app(ctx).user(v, &self.0.uploaded_by).await {
-            Ok(u) => Ok(Some(User(u, Some(Box::new(v.clone()))))),
-            Err(app::Error::NotFound) => Ok(None),
-            Err(e) => Err(e).gql(),
-        }
+        visible_user(ctx, &self.0.uploaded_by).await
     }
 
     /// Where to download it, relative to the server (send your token as for

@@ -39,7 +39,8 @@ pub(crate) fn meta(ctx: &Context<'_>) -> app::RequestMeta {
         .unwrap_or_default()
 }
 
-fn or_none<T>(r: app::Result<T>) -> Result<Option<T>> {
+/// `NotFound` as null, for fields that are null when the asker may not see a thing.
+pub(crate) fn or_none<T>(r: app::Result<T>) -> Result<Option<T>> {
     match r {
         Ok(t) => Ok(Some(t)),
         Err(app::Error::NotFound) => Ok(None),
@@ -65,10 +66,14 @@ impl Query {
         school_id: Option<ID>,
         space_id: Option<ID>,
     ) -> Result<Option<Library>> {
-        let library = match library_of(school_id.as_ref(), space_id.as_ref()) {
-            Ok(l) => l,
-            Err(e) if e.message == "not found" => return Ok(None),
-            Err(e) => return Err(e),
+        // An id that is not one of ours names nothing: null, as for any id.
+        let parsed = match (&school_id, &space_id) {
+            (Some(s), None) => app::SchoolId::parse(s).map(app::Library::School),
+            (None, Some(s)) => app::SpaceId::parse(s).map(app::Library::Space),
+            _ => return library_of(school_id.as_ref(), space_id.as_ref()).map(|_| None),
+        };
+        let Ok(library) = parsed else {
+            return Ok(None);
         };
         // Seeing the top folders is seeing the library.
         Ok(

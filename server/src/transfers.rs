@@ -117,6 +117,21 @@ pub async fn upload_bytes(
     }
 }
 
+/// The version `id` names, if whoever sent `headers` may read its material.
+async fn readable_version(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<app::FileVersion, Response> {
+    let viewer = viewer(state, headers).await?;
+    let id = app::VersionId::parse(id).map_err(app_error)?;
+    state
+        .app
+        .file_version(viewer.as_ref(), &id)
+        .await
+        .map_err(app_error)
+}
+
 #[derive(Deserialize)]
 pub struct DownloadParams {
     /// `?download=1`: always as an attachment.
@@ -137,16 +152,9 @@ pub async fn download(
     Query(params): Query<DownloadParams>,
     headers: HeaderMap,
 ) -> Response {
-    let viewer = match viewer(&state, &headers).await {
+    let version = match readable_version(&state, &headers, &id).await {
         Ok(v) => v,
         Err(resp) => return resp,
-    };
-    let Ok(id) = app::VersionId::parse(&id) else {
-        return app_error(app::Error::NotFound);
-    };
-    let version = match state.app.file_version(viewer.as_ref(), &id).await {
-        Ok(v) => v,
-        Err(e) => return app_error(e),
     };
     let etag = format!("\"{}\"", version.sha256);
     let size = version.size;
@@ -256,16 +264,9 @@ pub async fn thumbnail(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let viewer = match viewer(&state, &headers).await {
+    let version = match readable_version(&state, &headers, &id).await {
         Ok(v) => v,
         Err(resp) => return resp,
-    };
-    let Ok(id) = app::VersionId::parse(&id) else {
-        return app_error(app::Error::NotFound);
-    };
-    let version = match state.app.file_version(viewer.as_ref(), &id).await {
-        Ok(v) => v,
-        Err(e) => return app_error(e),
     };
     let etag = format!("\"t-{}\"", version.sha256);
     if let Some(inm) = headers

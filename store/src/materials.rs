@@ -5,7 +5,6 @@
 //! uploads racing for the last free gigabyte cannot both get it.
 
 use app::materials::*;
-use app::model::*;
 use app::network::*;
 use app::ports::MaterialRepository;
 use app::uploads::{FileVersion, Upload, UploadPart};
@@ -17,14 +16,7 @@ use surrealdb::types::SurrealValue;
 use crate::accounts::exec;
 use crate::database::{Database, internal};
 use crate::network::{all_errors, page_of};
-
-fn json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(Error::internal)
-}
-
-fn parse<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
-    serde_json::from_str(s).map_err(|e| Error::internal(format!("stored {what} unreadable: {e}")))
-}
+use crate::spaces::{DocRow, json, parse};
 
 fn size(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -39,11 +31,6 @@ fn outcome(res: &mut surrealdb::IndexedResults) -> Result<()> {
         Some(e) if e.contains(QUOTA_MARK) => Err(Error::QuotaExceeded),
         Some(e) => Err(Error::internal(e)),
     }
-}
-
-#[derive(SurrealValue)]
-struct DocRow {
-    doc: String,
 }
 
 #[derive(SurrealValue)]
@@ -487,21 +474,6 @@ impl MaterialRepository for Database {
             .take(0)
             .map_err(internal)?;
         Ok(!found.is_empty())
-    }
-
-    async fn school_usage(&self, school: &SchoolId) -> Result<u64> {
-        let used: Option<i64> = self
-            .db
-            .query(
-                "RETURN math::sum((SELECT VALUE size FROM file_version WHERE school = $s)) \
-                 + math::sum((SELECT VALUE size FROM upload WHERE school = $s))",
-            )
-            .bind(("s", school.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        Ok(used.unwrap_or(0).max(0) as u64)
     }
 
     async fn create_upload(&self, upload: &Upload, quota: u64) -> Result<()> {

@@ -21,11 +21,11 @@ use crate::accounts::exec;
 use crate::database::{Database, internal};
 use crate::network::{all_errors, guarded, page_of};
 
-fn json<T: serde::Serialize>(v: &T) -> Result<String> {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(Error::internal)
 }
 
-fn parse<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| Error::internal(format!("stored {what} unreadable: {e}")))
 }
 
@@ -66,8 +66,8 @@ impl SpaceRow {
 }
 
 #[derive(SurrealValue)]
-struct DocRow {
-    doc: String,
+pub(crate) struct DocRow {
+    pub(crate) doc: String,
 }
 
 #[derive(SurrealValue)]

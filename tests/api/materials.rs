@@ -229,15 +229,7 @@ impl Content {
 }
 
 fn rss_mib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let kib: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .unwrap()
-        .parse()
-        .unwrap();
-    kib / 1024
+    crate::spaces::rss_kib() / 1024
 }
 
 const BIG_PROBE: &str = "LFF_TEST_BIG_UPLOAD_PROBE";

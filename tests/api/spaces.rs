@@ -379,7 +379,7 @@ async fn a_subscriber_dropping_at_random_resumes_with_every_message_once_and_in_
     );
 }
 
-fn rss_kib() -> u64 {
+pub fn rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     status
         .lines()
