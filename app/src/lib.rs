@@ -12,6 +12,7 @@ mod demo_data;
 pub mod error;
 pub mod files;
 pub mod hub;
+pub mod indexer;
 pub mod materials;
 pub mod messages;
 pub mod model;
@@ -23,6 +24,8 @@ mod policy;
 pub mod ports;
 pub mod previews;
 pub mod schools;
+pub mod search_index;
+pub mod searching;
 mod space_cache;
 pub mod space_log;
 pub mod space_members;
@@ -43,6 +46,8 @@ pub use network::*;
 pub use people::{InvitationForm, IssuedInvitation, MentorForm, NewStudent};
 pub use schools::CardEdit;
 pub use space_members::SpaceAccess;
+pub use search_index::{DocKey, FacetName, Highlight, HighlightField, SearchKind, SearchOrder};
+pub use searching::{FacetValue, Found, SearchFilter, SearchHit, SearchPage};
 pub use spaces::*;
 pub use uploads::{FileLimits, FileVersion, MaterialFile, Upload, UploadRequest};
 
@@ -82,6 +87,7 @@ struct Inner {
     /// Uploads a request of this process is writing to.
     // A std mutex: inserts and removals only, never held across an await.
     uploads_busy: std::sync::Mutex<std::collections::HashSet<materials::UploadId>>,
+    indexer: indexer::IndexerState,
 }
 
 /// The backends and options an [`App`] is assembled from.
@@ -111,6 +117,7 @@ impl App {
                 typing: Default::default(),
                 limits: parts.files,
                 uploads_busy: Default::default(),
+                indexer: Default::default(),
             }),
         }
     }

@@ -611,6 +611,7 @@ impl App {
             published_at: None,
         };
         self.repo().save_material(&m, None).await?;
+        self.wake_indexer();
         Ok(m)
     }
 
@@ -629,6 +630,7 @@ impl App {
         m.visibility = visibility;
         m.updated_at = self.now();
         self.repo().save_material(&m, Some(&before)).await?;
+        self.wake_indexer();
         Ok(m)
     }
 
@@ -658,6 +660,7 @@ impl App {
             m.published_at = Some(m.updated_at);
         }
         self.repo().save_material(&m, Some(&before)).await?;
+        self.wake_indexer();
         let action = match status {
             MaterialStatus::Published => "publish_material",
             MaterialStatus::Draft => "unpublish_material",
@@ -680,6 +683,7 @@ impl App {
         m.folder = folder.cloned();
         m.updated_at = self.now();
         self.repo().save_material(&m, Some(&before)).await?;
+        self.wake_indexer();
         Ok(m)
     }
 
@@ -694,6 +698,7 @@ impl App {
     ) -> Result<()> {
         let m = self.editable_material(viewer, id).await?;
         self.repo().delete_material(&m.id).await?;
+        self.wake_indexer();
         self.audit_in(
             Some(&viewer.user.id),
             "delete_material",

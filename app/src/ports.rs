@@ -13,11 +13,12 @@ use crate::hub::Notification;
 use crate::materials::*;
 use crate::model::*;
 use crate::network::*;
+use crate::search_index::*;
 use crate::spaces::*;
 use crate::uploads::{FileVersion, Upload, UploadPart};
 
 #[async_trait]
-pub trait Repository: MaterialRepository + Send + Sync + 'static {
+pub trait Repository: MaterialRepository + SearchRepository + Send + Sync + 'static {
     /// A cheap round trip proving the database answers.
     async fn ping(&self) -> Result<()>;
 
@@ -274,6 +275,76 @@ pub trait MaterialRepository: Send + Sync + 'static {
     async fn stale_uploads(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<Upload>>;
 }
 
+/// One change the search index must follow (see [`SearchRepository`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The entry's own id, to delete it once handled.
+    pub id: String,
+    /// What changed, as [`DocKey::as_string`].
+    pub key: String,
+}
+
+/// The tables whose rows become search documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchTable {
+    Material,
+    School,
+    Space,
+    Message,
+}
+
+impl SearchTable {
+    pub const ALL: [SearchTable; 4] = [
+        SearchTable::Material,
+        SearchTable::School,
+        SearchTable::Space,
+        SearchTable::Message,
+    ];
+}
+
+/// What the search indexer and the search use cases read.
+///
+/// Every write that changes something searchable also writes an outbox
+/// entry naming it, in the same transaction (the store sees to that for
+/// every statement that touches a searchable table).
+#[async_trait]
+pub trait SearchRepository: Send + Sync + 'static {
+    /// The oldest outbox entries, at most `limit`.
+    async fn search_outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>>;
+    /// Deletes handled entries (missing ones are no error).
+    async fn delete_search_outbox(&self, ids: &[String]) -> Result<()>;
+    /// How many entries wait.
+    async fn search_outbox_len(&self) -> Result<u64>;
+    /// The ids of a searchable table after `after`, in id order, for a rebuild.
+    async fn searchable_ids(
+        &self,
+        table: SearchTable,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<String>>;
+    /// How many rows the searchable tables hold together.
+    async fn searchable_count(&self) -> Result<u64>;
+
+    /// The ones of these that exist, in one round trip each.
+    async fn materials_by_ids(&self, ids: &[MaterialId]) -> Result<Vec<Material>>;
+    async fn schools_by_ids(&self, ids: &[SchoolId]) -> Result<Vec<School>>;
+    async fn spaces_by_ids(&self, ids: &[SpaceId]) -> Result<Vec<Space>>;
+    async fn messages_by_ids(&self, ids: &[MessageId]) -> Result<Vec<Message>>;
+    async fn channels_by_ids(&self, ids: &[ChannelId]) -> Result<Vec<Channel>>;
+    async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>>;
+    /// The text of the newest version of each file of these materials, at
+    /// most `max_chars` characters per file.
+    async fn material_file_texts(
+        &self,
+        ids: &[MaterialId],
+        max_chars: usize,
+    ) -> Result<Vec<(MaterialId, String)>>;
+    /// Every space a person is a member of, with their role.
+    async fn space_roles(&self, user: &UserId) -> Result<Vec<(SpaceId, SpaceRole)>>;
+    /// Every space with a member school in `country`.
+    async fn spaces_of_country(&self, country: &CountryCode) -> Result<Vec<SpaceId>>;
+}
+
 /// A stream of bytes read from object storage.
 pub type ByteStream = futures::stream::BoxStream<'static, Result<bytes::Bytes>>;
 
@@ -321,7 +392,23 @@ pub trait BlobWriter: Send {
     async fn abort(self: Box<Self>) -> Result<()>;
 }
 
+/// A search engine holding [`SearchDocument`]s. Its contents are derived
+/// data: the indexer rebuilds them from the database, and the domain
+/// re-checks every hit it loads.
 #[async_trait]
 pub trait SearchIndex: Send + Sync + 'static {
     async fn ping(&self) -> Result<()>;
+    /// Adds or replaces `upserts` and removes the documents of `removals`;
+    /// when this returns, the changes are durable and searchable.
+    async fn apply(&self, upserts: Vec<SearchDocument>, removals: Vec<DocKey>) -> Result<()>;
+    async fn search(&self, request: &SearchRequest) -> Result<EngineResults>;
+    /// Removes every document and marks the index incomplete, before a rebuild.
+    async fn clear(&self) -> Result<()>;
+    /// Whether the index was completely built (and not cleared since). A new
+    /// or half-built index is not.
+    async fn is_complete(&self) -> Result<bool>;
+    /// Marks a finished rebuild.
+    async fn mark_complete(&self) -> Result<()>;
+    /// How many documents it holds.
+    async fn document_count(&self) -> Result<u64>;
 }

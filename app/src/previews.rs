@@ -153,7 +153,7 @@ fn xml_text(xml: &[u8], only_in: Option<&[u8]>) -> Option<String> {
 }
 
 /// The words of a Markdown text, without its markup.
-fn markdown_text(md: &str) -> String {
+pub(crate) fn markdown_text(md: &str) -> String {
     use pulldown_cmark::{Event, Parser, TagEnd};
     let mut out = String::new();
     for event in Parser::new(md) {

@@ -136,8 +136,11 @@ impl App {
             .send(Job { entries, done })
             .await
             .map_err(|_| Error::internal("the space log writer stopped"))?;
-        wait.await
-            .map_err(|_| Error::internal("the space log writer dropped a job"))?
+        let events = wait
+            .await
+            .map_err(|_| Error::internal("the space log writer dropped a job"))??;
+        self.wake_indexer();
+        Ok(events)
     }
 
     pub(crate) async fn log_one(

@@ -137,9 +137,17 @@ pub struct ServeArgs {
     #[arg(long, env = "AWS_SESSION_TOKEN", hide_env_values = true)]
     pub s3_session_token: Option<String>,
 
-    /// Search index: a directory path or memory://. [default: DATA_DIR/search]
+    /// Search index: a directory path (embedded engine), memory:// or the URL of a Meilisearch server (http://HOST:7700). [default: DATA_DIR/search]
     #[arg(long, env = "LFF_SEARCH")]
     pub search: Option<String>,
+
+    /// API key for a Meilisearch server (with an http:// or https:// search URL).
+    #[arg(long, env = "LFF_SEARCH_KEY", hide_env_values = true)]
+    pub search_key: Option<String>,
+
+    /// Prefix of the index names on a Meilisearch server, so several networks can share one.
+    #[arg(long, env = "LFF_SEARCH_INDEX", default_value = "lff")]
+    pub search_index: String,
 
     /// E-mail of the platform administrator created on first start.
     #[arg(long, env = "LFF_ADMIN_EMAIL")]
@@ -376,7 +384,11 @@ impl ServeArgs {
         let search_value = self
             .search
             .unwrap_or_else(|| data.join("search").display().to_string());
-        let search = search::SearchOptions::parse(&search_value)
+        let search = search::SearchOptions::parse(
+            &search_value,
+            self.search_key.as_deref(),
+            &self.search_index,
+        )
             .map_err(|e| err("LFF_SEARCH", "search", strip_setting(e.to_string())))?;
 
         for origin in &self.allowed_origins {

@@ -76,11 +76,11 @@ impl Application {
 
         let database = store::Database::open(&config.database).await?;
         let objects = store::Objects::open(&config.objects)?;
-        let search = search::EmbeddedIndex::open(&config.search)?;
+        let search = search::open(&config.search).await?;
         let app = app::App::new(app::AppParts {
             repo: Arc::new(database),
             objects: Arc::new(objects),
-            search: Arc::new(search),
+            search,
             clock,
             accounts: config.accounts.clone(),
             files: config.files,

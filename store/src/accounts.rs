@@ -14,7 +14,7 @@ use surrealdb::types::SurrealValue;
 
 use crate::database::{Database, internal};
 
-const USER_FIELDS: &str = "record::id(id) AS id, username, email, display_name, role, active, \
+pub(crate) const USER_FIELDS: &str = "record::id(id) AS id, username, email, display_name, role, active, \
     password_hash, failed_logins, last_failed_login_at, created_at, school, country, class_label, \
     mentor, sort_key";
 /// The same fields, for lists of people.
@@ -126,7 +126,7 @@ struct AuditRow {
 }
 
 impl UserRow {
-    fn into_secret(self) -> Result<UserSecret> {
+    pub(crate) fn into_secret(self) -> Result<UserSecret> {
         // Stored rows were validated when written; a row that no longer parses
         // is corruption, not bad input.
         let corrupt =

@@ -12,6 +12,7 @@ mod materials;
 mod migrations;
 mod network;
 mod objects;
+mod searchable;
 mod spaces;
 
 pub use database::{Database, DatabaseOptions};

@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "materials",
         sql: include_str!("../migrations/0005_materials.surql"),
     },
+    Migration {
+        version: 6,
+        name: "search",
+        sql: include_str!("../migrations/0006_search.surql"),
+    },
 ];
 
 #[derive(SurrealValue)]

@@ -18,12 +18,12 @@ use surrealdb::types::SurrealValue;
 use crate::accounts::{PERSON_FIELDS, PersonRow, exec, person_row};
 use crate::database::{Database, internal};
 
-const SCHOOL_FIELDS: &str = "record::id(id) AS id, country, names, sort_key, city, languages, website, \
+pub(crate) const SCHOOL_FIELDS: &str = "record::id(id) AS id, country, names, sort_key, city, languages, website, \
     aspnet_number, contact_name, contact_email, contact_phone, status, card_description, card_motto, \
     card_photos, card_presentation, card_public, created_at, updated_at";
 
 #[derive(SurrealValue)]
-struct SchoolRow {
+pub(crate) struct SchoolRow {
     id: String,
     country: String,
     names: String,
@@ -157,7 +157,7 @@ fn school_content(s: &School) -> SchoolContent {
 }
 
 impl SchoolRow {
-    fn into_school(self) -> Result<(String, School)> {
+    pub(crate) fn into_school(self) -> Result<(String, School)> {
         let corrupt = |what: &str| {
             Error::internal(format!("stored school {} has an invalid {what}", self.id))
         };

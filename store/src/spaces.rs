@@ -34,7 +34,7 @@ fn member_key(space: &SpaceId, user: &UserId) -> String {
 }
 
 #[derive(SurrealValue)]
-struct SpaceRow {
+pub(crate) struct SpaceRow {
     id: String,
     details: String,
     lead_school: String,
@@ -44,11 +44,11 @@ struct SpaceRow {
     archived: bool,
 }
 
-const SPACE_FIELDS: &str =
+pub(crate) const SPACE_FIELDS: &str =
     "record::id(id) AS id, details, lead_school, schools, created_by, created_at, archived";
 
 impl SpaceRow {
-    fn into_space(self) -> Result<Space> {
+    pub(crate) fn into_space(self) -> Result<Space> {
         Ok(Space {
             details: parse("space", &self.details)?,
             lead_school: SchoolId::from_trusted(self.lead_school),
@@ -71,7 +71,7 @@ pub(crate) struct DocRow {
 }
 
 #[derive(SurrealValue)]
-struct MessageRow {
+pub(crate) struct MessageRow {
     seq: i64,
     doc: String,
     hidden: Option<String>,
@@ -80,10 +80,10 @@ struct MessageRow {
     reply_count: i64,
 }
 
-const MESSAGE_FIELDS: &str = "seq, doc, hidden, deleted, reactions, reply_count";
+pub(crate) const MESSAGE_FIELDS: &str = "seq, doc, hidden, deleted, reactions, reply_count";
 
 impl MessageRow {
-    fn into_message(self) -> Result<Message> {
+    pub(crate) fn into_message(self) -> Result<Message> {
         let mut m: Message = parse("message", &self.doc)?;
         m.seq = self.seq as u64;
         m.hidden = self
