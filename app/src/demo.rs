@@ -22,6 +22,7 @@ const STUDENTS_PER_SCHOOL: usize = 5;
 pub struct DemoSummary {
     pub schools_created: usize,
     pub people_created: usize,
+    pub materials_created: u64,
     /// `(role, username)` of a few accounts to try, one per role.
     pub sample_logins: Vec<(Role, String)>,
 }
@@ -189,6 +190,76 @@ impl App {
             .await?;
         }
         Ok(summary)
+    }
+
+    /// Adds `n` generated learning materials to the demo schools' libraries
+    /// (in each school's languages, by its teacher), as drafts and published
+    /// ones of every visibility; the demo network must be loaded. Material
+    /// `i` is always the same, so loading again adds only what is missing.
+    /// Returns how many were added; `progress(done, n)` follows the work.
+    pub async fn load_demo_materials(
+        &self,
+        n: u32,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<u64> {
+        use crate::demo_corpus::{material, vocabulary};
+        // Each approved demo school, its teacher and its languages' vocabularies.
+        let mut authors = Vec::new();
+        for s in &SCHOOLS {
+            let Some(school) = self.repo().school_by_aspnet_number(s.aspnet_number).await? else {
+                continue;
+            };
+            let login = format!("teacher.{}", s.slug);
+            let Some(teacher) = self.repo().user_secret_by_login(&login).await? else {
+                continue;
+            };
+            // The school's languages; its first (local) one weighs three times.
+            let mut langs = Vec::new();
+            for (k, l) in s.languages.iter().enumerate() {
+                let variants: &[&str] = match *l {
+                    "kk" => &["kk", "kk-Latn"],
+                    "uz" => &["uz-Latn", "uz-Cyrl"],
+                    _ => std::slice::from_ref(l),
+                };
+                for v in variants.iter().filter_map(|t| vocabulary(t)) {
+                    let weight = if k == 0 { 3 } else { 1 };
+                    langs.extend(std::iter::repeat_n(v, weight));
+                }
+            }
+            if !langs.is_empty() {
+                authors.push((school, teacher.user, langs));
+            }
+        }
+        if authors.is_empty() {
+            return Err(Error::invalid(
+                "materials",
+                "load the demo network first (lff demo)",
+            ));
+        }
+        let now = self.now();
+        let mut added = 0;
+        let total = u64::from(n);
+        let mut i = 0u32;
+        while i < n {
+            let end = (i + 500).min(n);
+            let batch = (i..end)
+                .map(|k| {
+                    let (school, teacher, langs) = &authors[k as usize % authors.len()];
+                    material(
+                        k,
+                        school,
+                        langs,
+                        (&teacher.id, teacher.display_name.as_str()),
+                        now,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            added += self.repo().import_materials(&batch).await?;
+            progress(u64::from(end), total);
+            i = end;
+        }
+        self.wake_indexer();
+        Ok(added)
     }
 
     async fn demo_school_by_aspnet(&self, number: &str) -> Result<Option<SchoolId>> {

@@ -113,11 +113,7 @@ fn push_text(out: &mut Vec<String>, s: &str) {
     }
 }
 
-fn material_document(
-    m: &Material,
-    school: Option<&School>,
-    files: &[&String],
-) -> SearchDocument {
+fn material_document(m: &Material, school: Option<&School>, files: &[&String]) -> SearchDocument {
     let d = &m.details;
     let mut body = Vec::new();
     push_text(&mut body, &d.summary);
@@ -210,7 +206,12 @@ fn school_document(s: &School) -> SearchDocument {
         key: DocKey::School(s.id.clone()),
         kind: SearchKind::School,
         audience: tokens(school_audience(s)),
-        languages: s.facts.languages.iter().map(|l| l.as_str().to_owned()).collect(),
+        languages: s
+            .facts
+            .languages
+            .iter()
+            .map(|l| l.as_str().to_owned())
+            .collect(),
         title: name,
         body,
         facets,
@@ -242,7 +243,12 @@ fn space_document(s: &Space, schools: &BTreeMap<SchoolId, School>) -> SearchDocu
         key: DocKey::Space(s.id.clone()),
         kind: SearchKind::Space,
         audience: tokens(space_audience(s)),
-        languages: s.details.languages.iter().map(|l| l.as_str().to_owned()).collect(),
+        languages: s
+            .details
+            .languages
+            .iter()
+            .map(|l| l.as_str().to_owned())
+            .collect(),
         title: s.details.title.clone(),
         body,
         facets,
@@ -321,7 +327,8 @@ impl App {
         let texts = if materials.is_empty() {
             vec![]
         } else {
-            repo.material_file_texts(&materials, FILE_TEXT_CHARS).await?
+            repo.material_file_texts(&materials, FILE_TEXT_CHARS)
+                .await?
         };
         let found_messages = if messages.is_empty() {
             vec![]
@@ -419,7 +426,10 @@ impl App {
             if entries.is_empty() {
                 return Ok(done);
             }
-            let mut keys: Vec<DocKey> = entries.iter().filter_map(|e| DocKey::parse(&e.key)).collect();
+            let mut keys: Vec<DocKey> = entries
+                .iter()
+                .filter_map(|e| DocKey::parse(&e.key))
+                .collect();
             keys.sort();
             keys.dedup();
             let (docs, gone) = self.documents(&keys).await?;

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod clock;
 pub mod demo;
+mod demo_corpus;
 mod demo_data;
 pub mod error;
 pub mod files;
@@ -45,9 +46,9 @@ pub use model::*;
 pub use network::*;
 pub use people::{InvitationForm, IssuedInvitation, MentorForm, NewStudent};
 pub use schools::CardEdit;
-pub use space_members::SpaceAccess;
 pub use search_index::{DocKey, FacetName, Highlight, HighlightField, SearchKind, SearchOrder};
 pub use searching::{FacetValue, Found, SearchFilter, SearchHit, SearchPage};
+pub use space_members::SpaceAccess;
 pub use spaces::*;
 pub use uploads::{FileLimits, FileVersion, MaterialFile, Upload, UploadRequest};
 

@@ -226,6 +226,9 @@ pub trait MaterialRepository: Send + Sync + 'static {
     /// Stores a new material (`before` is `None`) or replaces one;
     /// `Conflict` if it changed since `before` was read.
     async fn save_material(&self, m: &Material, before: Option<&Material>) -> Result<()>;
+    /// Adds materials whose ids are not taken yet, in one transaction, and
+    /// returns how many it added (for loading generated materials).
+    async fn import_materials(&self, list: &[Material]) -> Result<u64>;
     /// Deletes a material and the records of its files' versions.
     async fn delete_material(&self, id: &MaterialId) -> Result<()>;
     /// One page of a folder's materials within `scope`.

@@ -319,6 +319,8 @@ pub struct EngineResults {
     pub total: u64,
     /// Per facet, its values by count, most first.
     pub facets: Vec<FacetCount>,
+    /// No document has every word of the query: these have some of them.
+    pub partial: bool,
 }
 
 #[cfg(test)]

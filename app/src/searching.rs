@@ -75,7 +75,9 @@ impl SearchFilter {
         for c in &self.countries {
             countries.push(
                 CountryCode::parse(c)
-                    .map_err(|_| Error::invalid("countries", format!("'{c}' is not a country code")))?
+                    .map_err(|_| {
+                        Error::invalid("countries", format!("'{c}' is not a country code"))
+                    })?
                     .as_str()
                     .to_owned(),
             );
@@ -89,7 +91,10 @@ impl SearchFilter {
         add(
             FacetName::Pillar,
             "pillars",
-            self.pillars.iter().map(|p| pillar_value(*p).to_owned()).collect(),
+            self.pillars
+                .iter()
+                .map(|p| pillar_value(*p).to_owned())
+                .collect(),
         )?;
         let mut sdgs = Vec::new();
         for g in &self.sdgs {
@@ -105,7 +110,10 @@ impl SearchFilter {
         add(
             FacetName::Subject,
             "subjects",
-            self.subjects.iter().map(|s| s.trim().to_lowercase()).collect(),
+            self.subjects
+                .iter()
+                .map(|s| s.trim().to_lowercase())
+                .collect(),
         )?;
         for b in &self.age_bands {
             if !AGE_BANDS.iter().any(|(_, _, name)| name == b) {
@@ -119,7 +127,10 @@ impl SearchFilter {
         add(
             FacetName::Licence,
             "licences",
-            self.licences.iter().map(|l| licence_value(*l).to_owned()).collect(),
+            self.licences
+                .iter()
+                .map(|l| licence_value(*l).to_owned())
+                .collect(),
         )?;
         let age = match self.age {
             None => None,
@@ -164,6 +175,8 @@ pub struct SearchPage {
     pub total: u64,
     pub facets: Vec<FacetValue>,
     pub has_next: bool,
+    /// No result has every word of the query; these have some of them.
+    pub partial: bool,
 }
 
 fn check_query(text: &str) -> Result<&str> {
@@ -174,7 +187,10 @@ fn check_query(text: &str) -> Result<&str> {
         ));
     }
     if text.chars().any(|c| c.is_control() && !c.is_whitespace()) {
-        return Err(Error::invalid("query", "the search holds control characters"));
+        return Err(Error::invalid(
+            "query",
+            "the search holds control characters",
+        ));
     }
     Ok(text)
 }
@@ -204,17 +220,12 @@ impl App {
                 p.push(Principal::SchoolStaff(s.clone()));
             }
         }
-        let (roles, observed) = tokio::join!(
-            self.repo().space_roles(&u.id),
-            async {
-                match (&u.role, &u.country) {
-                    (Role::NationalCoordinator, Some(c)) => {
-                        self.repo().spaces_of_country(c).await
-                    }
-                    _ => Ok(vec![]),
-                }
+        let (roles, observed) = tokio::join!(self.repo().space_roles(&u.id), async {
+            match (&u.role, &u.country) {
+                (Role::NationalCoordinator, Some(c)) => self.repo().spaces_of_country(c).await,
+                _ => Ok(vec![]),
             }
-        );
+        });
         let (roles, observed) = (roles?, observed?);
         if u.role == Role::NationalCoordinator
             && let Some(c) = &u.country
@@ -434,8 +445,8 @@ impl App {
             prefix: true,
         };
         let res = self.search_engine_results(&request).await?;
-        let has_next = (offset + page.limit) < res.total as usize
-            && offset + page.limit < MAX_SEARCH_DEPTH;
+        let has_next =
+            (offset + page.limit) < res.total as usize && offset + page.limit < MAX_SEARCH_DEPTH;
         let positions: Vec<usize> = (0..res.hits.len()).map(|i| offset + i).collect();
         let hits = self.load_hits(audience.as_ref(), res.hits).await?;
         let facets = self.label_facets(res.facets).await?;
@@ -448,6 +459,7 @@ impl App {
             total: res.total,
             facets,
             has_next,
+            partial: res.partial,
         })
     }
 

@@ -15,6 +15,7 @@ mod material_types;
 mod mutation;
 mod network_types;
 mod query;
+mod search_types;
 mod space_mutation;
 mod space_types;
 mod subscription;

@@ -39,6 +39,7 @@ macro_rules! mirror {
         }
     };
 }
+pub(crate) use mirror;
 
 mirror!(
     MaterialKind,

@@ -10,6 +10,7 @@ use crate::network_types::{
     Country, CountryOverview, Invitation, InvitationPreview, School, SchoolStatus, connection,
     viewer_opt,
 };
+use crate::search_types::{SearchFilter, SearchHit, SearchResults, SearchSort};
 use crate::space_types::{Message, Space, SpaceInvitation};
 use crate::types::{AuditEntry, Notification, User};
 
@@ -50,6 +51,54 @@ pub(crate) fn or_none<T>(r: app::Result<T>) -> Result<Option<T>> {
 
 #[Object]
 impl Query {
+    /// Searches materials, good practices, schools, spaces and messages in
+    /// every language of the network, among what you may see: inflected
+    /// forms, typos (1 from 5 letters, 2 from 9), the last word as a prefix,
+    /// "quoted phrases", and Kazakh, Uzbek and Azerbaijani in either
+    /// alphabet. An empty query lists everything the filter allows.
+    /// Results go at most 1,000 deep.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filter: Option<SearchFilter>,
+        #[graphql(desc = "RELEVANCE when not given.")] sort: Option<SearchSort>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SearchResults> {
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        let filter = filter.map(SearchFilter::into_app).unwrap_or_default();
+        let p = app(ctx)
+            .search(
+                viewer_opt(ctx),
+                &query,
+                filter,
+                sort.unwrap_or_default().into(),
+                &page,
+            )
+            .await
+            .gql()?;
+        Ok(SearchResults::new(p, has_previous))
+    }
+
+    /// The best few matches for what is being typed, the last word as a
+    /// prefix: for search as you type.
+    #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+    async fn suggest(
+        &self,
+        ctx: &Context<'_>,
+        prefix: String,
+        #[graphql(default = 5)] first: i32,
+    ) -> Result<Vec<SearchHit>> {
+        let list = app(ctx)
+            .suggest(viewer_opt(ctx), &prefix, first.max(0) as usize)
+            .await
+            .gql()?;
+        Ok(list.into_iter().map(SearchHit::from).collect())
+    }
+
     /// A learning material or good practice you may read; null otherwise.
     async fn material(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Material>> {
         let Ok(id) = app::MaterialId::parse(&id) else {

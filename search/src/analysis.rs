@@ -164,7 +164,9 @@ pub fn fold(lowered: &str) -> String {
                     Some(Script::Latin) | Some(Script::Greek) => out.push(base),
                     // Keep letters made with a breve (й, ў); drop diaeresis
                     // and macron (ё, ї, ӯ).
-                    Some(Script::Cyrillic) if marks.iter().all(|m| matches!(m, '\u{0308}' | '\u{0304}')) => {
+                    Some(Script::Cyrillic)
+                        if marks.iter().all(|m| matches!(m, '\u{0308}' | '\u{0304}')) =>
+                    {
                         out.push(base)
                     }
                     _ => out.push(c),
@@ -443,7 +445,11 @@ static STOP_WORDS: LazyLock<Vec<TextAnalyzer>> = LazyLock::new(|| {
     ]
     .into_iter()
     .filter_map(StopWordFilter::new)
-    .map(|f| TextAnalyzer::builder(RawTokenizer::default()).filter(f).build())
+    .map(|f| {
+        TextAnalyzer::builder(RawTokenizer::default())
+            .filter(f)
+            .build()
+    })
     .collect()
 });
 
@@ -584,7 +590,10 @@ pub fn parse_query_with_prefix(text: &str, prefix: bool) -> Query {
     for (i, w) in ws.iter().take(count).enumerate() {
         let last = i + 1 == count && ends_open && count == ws.len();
         if let Some(qw) = query_word(w.text, last) {
-            if q.words.iter().any(|x| x.plain == qw.plain && x.prefix == qw.prefix) {
+            if q.words
+                .iter()
+                .any(|x| x.plain == qw.plain && x.prefix == qw.prefix)
+            {
                 continue;
             }
             q.words.push(qw);
@@ -762,7 +771,10 @@ mod tests {
 
     #[test]
     fn words_keep_inner_apostrophes_and_split_on_the_rest() {
-        let ws: Vec<&str> = words("O‘qituvchi, don't — экология-9б!").iter().map(|w| w.text).collect();
+        let ws: Vec<&str> = words("O‘qituvchi, don't — экология-9б!")
+            .iter()
+            .map(|w| w.text)
+            .collect();
         assert_eq!(ws, ["O‘qituvchi", "don't", "экология", "9б"]);
         assert!(words("  ,, ").is_empty());
     }
@@ -818,7 +830,11 @@ mod tests {
             ("жаңа", "jaña"),
             ("ғалаба", "g‘alaba"),
         ] {
-            assert_eq!(skeleton(&lower(cyr)), skeleton(&lower(lat)), "{cyr} / {lat}");
+            assert_eq!(
+                skeleton(&lower(cyr)),
+                skeleton(&lower(lat)),
+                "{cyr} / {lat}"
+            );
         }
         assert_ne!(skeleton("мектеп"), skeleton("мактаб"));
     }
@@ -826,7 +842,10 @@ mod tests {
     #[test]
     fn queries_have_words_phrases_and_a_typed_prefix() {
         let q = parse_query("экологический \"зелёная школа\" проект в шко");
-        assert_eq!(q.phrases, vec![vec!["зеленая".to_string(), "школа".to_string()]]);
+        assert_eq!(
+            q.phrases,
+            vec![vec!["зеленая".to_string(), "школа".to_string()]]
+        );
         let plains: Vec<&str> = q.words.iter().map(|w| w.plain.as_str()).collect();
         assert_eq!(plains, ["экологический", "проект", "в", "шко"]);
         assert!(q.words[3].prefix && !q.words[0].prefix);
@@ -862,7 +881,10 @@ mod tests {
         assert!(highlight::snippet("ничего общего", &profile, &q).is_none());
         let long = format!("{} экология {}", "слово ".repeat(200), "слово ".repeat(200));
         let s = highlight::snippet(&long, &profile, &parse_query("экология")).unwrap();
-        assert!(s.starts_with('…') && s.ends_with('…') && s.contains("<mark>экология</mark>"), "{s}");
+        assert!(
+            s.starts_with('…') && s.ends_with('…') && s.contains("<mark>экология</mark>"),
+            "{s}"
+        );
         assert!(s.chars().count() < 260, "{}", s.chars().count());
     }
 }

@@ -85,9 +85,7 @@ impl SearchOptions {
 }
 
 /// Opens the engine the options name.
-pub async fn open(
-    options: &SearchOptions,
-) -> Result<Arc<dyn app::ports::SearchIndex>, OpenError> {
+pub async fn open(options: &SearchOptions) -> Result<Arc<dyn app::ports::SearchIndex>, OpenError> {
     Ok(match options {
         SearchOptions::Meilisearch(m) => Arc::new(MeiliIndex::open(m).await?),
         other => Arc::new(EmbeddedIndex::open(other)?),
@@ -101,9 +99,6 @@ pub enum OpenError {
     #[error("could not open the search index: {0}")]
     Engine(String),
 }
-
-#[cfg(test)]
-mod conformance;
 
 #[cfg(test)]
 mod tests {
@@ -130,7 +125,10 @@ mod tests {
         let err = SearchOptions::parse("ftp://x", None, "lff")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("search: 'ftp://x' is not supported"), "{err}");
+        assert!(
+            err.starts_with("search: 'ftp://x' is not supported"),
+            "{err}"
+        );
         assert!(SearchOptions::parse("http://x:7700", None, "a b").is_err());
     }
 }

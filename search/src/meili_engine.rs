@@ -20,7 +20,9 @@ use app::search_index::*;
 use app::{Error, Result};
 use async_trait::async_trait;
 use meilisearch_sdk::client::Client;
-use meilisearch_sdk::search::{FederationOptions, MergeFacets, SearchQuery, Selectors};
+use meilisearch_sdk::search::{
+    FederationOptions, MatchingStrategies, MergeFacets, SearchQuery, Selectors,
+};
 use meilisearch_sdk::settings::{
     FacetingSettings, PaginationSetting, Settings, TypoToleranceSettings,
 };
@@ -107,10 +109,16 @@ fn to_meili(d: &SearchDocument) -> MeiliDoc {
         skel.extend(a.skeletons.into_iter().map(|t| t.text));
     }
     let mut facets: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    facets.insert(facet_field(FacetName::Kind), vec![d.kind.as_str().to_owned()]);
+    facets.insert(
+        facet_field(FacetName::Kind),
+        vec![d.kind.as_str().to_owned()],
+    );
     for (name, value) in &d.facets {
         if *name != FacetName::Kind {
-            facets.entry(facet_field(*name)).or_default().push(value.clone());
+            facets
+                .entry(facet_field(*name))
+                .or_default()
+                .push(value.clone());
         }
     }
     MeiliDoc {
@@ -170,7 +178,13 @@ fn stem_queries(q: &analysis::Query) -> Vec<String> {
         let s: Vec<&str> = q
             .words
             .iter()
-            .map(|w| w.stems.get(i).or(w.stems.first()).unwrap_or(&w.plain).as_str())
+            .map(|w| {
+                w.stems
+                    .get(i)
+                    .or(w.stems.first())
+                    .unwrap_or(&w.plain)
+                    .as_str()
+            })
             .collect();
         let s = s.join(" ");
         if !out.contains(&s) {
@@ -204,9 +218,8 @@ pub struct MeiliIndex {
 
 impl MeiliIndex {
     pub async fn open(o: &MeiliOptions) -> std::result::Result<MeiliIndex, OpenError> {
-        let err = |e: &dyn std::fmt::Display| {
-            OpenError::Engine(format!("Meilisearch at {}: {e}", o.url))
-        };
+        let err =
+            |e: &dyn std::fmt::Display| OpenError::Engine(format!("Meilisearch at {}: {e}", o.url));
         let client = Client::new(o.url.clone(), o.key.clone()).map_err(|e| err(&e))?;
         client.health().await.map_err(|e| err(&e))?;
         let m = MeiliIndex {
@@ -250,7 +263,8 @@ impl MeiliIndex {
                 }
             }
         }
-        let mut filterable: Vec<String> = vec!["audience".into(), "age_min".into(), "age_max".into()];
+        let mut filterable: Vec<String> =
+            vec!["audience".into(), "age_min".into(), "age_max".into()];
         filterable.extend(FacetName::ALL.into_iter().map(facet_field));
         let settings = Settings::new()
             .with_searchable_attributes(["title", "text", "more", "stems", "skel"])
@@ -297,38 +311,23 @@ impl MeiliIndex {
     }
 }
 
-#[async_trait]
-impl app::ports::SearchIndex for MeiliIndex {
-    async fn ping(&self) -> Result<()> {
-        self.client.health().await.map_err(engine)?;
-        Ok(())
-    }
-
-    async fn apply(&self, upserts: Vec<SearchDocument>, removals: Vec<DocKey>) -> Result<()> {
+impl MeiliIndex {
+    /// One federated search: the words as typed, their stems, their
+    /// skeletons, all under the request's filter.
+    async fn federated(
+        &self,
+        r: &SearchRequest,
+        q: &analysis::Query,
+        strategy: MatchingStrategies,
+    ) -> Result<EngineResults> {
         let index = self.client.index(&self.docs);
-        if !removals.is_empty() {
-            let ids: Vec<String> = removals.iter().map(doc_id).collect();
-            let task = index.delete_documents(&ids).await.map_err(engine)?;
-            self.wait(task).await?;
-        }
-        if !upserts.is_empty() {
-            let docs: Vec<MeiliDoc> = upserts.iter().map(to_meili).collect();
-            let task = index.add_or_replace(&docs, Some("id")).await.map_err(engine)?;
-            self.wait(task).await?;
-        }
-        Ok(())
-    }
-
-    async fn search(&self, r: &SearchRequest) -> Result<EngineResults> {
-        let index = self.client.index(&self.docs);
-        let q = analysis::parse_query_with_prefix(&r.text, r.prefix);
         let filter = filter(r);
         let facet_fields: Vec<String> = FacetName::ALL.into_iter().map(facet_field).collect();
         let sort = ["time:desc"];
         let retrieve = ["key", "title", "languages"];
         let crop = [("text", Some(40usize))];
-        let stems = stem_queries(&q);
-        let skel = skeleton_query(&q);
+        let stems = stem_queries(q);
+        let skel = skeleton_query(q);
         let text_fields = ["title", "text", "more"];
         let stem_fields = ["stems"];
         let skel_fields = ["skel"];
@@ -350,6 +349,7 @@ impl app::ports::SearchIndex for MeiliIndex {
                 .with_attributes_to_retrieve(Selectors::Some(&retrieve))
                 .with_attributes_to_crop(Selectors::Some(&crop))
                 .with_crop_marker("…")
+                .with_matching_strategy(strategy.clone())
                 .with_show_ranking_score(true);
             if let Some(f) = &filter {
                 sq.with_filter(f);
@@ -380,7 +380,7 @@ impl app::ports::SearchIndex for MeiliIndex {
             };
             let profile = Profile::for_languages(&h.result.languages);
             let mut highlights = Vec::new();
-            if let Some(html) = analysis::highlight::whole(&h.result.title, &profile, &q) {
+            if let Some(html) = analysis::highlight::whole(&h.result.title, &profile, q) {
                 highlights.push(Highlight {
                     field: HighlightField::Title,
                     html,
@@ -392,7 +392,7 @@ impl app::ports::SearchIndex for MeiliIndex {
                 .and_then(|f| f.get("text"))
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
-            if let Some(html) = analysis::highlight::snippet(cropped, &profile, &q) {
+            if let Some(html) = analysis::highlight::snippet(cropped, &profile, q) {
                 highlights.push(Highlight {
                     field: HighlightField::Text,
                     html,
@@ -404,7 +404,11 @@ impl app::ports::SearchIndex for MeiliIndex {
                 .map(|f| f.weighted_ranking_score)
                 .or(h.ranking_score.map(|s| s as f32))
                 .unwrap_or(0.0);
-            let score = if r.order == SearchOrder::Newest { 0.0 } else { score };
+            let score = if r.order == SearchOrder::Newest {
+                0.0
+            } else {
+                score
+            };
             hits.push(EngineHit {
                 key,
                 score,
@@ -431,7 +435,46 @@ impl app::ports::SearchIndex for MeiliIndex {
             hits,
             total: res.estimated_total_hits as u64,
             facets,
+            partial: false,
         })
+    }
+}
+
+#[async_trait]
+impl app::ports::SearchIndex for MeiliIndex {
+    async fn ping(&self) -> Result<()> {
+        self.client.health().await.map_err(engine)?;
+        Ok(())
+    }
+
+    async fn apply(&self, upserts: Vec<SearchDocument>, removals: Vec<DocKey>) -> Result<()> {
+        let index = self.client.index(&self.docs);
+        if !removals.is_empty() {
+            let ids: Vec<String> = removals.iter().map(doc_id).collect();
+            let task = index.delete_documents(&ids).await.map_err(engine)?;
+            self.wait(task).await?;
+        }
+        if !upserts.is_empty() {
+            let docs: Vec<MeiliDoc> = upserts.iter().map(to_meili).collect();
+            let task = index
+                .add_or_replace(&docs, Some("id"))
+                .await
+                .map_err(engine)?;
+            self.wait(task).await?;
+        }
+        Ok(())
+    }
+
+    async fn search(&self, r: &SearchRequest) -> Result<EngineResults> {
+        let q = analysis::parse_query_with_prefix(&r.text, r.prefix);
+        let mut res = self.federated(r, &q, MatchingStrategies::ALL).await?;
+        let required = q.words.iter().filter(|w| !w.optional).count() + q.phrases.len();
+        if res.total == 0 && required > 1 {
+            // Nothing has every word: show what has some of them.
+            res = self.federated(r, &q, MatchingStrategies::LAST).await?;
+            res.partial = res.total > 0;
+        }
+        Ok(res)
     }
 
     async fn clear(&self) -> Result<()> {

@@ -21,8 +21,8 @@ use tantivy::query::{
     RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
-    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::{PreTokenizedString, Token as TantivyToken};
 use tantivy::{
@@ -276,10 +276,7 @@ impl Inner {
 }
 
 fn boxed(q: impl TantivyQuery + 'static, boost: f32) -> (Occur, Box<dyn TantivyQuery>) {
-    (
-        Occur::Should,
-        Box::new(BoostQuery::new(Box::new(q), boost)),
-    )
+    (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
 }
 
 /// Everything that finds one query word, in the order of how good a match it is.
@@ -300,7 +297,10 @@ fn word_query(f: &Fields, w: &QueryWord) -> BooleanQuery {
         ));
     }
     if let Some(p) = &w.ending_prefix {
-        should.push(boxed(FuzzyTermQuery::new_prefix(t(f.text, p), 0, true), 0.4));
+        should.push(boxed(
+            FuzzyTermQuery::new_prefix(t(f.text, p), 0, true),
+            0.4,
+        ));
     }
     let long_enough = w.plain.chars().count() >= 2;
     if w.prefix && long_enough {
@@ -451,7 +451,8 @@ fn run(
     let top = TopDocs::with_limit(r.limit.max(1)).and_offset(r.offset);
     let (ranked, total, facets) = match (r.order, r.facets) {
         (SearchOrder::Relevance, true) => {
-            let (a, b, c) = searcher.search(query, &(top.order_by_score(), Count, facet_collector()))?;
+            let (a, b, c) =
+                searcher.search(query, &(top.order_by_score(), Count, facet_collector()))?;
             (a, b, Some(c))
         }
         (SearchOrder::Relevance, false) => {
@@ -485,7 +486,8 @@ impl Inner {
         let query = full_query(&self.f, r, &q, false);
         let (mut ranked, mut total, mut facets) = run(&searcher, &*query, r).map_err(internal)?;
         let required = q.words.iter().filter(|w| !w.optional).count() + q.phrases.len();
-        if total == 0 && required > 1 {
+        let partial = total == 0 && required > 1;
+        if partial {
             // Nothing has every word: show what has some of them.
             let query = full_query(&self.f, r, &q, true);
             (ranked, total, facets) = run(&searcher, &*query, r).map_err(internal)?;
@@ -528,6 +530,7 @@ impl Inner {
             hits,
             total: total as u64,
             facets: facets.as_ref().map(facet_counts).unwrap_or_default(),
+            partial: partial && total > 0,
         })
     }
 }

@@ -27,16 +27,35 @@ pub enum Command {
     /// Serve the platform (the default when no command is given).
     Serve(ServeArgs),
     /// Load the demo network (14 countries, 42 schools, their people and
-    /// mentors, with known passwords) into the data directory, then exit.
-    /// Loading twice adds nothing. Not for production networks.
-    Demo(ServeArgs),
+    /// mentors, with known passwords, and learning materials in the
+    /// network's languages) into the data directory, then exit. Loading
+    /// twice adds nothing. Not for production networks.
+    Demo(DemoArgs),
+    /// Rebuild the search index from the database, showing progress, then
+    /// exit. Stop the server first: it holds the data directory.
+    Reindex(ServeArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// How many generated learning materials to add (in the network's
+    /// languages, spread over the demo schools); 100000 makes the search
+    /// benchmark's corpus.
+    #[arg(long, default_value_t = 300)]
+    pub materials: u32,
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 /// What the binary was asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Serve,
-    Demo,
+    /// Load the demo network with this many generated materials.
+    Demo {
+        materials: u32,
+    },
+    Reindex,
 }
 
 impl Cli {
@@ -49,7 +68,13 @@ impl Cli {
     pub fn into_parts(self) -> (ServeArgs, Mode) {
         match self.command {
             Some(Command::Serve(args)) => (args, Mode::Serve),
-            Some(Command::Demo(args)) => (args, Mode::Demo),
+            Some(Command::Demo(args)) => (
+                args.serve,
+                Mode::Demo {
+                    materials: args.materials,
+                },
+            ),
+            Some(Command::Reindex(args)) => (args, Mode::Reindex),
             None => (self.serve, Mode::Serve),
         }
     }
@@ -389,7 +414,7 @@ impl ServeArgs {
             self.search_key.as_deref(),
             &self.search_index,
         )
-            .map_err(|e| err("LFF_SEARCH", "search", strip_setting(e.to_string())))?;
+        .map_err(|e| err("LFF_SEARCH", "search", strip_setting(e.to_string())))?;
 
         for origin in &self.allowed_origins {
             let ok = url::Url::parse(origin)
@@ -641,7 +666,7 @@ mod tests {
     fn the_demo_subcommand_loads_into_the_same_data() {
         let c = Cli::try_parse_from(["lff", "demo", "--data-dir", "/srv/lff"]).unwrap();
         let (args, mode) = c.into_parts();
-        assert_eq!(mode, Mode::Demo);
+        assert_eq!(mode, Mode::Demo { materials: 300 });
         assert_eq!(args.data_dir, PathBuf::from("/srv/lff"));
         let (_, mode) = Cli::try_parse_from(["lff"]).unwrap().into_parts();
         assert_eq!(mode, Mode::Serve);

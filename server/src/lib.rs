@@ -163,6 +163,11 @@ impl Application {
             state.shutdown.clone(),
             state.config.space_events_kept,
         ));
+        let indexer = tokio::spawn({
+            let app = state.app.clone();
+            let stop = state.shutdown.clone();
+            async move { app.run_indexer(stop.cancelled()).await }
+        });
 
         loop {
             let (stream, peer) = tokio::select! {
@@ -202,7 +207,7 @@ impl Application {
         state.sockets.close();
         let grace = state.config.http.shutdown_timeout;
         let drained = tokio::time::timeout(grace, async {
-            tokio::join!(graceful.shutdown(), state.sockets.wait());
+            let _ = tokio::join!(graceful.shutdown(), state.sockets.wait(), indexer);
         })
         .await;
         if drained.is_err() {

@@ -29,7 +29,8 @@ fn main() -> ExitCode {
     };
     match mode {
         Mode::Serve => runtime.block_on(run(config)),
-        Mode::Demo => runtime.block_on(demo(config)),
+        Mode::Demo { materials } => runtime.block_on(demo(config, materials)),
+        Mode::Reindex => runtime.block_on(reindex(config)),
     }
 }
 
@@ -46,8 +47,55 @@ fn print_generated_admin(application: &mut Application) {
     }
 }
 
+/// A progress bar on the terminal for a long job, counted in `unit`.
+fn progress_bar(unit: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)"
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+/// `lff reindex`: rebuild the search index from the database, then exit.
+async fn reindex(config: server::Config) -> ExitCode {
+    let kept = config.clone();
+    let application = match Application::build(config).await {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("lff: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("Rebuilding the search index from the database…");
+    let bar = progress_bar("documents");
+    let result = application
+        .app()
+        .rebuild_search_index(&|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await;
+    bar.finish();
+    drop(application);
+    if !Application::wait_closed(&kept).await {
+        tracing::warn!("the database did not close within the shutdown timeout");
+    }
+    match result {
+        Ok(n) => {
+            println!("The search index holds {n} documents.");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("lff: rebuilding the search index failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// `lff demo`: load the demo network into the configured data, then exit.
-async fn demo(config: server::Config) -> ExitCode {
+async fn demo(config: server::Config, materials: u32) -> ExitCode {
     let kept = config.clone();
     let mut application = match Application::build(config).await {
         Ok(a) => a,
@@ -58,7 +106,42 @@ async fn demo(config: server::Config) -> ExitCode {
     };
     print_generated_admin(&mut application);
     println!("Loading the demo network (this takes a few seconds)…");
-    let result = application.app().load_demo().await;
+    let mut result = application.app().load_demo().await;
+    if let Ok(summary) = &mut result
+        && materials > 0
+    {
+        println!("Adding {materials} learning materials in the network's languages…");
+        let bar = progress_bar("materials");
+        match application
+            .app()
+            .load_demo_materials(materials, &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+        {
+            Ok(n) => summary.materials_created = n,
+            Err(e) => {
+                eprintln!("lff: the demo materials could not be loaded: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        bar.finish_and_clear();
+        println!("Indexing them for search…");
+        let bar = progress_bar("documents");
+        let indexed = application
+            .app()
+            .rebuild_search_index(&|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await;
+        bar.finish_and_clear();
+        if let Err(e) = indexed {
+            eprintln!("lff: the search index could not be built: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     drop(application);
     let closed = Application::wait_closed(&kept).await;
     let summary = match result {
@@ -71,12 +154,13 @@ async fn demo(config: server::Config) -> ExitCode {
     if !closed {
         tracing::warn!("the database did not close within the shutdown timeout");
     }
-    if summary.schools_created == 0 && summary.people_created == 0 {
+    if summary.schools_created == 0 && summary.people_created == 0 && summary.materials_created == 0
+    {
         println!("The demo network was already loaded; nothing was added.");
     } else {
         println!(
-            "Loaded {} schools and {} people.",
-            summary.schools_created, summary.people_created
+            "Loaded {} schools, {} people and {} materials.",
+            summary.schools_created, summary.people_created, summary.materials_created
         );
     }
     println!();

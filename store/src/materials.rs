@@ -47,6 +47,22 @@ struct MaterialContent {
     updated_at: DateTime<Utc>,
 }
 
+/// A material row with its id, for INSERT.
+#[derive(SurrealValue)]
+struct MaterialInsert {
+    id: surrealdb::types::RecordId,
+    doc: String,
+    library: String,
+    folder: String,
+    school: String,
+    status: String,
+    visibility: String,
+    created_by: String,
+    title_key: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
 #[derive(SurrealValue)]
 struct FolderContent {
     doc: String,
@@ -130,6 +146,21 @@ fn sort_key(m: &Material, sort: MaterialSort) -> String {
     format!("{value}|{}", m.id)
 }
 
+fn material_row(m: &Material) -> Result<MaterialContent> {
+    Ok(MaterialContent {
+        doc: json(m)?,
+        library: m.library().key(),
+        folder: folder_key(m.folder.as_ref()),
+        school: m.school.as_str().to_owned(),
+        status: m.status.as_str().to_owned(),
+        visibility: m.visibility.as_str().to_owned(),
+        created_by: m.created_by.as_str().to_owned(),
+        title_key: m.details.title.to_lowercase(),
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
 impl Database {
     async fn material_docs(
         &self,
@@ -160,18 +191,7 @@ impl MaterialRepository for Database {
     }
 
     async fn save_material(&self, m: &Material, before: Option<&Material>) -> Result<()> {
-        let row = MaterialContent {
-            doc: json(m)?,
-            library: m.library().key(),
-            folder: folder_key(m.folder.as_ref()),
-            school: m.school.as_str().to_owned(),
-            status: m.status.as_str().to_owned(),
-            visibility: m.visibility.as_str().to_owned(),
-            created_by: m.created_by.as_str().to_owned(),
-            title_key: m.details.title.to_lowercase(),
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-        };
+        let row = material_row(m)?;
         let Some(before) = before else {
             return exec(
                 self.db
@@ -202,6 +222,41 @@ impl MaterialRepository for Database {
             )),
             Some(e) => Err(Error::internal(e)),
         }
+    }
+
+    async fn import_materials(&self, list: &[Material]) -> Result<u64> {
+        if list.is_empty() {
+            return Ok(0);
+        }
+        let rows = list
+            .iter()
+            .map(|m| {
+                let r = material_row(m)?;
+                Ok(MaterialInsert {
+                    id: surrealdb::types::RecordId::new("material", m.id.as_str().to_owned()),
+                    doc: r.doc,
+                    library: r.library,
+                    folder: r.folder,
+                    school: r.school,
+                    status: r.status,
+                    visibility: r.visibility,
+                    created_by: r.created_by,
+                    title_key: r.title_key,
+                    created_at: r.created_at,
+                    updated_at: r.updated_at,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // IGNORE skips rows whose id exists; what is added is returned.
+        let added: Vec<String> = self
+            .db
+            .query("INSERT IGNORE INTO material $rows RETURN VALUE record::id(id)")
+            .bind(("rows", rows))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(added.len() as u64)
     }
 
     async fn delete_material(&self, id: &MaterialId) -> Result<()> {

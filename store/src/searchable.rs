@@ -31,7 +31,10 @@ fn records(table: &str, ids: impl IntoIterator<Item = String>) -> Vec<RecordId> 
 
 /// Ids we generated are 32 lower-case hex digits; a rebuild's position is one.
 fn checked_id(s: &str) -> Result<&str> {
-    if s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+    if s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
         Ok(s)
     } else {
         Err(Error::internal("a searchable row with an unexpected id"))
@@ -242,7 +245,9 @@ impl SearchRepository for Database {
             )
             .bind((
                 "ids",
-                ids.iter().map(|i| i.as_str().to_owned()).collect::<Vec<_>>(),
+                ids.iter()
+                    .map(|i| i.as_str().to_owned())
+                    .collect::<Vec<_>>(),
             ))
             .bind(("max", max_chars as i64))
             .await

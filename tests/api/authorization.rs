@@ -117,6 +117,17 @@ const ROWS: &[(&str, Expect)] = &[
     // Observers may call it; it changes nothing for them.
     ("markChannelRead", ["YYY", "YYN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
     ("spaceEvents", ["YYY", "YYN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
+    // Search (tests/api/search_matrix.rs): finds exactly what may be read.
+    // A material of the relation's school published for its people.
+    ("search", ["YYY", "NNN", "YNN", "YNN", "YNN", "NNN", "NNN"]),
+    ("suggest", ["YYY", "NNN", "YNN", "YNN", "YNN", "NNN", "NNN"]),
+    ("search:public", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
+    // A draft: its author and their school's staff.
+    ("search:draft", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    // A space of the relation's school: members, observers, the school's staff.
+    ("search:space", ["YYY", "YYN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    // The student's message in that space: its members and observers.
+    ("search:message", ["YYY", "YYN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
     // Learning materials (tests/api/material_matrix.rs): in the library of the
     // relation's school, by its teacher; the material is published for the
     // school's people only.
@@ -274,6 +285,9 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
     }
     if crate::material_matrix::ROWS.contains(&field) {
         return crate::material_matrix::run(net, field, actor, rel).await;
+    }
+    if crate::search_matrix::ROWS.contains(&field) {
+        return crate::search_matrix::run(net, field, actor, rel).await;
     }
     let (school, country) = net.place(rel);
     let teacher_of = |rel: Relation| match rel {

@@ -7,7 +7,7 @@ use server::{Application, Config};
 
 use crate::harness::*;
 
-fn on_disk(dir: &Path) -> Config {
+pub fn on_disk(dir: &Path) -> Config {
     let mut c = test_config();
     // Embedded on disk whatever test_config() chose; one fixed namespace so
     // that a restart finds the same data.

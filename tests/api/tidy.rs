@@ -68,6 +68,8 @@ fn crates_depend_only_on_what_the_architecture_allows() {
         ("surrealdb", &["store"]),
         ("object_store", &["store"]),
         ("tantivy", &["search"]),
+        ("meilisearch-sdk", &["search"]),
+        ("frostem", &["search"]),
         ("async-graphql", &["schema", "server"]),
         ("axum", &["server"]),
         // The benchmark tool is a program of its own, with its own flags.

@@ -1,13 +1,14 @@
-//! One conformance suite for both engines: the embedded one always, and
-//! Meilisearch when `LFF_TEST_MEILI_URL` names a server (with
-//! `LFF_TEST_MEILI_KEY` if it needs a key). Every engine must find the same
-//! things for the same documents and asker, and count facets the same way.
+//! One conformance suite for both search engines: the embedded one always,
+//! and Meilisearch when `LFF_TEST_MEILI_URL` names a server (with
+//! `LFF_TEST_MEILI_KEY` if it needs a key) — no Meilisearch server can be
+//! installed from the registries this project builds from, so CI runs the
+//! embedded engine. Every engine must find the same things for the same
+//! documents and asker, and count facets the same way.
 
 use app::ports::SearchIndex;
 use app::search_index::*;
 use chrono::{Duration, TimeZone, Utc};
-
-use crate::{EmbeddedIndex, MeiliIndex, MeiliOptions, SearchOptions};
+use search::{EmbeddedIndex, MeiliIndex, MeiliOptions, SearchOptions};
 
 fn key(n: u32) -> DocKey {
     DocKey::Material(app::MaterialId::from_trusted(format!("{n:032x}")))
@@ -33,7 +34,10 @@ fn doc(d: Doc<'_>) -> SearchDocument {
         body: vec![d.body.into()],
         facets: vec![
             (FacetName::Language, d.lang.to_string()),
-            (FacetName::Country, if d.n % 2 == 0 { "RU" } else { "KZ" }.into()),
+            (
+                FacetName::Country,
+                if d.n % 2 == 0 { "RU" } else { "KZ" }.into(),
+            ),
         ],
         ages: d.ages,
         time: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::days(d.n as i64),
@@ -126,21 +130,39 @@ fn count(res: &EngineResults, facet: FacetName, value: &str) -> u64 {
 }
 
 async fn suite(engine: &dyn SearchIndex) {
-    assert!(!engine.is_complete().await.unwrap(), "a new index is incomplete");
+    assert!(
+        !engine.is_complete().await.unwrap(),
+        "a new index is incomplete"
+    );
     engine.apply(corpus(), vec![]).await.unwrap();
     assert_eq!(engine.document_count().await.unwrap(), 5);
     let anyone = || asker(&["public"]);
 
     // Inflected forms, typos, prefixes, the other script, phrases.
-    assert_eq!(keys(engine, req("экологический проект ", anyone())).await, vec![key(1)]);
-    assert_eq!(keys(engine, req("экалогические ", anyone())).await, vec![key(1)]);
+    assert_eq!(
+        keys(engine, req("экологический проект ", anyone())).await,
+        vec![key(1)]
+    );
+    assert_eq!(
+        keys(engine, req("экалогические ", anyone())).await,
+        vec![key(1)]
+    );
     assert_eq!(keys(engine, req("climat", anyone())).await, vec![key(2)]);
-    assert_eq!(keys(engine, req("students studying ", anyone())).await, vec![key(2)]);
+    assert_eq!(
+        keys(engine, req("students studying ", anyone())).await,
+        vec![key(2)]
+    );
     assert_eq!(keys(engine, req("mektep ", anyone())).await, vec![key(3)]);
-    assert_eq!(keys(engine, req("\"green school\"", anyone())).await, vec![key(5)]);
+    assert_eq!(
+        keys(engine, req("\"green school\"", anyone())).await,
+        vec![key(5)]
+    );
 
     // The audience is applied in the engine, to hits and to facet counts.
-    let outsider = engine.search(&req("экологический", anyone())).await.unwrap();
+    let outsider = engine
+        .search(&req("экологический", anyone()))
+        .await
+        .unwrap();
     assert_eq!(outsider.total, 1);
     assert_eq!(count(&outsider, FacetName::Kind, "GOOD_PRACTICE"), 1);
     let member = engine
@@ -190,13 +212,21 @@ async fn suite(engine: &dyn SearchIndex) {
     );
 
     // Highlights are escaped HTML with only <mark>.
-    let hit = &engine.search(&req("greenhouse", anyone())).await.unwrap().hits[0];
+    let hit = &engine
+        .search(&req("greenhouse", anyone()))
+        .await
+        .unwrap()
+        .hits[0];
     let text = hit
         .highlights
         .iter()
         .find(|h| h.field == HighlightField::Text)
         .expect("a text highlight");
-    assert!(text.html.contains("<mark>greenhouse</mark>"), "{}", text.html);
+    assert!(
+        text.html.contains("<mark>greenhouse</mark>"),
+        "{}",
+        text.html
+    );
     assert!(text.html.contains("&lt;script&gt;"), "{}", text.html);
     assert!(!text.html.contains("<script>"), "{}", text.html);
 
@@ -205,7 +235,11 @@ async fn suite(engine: &dyn SearchIndex) {
     changed.title = "Зелёный сад".into();
     changed.body = vec![];
     engine.apply(vec![changed], vec![key(2)]).await.unwrap();
-    assert!(keys(engine, req("экологический ", anyone())).await.is_empty());
+    assert!(
+        keys(engine, req("экологический ", anyone()))
+            .await
+            .is_empty()
+    );
     assert_eq!(keys(engine, req("зеленый ", anyone())).await, vec![key(1)]);
     assert!(keys(engine, req("climate", anyone())).await.is_empty());
     assert_eq!(engine.document_count().await.unwrap(), 4);
@@ -254,5 +288,8 @@ async fn an_embedded_index_on_disk_keeps_its_documents_and_state() {
     e.clear().await.unwrap();
     drop(e);
     let e = EmbeddedIndex::open(&options).unwrap();
-    assert!(!e.is_complete().await.unwrap(), "a cleared index stays incomplete");
+    assert!(
+        !e.is_complete().await.unwrap(),
+        "a cleared index stays incomplete"
+    );
 }
