@@ -1,6 +1,7 @@
 //! `lff-bench`: load against a running server, over the public API only.
 //! B1 (fan-out latency to many subscribers), B2 (memory per idle subscribed
-//! socket), B3 (durable posting rate) and B6 (file transfer up and down). See
+//! socket), B3 (durable posting rate), B5 (search latency and freshness)
+//! and B6 (file transfer up and down). See
 //! `bench/README.md`; results go to `docs/BENCHMARKS.md`.
 //!
 //! It signs in as a demo teacher and one of their students, opens a space,
@@ -60,6 +61,15 @@ enum What {
         mib: u64,
         #[arg(long, default_value_t = 3)]
         runs: u64,
+    },
+    /// B5: the queries of a file (query TAB filter-JSON per line), one at a
+    /// time, several rounds, through GraphQL as a demo teacher; then how
+    /// soon a new material is found after its commit.
+    Search {
+        #[arg(long, default_value = "bench/search-queries.tsv")]
+        queries: std::path::PathBuf,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
     },
     /// B3: K concurrent posters, as fast as the server takes them.
     Post {
@@ -419,7 +429,127 @@ async fn main() {
             seconds,
         } => posting(s, proc_, concurrency, seconds).await,
         What::Transfer { mib, runs } => transfer(s, proc_, mib, runs).await,
+        What::Search { queries, rounds } => search(s, proc_, &queries, rounds).await,
     }
+}
+
+const SEARCH: &str = "query($q: String!, $f: SearchFilter) { search(query: $q, filter: $f, first: 20) { \
+    totalCount facets { name values { value count } } edges { node { score highlights { html } \
+    result { ... on Material { id title } ... on School { id } ... on Space { id } ... on Message { id } } } } } }";
+
+async fn search(s: Setup, p: Proc, file: &std::path::Path, rounds: usize) {
+    let text = std::fs::read_to_string(file).expect("the query file");
+    let queries: Vec<(String, Value)> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (q, f) = l.split_once('\t').unwrap_or((l, "{}"));
+            (q.to_owned(), serde_json::from_str(f).expect("filter JSON"))
+        })
+        .collect();
+    // Once through to warm the caches, then the measured rounds.
+    let mut hits = 0u64;
+    for (q, f) in &queries {
+        let d = gql(
+            &s.http,
+            &s.url,
+            Some(&s.teacher),
+            SEARCH,
+            json!({ "q": q, "f": f }),
+        )
+        .await;
+        hits += d["search"]["totalCount"].as_u64().unwrap_or(0);
+    }
+    let cpu0 = p.cpu_ticks();
+    let started = Instant::now();
+    let mut latencies = Vec::with_capacity(queries.len() * rounds);
+    for _ in 0..rounds {
+        for (q, f) in &queries {
+            let t = Instant::now();
+            gql(
+                &s.http,
+                &s.url,
+                Some(&s.teacher),
+                SEARCH,
+                json!({ "q": q, "f": f }),
+            )
+            .await;
+            latencies.push(t.elapsed().as_nanos() as u64);
+        }
+    }
+    let wall = started.elapsed();
+    latencies.sort_unstable();
+    println!(
+        "B5 search: {} queries x {rounds} rounds, one at a time: p50 {} p95 {} p99 {} max {}; {:.0} queries/s; {:.1} results per query on average",
+        queries.len(),
+        ms(percentile(&latencies, 0.5)),
+        ms(percentile(&latencies, 0.95)),
+        ms(percentile(&latencies, 0.99)),
+        ms(*latencies.last().unwrap_or(&0)),
+        latencies.len() as f64 / wall.as_secs_f64(),
+        hits as f64 / queries.len() as f64,
+    );
+    if let (Some(a), Some(b)) = (cpu0, p.cpu_ticks()) {
+        // Clock ticks are 10 ms.
+        println!(
+            "B5 search: server CPU {:.2} ms per query",
+            (b - a) as f64 * 10.0 / latencies.len() as f64
+        );
+    }
+    // A new material, published, until a search finds it.
+    let d = gql(
+        &s.http,
+        &s.url,
+        Some(&s.teacher),
+        "{ me { school { id } } }",
+        json!({}),
+    )
+    .await;
+    let school = d["me"]["school"]["id"].as_str().unwrap().to_owned();
+    let mut delays = Vec::new();
+    for i in 0..10 {
+        let word = format!("benchword{}x{i}", now_ns() % 1_000_000_007);
+        let d = gql(
+            &s.http,
+            &s.url,
+            Some(&s.teacher),
+            "mutation($i: CreateMaterialInput!) { createMaterial(input: $i) { id } }",
+            json!({ "i": { "schoolId": school, "material": { "title": format!("Fresh {word}"), "languages": ["en"], "visibility": "NETWORK" } } }),
+        )
+        .await;
+        let id = d["createMaterial"]["id"].as_str().unwrap().to_owned();
+        gql(
+            &s.http,
+            &s.url,
+            Some(&s.teacher),
+            "mutation($id: ID!) { publishMaterial(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+        let committed = Instant::now();
+        loop {
+            let d = gql(
+                &s.http,
+                &s.url,
+                Some(&s.teacher),
+                SEARCH,
+                json!({ "q": format!("\"{word}\""), "f": {} }),
+            )
+            .await;
+            if d["search"]["totalCount"].as_u64() == Some(1) {
+                break;
+            }
+            assert!(committed.elapsed() < Duration::from_secs(30), "never found");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        delays.push(committed.elapsed().as_nanos() as u64);
+    }
+    delays.sort_unstable();
+    println!(
+        "B5 freshness: a published material is found {} after its commit (median of 10; max {})",
+        ms(percentile(&delays, 0.5)),
+        ms(*delays.last().unwrap_or(&0)),
+    );
 }
 
 /// Samples the server's resident memory every 5 ms until stopped; returns the peak.

@@ -469,6 +469,25 @@ impl Database {
                 "CREATE space_event CONTENT {{ space: {space}, seq: {seq}, at: {at}, doc: {doc}, message: {message} }} RETURN NONE"
             ));
         }
+        // What search must follow: the messages these events change.
+        let searched: Vec<String> = batch
+            .iter()
+            .filter_map(|e| match &e.event.kind {
+                SpaceEventKind::MessagePosted(m)
+                | SpaceEventKind::MessageEdited(m)
+                | SpaceEventKind::MessageHidden(m)
+                | SpaceEventKind::MessageUnhidden(m)
+                | SpaceEventKind::MessageDeleted(m) => Some(format!("message:{}", m.id)),
+                _ => None,
+            })
+            .collect();
+        if !searched.is_empty() {
+            let keys = b.bind("outbox".into(), searched);
+            b.push(&format!(
+                "FOR $k IN {keys} {{ CREATE type::record('search_outbox', rand::ulid()) \
+                 CONTENT {{ key: $k, at: time::now() }} RETURN NONE; }}"
+            ));
+        }
         let mut heads = Vec::new();
         for j in 0..spaces.len() {
             heads.push(b.push(&format!(
