@@ -476,8 +476,8 @@ impl Mix {
         z ^ (z >> 31)
     }
 
-    fn pick<'a, T>(&mut self, list: &'a [T]) -> &'a T {
-        &list[(self.next() % list.len() as u64) as usize]
+    fn pick<T: Copy>(&mut self, list: &[T]) -> T {
+        list[(self.next() % list.len() as u64) as usize]
     }
 
     fn below(&mut self, n: u64) -> u64 {
@@ -515,18 +515,18 @@ pub(crate) fn material(
     newest: DateTime<Utc>,
 ) -> crate::error::Result<Material> {
     let mut r = Mix(u64::from(i).wrapping_mul(0x2545_F491_4F6C_DD1D));
-    let v = *r.pick(languages);
-    let topic = *r.pick(v.topics);
+    let v = r.pick(languages);
+    let topic = r.pick(v.topics);
     let grade = 5 + r.below(7);
     let fill = |t: &str| t.replace("{t}", topic).replace("{g}", &grade.to_string());
-    let title = fill(*r.pick(v.titles));
-    let summary = fill(*r.pick(v.summaries));
+    let title = fill(r.pick(v.titles));
+    let summary = fill(r.pick(v.summaries));
     let mut body = String::new();
     for _ in 0..(2 + r.below(3)) {
-        body.push_str(&fill(*r.pick(v.sentences)));
+        body.push_str(&fill(r.pick(v.sentences)));
         body.push('\n');
     }
-    let kind = *r.pick(&[
+    let kind = r.pick(&[
         MaterialKind::LessonPlan,
         MaterialKind::LessonPlan,
         MaterialKind::Presentation,
@@ -537,24 +537,24 @@ pub(crate) fn material(
         MaterialKind::Other,
     ]);
     let practice = (kind == MaterialKind::GoodPractice).then(|| PracticeSections {
-        context: fill(*r.pick(v.summaries)),
-        what_was_done: fill(*r.pick(v.sentences)),
-        results: fill(*r.pick(v.sentences)),
+        context: fill(r.pick(v.summaries)),
+        what_was_done: fill(r.pick(v.sentences)),
+        results: fill(r.pick(v.sentences)),
         evidence: String::new(),
-        lessons_learned: fill(*r.pick(v.sentences)),
+        lessons_learned: fill(r.pick(v.sentences)),
     });
-    let (age_min, age_max) = *r.pick(AGES);
-    let mut sdgs = vec![*r.pick(SDGS), *r.pick(SDGS)];
+    let (age_min, age_max) = r.pick(AGES);
+    let mut sdgs = vec![r.pick(SDGS), r.pick(SDGS)];
     sdgs.sort_unstable();
     sdgs.dedup();
-    let pillars = vec![*r.pick(&[
+    let pillars = vec![r.pick(&[
         Pillar::LearningToKnow,
         Pillar::LearningToDo,
         Pillar::LearningToBe,
         Pillar::LearningToLiveTogether,
     ])];
-    let subjects = vec![(*r.pick(SUBJECTS)).to_owned()];
-    let licence = *r.pick(&[
+    let subjects = vec![(r.pick(SUBJECTS)).to_owned()];
+    let licence = r.pick(&[
         Licence::CcBy,
         Licence::CcBy,
         Licence::CcBySa,

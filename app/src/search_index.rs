@@ -263,6 +263,9 @@ pub enum SearchOrder {
     Newest,
 }
 
+/// Each facet's allowed values (any of them); facets combine with AND.
+pub type FacetFilters = Vec<(FacetName, Vec<String>)>;
+
 /// A search as an engine receives it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchRequest {
@@ -270,8 +273,7 @@ pub struct SearchRequest {
     pub text: String,
     /// The asker's principal tokens; `None` for someone who sees everything.
     pub audience: Option<Vec<String>>,
-    /// Each facet's allowed values (any of them); facets combine with AND.
-    pub filters: Vec<(FacetName, Vec<String>)>,
+    pub filters: FacetFilters,
     /// Only things meant for this age.
     pub age: Option<u8>,
     pub order: SearchOrder,

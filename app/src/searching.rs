@@ -47,8 +47,8 @@ pub struct SearchFilter {
 }
 
 impl SearchFilter {
-    fn into_engine(self) -> Result<(Vec<(FacetName, Vec<String>)>, Option<u8>)> {
-        let mut out: Vec<(FacetName, Vec<String>)> = Vec::new();
+    fn into_engine(self) -> Result<(FacetFilters, Option<u8>)> {
+        let mut out: FacetFilters = Vec::new();
         let mut add = |name: FacetName, field: &'static str, values: Vec<String>| -> Result<()> {
             if values.len() > MAX_FILTER_VALUES {
                 return Err(Error::invalid(

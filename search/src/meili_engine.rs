@@ -367,7 +367,7 @@ impl MeiliIndex {
             offset: Some(r.offset),
             limit: Some(r.limit),
             facets_by_index: r.facets.then_some(facets_by_index),
-            merge_facets: r.facets.then(|| MergeFacets {
+            merge_facets: r.facets.then_some(MergeFacets {
                 max_values_per_facet: Some(FACET_VALUES),
             }),
             show_performance_details: None,

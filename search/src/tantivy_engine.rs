@@ -475,7 +475,7 @@ fn run(
     Ok((ranked, total, facets))
 }
 
-fn stored<'a>(doc: &'a TantivyDocument, field: Field) -> &'a str {
+fn stored(doc: &TantivyDocument, field: Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
 }
 

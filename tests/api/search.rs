@@ -1002,7 +1002,7 @@ async fn import_until_killed(dir: &std::path::Path) {
             .as_str()
             .unwrap()
             .to_owned();
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             let r = s
                 .gql(
                     Some(&token),
@@ -1012,7 +1012,7 @@ async fn import_until_killed(dir: &std::path::Path) {
                 .await;
             data(&r);
         }
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             let r = s
                 .gql(
                     Some(&token),

@@ -36,7 +36,7 @@ fn doc(d: Doc<'_>) -> SearchDocument {
             (FacetName::Language, d.lang.to_string()),
             (
                 FacetName::Country,
-                if d.n % 2 == 0 { "RU" } else { "KZ" }.into(),
+                if d.n.is_multiple_of(2) { "RU" } else { "KZ" }.into(),
             ),
         ],
         ages: d.ages,
