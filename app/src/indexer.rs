@@ -422,7 +422,7 @@ impl App {
         let _one_at_a_time = self.inner.indexer.lock.lock().await;
         let mut done = 0;
         loop {
-            let entries = self.repo().search_outbox(BATCH).await?;
+            let entries = self.repo().search_outbox(None, BATCH).await?;
             if entries.is_empty() {
                 return Ok(done);
             }
@@ -450,6 +450,19 @@ impl App {
     ) -> Result<u64> {
         {
             let _one_at_a_time = self.inner.indexer.lock.lock().await;
+            // The entries waiting now name changes the walk below will see;
+            // those written from here on wait for the drain after it.
+            let mut seen: Vec<String> = Vec::new();
+            loop {
+                let page = self
+                    .repo()
+                    .search_outbox(seen.last().map(String::as_str), 5000)
+                    .await?;
+                if page.is_empty() {
+                    break;
+                }
+                seen.extend(page.into_iter().map(|e| e.id));
+            }
             let engine = self.search_engine();
             engine.clear().await?;
             let total = self.repo().searchable_count().await?;
@@ -482,6 +495,9 @@ impl App {
                 }
             }
             engine.mark_complete().await?;
+            for chunk in seen.chunks(1000) {
+                self.repo().delete_search_outbox(chunk).await?;
+            }
         }
         self.index_pending().await?;
         self.search_engine().document_count().await

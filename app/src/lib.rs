@@ -89,6 +89,9 @@ struct Inner {
     // A std mutex: inserts and removals only, never held across an await.
     uploads_busy: std::sync::Mutex<std::collections::HashSet<materials::UploadId>>,
     indexer: indexer::IndexerState,
+    /// School names for search facets, as last read (see `searching`).
+    // A std mutex: look-ups and inserts only, never held across an await.
+    school_labels: std::sync::Mutex<searching::SchoolLabels>,
 }
 
 /// The backends and options an [`App`] is assembled from.
@@ -119,6 +122,7 @@ impl App {
                 limits: parts.files,
                 uploads_busy: Default::default(),
                 indexer: Default::default(),
+                school_labels: Default::default(),
             }),
         }
     }

@@ -312,8 +312,8 @@ impl SearchTable {
 /// every statement that touches a searchable table).
 #[async_trait]
 pub trait SearchRepository: Send + Sync + 'static {
-    /// The oldest outbox entries, at most `limit`.
-    async fn search_outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>>;
+    /// The oldest outbox entries (after the entry `after`, if given), at most `limit`.
+    async fn search_outbox(&self, after: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>>;
     /// Deletes handled entries (missing ones are no error).
     async fn delete_search_outbox(&self, ids: &[String]) -> Result<()>;
     /// How many entries wait.

@@ -141,6 +141,10 @@ impl SearchFilter {
     }
 }
 
+/// School names by id for facet labels, with when each was read.
+pub(crate) type SchoolLabels =
+    std::collections::HashMap<String, (chrono::DateTime<chrono::Utc>, String)>;
+
 /// One thing a search found, as the asker may see it now.
 #[derive(Debug, Clone)]
 pub enum Found {
@@ -266,12 +270,13 @@ impl App {
     }
 
     /// Loads what the engine found, as it is now, keeping only what the
-    /// asker's principals still reach; in the engine's order.
+    /// asker's principals still reach; in the engine's order, each with its
+    /// place in the engine's answer.
     async fn load_hits(
         &self,
         audience: Option<&BTreeSet<String>>,
         hits: Vec<EngineHit>,
-    ) -> Result<Vec<SearchHit>> {
+    ) -> Result<Vec<(usize, SearchHit)>> {
         let reaches = |list: Vec<Principal>| {
             audience.is_none_or(|a| list.iter().any(|p| a.contains(&p.token())))
         };
@@ -357,33 +362,53 @@ impl App {
         }
         Ok(hits
             .into_iter()
-            .filter_map(|h| {
-                found.remove(&h.key).map(|f| SearchHit {
-                    found: f,
-                    score: h.score,
-                    highlights: h.highlights,
+            .enumerate()
+            .filter_map(|(i, h)| {
+                found.remove(&h.key).map(|f| {
+                    (
+                        i,
+                        SearchHit {
+                            found: f,
+                            score: h.score,
+                            highlights: h.highlights,
+                        },
+                    )
                 })
             })
             .collect())
     }
 
-    /// Names for country and school facet values.
+    /// Names for country and school facet values. School names are kept
+    /// for [`crate::schools::COUNTS_FRESH_FOR`]: every search shows them.
     async fn label_facets(&self, facets: Vec<FacetCount>) -> Result<Vec<FacetValue>> {
-        let school_ids: Vec<SchoolId> = facets
-            .iter()
-            .filter(|f| f.facet == FacetName::School)
-            .map(|f| SchoolId::from_trusted(f.value.clone()))
-            .collect();
-        let schools: BTreeMap<String, String> = if school_ids.is_empty() {
-            BTreeMap::new()
-        } else {
-            self.repo()
-                .schools_by_ids(&school_ids)
-                .await?
-                .into_iter()
-                .map(|s| (s.id.as_str().to_owned(), s.facts.name.get(None).to_owned()))
-                .collect()
-        };
+        let now = self.now();
+        let fresh =
+            |at: &chrono::DateTime<chrono::Utc>| now - *at < crate::schools::COUNTS_FRESH_FOR;
+        let mut schools: BTreeMap<String, String> = BTreeMap::new();
+        let mut missing: Vec<SchoolId> = Vec::new();
+        {
+            let kept = self.school_labels();
+            for f in facets.iter().filter(|f| f.facet == FacetName::School) {
+                match kept.get(&f.value) {
+                    Some((at, name)) if fresh(at) => {
+                        schools.insert(f.value.clone(), name.clone());
+                    }
+                    _ => missing.push(SchoolId::from_trusted(f.value.clone())),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let loaded = self.repo().schools_by_ids(&missing).await?;
+            let mut kept = self.school_labels();
+            if kept.len() > 20_000 {
+                kept.clear();
+            }
+            for s in loaded {
+                let name = s.facts.name.get(None).to_owned();
+                kept.insert(s.id.as_str().to_owned(), (now, name.clone()));
+                schools.insert(s.id.as_str().to_owned(), name);
+            }
+        }
         let mut out = Vec::with_capacity(facets.len());
         for f in facets {
             let label = match f.facet {
@@ -447,14 +472,13 @@ impl App {
         let res = self.search_engine_results(&request).await?;
         let has_next =
             (offset + page.limit) < res.total as usize && offset + page.limit < MAX_SEARCH_DEPTH;
-        let positions: Vec<usize> = (0..res.hits.len()).map(|i| offset + i).collect();
         let hits = self.load_hits(audience.as_ref(), res.hits).await?;
         let facets = self.label_facets(res.facets).await?;
         Ok(SearchPage {
+            // A cursor is the hit's position in the engine's whole answer.
             hits: hits
                 .into_iter()
-                .zip(positions)
-                .map(|(h, i)| (encode_cursor(&format!("o{i}")), h))
+                .map(|(i, h)| (encode_cursor(&format!("o{}", offset + i)), h))
                 .collect(),
             total: res.total,
             facets,
@@ -490,7 +514,19 @@ impl App {
             ..SearchRequest::default()
         };
         let res = self.search_engine_results(&request).await?;
-        self.load_hits(audience.as_ref(), res.hits).await
+        Ok(self
+            .load_hits(audience.as_ref(), res.hits)
+            .await?
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect())
+    }
+
+    fn school_labels(&self) -> std::sync::MutexGuard<'_, SchoolLabels> {
+        self.inner
+            .school_labels
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     async fn search_engine_results(&self, request: &SearchRequest) -> Result<EngineResults> {

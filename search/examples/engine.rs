@@ -75,22 +75,33 @@ async fn main() {
     for r in &requests {
         found += engine.search(r).await.unwrap().total;
     }
-    let mut times = Vec::with_capacity(requests.len() * rounds);
-    for _ in 0..rounds {
-        for r in &requests {
-            let t = Instant::now();
-            engine.search(r).await.unwrap();
-            times.push(t.elapsed().as_nanos());
+    // The whole search, then its parts: without facet counts, and without
+    // loading and highlighting hits (only counting them).
+    let variants: [(&str, fn(&mut SearchRequest)); 3] = [
+        ("", |_| {}),
+        (" (no facets)", |r| r.facets = false),
+        (" (no hits, facets only)", |r| r.limit = 0),
+    ];
+    for (name, change) in variants {
+        let mut times = Vec::with_capacity(requests.len() * rounds);
+        for _ in 0..rounds {
+            for r in &requests {
+                let mut r = r.clone();
+                change(&mut r);
+                let t = Instant::now();
+                engine.search(&r).await.unwrap();
+                times.push(t.elapsed().as_nanos());
+            }
         }
+        times.sort_unstable();
+        println!(
+            "B5 engine{name}: {docs} documents, {} queries x {rounds} rounds: p50 {:.2} ms p95 {:.2} ms p99 {:.2} ms max {:.2} ms; {:.1} results per query on average",
+            requests.len(),
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            percentile(&times, 0.99),
+            percentile(&times, 1.0),
+            found as f64 / requests.len() as f64
+        );
     }
-    times.sort_unstable();
-    println!(
-        "B5 engine: {docs} documents, {} queries x {rounds} rounds: p50 {:.2} ms p95 {:.2} ms p99 {:.2} ms max {:.2} ms; {:.1} results per query on average",
-        requests.len(),
-        percentile(&times, 0.5),
-        percentile(&times, 0.95),
-        percentile(&times, 0.99),
-        percentile(&times, 1.0),
-        found as f64 / requests.len() as f64
-    );
 }

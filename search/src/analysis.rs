@@ -608,40 +608,72 @@ pub fn edits(a: &str, b: &str) -> usize {
     strsim::osa_distance(a, b)
 }
 
-/// Whether one word of a document, in its three forms, answers a query
-/// word (the same rules the engines apply).
-pub fn word_matches(
-    doc_plain: &str,
-    doc_stems: &[String],
-    doc_skeleton: Option<&str>,
-    q: &QueryWord,
-) -> bool {
-    if doc_plain == q.plain {
-        return true;
+/// Whether two words are at most `budget` edits apart; the length
+/// difference alone rules most pairs out before any counting.
+fn within(a: &str, b: &str, budget: u8) -> bool {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    la.abs_diff(lb) <= budget as usize && edits(a, b) <= budget as usize
+}
+
+/// One word of a document, its stems and skeleton worked out only when a
+/// cheaper form has not already answered.
+pub struct DocWord<'a> {
+    lowered: String,
+    plain: String,
+    profile: &'a Profile,
+    stems: Option<Vec<String>>,
+    skeleton: Option<String>,
+}
+
+impl<'a> DocWord<'a> {
+    pub fn new(word: &str, profile: &'a Profile) -> DocWord<'a> {
+        let lowered = lower(word);
+        let plain = fold(&lowered);
+        DocWord {
+            lowered,
+            plain,
+            profile,
+            stems: None,
+            skeleton: None,
+        }
     }
-    if doc_stems.iter().any(|s| q.stems.contains(s)) {
-        return true;
+
+    pub fn plain(&self) -> &str {
+        &self.plain
     }
-    if q.prefix && q.plain.chars().count() >= 2 && doc_plain.starts_with(&q.plain) {
-        return true;
+
+    /// Whether the word answers a query word, by the rules the engines apply.
+    pub fn matches(&mut self, q: &QueryWord) -> bool {
+        let p = self.plain.as_str();
+        if p == q.plain
+            || (q.prefix && q.plain.chars().count() >= 2 && p.starts_with(&q.plain))
+            || q.ending_prefix.as_deref().is_some_and(|e| p.starts_with(e))
+            || (q.typos > 0 && within(p, &q.plain, q.typos))
+        {
+            return true;
+        }
+        // A stem begins like its word: only words sharing a start with one
+        // of the query's stems are stemmed.
+        let near = |s: &String| {
+            let head: String = s.chars().take(3).collect();
+            p.starts_with(&head)
+        };
+        if q.stems.iter().any(near) {
+            let stems = self
+                .stems
+                .get_or_insert_with(|| self.profile.stems(&self.lowered));
+            if stems.iter().any(|s| q.stems.contains(s)) {
+                return true;
+            }
+        }
+        if self.profile.keeps_skeleton() && !q.skeleton.is_empty() {
+            let sk = self.skeleton.get_or_insert_with(|| skeleton(&self.lowered));
+            return *sk == q.skeleton
+                || (q.typos > 0 && within(sk, &q.skeleton, q.typos))
+                || (q.prefix && q.skeleton.len() >= 2 && sk.starts_with(&q.skeleton));
+        }
+        false
     }
-    if let Some(p) = &q.ending_prefix
-        && doc_plain.starts_with(p.as_str())
-    {
-        return true;
-    }
-    if q.typos > 0 && edits(doc_plain, &q.plain) <= q.typos as usize {
-        return true;
-    }
-    if let Some(sk) = doc_skeleton
-        && !q.skeleton.is_empty()
-        && (sk == q.skeleton
-            || (q.typos > 0 && edits(sk, &q.skeleton) <= q.typos as usize)
-            || (q.prefix && q.skeleton.len() >= 2 && sk.starts_with(&q.skeleton)))
-    {
-        return true;
-    }
-    false
 }
 
 /// Builds highlighted snippets from stored text.
@@ -677,16 +709,9 @@ pub mod highlight {
             .collect();
         let mut out = Vec::new();
         for w in words(text) {
-            let lowered = lower(w.text);
-            let p = fold(&lowered);
-            let hit = phrase_words.contains(p.as_str()) || {
-                let stems = profile.stems(&lowered);
-                let sk = profile.keeps_skeleton().then(|| skeleton(&lowered));
-                query
-                    .words
-                    .iter()
-                    .any(|q| word_matches(&p, &stems, sk.as_deref(), q))
-            };
+            let mut dw = DocWord::new(w.text, profile);
+            let hit =
+                phrase_words.contains(dw.plain()) || query.words.iter().any(|q| dw.matches(q));
             if hit {
                 out.push((w.start, w.end));
             }

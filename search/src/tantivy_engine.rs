@@ -97,6 +97,7 @@ struct Inner {
     /// The payload every commit carries.
     state: Mutex<&'static str>,
     f: Fields,
+    index: Index,
 }
 
 /// An opened embedded index. Cheap to share behind an `Arc`.
@@ -170,6 +171,7 @@ impl EmbeddedIndex {
                 writer: Mutex::new(writer),
                 state: Mutex::new(state),
                 f,
+                index,
             }),
         })
     }
@@ -585,6 +587,14 @@ impl app::ports::SearchIndex for EmbeddedIndex {
     async fn mark_complete(&self) -> Result<()> {
         self.blocking(|inner| {
             let mut w = inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+            // A rebuilt index is searched fastest as one segment.
+            let segments = inner.index.searchable_segment_ids().map_err(internal)?;
+            if segments.len() > 1
+                && let Err(e) = w.merge(&segments).wait()
+            {
+                // Segments the merge policy is merging already: they end up merged too.
+                tracing::debug!(error = %e, "merging the rebuilt index was left to the merge policy");
+            }
             inner.set_state(COMPLETE);
             inner.commit(&mut w)
         })

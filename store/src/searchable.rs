@@ -41,6 +41,18 @@ fn checked_id(s: &str) -> Result<&str> {
     }
 }
 
+/// Outbox ids are ULIDs: 26 characters of Crockford's base 32.
+fn checked_ulid(s: &str) -> Result<&str> {
+    if s.len() == 26
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    {
+        Ok(s)
+    } else {
+        Err(Error::internal("an outbox entry with an unexpected id"))
+    }
+}
+
 #[derive(SurrealValue)]
 struct OutboxRow {
     id: String,
@@ -77,11 +89,17 @@ impl Database {
 
 #[async_trait]
 impl SearchRepository for Database {
-    async fn search_outbox(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
+    async fn search_outbox(&self, after: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>> {
         // Keys are ULIDs, and a table is read in key order: oldest first.
+        let source = match after {
+            Some(a) => format!("search_outbox:⟨{}⟩>..", checked_ulid(a)?),
+            None => "search_outbox".to_owned(),
+        };
         let rows: Vec<OutboxRow> = self
             .db
-            .query("SELECT record::id(id) AS id, key FROM search_outbox LIMIT $n")
+            .query(format!(
+                "SELECT record::id(id) AS id, key FROM {source} LIMIT $n"
+            ))
             .bind(("n", limit as i64))
             .await
             .map_err(internal)?
@@ -341,7 +359,7 @@ mod tests {
     }
 
     async fn drain(db: &Database) -> Vec<String> {
-        let entries = db.search_outbox(1000).await.unwrap();
+        let entries = db.search_outbox(None, 1000).await.unwrap();
         let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
         db.delete_search_outbox(&ids).await.unwrap();
         assert_eq!(db.search_outbox_len().await.unwrap(), 0);

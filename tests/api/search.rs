@@ -1025,3 +1025,49 @@ async fn import_until_killed(dir: &std::path::Path) {
         println!("IMPORTED {}", i + 1);
     }
 }
+
+/// The index is derived data: delete its directory, start again, and it is
+/// rebuilt from the database; a material written while the server was down
+/// to the outbox only (its index not yet told) is found too.
+#[tokio::test]
+async fn deleting_the_index_and_restarting_rebuilds_it_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = Net::with(spawn_config(crate::persistence::on_disk(dir.path())).await).await;
+    let id = published(
+        &net,
+        json!({ "title": "Гербарий восьмого класса", "languages": ["ru"] }),
+    )
+    .await;
+    net.s.app.index_pending().await.unwrap();
+    let admin = net.token(Actor::Admin).unwrap().to_owned();
+    assert_eq!(
+        ids(&search(&net.s, Some(&admin), "гербарий ", Value::Null).await),
+        vec![id.clone()]
+    );
+    let mut net = net;
+    net.s.shut_down().await;
+    drop(net);
+    let config = crate::persistence::on_disk(dir.path());
+    assert!(server::Application::wait_closed(&config).await);
+    let index_dir = dir.path().join("search");
+    assert!(index_dir.join("meta.json").exists());
+    std::fs::remove_dir_all(&index_dir).unwrap();
+
+    let s = spawn_config(config).await;
+    // The server rebuilds a new index by itself; this waits for it (or does it).
+    s.app.ensure_search_index().await.unwrap();
+    s.app.index_pending().await.unwrap();
+    assert!(index_dir.join("meta.json").exists());
+    let res = search(&s, Some(&admin), "гербарий ", Value::Null).await;
+    assert_eq!(ids(&res), vec![id], "{res}");
+    // Schools were rebuilt too.
+    let res = search(
+        &s,
+        Some(&admin),
+        "School A2",
+        json!({ "kinds": ["SCHOOL"] }),
+    )
+    .await;
+    assert_eq!(res["partialMatch"], false);
+    assert_eq!(res["totalCount"], 1, "{res}");
+}
