@@ -30,8 +30,10 @@ use crate::ports::SearchTable;
 use crate::search_index::*;
 use crate::spaces::*;
 
-/// Outbox entries (or rows, in a rebuild) handled per engine commit.
+/// Outbox entries handled per engine commit.
 const BATCH: usize = 500;
+/// Rows read per round trip in a rebuild.
+const REBUILD_BATCH: usize = 2000;
 /// Text of one file that is indexed at most.
 const FILE_TEXT_CHARS: usize = 200_000;
 /// How often the indexer looks for work nobody told it about (another
@@ -473,7 +475,7 @@ impl App {
                 loop {
                     let ids = self
                         .repo()
-                        .searchable_ids(table, after.as_deref(), BATCH)
+                        .searchable_ids(table, after.as_deref(), REBUILD_BATCH)
                         .await?;
                     let Some(last) = ids.last().cloned() else {
                         break;
@@ -489,7 +491,7 @@ impl App {
                         .collect();
                     done += keys.len() as u64;
                     let (docs, _) = self.documents(&keys).await?;
-                    engine.apply(docs, vec![]).await?;
+                    engine.stage(docs).await?;
                     progress(done.min(total), total.max(done));
                     after = Some(last);
                 }

@@ -407,10 +407,15 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn search(&self, request: &SearchRequest) -> Result<EngineResults>;
     /// Removes every document and marks the index incomplete, before a rebuild.
     async fn clear(&self) -> Result<()>;
+    /// Adds documents during a rebuild (after [`SearchIndex::clear`]); they
+    /// may stay unsearchable, and not durable, until
+    /// [`SearchIndex::mark_complete`].
+    async fn stage(&self, documents: Vec<SearchDocument>) -> Result<()>;
     /// Whether the index was completely built (and not cleared since). A new
     /// or half-built index is not.
     async fn is_complete(&self) -> Result<bool>;
-    /// Marks a finished rebuild.
+    /// Makes everything staged durable and searchable, and marks the
+    /// rebuild finished.
     async fn mark_complete(&self) -> Result<()>;
     /// How many documents it holds.
     async fn document_count(&self) -> Result<u64>;

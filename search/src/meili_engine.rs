@@ -488,6 +488,10 @@ impl app::ports::SearchIndex for MeiliIndex {
         self.wait(task).await
     }
 
+    async fn stage(&self, documents: Vec<SearchDocument>) -> Result<()> {
+        self.apply(documents, vec![]).await
+    }
+
     async fn is_complete(&self) -> Result<bool> {
         match self.complete.load(Ordering::SeqCst) {
             1 => return Ok(false),

@@ -16,6 +16,7 @@ use app::search_index::*;
 use app::{Error, Result};
 use async_trait::async_trait;
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query as TantivyQuery,
     RangeQuery, TermQuery, TermSetQuery,
@@ -574,8 +575,22 @@ impl app::ports::SearchIndex for EmbeddedIndex {
         self.blocking(|inner| {
             let mut w = inner.writer.lock().unwrap_or_else(|e| e.into_inner());
             inner.set_state(BUILDING);
+            // Segments written during the rebuild are merged once, at its end.
+            w.set_merge_policy(Box::new(NoMergePolicy));
             w.delete_all_documents().map_err(internal)?;
             inner.commit(&mut w)
+        })
+        .await
+    }
+
+    async fn stage(&self, documents: Vec<SearchDocument>) -> Result<()> {
+        self.blocking(move |inner| {
+            let docs: Vec<TantivyDocument> = documents.iter().map(|d| inner.document(d)).collect();
+            let w = inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+            for doc in docs {
+                w.add_document(doc).map_err(internal)?;
+            }
+            Ok(())
         })
         .await
     }
@@ -587,14 +602,14 @@ impl app::ports::SearchIndex for EmbeddedIndex {
     async fn mark_complete(&self) -> Result<()> {
         self.blocking(|inner| {
             let mut w = inner.writer.lock().unwrap_or_else(|e| e.into_inner());
-            // A rebuilt index is searched fastest as one segment.
+            // What was staged becomes searchable, then one segment: a
+            // rebuilt index is searched fastest so.
+            inner.commit(&mut w)?;
             let segments = inner.index.searchable_segment_ids().map_err(internal)?;
-            if segments.len() > 1
-                && let Err(e) = w.merge(&segments).wait()
-            {
-                // Segments the merge policy is merging already: they end up merged too.
-                tracing::debug!(error = %e, "merging the rebuilt index was left to the merge policy");
+            if segments.len() > 1 {
+                w.merge(&segments).wait().map_err(internal)?;
             }
+            w.set_merge_policy(Box::new(LogMergePolicy::default()));
             inner.set_state(COMPLETE);
             inner.commit(&mut w)
         })

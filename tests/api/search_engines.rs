@@ -250,6 +250,19 @@ async fn suite(engine: &dyn SearchIndex) {
     engine.clear().await.unwrap();
     assert!(!engine.is_complete().await.unwrap());
     assert_eq!(engine.document_count().await.unwrap(), 0);
+
+    // A rebuild stages documents; completing makes them all searchable.
+    let all = corpus();
+    let (first, rest) = all.split_at(2);
+    engine.stage(first.to_vec()).await.unwrap();
+    engine.stage(rest.to_vec()).await.unwrap();
+    engine.mark_complete().await.unwrap();
+    assert!(engine.is_complete().await.unwrap());
+    assert_eq!(engine.document_count().await.unwrap(), 5);
+    assert_eq!(keys(engine, req("mektep ", anyone())).await, vec![key(3)]);
+    // And ordinary changes go on after it.
+    engine.apply(vec![], vec![key(3)]).await.unwrap();
+    assert!(keys(engine, req("mektep ", anyone())).await.is_empty());
 }
 
 #[tokio::test]
