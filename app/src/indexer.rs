@@ -295,6 +295,44 @@ fn message_document(
     }
 }
 
+/// Where a rebuild's walk over the searchable tables stands.
+#[derive(Default)]
+struct Walk {
+    table: usize,
+    after: Option<String>,
+}
+
+impl Walk {
+    /// The documents of the next rows, and how many rows that was; `None`
+    /// past the last table.
+    async fn next(&mut self, app: &App) -> Result<Option<(Vec<SearchDocument>, usize)>> {
+        while let Some(&table) = SearchTable::ALL.get(self.table) {
+            let ids = app
+                .repo()
+                .searchable_ids(table, self.after.as_deref(), REBUILD_BATCH)
+                .await?;
+            let Some(last) = ids.last().cloned() else {
+                self.table += 1;
+                self.after = None;
+                continue;
+            };
+            self.after = Some(last);
+            let keys: Vec<DocKey> = ids
+                .into_iter()
+                .map(|id| match table {
+                    SearchTable::Material => DocKey::Material(MaterialId::from_trusted(id)),
+                    SearchTable::School => DocKey::School(SchoolId::from_trusted(id)),
+                    SearchTable::Space => DocKey::Space(SpaceId::from_trusted(id)),
+                    SearchTable::Message => DocKey::Message(MessageId::from_trusted(id)),
+                })
+                .collect();
+            let (docs, _) = app.documents(&keys).await?;
+            return Ok(Some((docs, keys.len())));
+        }
+        Ok(None)
+    }
+}
+
 fn by_id<K: Ord, T>(list: Vec<T>, key: impl Fn(&T) -> K) -> BTreeMap<K, T> {
     list.into_iter().map(|t| (key(&t), t)).collect()
 }
@@ -470,31 +508,16 @@ impl App {
             let total = self.repo().searchable_count().await?;
             let mut done = 0u64;
             progress(done, total);
-            for table in SearchTable::ALL {
-                let mut after: Option<String> = None;
-                loop {
-                    let ids = self
-                        .repo()
-                        .searchable_ids(table, after.as_deref(), REBUILD_BATCH)
-                        .await?;
-                    let Some(last) = ids.last().cloned() else {
-                        break;
-                    };
-                    let keys: Vec<DocKey> = ids
-                        .into_iter()
-                        .map(|id| match table {
-                            SearchTable::Material => DocKey::Material(MaterialId::from_trusted(id)),
-                            SearchTable::School => DocKey::School(SchoolId::from_trusted(id)),
-                            SearchTable::Space => DocKey::Space(SpaceId::from_trusted(id)),
-                            SearchTable::Message => DocKey::Message(MessageId::from_trusted(id)),
-                        })
-                        .collect();
-                    done += keys.len() as u64;
-                    let (docs, _) = self.documents(&keys).await?;
-                    engine.stage(docs).await?;
-                    progress(done.min(total), total.max(done));
-                    after = Some(last);
-                }
+            // Reading the next batch overlaps with analysing and indexing
+            // this one (the engine works on the blocking pool).
+            let mut walk = Walk::default();
+            let mut batch = walk.next(self).await?;
+            while let Some((docs, n)) = batch {
+                let (staged, next) = tokio::join!(engine.stage(docs), walk.next(self));
+                staged?;
+                done += n as u64;
+                progress(done.min(total), total.max(done));
+                batch = next?;
             }
             engine.mark_complete().await?;
             for chunk in seen.chunks(1000) {

@@ -63,7 +63,11 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+    // The common letters first: Unicode's tables are slow to consult.
+    c.is_ascii_alphanumeric()
+        || matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{052F}')
+        || (!c.is_ascii()
+            && (c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)))
 }
 
 /// A word of a text, with where it is (byte offsets).
@@ -140,6 +144,9 @@ pub fn fold(lowered: &str) -> String {
             'þ' => out.push_str("th"),
             'ŋ' => out.push('n'),
             c if c.is_ascii() => out.push(c),
+            // Basic Cyrillic (а–я, й included) and Armenian letters have
+            // nothing to fold.
+            'а'..='я' | '\u{0561}'..='\u{0587}' => out.push(c),
             // A lone mark left by lower-casing (İ → i + dot) goes with a
             // Latin letter.
             c if unicode_normalization::char::is_combining_mark(c) => {

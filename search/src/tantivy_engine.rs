@@ -188,16 +188,16 @@ impl EmbeddedIndex {
     }
 }
 
-fn tokens(list: &[Token]) -> PreTokenizedString {
+fn tokens(list: Vec<Token>) -> PreTokenizedString {
     PreTokenizedString {
         text: String::new(),
         tokens: list
-            .iter()
+            .into_iter()
             .map(|t| TantivyToken {
                 offset_from: t.start,
                 offset_to: t.end,
                 position: t.position,
-                text: t.text.clone(),
+                text: t.text,
                 position_length: 1,
             })
             .collect(),
@@ -220,7 +220,11 @@ impl Inner {
         let f = self.f;
         let profile = Profile::for_languages(&d.languages);
         let title = analysis::analyse(&d.title, &profile, 0);
-        let mut all = title.clone();
+        let mut all = analysis::Analysed {
+            plain: title.plain.clone(),
+            stems: title.stems,
+            skeletons: title.skeletons,
+        };
         // A gap between parts keeps phrases from spanning two of them.
         let mut next = title.plain.len() + 16;
         for part in &d.body {
@@ -232,11 +236,11 @@ impl Inner {
         }
         let mut doc = TantivyDocument::default();
         doc.add_text(f.key, d.key.as_string());
-        doc.add_pre_tokenized_text(f.title, tokens(&title.plain));
-        doc.add_pre_tokenized_text(f.text, tokens(&all.plain));
-        doc.add_pre_tokenized_text(f.stem, tokens(&all.stems));
+        doc.add_pre_tokenized_text(f.title, tokens(title.plain));
+        doc.add_pre_tokenized_text(f.text, tokens(all.plain));
+        doc.add_pre_tokenized_text(f.stem, tokens(all.stems));
         if !all.skeletons.is_empty() {
-            doc.add_pre_tokenized_text(f.skel, tokens(&all.skeletons));
+            doc.add_pre_tokenized_text(f.skel, tokens(all.skeletons));
         }
         for a in &d.audience {
             doc.add_text(f.audience, a);
