@@ -455,6 +455,37 @@ impl App {
         Ok((docs, gone))
     }
 
+    /// After a batch failed to build: each key alone, so that one row that
+    /// cannot be read (and is left out of the index, with a warning) does
+    /// not hold up every change behind it. A database that does not answer
+    /// at all fails again here, and the batch is retried later.
+    async fn documents_one_by_one(
+        &self,
+        keys: &[DocKey],
+        first: crate::Error,
+    ) -> Result<(Vec<SearchDocument>, Vec<DocKey>)> {
+        tracing::warn!(error = %first, "building a batch of search documents failed; trying each alone");
+        let (mut docs, mut gone) = (Vec::new(), Vec::new());
+        let mut failed = 0;
+        for k in keys {
+            match self.documents(std::slice::from_ref(k)).await {
+                Ok((d, g)) => {
+                    docs.extend(d);
+                    gone.extend(g);
+                }
+                Err(e) => {
+                    failed += 1;
+                    tracing::warn!(key = %k.as_string(), error = %e, "left out of the search index");
+                    gone.push(k.clone());
+                }
+            }
+        }
+        if failed == keys.len() {
+            return Err(first);
+        }
+        Ok((docs, gone))
+    }
+
     /// Applies every waiting outbox entry to the index, batch by batch, and
     /// returns how many there were. When it returns, everything committed
     /// before the call is searchable.
@@ -472,7 +503,10 @@ impl App {
                 .collect();
             keys.sort();
             keys.dedup();
-            let (docs, gone) = self.documents(&keys).await?;
+            let (docs, gone) = match self.documents(&keys).await {
+                Ok(d) => d,
+                Err(e) => self.documents_one_by_one(&keys, e).await?,
+            };
             self.search_engine().apply(docs, gone).await?;
             let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
             self.repo().delete_search_outbox(&ids).await?;

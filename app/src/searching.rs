@@ -431,7 +431,7 @@ impl App {
 
     /// Searches materials, good practices, schools, spaces and messages for
     /// what the viewer may see. An empty query lists everything the filter
-    /// allows. Pages go at most [`MAX_SEARCH_DEPTH`] results deep.
+    /// allows, newest first. Pages go at most [`MAX_SEARCH_DEPTH`] results deep.
     #[tracing::instrument(skip_all)]
     pub async fn search(
         &self,
@@ -458,6 +458,12 @@ impl App {
         }
         let (filters, age) = filter.into_engine()?;
         let audience = self.search_audience(viewer).await?;
+        // Without words nothing is more relevant than anything else: newest first.
+        let order = if text.trim().is_empty() {
+            SearchOrder::Newest
+        } else {
+            order
+        };
         let request = SearchRequest {
             text: text.to_owned(),
             audience: audience.as_ref().map(|a| a.iter().cloned().collect()),

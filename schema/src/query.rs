@@ -55,8 +55,8 @@ impl Query {
     /// every language of the network, among what you may see: inflected
     /// forms, typos (1 from 5 letters, 2 from 9), the last word as a prefix,
     /// "quoted phrases", and Kazakh, Uzbek and Azerbaijani in either
-    /// alphabet. An empty query lists everything the filter allows.
-    /// Results go at most 1,000 deep.
+    /// alphabet. An empty query lists everything the filter allows, newest
+    /// first. Results go at most 1,000 deep.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn search(
         &self,

@@ -77,7 +77,8 @@ async fn main() {
     }
     // The whole search, then its parts: without facet counts, and without
     // loading and highlighting hits (only counting them).
-    let variants: [(&str, fn(&mut SearchRequest)); 3] = [
+    type Variant = (&'static str, fn(&mut SearchRequest));
+    let variants: [Variant; 3] = [
         ("", |_| {}),
         (" (no facets)", |r| r.facets = false),
         (" (no hits, facets only)", |r| r.limit = 0),

@@ -68,18 +68,19 @@ struct TextRow {
 }
 
 impl Database {
+    /// The rows of these ids that exist, in one statement.
     async fn rows_by_ids<R: SurrealValue>(
         &self,
         fields: &str,
         table: &str,
-        ids: Vec<String>,
+        ids: &[impl std::fmt::Display],
     ) -> Result<Vec<R>> {
         if ids.is_empty() {
             return Ok(vec![]);
         }
         self.db
             .query(format!("SELECT {fields} FROM $ids"))
-            .bind(("ids", records(table, ids)))
+            .bind(("ids", records(table, ids.iter().map(ToString::to_string))))
             .await
             .map_err(internal)?
             .take(0)
@@ -178,70 +179,34 @@ impl SearchRepository for Database {
     }
 
     async fn materials_by_ids(&self, ids: &[MaterialId]) -> Result<Vec<Material>> {
-        let rows: Vec<DocRow> = self
-            .rows_by_ids(
-                "doc",
-                "material",
-                ids.iter().map(|i| i.as_str().to_owned()).collect(),
-            )
-            .await?;
+        let rows: Vec<DocRow> = self.rows_by_ids("doc", "material", ids).await?;
         rows.iter().map(|r| parse("material", &r.doc)).collect()
     }
 
     async fn schools_by_ids(&self, ids: &[SchoolId]) -> Result<Vec<School>> {
-        let rows: Vec<SchoolRow> = self
-            .rows_by_ids(
-                SCHOOL_FIELDS,
-                "school",
-                ids.iter().map(|i| i.as_str().to_owned()).collect(),
-            )
-            .await?;
+        let rows: Vec<SchoolRow> = self.rows_by_ids(SCHOOL_FIELDS, "school", ids).await?;
         rows.into_iter()
             .map(|r| r.into_school().map(|(_, s)| s))
             .collect()
     }
 
     async fn spaces_by_ids(&self, ids: &[SpaceId]) -> Result<Vec<Space>> {
-        let rows: Vec<SpaceRow> = self
-            .rows_by_ids(
-                SPACE_FIELDS,
-                "space",
-                ids.iter().map(|i| i.as_str().to_owned()).collect(),
-            )
-            .await?;
+        let rows: Vec<SpaceRow> = self.rows_by_ids(SPACE_FIELDS, "space", ids).await?;
         rows.into_iter().map(SpaceRow::into_space).collect()
     }
 
     async fn messages_by_ids(&self, ids: &[MessageId]) -> Result<Vec<Message>> {
-        let rows: Vec<MessageRow> = self
-            .rows_by_ids(
-                MESSAGE_FIELDS,
-                "message",
-                ids.iter().map(|i| i.as_str().to_owned()).collect(),
-            )
-            .await?;
+        let rows: Vec<MessageRow> = self.rows_by_ids(MESSAGE_FIELDS, "message", ids).await?;
         rows.into_iter().map(MessageRow::into_message).collect()
     }
 
     async fn channels_by_ids(&self, ids: &[ChannelId]) -> Result<Vec<Channel>> {
-        let rows: Vec<DocRow> = self
-            .rows_by_ids(
-                "doc",
-                "channel",
-                ids.iter().map(|i| i.as_str().to_owned()).collect(),
-            )
-            .await?;
+        let rows: Vec<DocRow> = self.rows_by_ids("doc", "channel", ids).await?;
         rows.iter().map(|r| parse("channel", &r.doc)).collect()
     }
 
     async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>> {
-        let rows: Vec<UserRow> = self
-            .rows_by_ids(
-                USER_FIELDS,
-                "user",
-                ids.iter().map(|i| i.as_str().to_owned()).collect(),
-            )
-            .await?;
+        let rows: Vec<UserRow> = self.rows_by_ids(USER_FIELDS, "user", ids).await?;
         rows.into_iter()
             .map(|r| r.into_secret().map(|s| s.user))
             .collect()

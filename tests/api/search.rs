@@ -1071,3 +1071,59 @@ async fn deleting_the_index_and_restarting_rebuilds_it_from_the_database() {
     assert_eq!(res["partialMatch"], false);
     assert_eq!(res["totalCount"], 1, "{res}");
 }
+
+/// `lff demo`'s generated materials: in the schools' languages (Kazakh and
+/// Uzbek in both alphabets), by their teachers, loaded once, searchable.
+#[tokio::test]
+async fn the_demo_materials_load_once_and_are_found_in_their_languages() {
+    let s = spawn().await;
+    s.app.load_demo().await.unwrap();
+    let added = s.app.load_demo_materials(400, &|_, _| {}).await.unwrap();
+    assert_eq!(added, 400);
+    let again = s.app.load_demo_materials(450, &|_, _| {}).await.unwrap();
+    assert_eq!(again, 50, "only what is missing is added");
+    s.app.index_pending().await.unwrap();
+    let admin = s.admin_token().await;
+    let kinds = json!({ "kinds": ["LESSON_PLAN", "PRESENTATION", "WORKSHEET", "VIDEO", "PROJECT_REPORT", "GOOD_PRACTICE", "OTHER_MATERIAL"] });
+    let all = search(&s, Some(&admin), "", kinds.clone()).await;
+    assert_eq!(all["totalCount"], 450);
+    let languages: Vec<String> = facet(&all, "LANGUAGE")
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    for l in [
+        "ru", "hy", "kk", "kk-Latn", "uz-Latn", "uz-Cyrl", "lv", "lt", "et", "ro", "uk",
+    ] {
+        assert!(
+            languages.contains(&l.to_string()),
+            "{l} missing from {languages:?}"
+        );
+    }
+    // A teacher sees published ones of the network and their own school's.
+    let teacher = s
+        .token("teacher.almaty38", app::demo::DEMO_ADULT_PASSWORD)
+        .await;
+    let mine = search(&s, Some(&teacher), "", kinds).await;
+    let seen = mine["totalCount"].as_u64().unwrap();
+    assert!(seen > 200 && seen < 450, "{seen}");
+    // Kazakh in either alphabet.
+    let cyrillic = search(
+        &s,
+        Some(&admin),
+        "мектептегі ",
+        json!({ "languages": ["kk", "kk-Latn"] }),
+    )
+    .await;
+    let latin = search(
+        &s,
+        Some(&admin),
+        "mekteptegi ",
+        json!({ "languages": ["kk", "kk-Latn"] }),
+    )
+    .await;
+    assert!(cyrillic["totalCount"].as_u64().unwrap() > 0);
+    assert_eq!(
+        cyrillic["totalCount"], latin["totalCount"],
+        "{cyrillic} {latin}"
+    );
+}
