@@ -59,6 +59,18 @@ pub enum NotificationKind {
     SpaceInvitationAnswered,
     /// A member reported a message in a space the person teaches in.
     MessageReported,
+    /// The person was named a mentor of a scheduled event (`about`: the event).
+    EventScheduled,
+    /// An event the person registered for changed.
+    EventChanged,
+    /// An event the person registered for was cancelled.
+    EventCancelled,
+    /// A seat freed up for someone on an event's waitlist.
+    EventSeatGiven,
+    /// An event the person registered for starts soon.
+    EventReminder,
+    /// An event the person registered for has gone live.
+    EventLive,
 }
 
 /// Something that concerns one person's open connections.

@@ -11,6 +11,8 @@ pub mod demo;
 mod demo_corpus;
 mod demo_data;
 pub mod error;
+pub mod event_room;
+pub mod events;
 pub mod files;
 pub mod hub;
 pub mod indexer;
@@ -40,6 +42,11 @@ use std::sync::Arc;
 pub use accounts::{AccountOptions, Credentials, SignedIn};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
+pub use event_room::{
+    AttendanceReport, AttendanceRow, LiveEntry, LiveKind, LiveMessageId, Participant, Poll, PollId,
+    Question, QuestionId, RaisedHand, RoomAccess, RoomView, SchoolAttendance,
+};
+pub use events::*;
 pub use hub::{Hub, UserSignal};
 pub use materials::*;
 pub use model::*;
@@ -92,6 +99,16 @@ struct Inner {
     /// School names for search facets, as last read (see `searching`).
     // A std mutex: look-ups and inserts only, never held across an await.
     school_labels: std::sync::Mutex<searching::SchoolLabels>,
+    /// Serializes changes to events and their registrations (seats are
+    /// counted under it). An async mutex: it is held across database calls.
+    events_lock: tokio::sync::Mutex<()>,
+    reminders_wake: Arc<tokio::sync::Notify>,
+    /// The live rooms' writer task, started on first use.
+    room_writer: std::sync::OnceLock<event_room::RoomWriter>,
+    room_hub: event_room::RoomHub,
+    /// Open connections per participant and room in this process.
+    // A std mutex: counts only, never held across an await.
+    room_presence: std::sync::Mutex<std::collections::HashMap<(events::EventId, UserId), usize>>,
 }
 
 /// The backends and options an [`App`] is assembled from.
@@ -123,6 +140,11 @@ impl App {
                 uploads_busy: Default::default(),
                 indexer: Default::default(),
                 school_labels: Default::default(),
+                events_lock: Default::default(),
+                reminders_wake: Default::default(),
+                room_writer: Default::default(),
+                room_hub: Default::default(),
+                room_presence: Default::default(),
             }),
         }
     }

@@ -62,6 +62,17 @@ pub fn new_invitation_code() -> String {
     )
 }
 
+/// A fresh calendar feed secret: 256 random bits, URL-safe, told apart
+/// from session tokens by its prefix (it only ever reads a calendar).
+pub fn new_feed_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!(
+        "lffcal_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
 pub fn token_hash(token: &str) -> TokenHash {
     TokenHash(hex::encode(Sha256::digest(token.as_bytes())))
 }

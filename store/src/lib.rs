@@ -8,6 +8,7 @@
 
 mod accounts;
 mod database;
+mod events;
 mod materials;
 mod migrations;
 mod network;

@@ -48,6 +48,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "search",
         sql: include_str!("../migrations/0006_search.surql"),
     },
+    Migration {
+        version: 7,
+        name: "events",
+        sql: include_str!("../migrations/0007_events.surql"),
+    },
 ];
 
 #[derive(SurrealValue)]

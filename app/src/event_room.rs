@@ -1,0 +1,1660 @@
+//! The live room of an event: going live and ending, chat, questions with
+//! upvotes (answered, pinned, hidden by the hosts), quick polls, raised
+//! hands, and attendance — all as one log per event, delivered live by
+//! `eventLive` with the same cursor, replay and backpressure rules as a
+//! space's log.
+//!
+//! One writer task per process owns the state of every open room (the fold
+//! of its log). It takes whatever commands are waiting, checks each against
+//! the room as it stands (one upvote per person, votes only while a poll is
+//! open, …), gives each the room's next position, commits them together in
+//! one transaction and then publishes them in order. A room's state is read
+//! back from its log when the writer first needs it, and dropped if a
+//! commit fails, so the database stays the truth.
+//!
+//! Students appear in the room by their first name only. Who voted for what
+//! is kept in the log for the counts and never delivered.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures::Stream;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::App;
+use crate::error::{Error, Result};
+use crate::events::{Event, EventId, EventStatus, RegistrationStatus};
+use crate::hub::NotificationKind;
+use crate::model::*;
+use crate::network::*;
+use crate::policy;
+use crate::ports::Repository;
+use crate::spaces::MessageBody;
+
+platform_id!(
+    /// The opaque identifier of a question asked in a live room.
+    QuestionId
+);
+platform_id!(
+    /// The opaque identifier of a poll of a live room.
+    PollId
+);
+platform_id!(
+    /// The opaque identifier of a chat message of a live room.
+    LiveMessageId
+);
+
+/// Commands committed together at most.
+const MAX_BATCH: usize = 256;
+/// Entries read from the log per round trip.
+const REPLAY_PAGE: usize = 500;
+/// How far a subscriber may fall behind before it must resynchronise.
+pub const ROOM_CHANNEL_CAPACITY: usize = 1024;
+/// The longest question, in characters.
+pub const MAX_QUESTION_CHARS: usize = 500;
+/// The longest chat message of a live room, in characters.
+pub const MAX_LIVE_CHAT_CHARS: usize = 2000;
+/// Rooms whose state a writer keeps when they are not live.
+const KEPT_IDLE_ROOMS: usize = 32;
+/// How long someone whose last connection to a room ended still counts as
+/// present (a flapping school connection is not a leave and a return).
+pub const ATTENDANCE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A person as the room shows them: students by their first name only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub user: UserId,
+    pub name: String,
+    pub school: Option<SchoolId>,
+    pub role: Role,
+}
+
+impl Participant {
+    pub fn of(u: &User) -> Participant {
+        let name = if u.role == Role::Student {
+            first_name(u.display_name.as_str())
+        } else {
+            u.display_name.as_str().to_owned()
+        };
+        Participant {
+            user: u.id.clone(),
+            name,
+            school: u.school.clone(),
+            role: u.role,
+        }
+    }
+}
+
+/// The first word of a name.
+pub fn first_name(full: &str) -> String {
+    full.split_whitespace().next().unwrap_or(full).to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    pub id: QuestionId,
+    pub author: Participant,
+    pub body: String,
+    pub asked_at: DateTime<Utc>,
+    pub votes: u32,
+    pub answered: bool,
+    pub pinned: bool,
+    /// Hidden by a host: its text is shown to nobody.
+    pub hidden: bool,
+}
+
+impl Question {
+    /// The question as participants see it: a hidden one without its text.
+    pub fn shown(&self) -> Question {
+        let mut q = self.clone();
+        if q.hidden {
+            q.body = String::new();
+        }
+        q
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Poll {
+    pub id: PollId,
+    pub question: String,
+    pub options: Vec<String>,
+    pub multiple: bool,
+    pub opened_by: Participant,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Votes per option.
+    pub counts: Vec<u32>,
+    /// People who voted.
+    pub voters: u32,
+}
+
+/// What happened in a room, as kept in its log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LiveKind {
+    Started { by: Participant },
+    Ended { by: Participant },
+    Joined { who: Participant },
+    Left { who: Participant },
+    Chat { id: LiveMessageId, author: Participant, body: MessageBody },
+    Asked { question: Question },
+    /// `votes` is the count after this vote.
+    Voted { question: QuestionId, voter: UserId, up: bool, votes: u32 },
+    /// A host marked a question answered, pinned or hidden: the question after.
+    Marked { question: Question },
+    PollOpened { poll: Poll },
+    /// The counts after this vote.
+    PollVoted { poll: PollId, voter: UserId, choices: Vec<u32>, counts: Vec<u32>, voters: u32 },
+    PollClosed { poll: Poll },
+    /// A hand raised or lowered (by its owner, or lowered by a host).
+    Hand { who: Participant, raised: bool, by: UserId },
+}
+
+/// One entry of a room's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEntry {
+    pub event: EventId,
+    /// The gap-free position in the event's log, from 1.
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub kind: LiveKind,
+}
+
+/// A raised hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RaisedHand {
+    pub who: Participant,
+    pub at: DateTime<Utc>,
+}
+
+/// The room as one participant finds it when they come in.
+#[derive(Debug, Clone)]
+pub struct RoomView {
+    /// The position of the newest entry: resume `eventLive` from here.
+    pub head: u64,
+    pub live: bool,
+    /// Pinned first, then by votes, then oldest first.
+    pub questions: Vec<Question>,
+    /// The questions the asker upvoted.
+    pub my_votes: HashSet<QuestionId>,
+    /// Newest first.
+    pub polls: Vec<Poll>,
+    /// The choices the asker made, per poll.
+    pub my_choices: HashMap<PollId, Vec<u32>>,
+    pub hands: Vec<RaisedHand>,
+    /// Who is in the room now.
+    pub present: Vec<Participant>,
+    /// The newest chat messages, oldest first.
+    pub chat: Vec<LiveEntry>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Presence {
+    who: Option<Participant>,
+    /// Join and leave instants, in order; the last may be open.
+    spans: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+}
+
+/// The fold of a room's log.
+#[derive(Debug, Default)]
+struct Room {
+    head: u64,
+    live: bool,
+    started_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    questions: Vec<(Question, HashSet<UserId>)>,
+    polls: Vec<(Poll, HashMap<UserId, Vec<u32>>)>,
+    hands: Vec<RaisedHand>,
+    presence: HashMap<UserId, Presence>,
+    chat: VecDeque<LiveEntry>,
+}
+
+const CHAT_KEPT: usize = 50;
+
+impl Room {
+    fn apply(&mut self, e: &LiveEntry) {
+        self.head = e.seq;
+        match &e.kind {
+            LiveKind::Started { .. } => {
+                self.live = true;
+                self.started_at.get_or_insert(e.at);
+                self.ended_at = None;
+            }
+            LiveKind::Ended { .. } => {
+                self.live = false;
+                self.ended_at = Some(e.at);
+                self.hands.clear();
+                for (p, _) in &mut self.polls {
+                    p.closed_at.get_or_insert(e.at);
+                }
+            }
+            LiveKind::Joined { who } => {
+                let p = self.presence.entry(who.user.clone()).or_default();
+                p.who = Some(who.clone());
+                if !matches!(p.spans.last(), Some((_, None))) {
+                    p.spans.push((e.at, None));
+                }
+            }
+            LiveKind::Left { who } => {
+                if let Some(p) = self.presence.get_mut(&who.user)
+                    && let Some((_, end @ None)) = p.spans.last_mut()
+                {
+                    *end = Some(e.at);
+                }
+                self.hands.retain(|h| h.who.user != who.user);
+            }
+            LiveKind::Chat { .. } => {
+                self.chat.push_back(e.clone());
+                if self.chat.len() > CHAT_KEPT {
+                    self.chat.pop_front();
+                }
+            }
+            LiveKind::Asked { question } => self.questions.push((question.clone(), HashSet::new())),
+            LiveKind::Voted {
+                question,
+                voter,
+                up,
+                votes,
+            } => {
+                if let Some((q, voters)) = self.questions.iter_mut().find(|(q, _)| &q.id == question) {
+                    if *up {
+                        voters.insert(voter.clone());
+                    } else {
+                        voters.remove(voter);
+                    }
+                    q.votes = *votes;
+                }
+            }
+            LiveKind::Marked { question } => {
+                if let Some((q, _)) = self.questions.iter_mut().find(|(q, _)| q.id == question.id) {
+                    *q = question.clone();
+                }
+            }
+            LiveKind::PollOpened { poll } => self.polls.push((poll.clone(), HashMap::new())),
+            LiveKind::PollVoted {
+                poll,
+                voter,
+                choices,
+                counts,
+                voters,
+            } => {
+                if let Some((p, votes)) = self.polls.iter_mut().find(|(p, _)| &p.id == poll) {
+                    votes.insert(voter.clone(), choices.clone());
+                    p.counts = counts.clone();
+                    p.voters = *voters;
+                }
+            }
+            LiveKind::PollClosed { poll } => {
+                if let Some((p, _)) = self.polls.iter_mut().find(|(p, _)| p.id == poll.id) {
+                    *p = poll.clone();
+                }
+            }
+            LiveKind::Hand { who, raised, .. } => {
+                self.hands.retain(|h| h.who.user != who.user);
+                if *raised {
+                    self.hands.push(RaisedHand {
+                        who: who.clone(),
+                        at: e.at,
+                    });
+                }
+            }
+        }
+    }
+
+    fn question(&self, id: &QuestionId) -> Result<&(Question, HashSet<UserId>)> {
+        self.questions
+            .iter()
+            .find(|(q, _)| &q.id == id)
+            .ok_or(Error::NotFound)
+    }
+
+    fn poll(&self, id: &PollId) -> Result<&(Poll, HashMap<UserId, Vec<u32>>)> {
+        self.polls.iter().find(|(p, _)| &p.id == id).ok_or(Error::NotFound)
+    }
+
+    fn live_only(&self) -> Result<()> {
+        if self.live {
+            Ok(())
+        } else {
+            Err(Error::Conflict("the event is not live".into()))
+        }
+    }
+
+    /// What a command becomes, if the room allows it now.
+    fn decide(&self, job: &Command, by: &Participant, now: DateTime<Utc>) -> Result<LiveKind> {
+        Ok(match job {
+            Command::Start => {
+                if self.live {
+                    return Err(Error::Conflict("the event is live already".into()));
+                }
+                LiveKind::Started { by: by.clone() }
+            }
+            Command::End => {
+                self.live_only()?;
+                LiveKind::Ended { by: by.clone() }
+            }
+            Command::Join => LiveKind::Joined { who: by.clone() },
+            Command::Leave => LiveKind::Left { who: by.clone() },
+            Command::Chat(body) => {
+                self.live_only()?;
+                LiveKind::Chat {
+                    id: LiveMessageId::generate(),
+                    author: by.clone(),
+                    body: body.clone(),
+                }
+            }
+            Command::Ask(body) => {
+                if self.ended_at.is_some() && !self.live {
+                    return Err(Error::Conflict("the event is over".into()));
+                }
+                LiveKind::Asked {
+                    question: Question {
+                        id: QuestionId::generate(),
+                        author: by.clone(),
+                        body: body.clone(),
+                        asked_at: now,
+                        votes: 0,
+                        answered: false,
+                        pinned: false,
+                        hidden: false,
+                    },
+                }
+            }
+            Command::Vote { question, up } => {
+                let (q, voters) = self.question(question)?;
+                if q.hidden {
+                    return Err(Error::NotFound);
+                }
+                if self.ended_at.is_some() && !self.live {
+                    return Err(Error::Conflict("the event is over".into()));
+                }
+                let had = voters.contains(&by.user);
+                if had == *up {
+                    return Err(Error::Conflict(if *up {
+                        "you upvoted this question already".into()
+                    } else {
+                        "you have not upvoted this question".into()
+                    }));
+                }
+                let votes = if *up { q.votes + 1 } else { q.votes.saturating_sub(1) };
+                LiveKind::Voted {
+                    question: question.clone(),
+                    voter: by.user.clone(),
+                    up: *up,
+                    votes,
+                }
+            }
+            Command::Mark {
+                question,
+                answered,
+                pinned,
+                hidden,
+            } => {
+                let (q, _) = self.question(question)?;
+                let mut q = q.clone();
+                if let Some(a) = answered {
+                    q.answered = *a;
+                }
+                if let Some(p) = pinned {
+                    q.pinned = *p;
+                }
+                if let Some(h) = hidden {
+                    q.hidden = *h;
+                }
+                LiveKind::Marked { question: q }
+            }
+            Command::OpenPoll {
+                question,
+                options,
+                multiple,
+            } => {
+                self.live_only()?;
+                LiveKind::PollOpened {
+                    poll: Poll {
+                        id: PollId::generate(),
+                        question: question.clone(),
+                        options: options.clone(),
+                        multiple: *multiple,
+                        opened_by: by.clone(),
+                        opened_at: now,
+                        closed_at: None,
+                        counts: vec![0; options.len()],
+                        voters: 0,
+                    },
+                }
+            }
+            Command::VotePoll { poll, choices } => {
+                let (p, votes) = self.poll(poll)?;
+                if p.closed_at.is_some() {
+                    return Err(Error::Conflict("the poll is closed".into()));
+                }
+                if votes.contains_key(&by.user) {
+                    return Err(Error::Conflict("you voted in this poll already".into()));
+                }
+                let mut choices = choices.clone();
+                choices.sort_unstable();
+                choices.dedup();
+                if choices.is_empty()
+                    || (!p.multiple && choices.len() > 1)
+                    || choices.iter().any(|c| *c as usize >= p.options.len())
+                {
+                    return Err(Error::invalid(
+                        "choices",
+                        if p.multiple {
+                            "choose one or more of the poll's options"
+                        } else {
+                            "choose exactly one of the poll's options"
+                        },
+                    ));
+                }
+                let mut counts = p.counts.clone();
+                for c in &choices {
+                    counts[*c as usize] += 1;
+                }
+                LiveKind::PollVoted {
+                    poll: poll.clone(),
+                    voter: by.user.clone(),
+                    choices,
+                    counts,
+                    voters: p.voters + 1,
+                }
+            }
+            Command::ClosePoll { poll } => {
+                let (p, _) = self.poll(poll)?;
+                if p.closed_at.is_some() {
+                    return Err(Error::Conflict("the poll is closed already".into()));
+                }
+                let mut p = p.clone();
+                p.closed_at = Some(now);
+                LiveKind::PollClosed { poll: p }
+            }
+            Command::Hand { who, raised } => {
+                if *raised {
+                    self.live_only()?;
+                }
+                let up = self.hands.iter().any(|h| h.who.user == who.user);
+                if up == *raised {
+                    return Err(Error::Conflict(if *raised {
+                        "the hand is raised already".into()
+                    } else {
+                        "the hand is not raised".into()
+                    }));
+                }
+                LiveKind::Hand {
+                    who: who.clone(),
+                    raised: *raised,
+                    by: by.user.clone(),
+                }
+            }
+        })
+    }
+
+    fn view(&self, asker: &UserId) -> RoomView {
+        let mut questions: Vec<Question> = self.questions.iter().map(|(q, _)| q.shown()).collect();
+        questions.sort_by(|a, b| {
+            b.pinned
+                .cmp(&a.pinned)
+                .then(b.votes.cmp(&a.votes))
+                .then(a.asked_at.cmp(&b.asked_at))
+        });
+        let my_votes = self
+            .questions
+            .iter()
+            .filter(|(_, v)| v.contains(asker))
+            .map(|(q, _)| q.id.clone())
+            .collect();
+        let mut polls: Vec<Poll> = self.polls.iter().map(|(p, _)| p.clone()).collect();
+        polls.reverse();
+        let my_choices = self
+            .polls
+            .iter()
+            .filter_map(|(p, v)| v.get(asker).map(|c| (p.id.clone(), c.clone())))
+            .collect();
+        let mut present: Vec<Participant> = self
+            .presence
+            .values()
+            .filter(|p| matches!(p.spans.last(), Some((_, None))))
+            .filter_map(|p| p.who.clone())
+            .collect();
+        present.sort_by(|a, b| a.name.cmp(&b.name).then(a.user.cmp(&b.user)));
+        RoomView {
+            head: self.head,
+            live: self.live,
+            questions,
+            my_votes,
+            polls,
+            my_choices,
+            hands: self.hands.clone(),
+            present,
+            chat: self.chat.iter().cloned().collect(),
+        }
+    }
+}
+
+/// What participants and hosts ask of a room.
+#[derive(Debug, Clone)]
+pub(crate) enum Command {
+    Start,
+    End,
+    Join,
+    Leave,
+    Chat(MessageBody),
+    Ask(String),
+    Vote {
+        question: QuestionId,
+        up: bool,
+    },
+    Mark {
+        question: QuestionId,
+        answered: Option<bool>,
+        pinned: Option<bool>,
+        hidden: Option<bool>,
+    },
+    OpenPoll {
+        question: String,
+        options: Vec<String>,
+        multiple: bool,
+    },
+    VotePoll {
+        poll: PollId,
+        choices: Vec<u32>,
+    },
+    ClosePoll {
+        poll: PollId,
+    },
+    Hand {
+        who: Participant,
+        raised: bool,
+    },
+}
+
+enum Job {
+    Write {
+        event: EventId,
+        by: Participant,
+        command: Command,
+        /// The event's row as it becomes with this command (going live, ending).
+        save: Option<Event>,
+        done: oneshot::Sender<Result<LiveEntry>>,
+    },
+    Read {
+        event: EventId,
+        asker: UserId,
+        done: oneshot::Sender<Result<(RoomView, Attendance)>>,
+    },
+}
+
+/// Join and leave instants of everyone who came, for the attendance report.
+#[derive(Debug, Clone, Default)]
+pub struct Attendance {
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub people: Vec<(Participant, Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>)>,
+}
+
+/// The handle of the room writer; its task ends when the handle is dropped.
+pub(crate) struct RoomWriter {
+    tx: mpsc::Sender<Job>,
+}
+
+impl RoomWriter {
+    pub(crate) fn start(repo: Arc<dyn Repository>, rooms: RoomHub, clock: Arc<dyn crate::Clock>) -> RoomWriter {
+        let (tx, rx) = mpsc::channel(4096);
+        tokio::spawn(room_loop(repo, rooms, clock, rx));
+        RoomWriter { tx }
+    }
+}
+
+async fn load(repo: &dyn Repository, event: &EventId) -> Result<Room> {
+    let mut room = Room::default();
+    loop {
+        let page = repo.event_log(event, room.head, REPLAY_PAGE).await?;
+        let n = page.len();
+        for e in &page {
+            room.apply(e);
+        }
+        if n < REPLAY_PAGE {
+            return Ok(room);
+        }
+    }
+}
+
+async fn room_loop(
+    repo: Arc<dyn Repository>,
+    hub: RoomHub,
+    clock: Arc<dyn crate::Clock>,
+    mut rx: mpsc::Receiver<Job>,
+) {
+    let mut rooms: HashMap<EventId, Room> = HashMap::new();
+    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        let mut entries: Vec<LiveEntry> = Vec::new();
+        let mut saves: Vec<Event> = Vec::new();
+        let mut replies: Vec<(oneshot::Sender<Result<LiveEntry>>, LiveEntry)> = Vec::new();
+        let mut reads = Vec::new();
+        let now = clock.now();
+        for job in jobs.drain(..) {
+            let id = match &job {
+                Job::Write { event, .. } | Job::Read { event, .. } => event.clone(),
+            };
+            if !rooms.contains_key(&id) {
+                match load(repo.as_ref(), &id).await {
+                    Ok(r) => {
+                        rooms.insert(id.clone(), r);
+                    }
+                    Err(e) => {
+                        match job {
+                            Job::Write { done, .. } => drop(done.send(Err(e))),
+                            Job::Read { done, .. } => drop(done.send(Err(e))),
+                        }
+                        continue;
+                    }
+                }
+            }
+            let room = rooms.get_mut(&id).expect("loaded above");
+            match job {
+                Job::Read { asker, done, .. } => reads.push((id, asker, done)),
+                Job::Write {
+                    by,
+                    command,
+                    save,
+                    done,
+                    ..
+                } => match room.decide(&command, &by, now) {
+                    Ok(kind) => {
+                        let entry = LiveEntry {
+                            event: id,
+                            seq: room.head + 1,
+                            at: now,
+                            kind,
+                        };
+                        room.apply(&entry);
+                        entries.push(entry.clone());
+                        saves.extend(save);
+                        replies.push((done, entry));
+                    }
+                    Err(e) => drop(done.send(Err(e))),
+                },
+            }
+        }
+        if !entries.is_empty() {
+            match repo.append_event_log(&entries, &saves).await {
+                Ok(()) => {
+                    for (done, entry) in replies {
+                        hub.publish(Arc::new(entry.clone()));
+                        let _ = done.send(Ok(entry));
+                    }
+                }
+                Err(e) => {
+                    // The rooms' states ran ahead of the database: read them again.
+                    for entry in &entries {
+                        rooms.remove(&entry.event);
+                    }
+                    for (done, _) in replies {
+                        let _ = done.send(Err(Error::internal(&e)));
+                    }
+                }
+            }
+        }
+        for (id, asker, done) in reads {
+            let reply = match rooms.get(&id) {
+                Some(room) => Ok((
+                    room.view(&asker),
+                    Attendance {
+                        started_at: room.started_at,
+                        ended_at: room.ended_at,
+                        people: room
+                            .presence
+                            .values()
+                            .filter_map(|p| p.who.clone().map(|w| (w, p.spans.clone())))
+                            .collect(),
+                    },
+                )),
+                None => Err(Error::internal("a room could not be read")),
+            };
+            let _ = done.send(reply);
+        }
+        if rooms.len() > KEPT_IDLE_ROOMS {
+            let idle: Vec<EventId> = rooms
+                .iter()
+                .filter(|(_, r)| !r.live)
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in idle.into_iter().take(rooms.len() - KEPT_IDLE_ROOMS) {
+                rooms.remove(&id);
+            }
+        }
+    }
+}
+
+/// Live entries of every room with at least one subscriber in this process.
+#[derive(Clone, Default)]
+pub struct RoomHub {
+    // A std mutex: map look-ups only, never held across an await.
+    rooms: Arc<std::sync::Mutex<HashMap<EventId, broadcast::Sender<Arc<LiveEntry>>>>>,
+}
+
+/// A subscriber to one room; dropping the last frees the room's channel.
+pub struct RoomListener {
+    hub: RoomHub,
+    event: EventId,
+    rx: Option<broadcast::Receiver<Arc<LiveEntry>>>,
+}
+
+impl RoomHub {
+    pub fn listen(&self, event: &EventId) -> RoomListener {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = rooms
+            .entry(event.clone())
+            .or_insert_with(|| broadcast::channel(ROOM_CHANNEL_CAPACITY).0);
+        RoomListener {
+            hub: self.clone(),
+            event: event.clone(),
+            rx: Some(tx.subscribe()),
+        }
+    }
+
+    fn publish(&self, entry: Arc<LiveEntry>) {
+        let rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = rooms.get(&entry.event) {
+            let _ = tx.send(entry);
+        }
+    }
+
+    /// Rooms with at least one subscriber, for metrics and tests.
+    pub fn live_rooms(&self) -> usize {
+        self.rooms.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+impl RoomListener {
+    /// The next entry, or `None` once the listener fell behind.
+    async fn recv(&mut self) -> Option<Arc<LiveEntry>> {
+        self.rx.as_mut()?.recv().await.ok()
+    }
+}
+
+impl Drop for RoomListener {
+    fn drop(&mut self) {
+        drop(self.rx.take());
+        let mut rooms = self.hub.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        if rooms
+            .get(&self.event)
+            .is_some_and(|tx| tx.receiver_count() == 0)
+        {
+            rooms.remove(&self.event);
+        }
+    }
+}
+
+/// How the viewer stands in an event's room.
+#[derive(Debug, Clone)]
+pub struct RoomAccess {
+    pub event: Event,
+    /// Runs the room: the organizer, a mentor, an administrator.
+    pub host: bool,
+    /// Takes part (asks, votes, chats, is counted present); otherwise they
+    /// watch only — a capacity-limited event without a seat.
+    pub participant: bool,
+}
+
+/// Parses a live-room cursor: the decimal position of an entry.
+pub fn parse_room_cursor(s: &str) -> Result<u64> {
+    crate::space_log::parse_cursor(s).map_err(|_| Error::invalid("after", "not a cursor of this event"))
+}
+
+/// Attendance of one person, for the report.
+#[derive(Debug, Clone)]
+pub struct AttendanceRow {
+    pub user: UserId,
+    /// The full name where the viewer may see the person, else as the room shows them.
+    pub name: String,
+    pub role: Role,
+    pub class_label: Option<String>,
+    pub first_joined: DateTime<Utc>,
+    pub last_left: Option<DateTime<Utc>>,
+    /// Time present while the event was live, in seconds.
+    pub seconds_present: i64,
+}
+
+/// Attendance of one school.
+#[derive(Debug, Clone)]
+pub struct SchoolAttendance {
+    pub school: Option<School>,
+    pub people: Vec<AttendanceRow>,
+}
+
+/// Who came to an event, school by school.
+#[derive(Debug, Clone)]
+pub struct AttendanceReport {
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub schools: Vec<SchoolAttendance>,
+}
+
+impl AttendanceReport {
+    /// The report as CSV (RFC 4180), one row per person.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record([
+            "school",
+            "country",
+            "participant",
+            "role",
+            "class",
+            "first joined (UTC)",
+            "last left (UTC)",
+            "minutes present",
+        ]);
+        for s in &self.schools {
+            let (name, country) = match &s.school {
+                Some(sc) => (sc.facts.name.get(None).to_owned(), sc.facts.country.to_string()),
+                None => (String::new(), String::new()),
+            };
+            for p in &s.people {
+                let _ = w.write_record([
+                    name.as_str(),
+                    country.as_str(),
+                    // A leading formula character would run in a spreadsheet.
+                    &defuse(&p.name),
+                    p.role.as_str(),
+                    p.class_label.as_deref().unwrap_or(""),
+                    &p.first_joined.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    &p.last_left
+                        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                        .unwrap_or_default(),
+                    &minutes(p.seconds_present).to_string(),
+                ]);
+            }
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+/// Whole minutes, rounded to the nearest.
+pub fn minutes(seconds: i64) -> i64 {
+    (seconds + 30) / 60
+}
+
+fn defuse(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Seconds of `spans` inside `[from, to]`, overlapping spans counted once.
+fn seconds_within(
+    spans: &[(DateTime<Utc>, Option<DateTime<Utc>>)],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> i64 {
+    let mut clipped: Vec<(DateTime<Utc>, DateTime<Utc>)> = spans
+        .iter()
+        .map(|(a, b)| ((*a).max(from), b.unwrap_or(to).min(to)))
+        .filter(|(a, b)| b > a)
+        .collect();
+    clipped.sort();
+    let mut total = 0;
+    let mut cur: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+    for (a, b) in clipped {
+        match cur {
+            Some((ca, cb)) if a <= cb => cur = Some((ca, cb.max(b))),
+            Some((ca, cb)) => {
+                total += (cb - ca).num_seconds();
+                cur = Some((a, b));
+            }
+            None => cur = Some((a, b)),
+        }
+    }
+    if let Some((a, b)) = cur {
+        total += (b - a).num_seconds();
+    }
+    total
+}
+
+impl App {
+    fn rooms(&self) -> &RoomWriter {
+        self.inner.room_writer.get_or_init(|| {
+            RoomWriter::start(
+                self.inner.repo.clone(),
+                self.inner.room_hub.clone(),
+                self.inner.clock.clone(),
+            )
+        })
+    }
+
+    /// The live entries of this process's rooms, for metrics.
+    pub fn room_hub(&self) -> &RoomHub {
+        &self.inner.room_hub
+    }
+
+    async fn room_write(
+        &self,
+        event: &EventId,
+        by: Participant,
+        command: Command,
+        save: Option<Event>,
+    ) -> Result<LiveEntry> {
+        let (done, wait) = oneshot::channel();
+        self.rooms()
+            .tx
+            .send(Job::Write {
+                event: event.clone(),
+                by,
+                command,
+                save,
+                done,
+            })
+            .await
+            .map_err(|_| Error::internal("the room writer stopped"))?;
+        wait.await
+            .map_err(|_| Error::internal("the room writer dropped a command"))?
+    }
+
+    async fn room_read(&self, event: &EventId, asker: &UserId) -> Result<(RoomView, Attendance)> {
+        let (done, wait) = oneshot::channel();
+        self.rooms()
+            .tx
+            .send(Job::Read {
+                event: event.clone(),
+                asker: asker.clone(),
+                done,
+            })
+            .await
+            .map_err(|_| Error::internal("the room writer stopped"))?;
+        wait.await
+            .map_err(|_| Error::internal("the room writer dropped a read"))?
+    }
+
+    /// How the viewer stands in the event's room; `NotFound` if they may not see the event.
+    pub async fn room_access(&self, viewer: &Viewer, id: &EventId) -> Result<RoomAccess> {
+        let event = self.event(viewer, id).await?;
+        let host = App::hosts(viewer, &event);
+        let participant = host
+            || match event.details.capacity {
+                None => true,
+                Some(_) => self
+                    .my_registration(viewer, &event)
+                    .await?
+                    .is_some_and(|r| r.status == RegistrationStatus::Registered),
+            };
+        Ok(RoomAccess {
+            event,
+            host,
+            participant,
+        })
+    }
+
+    async fn participant(&self, viewer: &Viewer, id: &EventId) -> Result<RoomAccess> {
+        let a = self.room_access(viewer, id).await?;
+        if !a.participant {
+            return Err(Error::Forbidden);
+        }
+        if matches!(a.event.status, EventStatus::Cancelled) {
+            return Err(Error::Conflict("the event was cancelled".into()));
+        }
+        Ok(a)
+    }
+
+    async fn host(&self, viewer: &Viewer, id: &EventId) -> Result<RoomAccess> {
+        let a = self.room_access(viewer, id).await?;
+        if !a.host {
+            return Err(Error::Forbidden);
+        }
+        Ok(a)
+    }
+
+    /// Takes an event live (its hosts), from its scheduled day on; its
+    /// registrants are told.
+    #[tracing::instrument(skip_all)]
+    pub async fn start_live(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
+        let _lock = self.inner.events_lock.lock().await;
+        let a = self.host(viewer, id).await?;
+        let mut e = a.event;
+        match e.status {
+            EventStatus::Scheduled | EventStatus::Ended => {}
+            EventStatus::Live => return Err(Error::Conflict("the event is live already".into())),
+            EventStatus::Cancelled => return Err(Error::Conflict("the event was cancelled".into())),
+        }
+        let now = self.now();
+        if now < e.details.starts_at - chrono::Duration::hours(12) {
+            return Err(Error::Conflict(
+                "an event goes live at most 12 hours before its start".into(),
+            ));
+        }
+        e.status = EventStatus::Live;
+        e.live_started_at.get_or_insert(now);
+        e.live_ended_at = None;
+        e.updated_at = now.max(e.updated_at + chrono::Duration::milliseconds(1));
+        self.room_write(id, Participant::of(&viewer.user), Command::Start, Some(e.clone()))
+            .await?;
+        drop(_lock);
+        let people: Vec<UserId> = self
+            .repo()
+            .registrations(id)
+            .await?
+            .into_iter()
+            .filter(|r| r.status == RegistrationStatus::Registered && r.user != viewer.user.id)
+            .map(|r| r.user)
+            .collect();
+        let n = self.notice(
+            NotificationKind::EventLive,
+            None,
+            Some(e.id.as_str()),
+            Some(viewer.user.display_name.as_str()),
+            Some(&e.details.title),
+        );
+        self.notify(&people, n).await?;
+        Ok(e)
+    }
+
+    /// Ends the live session (its hosts): polls close, hands go down.
+    #[tracing::instrument(skip_all)]
+    pub async fn end_live(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
+        let _lock = self.inner.events_lock.lock().await;
+        let a = self.host(viewer, id).await?;
+        let mut e = a.event;
+        if e.status != EventStatus::Live {
+            return Err(Error::Conflict("the event is not live".into()));
+        }
+        let now = self.now();
+        e.status = EventStatus::Ended;
+        e.live_ended_at = Some(now);
+        e.updated_at = now.max(e.updated_at + chrono::Duration::milliseconds(1));
+        self.room_write(id, Participant::of(&viewer.user), Command::End, Some(e.clone()))
+            .await?;
+        Ok(e)
+    }
+
+    /// Posts to the live room's chat (participants, while live).
+    pub async fn post_live_message(&self, viewer: &Viewer, id: &EventId, body: &str) -> Result<LiveEntry> {
+        self.participant(viewer, id).await?;
+        if body.chars().count() > MAX_LIVE_CHAT_CHARS {
+            return Err(Error::invalid(
+                "body",
+                format!("use at most {MAX_LIVE_CHAT_CHARS} characters"),
+            ));
+        }
+        let body = MessageBody::parse(body)?;
+        self.room_write(id, Participant::of(&viewer.user), Command::Chat(body), None)
+            .await
+    }
+
+    /// Asks a question (participants, before or during the session).
+    #[tracing::instrument(skip_all)]
+    pub async fn ask_question(&self, viewer: &Viewer, id: &EventId, body: &str) -> Result<Question> {
+        self.participant(viewer, id).await?;
+        let body = clean_text("body", body, MAX_QUESTION_CHARS, true)?;
+        let entry = self
+            .room_write(id, Participant::of(&viewer.user), Command::Ask(body), None)
+            .await?;
+        match entry.kind {
+            LiveKind::Asked { question } => Ok(question),
+            _ => Err(Error::internal("asking made something else")),
+        }
+    }
+
+    /// Upvotes a question, or takes the upvote back (participants; one each).
+    pub async fn vote_question(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+        question: &QuestionId,
+        up: bool,
+    ) -> Result<(QuestionId, u32)> {
+        self.participant(viewer, id).await?;
+        let entry = self
+            .room_write(
+                id,
+                Participant::of(&viewer.user),
+                Command::Vote {
+                    question: question.clone(),
+                    up,
+                },
+                None,
+            )
+            .await?;
+        match entry.kind {
+            LiveKind::Voted { question, votes, .. } => Ok((question, votes)),
+            _ => Err(Error::internal("voting made something else")),
+        }
+    }
+
+    /// Marks a question answered, pinned or hidden (the hosts).
+    pub async fn mark_question(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+        question: &QuestionId,
+        answered: Option<bool>,
+        pinned: Option<bool>,
+        hidden: Option<bool>,
+    ) -> Result<Question> {
+        self.host(viewer, id).await?;
+        let entry = self
+            .room_write(
+                id,
+                Participant::of(&viewer.user),
+                Command::Mark {
+                    question: question.clone(),
+                    answered,
+                    pinned,
+                    hidden,
+                },
+                None,
+            )
+            .await?;
+        match entry.kind {
+            LiveKind::Marked { question } => Ok(question),
+            _ => Err(Error::internal("marking made something else")),
+        }
+    }
+
+    /// Opens a quick poll (the hosts, while live): a question (≤ 300
+    /// characters) and 2–10 options (≤ 200 each), one or several choices.
+    pub async fn open_poll(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+        question: &str,
+        options: &[String],
+        multiple: bool,
+    ) -> Result<Poll> {
+        self.host(viewer, id).await?;
+        let question = clean_text("question", question, 300, false)?;
+        if !(2..=10).contains(&options.len()) {
+            return Err(Error::invalid("options", "give 2 to 10 options"));
+        }
+        let mut opts = Vec::with_capacity(options.len());
+        for o in options {
+            let o = clean_text("options", o, 200, false)?;
+            if opts.contains(&o) {
+                return Err(Error::invalid("options", "every option must differ"));
+            }
+            opts.push(o);
+        }
+        let entry = self
+            .room_write(
+                id,
+                Participant::of(&viewer.user),
+                Command::OpenPoll {
+                    question,
+                    options: opts,
+                    multiple,
+                },
+                None,
+            )
+            .await?;
+        match entry.kind {
+            LiveKind::PollOpened { poll } => Ok(poll),
+            _ => Err(Error::internal("opening a poll made something else")),
+        }
+    }
+
+    /// Votes in an open poll (participants; once). `choices` are option
+    /// positions from 0.
+    pub async fn vote_poll(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+        poll: &PollId,
+        choices: Vec<u32>,
+    ) -> Result<(Vec<u32>, u32)> {
+        self.participant(viewer, id).await?;
+        let entry = self
+            .room_write(
+                id,
+                Participant::of(&viewer.user),
+                Command::VotePoll {
+                    poll: poll.clone(),
+                    choices,
+                },
+                None,
+            )
+            .await?;
+        match entry.kind {
+            LiveKind::PollVoted { counts, voters, .. } => Ok((counts, voters)),
+            _ => Err(Error::internal("voting made something else")),
+        }
+    }
+
+    /// Closes a poll (the hosts); its results stay.
+    pub async fn close_poll(&self, viewer: &Viewer, id: &EventId, poll: &PollId) -> Result<Poll> {
+        self.host(viewer, id).await?;
+        let entry = self
+            .room_write(
+                id,
+                Participant::of(&viewer.user),
+                Command::ClosePoll { poll: poll.clone() },
+                None,
+            )
+            .await?;
+        match entry.kind {
+            LiveKind::PollClosed { poll } => Ok(poll),
+            _ => Err(Error::internal("closing a poll made something else")),
+        }
+    }
+
+    /// Raises or lowers one's hand (participants, while live); the hosts
+    /// lower anyone's (`person`).
+    pub async fn raise_hand(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+        raised: bool,
+        person: Option<&UserId>,
+    ) -> Result<bool> {
+        let a = self.participant(viewer, id).await?;
+        let who = match person {
+            Some(p) if p != &viewer.user.id => {
+                if !a.host || raised {
+                    return Err(Error::Forbidden);
+                }
+                let u = self.repo().user(p).await?.ok_or(Error::NotFound)?;
+                Participant::of(&u)
+            }
+            _ => Participant::of(&viewer.user),
+        };
+        self.room_write(
+            id,
+            Participant::of(&viewer.user),
+            Command::Hand { who, raised },
+            None,
+        )
+        .await?;
+        Ok(raised)
+    }
+
+    /// The room as the viewer finds it now.
+    pub async fn room_view(&self, viewer: &Viewer, id: &EventId) -> Result<RoomView> {
+        self.room_access(viewer, id).await?;
+        Ok(self.room_read(id, &viewer.user.id).await?.0)
+    }
+
+    /// Who came, school by school, with their time present while the event
+    /// was live: all of it for the hosts and administrators; their school's
+    /// part for its staff; their country's for national coordinators.
+    pub async fn attendance_report(&self, viewer: &Viewer, id: &EventId) -> Result<AttendanceReport> {
+        let a = self.room_access(viewer, id).await?;
+        let u = &viewer.user;
+        let whole = a.host;
+        let staff = matches!(u.role, Role::Teacher | Role::SchoolCoordinator);
+        if !whole && !staff && u.role != Role::NationalCoordinator {
+            return Err(Error::Forbidden);
+        }
+        let (_, att) = self.room_read(id, &u.id).await?;
+        let Some(from) = att.started_at else {
+            return Ok(AttendanceReport {
+                started_at: None,
+                ended_at: None,
+                schools: vec![],
+            });
+        };
+        let to = att.ended_at.unwrap_or_else(|| self.now());
+        let ids: Vec<UserId> = att.people.iter().map(|(p, _)| p.user.clone()).collect();
+        let users = self.repo().users_by_ids(&ids).await?;
+        let mut school_ids: Vec<SchoolId> = att.people.iter().filter_map(|(p, _)| p.school.clone()).collect();
+        school_ids.sort();
+        school_ids.dedup();
+        let schools = self.repo().schools_by_ids(&school_ids).await?;
+        let mut by_school: Vec<SchoolAttendance> = Vec::new();
+        for (p, spans) in &att.people {
+            let school = p
+                .school
+                .as_ref()
+                .and_then(|s| schools.iter().find(|x| &x.id == s));
+            let allowed = whole
+                || (staff && p.school.is_some() && p.school == u.school)
+                || (u.role == Role::NationalCoordinator
+                    && school.is_some_and(|s| Some(&s.facts.country) == u.country.as_ref()));
+            if !allowed {
+                continue;
+            }
+            let seconds = seconds_within(spans, from, to);
+            let user = users.iter().find(|x| x.id == p.user);
+            let sees = user.is_some_and(|x| policy::sees_person(Some(viewer), x));
+            let row = AttendanceRow {
+                user: p.user.clone(),
+                name: match user {
+                    Some(x) if sees => x.display_name.as_str().to_owned(),
+                    _ => p.name.clone(),
+                },
+                role: p.role,
+                class_label: user
+                    .filter(|_| sees)
+                    .and_then(|x| x.class_label.as_ref().map(|c| c.as_str().to_owned())),
+                first_joined: spans.first().map(|s| s.0).unwrap_or(from),
+                last_left: spans.last().and_then(|s| s.1),
+                seconds_present: seconds,
+            };
+            let key = school.map(|s| s.id.clone());
+            match by_school.iter_mut().find(|s| s.school.as_ref().map(|x| x.id.clone()) == key) {
+                Some(s) => s.people.push(row),
+                None => by_school.push(SchoolAttendance {
+                    school: school.cloned(),
+                    people: vec![row],
+                }),
+            }
+        }
+        for s in &mut by_school {
+            s.people.sort_by(|a, b| a.name.cmp(&b.name).then(a.user.cmp(&b.user)));
+        }
+        by_school.sort_by(|a, b| {
+            let name = |s: &SchoolAttendance| {
+                s.school
+                    .as_ref()
+                    .map(|x| x.facts.name.get(None).to_lowercase())
+                    .unwrap_or_else(|| "\u{10FFFF}".into())
+            };
+            name(a).cmp(&name(b))
+        });
+        Ok(AttendanceReport {
+            started_at: Some(from),
+            ended_at: att.ended_at,
+            schools: by_school,
+        })
+    }
+
+    /// The live room of an event: with `after` (a cursor of an entry, or of
+    /// the room's `head`) first what the viewer missed, then live entries,
+    /// in order, each once. Participants are counted present while they
+    /// listen (with a short grace for dropped connections).
+    pub async fn event_live(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+        after: Option<&str>,
+    ) -> Result<impl Stream<Item = Result<Arc<LiveEntry>>> + Send + 'static + use<>> {
+        let after = after.map(parse_room_cursor).transpose()?;
+        let access = self.room_access(viewer, id).await?;
+        let listener = self.inner.room_hub.listen(id);
+        let presence = if access.participant && access.event.status != EventStatus::Cancelled {
+            Some(self.arrive(id, Participant::of(&viewer.user)).await?)
+        } else {
+            None
+        };
+        let (view, _) = self.room_read(id, &viewer.user.id).await?;
+        let hidden: HashSet<QuestionId> = view
+            .questions
+            .iter()
+            .filter(|q| q.hidden)
+            .map(|q| q.id.clone())
+            .collect();
+        let mut sub = RoomSubscriber {
+            app: self.clone(),
+            event: id.clone(),
+            listener,
+            _presence: presence,
+            last: None,
+            replay_after: None,
+            ready: VecDeque::new(),
+            hidden,
+            done: false,
+        };
+        if let Some(after) = after {
+            if after > view.head {
+                return Err(Error::invalid("after", "not a cursor of this event"));
+            }
+            sub.last = Some(after);
+            sub.replay_after = Some(after);
+        }
+        Ok(futures::stream::unfold(sub, RoomSubscriber::next))
+    }
+
+    /// Counts a connection of a participant; the first one logs their arrival.
+    async fn arrive(&self, id: &EventId, who: Participant) -> Result<RoomPresence> {
+        let first = {
+            let mut p = self.inner.room_presence.lock().unwrap_or_else(|p| p.into_inner());
+            let n = p.entry((id.clone(), who.user.clone())).or_insert(0);
+            *n += 1;
+            *n == 1
+        };
+        let guard = RoomPresence {
+            app: self.clone(),
+            event: id.clone(),
+            who: who.clone(),
+        };
+        if first {
+            let present = self.room_read(id, &who.user).await?.0.present.iter().any(|p| p.user == who.user);
+            if !present {
+                self.room_write(id, who, Command::Join, None).await?;
+            }
+        }
+        Ok(guard)
+    }
+
+    fn depart(&self, id: &EventId, who: &Participant) {
+        let last = {
+            let mut p = self.inner.room_presence.lock().unwrap_or_else(|p| p.into_inner());
+            match p.get_mut(&(id.clone(), who.user.clone())) {
+                Some(n) => {
+                    *n -= 1;
+                    *n == 0
+                }
+                None => false,
+            }
+        };
+        if !last {
+            return;
+        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (app, id, who) = (self.clone(), id.clone(), who.clone());
+        rt.spawn(async move {
+            tokio::time::sleep(ATTENDANCE_GRACE).await;
+            let gone = {
+                let mut p = app.inner.room_presence.lock().unwrap_or_else(|p| p.into_inner());
+                let key = (id.clone(), who.user.clone());
+                if p.get(&key) == Some(&0) {
+                    p.remove(&key);
+                    true
+                } else {
+                    false
+                }
+            };
+            if gone && let Err(e) = app.room_write(&id, who, Command::Leave, None).await {
+                tracing::warn!(error = %e, "recording a departure failed");
+            }
+        });
+    }
+
+    /// Whether the person is in the room now (by this process's count).
+    pub fn in_room(&self, id: &EventId, user: &UserId) -> bool {
+        let p = self.inner.room_presence.lock().unwrap_or_else(|p| p.into_inner());
+        p.get(&(id.clone(), user.clone())).is_some_and(|n| *n > 0)
+    }
+}
+
+/// A participant's connection to a room; dropping the last one logs their
+/// departure after [`ATTENDANCE_GRACE`].
+struct RoomPresence {
+    app: App,
+    event: EventId,
+    who: Participant,
+}
+
+impl Drop for RoomPresence {
+    fn drop(&mut self) {
+        self.app.depart(&self.event, &self.who);
+    }
+}
+
+struct RoomSubscriber {
+    app: App,
+    event: EventId,
+    listener: RoomListener,
+    _presence: Option<RoomPresence>,
+    last: Option<u64>,
+    replay_after: Option<u64>,
+    ready: VecDeque<Arc<LiveEntry>>,
+    /// Questions hidden when the stream began: replays show them without text.
+    hidden: HashSet<QuestionId>,
+    done: bool,
+}
+
+fn resync() -> Error {
+    Error::ResyncRequired("live entries were missed; resume from the last cursor received")
+}
+
+impl RoomSubscriber {
+    fn take(&mut self, e: Arc<LiveEntry>) {
+        if self.last.is_some_and(|l| e.seq <= l) {
+            return;
+        }
+        self.last = Some(e.seq);
+        let e = match &e.kind {
+            LiveKind::Asked { question } if self.hidden.contains(&question.id) => {
+                let mut copy = (*e).clone();
+                if let LiveKind::Asked { question } = &mut copy.kind {
+                    question.hidden = true;
+                    question.body = String::new();
+                }
+                Arc::new(copy)
+            }
+            _ => e,
+        };
+        self.ready.push_back(e);
+    }
+
+    async fn next(mut self) -> Option<(Result<Arc<LiveEntry>>, Self)> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(e) = self.ready.pop_front() {
+                return Some((Ok(e), self));
+            }
+            if let Some(after) = self.replay_after.take() {
+                match self.app.repo().event_log(&self.event, after, REPLAY_PAGE).await {
+                    Ok(page) => {
+                        let full = page.len() >= REPLAY_PAGE;
+                        for e in page {
+                            self.take(Arc::new(e));
+                        }
+                        if full {
+                            self.replay_after = self.last;
+                        }
+                        continue;
+                    }
+                    Err(e) => {
+                        self.done = true;
+                        return Some((Err(e), self));
+                    }
+                }
+            }
+            match self.listener.recv().await {
+                None => {
+                    self.done = true;
+                    return Some((Err(resync()), self));
+                }
+                Some(e) => match self.last {
+                    Some(l) if e.seq <= l => continue,
+                    Some(l) if e.seq > l + 1 => {
+                        // Written elsewhere in between: read the gap.
+                        self.replay_after = Some(l);
+                    }
+                    _ => self.take(e),
+                },
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(name: &str, role: Role) -> Participant {
+        Participant {
+            user: UserId::generate(),
+            name: name.into(),
+            school: None,
+            role,
+        }
+    }
+
+    fn run(room: &mut Room, by: &Participant, c: Command) -> Result<LiveKind> {
+        let kind = room.decide(&c, by, Utc::now())?;
+        let e = LiveEntry {
+            event: EventId::from_trusted("e".into()),
+            seq: room.head + 1,
+            at: Utc::now(),
+            kind: kind.clone(),
+        };
+        room.apply(&e);
+        Ok(kind)
+    }
+
+    #[test]
+    fn one_upvote_per_person_and_votes_only_while_the_poll_is_open() {
+        let mut room = Room::default();
+        let host = p("Mentor", Role::Mentor);
+        let (a, b) = (p("Ana", Role::Student), p("Bo", Role::Student));
+        assert!(matches!(
+            run(&mut room, &a, Command::Chat(MessageBody::parse("hi").unwrap())),
+            Err(Error::Conflict(_))
+        ));
+        run(&mut room, &host, Command::Start).unwrap();
+        let LiveKind::Asked { question } = run(&mut room, &a, Command::Ask("Why?".into())).unwrap() else {
+            panic!()
+        };
+        let vote = |up| Command::Vote {
+            question: question.id.clone(),
+            up,
+        };
+        run(&mut room, &a, vote(true)).unwrap();
+        assert!(matches!(run(&mut room, &a, vote(true)), Err(Error::Conflict(_))));
+        run(&mut room, &b, vote(true)).unwrap();
+        assert_eq!(room.view(&a.user).questions[0].votes, 2);
+        run(&mut room, &b, vote(false)).unwrap();
+        assert_eq!(room.view(&b.user).questions[0].votes, 1);
+        assert!(room.view(&a.user).my_votes.contains(&question.id));
+
+        let LiveKind::PollOpened { poll } = run(
+            &mut room,
+            &host,
+            Command::OpenPoll {
+                question: "Which?".into(),
+                options: vec!["x".into(), "y".into()],
+                multiple: false,
+            },
+        )
+        .unwrap() else {
+            panic!()
+        };
+        let vp = |choices: Vec<u32>| Command::VotePoll {
+            poll: poll.id.clone(),
+            choices,
+        };
+        assert!(matches!(run(&mut room, &a, vp(vec![0, 1])), Err(Error::Invalid { .. })));
+        assert!(matches!(run(&mut room, &a, vp(vec![2])), Err(Error::Invalid { .. })));
+        run(&mut room, &a, vp(vec![1])).unwrap();
+        assert!(matches!(run(&mut room, &a, vp(vec![0])), Err(Error::Conflict(_))));
+        run(&mut room, &host, Command::ClosePoll { poll: poll.id.clone() }).unwrap();
+        assert!(matches!(run(&mut room, &b, vp(vec![0])), Err(Error::Conflict(_))));
+        assert_eq!(room.view(&a.user).polls[0].counts, vec![0, 1]);
+        assert_eq!(room.head, 9);
+    }
+
+    #[test]
+    fn time_present_counts_overlaps_once_and_only_while_live() {
+        let t = |m: i64| "2026-12-10T08:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::minutes(m);
+        let spans = vec![(t(-10), Some(t(5))), (t(3), Some(t(20))), (t(30), None)];
+        // Live from 0 to 40: 0–20 and 30–40.
+        assert_eq!(seconds_within(&spans, t(0), t(40)), 30 * 60);
+        assert_eq!(minutes(89), 1);
+        assert_eq!(minutes(90), 2);
+    }
+
+    #[test]
+    fn students_show_by_first_name_and_csv_cannot_smuggle_formulas() {
+        assert_eq!(first_name("Aigerim Nurlanovna Bekova"), "Aigerim");
+        assert_eq!(defuse("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(defuse("Ana"), "Ana");
+    }
+}
