@@ -672,7 +672,7 @@ impl App {
     }
 
     /// Who may change an event: its organizer, its mentors, administrators.
-    pub(crate) fn hosts(viewer: &Viewer, e: &Event) -> bool {
+    pub fn hosts(viewer: &Viewer, e: &Event) -> bool {
         e.is_host(&viewer.user.id) || viewer.user.role == Role::PlatformAdmin
     }
 

@@ -8,6 +8,8 @@
 //! request's data.
 
 mod errors;
+mod event_mutation;
+mod event_types;
 mod limits;
 pub mod live;
 mod material_mutation;
@@ -53,7 +55,7 @@ impl Default for SchemaOptions {
 
 /// Builds the executable schema around the domain handle.
 pub fn build(app: app::App, options: &SchemaOptions) -> LffSchema {
-    Schema::build(Query, Mutation::default(), Subscription)
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .data(app)
         .limit_depth(options.max_depth)
         .limit_complexity(options.max_complexity)
@@ -72,7 +74,7 @@ pub fn build(app: app::App, options: &SchemaOptions) -> LffSchema {
 
 /// The schema in SDL, as committed in `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation::default(), Subscription)
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .finish()
         .sdl()
 }

@@ -34,12 +34,13 @@ fn file_id(id: &ID) -> Result<app::FileId> {
         .gql()
 }
 
-/// Every root mutation: the network's, the spaces' and the materials'.
+/// Every root mutation: the network's, the spaces', the materials' and the events'.
 #[derive(async_graphql::MergedObject, Default)]
 pub struct Mutation(
     NetworkMutation,
     crate::space_mutation::SpaceMutation,
     crate::material_mutation::MaterialMutation,
+    crate::event_mutation::EventMutation,
 );
 
 #[derive(Default)]

@@ -21,7 +21,13 @@ pub struct NotificationsInfo {
     pub unread_count: u64,
 }
 
-pub struct Query;
+/// Every root query: the network's, the spaces', the materials', search's
+/// and the events'.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Query(CoreQuery, crate::event_mutation::EventQuery);
+
+#[derive(Default)]
+pub struct CoreQuery;
 
 /// The signed-in person, or `UNAUTHENTICATED`.
 pub(crate) fn viewer<'c>(ctx: &Context<'c>) -> Result<&'c app::Viewer> {
@@ -50,7 +56,7 @@ pub(crate) fn or_none<T>(r: app::Result<T>) -> Result<Option<T>> {
 }
 
 #[Object]
-impl Query {
+impl CoreQuery {
     /// Searches materials, good practices, schools, spaces and messages in
     /// every language of the network, among what you may see: inflected
     /// forms, typos (1 from 5 letters, 2 from 9), the last word as a prefix,

@@ -8,6 +8,7 @@ use futures::{Stream, StreamExt};
 use crate::errors::{ErrorCode, GqlResult, coded};
 use crate::live::OneEvent;
 use crate::query::{app, viewer};
+use crate::event_types::LiveEvent;
 use crate::space_types::SpaceEvent;
 use crate::types::Notification;
 
@@ -46,6 +47,24 @@ impl Subscription {
             })
             .gql()?;
         Ok(stream.map(|r| r.map(SpaceEvent::from).gql()).boxed())
+    }
+
+    /// The live room of an event: with `after` (a `cursor` of an entry, or
+    /// `Event.live.head`) first everything after it that you missed, then
+    /// live entries, in order, each once. A client that falls too far
+    /// behind gets one `RESYNC_REQUIRED` error and the stream ends: reload
+    /// `Event.live`, then resume. While you listen as a participant you
+    /// count as present (attendance).
+    async fn event_live(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        after: Option<String>,
+    ) -> Result<BoxStream<'static, Result<LiveEvent>>> {
+        let v = viewer(ctx)?;
+        let id = app::EventId::parse(&event_id).gql()?;
+        let stream = app(ctx).event_live(v, &id, after.as_deref()).await.gql()?;
+        Ok(stream.map(|r| r.map(LiveEvent).gql()).boxed())
     }
 
     /// Notices for the signed-in person, live. A client that falls too far

@@ -179,6 +179,18 @@ pub enum NotificationKind {
     SpaceInvitationAnswered,
     /// A member reported a message in a space you teach in; `about` is the message.
     MessageReported,
+    /// You were named a mentor of a scheduled event; `about` is the event.
+    EventScheduled,
+    /// An event you registered for changed; `about` is the event.
+    EventChanged,
+    /// An event you registered for was cancelled; `about` is the event.
+    EventCancelled,
+    /// A seat freed up for you on an event's waitlist; `about` is the event.
+    EventSeatGiven,
+    /// An event you registered for starts soon; `about` is the event.
+    EventReminder,
+    /// An event you registered for has gone live; `about` is the event.
+    EventLive,
 }
 
 /// A notice for one person.
@@ -198,6 +210,12 @@ impl Notification {
             K::SpaceInvitation => NotificationKind::SpaceInvitation,
             K::SpaceInvitationAnswered => NotificationKind::SpaceInvitationAnswered,
             K::MessageReported => NotificationKind::MessageReported,
+            K::EventScheduled => NotificationKind::EventScheduled,
+            K::EventChanged => NotificationKind::EventChanged,
+            K::EventCancelled => NotificationKind::EventCancelled,
+            K::EventSeatGiven => NotificationKind::EventSeatGiven,
+            K::EventReminder => NotificationKind::EventReminder,
+            K::EventLive => NotificationKind::EventLive,
         }
     }
 
@@ -210,7 +228,7 @@ impl Notification {
         self.0.space.as_ref().map(|s| ID(s.to_string()))
     }
 
-    /// The id of the message or invitation it is about.
+    /// The id of the message, invitation or event it is about.
     async fn about(&self) -> Option<ID> {
         self.0.about.clone().map(ID)
     }

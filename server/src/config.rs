@@ -289,6 +289,10 @@ pub struct ServeArgs {
     /// How long each space keeps its events for clients resuming with a cursor; an older cursor gets RESYNC_REQUIRED. Messages themselves are kept regardless.
     #[arg(long, env = "LFF_SPACE_EVENTS_KEPT", default_value = "30days", value_parser = duration)]
     pub space_events_kept: Duration,
+
+    /// How long before an event starts its registrants get a reminder (e.g. 30min, 1h).
+    #[arg(long, env = "LFF_EVENT_REMINDER", default_value = "30min", value_parser = duration)]
+    pub event_reminder: Duration,
 }
 
 /// A setting that cannot be used, named as the operator wrote it.
@@ -320,6 +324,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// How long space events stay resumable.
     pub space_events_kept: Duration,
+    /// How long before an event its registrants are reminded.
+    pub event_reminder: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -557,6 +563,7 @@ impl ServeArgs {
                 "LFF_SPACE_EVENTS_KEPT",
                 "space-events-kept",
             )?,
+            event_reminder: nonzero(self.event_reminder, "LFF_EVENT_REMINDER", "event-reminder")?,
         })
     }
 }

@@ -8,6 +8,7 @@
 //! the same two calls on `127.0.0.1:0`.
 
 pub mod config;
+mod calendar;
 mod files;
 mod graphql_http;
 mod lock;
@@ -168,6 +169,12 @@ impl Application {
             let stop = state.shutdown.clone();
             async move { app.run_indexer(stop.cancelled()).await }
         });
+        let reminders = tokio::spawn({
+            let app = state.app.clone();
+            let before = chrono::Duration::from_std(state.config.event_reminder)
+                .unwrap_or(app::DEFAULT_REMINDER);
+            async move { app.run_reminders(before).await }
+        });
 
         loop {
             let (stream, peer) = tokio::select! {
@@ -202,6 +209,7 @@ impl Application {
 
         drop(listener);
         collector.abort();
+        reminders.abort();
         tracing::info!("shutting down: no new connections; finishing requests and closing sockets");
         state.shutdown.cancel();
         state.sockets.close();

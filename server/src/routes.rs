@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/downloads/{id}", get(transfers::download))
         .route("/downloads/{id}/thumbnail", get(transfers::thumbnail))
+        .route("/calendar/{file}", get(crate::calendar::feed))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::serve))

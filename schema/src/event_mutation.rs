@@ -1,0 +1,390 @@
+//! Root queries and mutations of scheduled events and their live rooms.
+//! Each calls exactly one `app` use case.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+
+use crate::errors::GqlResult;
+use crate::event_types::*;
+use crate::network_types::connection;
+use crate::query::{app, meta, viewer};
+
+fn event_id(id: &ID) -> Result<app::EventId> {
+    app::EventId::parse(id).gql()
+}
+
+fn question_id(id: &ID) -> Result<app::QuestionId> {
+    app::QuestionId::parse(id).gql()
+}
+
+fn poll_id(id: &ID) -> Result<app::PollId> {
+    app::PollId::parse(id).gql()
+}
+
+fn user_id(id: &ID) -> Result<app::UserId> {
+    app::UserId::parse(id).gql()
+}
+
+#[derive(Default)]
+pub struct EventQuery;
+
+#[Object]
+impl EventQuery {
+    /// Events you may see that have not ended (with `includePast`, all of
+    /// them), in order of their start.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default = false)] include_past: bool,
+    ) -> Result<Connection<String, Event>> {
+        let v = viewer(ctx)?;
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        let p = app(ctx).events(v, include_past, &page).await.gql()?;
+        Ok(connection(p, has_previous, Event))
+    }
+
+    /// Your upcoming events: registered, waitlisted, organizing or mentoring.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn my_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Event>> {
+        let v = viewer(ctx)?;
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        let p = app(ctx).my_events(v, &page).await.gql()?;
+        Ok(connection(p, has_previous, Event))
+    }
+
+    /// One event, if you may see it; null otherwise.
+    async fn event(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Event>> {
+        let v = viewer(ctx)?;
+        let Ok(id) = app::EventId::parse(&id) else {
+            return Ok(None);
+        };
+        match app(ctx).event(v, &id).await {
+            Ok(e) => Ok(Some(Event(e))),
+            Err(app::Error::NotFound) => Ok(None),
+            Err(e) => Err(e).gql(),
+        }
+    }
+
+    /// Your calendar feed, if you made one.
+    async fn calendar_feed(&self, ctx: &Context<'_>) -> Result<Option<CalendarFeed>> {
+        let v = viewer(ctx)?;
+        Ok(app(ctx)
+            .calendar_feed_created(v)
+            .await
+            .gql()?
+            .map(|created_at| CalendarFeed { created_at }))
+    }
+}
+
+#[derive(Default)]
+pub struct EventMutation;
+
+#[Object]
+impl EventMutation {
+    /// Schedules an event. Administrators and mentors plan for anyone;
+    /// national coordinators for their country and its schools; teachers
+    /// and school coordinators for their school and the spaces they teach in.
+    async fn create_event(&self, ctx: &Context<'_>, input: CreateEventInput) -> Result<Event> {
+        let v = viewer(ctx)?;
+        let details = input.parse().gql()?;
+        app(ctx)
+            .create_event(v, details, &meta(ctx))
+            .await
+            .map(Event)
+            .gql()
+    }
+
+    /// Changes an event (its organizer, mentors and administrators);
+    /// everyone registered is notified and calendar feeds show the change.
+    /// With `expectedUpdatedAt`, a change made meanwhile is a `CONFLICT`.
+    async fn update_event(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: CreateEventInput,
+        expected_updated_at: Option<DateTime<Utc>>,
+    ) -> Result<Event> {
+        let v = viewer(ctx)?;
+        let details = input.parse().gql()?;
+        app(ctx)
+            .update_event(v, &event_id(&id)?, details, expected_updated_at, &meta(ctx))
+            .await
+            .map(Event)
+            .gql()
+    }
+
+    /// Calls off an event that has not started (its hosts), with a reason
+    /// everyone registered is told.
+    async fn cancel_event(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Event> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .cancel_event(v, &event_id(&id)?, &reason, &meta(ctx))
+            .await
+            .map(Event)
+            .gql()
+    }
+
+    /// Registers you (unless `includeSelf` is false) and, as a teacher,
+    /// students of your school (your class) for an event. Seats go in
+    /// order; when they run out, people wait and get a seat as others cancel.
+    async fn register_for_event(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        #[graphql(default)] students: Vec<ID>,
+        #[graphql(default = true)] include_self: bool,
+    ) -> Result<Vec<Registration>> {
+        let v = viewer(ctx)?;
+        let ids = students
+            .iter()
+            .map(user_id)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(app(ctx)
+            .register_for_event(v, &self::event_id(&event_id)?, include_self, &ids)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Registration)
+            .collect())
+    }
+
+    /// Cancels your registration, or (`person`) a student's of your school,
+    /// or as a host anyone's. A freed seat goes to the first person waiting.
+    async fn cancel_registration(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        person: Option<ID>,
+    ) -> Result<Registration> {
+        let v = viewer(ctx)?;
+        let person = person.as_ref().map(user_id).transpose()?;
+        app(ctx)
+            .cancel_registration(v, &self::event_id(&event_id)?, person.as_ref())
+            .await
+            .map(Registration)
+            .gql()
+    }
+
+    /// Opens the live room (the hosts; from 12 hours before the start).
+    /// Everyone registered is notified.
+    async fn start_live(&self, ctx: &Context<'_>, event_id: ID) -> Result<Event> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .start_live(v, &self::event_id(&event_id)?)
+            .await
+            .map(Event)
+            .gql()
+    }
+
+    /// Ends the live session (the hosts): polls close and hands go down.
+    async fn end_live(&self, ctx: &Context<'_>, event_id: ID) -> Result<Event> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .end_live(v, &self::event_id(&event_id)?)
+            .await
+            .map(Event)
+            .gql()
+    }
+
+    /// Writes in the live room's chat (participants, while live; Markdown,
+    /// ≤ 2,000 characters).
+    async fn post_live_message(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        body: String,
+    ) -> Result<LiveEvent> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .post_live_message(v, &self::event_id(&event_id)?, &body)
+            .await
+            .map(|e| LiveEvent(std::sync::Arc::new(e)))
+            .gql()
+    }
+
+    /// Asks the hosts a question (participants, before or during the
+    /// session; ≤ 500 characters). Students appear by their first name.
+    async fn ask_question(&self, ctx: &Context<'_>, event_id: ID, body: String) -> Result<Question> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .ask_question(v, &self::event_id(&event_id)?, &body)
+            .await
+            .map(|q| Question::from(&q))
+            .gql()
+    }
+
+    /// Upvotes a question, or with `up: false` takes your upvote back
+    /// (participants; one upvote each: a second is a `CONFLICT`).
+    async fn upvote_question(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        question_id: ID,
+        #[graphql(default = true)] up: bool,
+    ) -> Result<QuestionVotes> {
+        let v = viewer(ctx)?;
+        let (q, votes) = app(ctx)
+            .vote_question(v, &self::event_id(&event_id)?, &self::question_id(&question_id)?, up)
+            .await
+            .gql()?;
+        Ok(QuestionVotes {
+            question_id: ID(q.to_string()),
+            votes,
+        })
+    }
+
+    /// Marks a question answered, pinned or hidden (the hosts); what is
+    /// not given stays as it is.
+    async fn mark_question(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        question_id: ID,
+        answered: Option<bool>,
+        pinned: Option<bool>,
+        hidden: Option<bool>,
+    ) -> Result<Question> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .mark_question(
+                v,
+                &self::event_id(&event_id)?,
+                &self::question_id(&question_id)?,
+                answered,
+                pinned,
+                hidden,
+            )
+            .await
+            .map(|q| Question::from(&q))
+            .gql()
+    }
+
+    /// Opens a quick poll (the hosts, while live): 2–10 options, one choice
+    /// each unless `multiple`.
+    async fn open_poll(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        question: String,
+        options: Vec<String>,
+        #[graphql(default = false)] multiple: bool,
+    ) -> Result<Poll> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .open_poll(v, &self::event_id(&event_id)?, &question, &options, multiple)
+            .await
+            .map(|p| Poll::from(&p))
+            .gql()
+    }
+
+    /// Votes in an open poll (participants; once): `choices` are positions
+    /// in `options`, from 0.
+    async fn vote_poll(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        poll_id: ID,
+        choices: Vec<u32>,
+    ) -> Result<PollResults> {
+        let v = viewer(ctx)?;
+        let poll = self::poll_id(&poll_id)?;
+        let (counts, voters) = app(ctx)
+            .vote_poll(v, &self::event_id(&event_id)?, &poll, choices)
+            .await
+            .gql()?;
+        Ok(PollResults {
+            poll_id: ID(poll.to_string()),
+            counts,
+            voters,
+        })
+    }
+
+    /// Closes a poll (the hosts); its results stay.
+    async fn close_poll(&self, ctx: &Context<'_>, event_id: ID, poll_id: ID) -> Result<Poll> {
+        let v = viewer(ctx)?;
+        app(ctx)
+            .close_poll(v, &self::event_id(&event_id)?, &self::poll_id(&poll_id)?)
+            .await
+            .map(|p| Poll::from(&p))
+            .gql()
+    }
+
+    /// Raises or lowers your hand (participants, while live); the hosts
+    /// lower anyone's with `person`.
+    async fn raise_hand(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        #[graphql(default = true)] raised: bool,
+        person: Option<ID>,
+    ) -> Result<bool> {
+        let v = viewer(ctx)?;
+        let person = person.as_ref().map(user_id).transpose()?;
+        app(ctx)
+            .raise_hand(v, &self::event_id(&event_id)?, raised, person.as_ref())
+            .await
+            .gql()
+    }
+
+    /// Records what remains of an event (its hosts): minutes (Markdown), a
+    /// recording link, attached materials. What is not given stays; an
+    /// empty text removes it.
+    async fn record_event_outcome(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        minutes: Option<String>,
+        recording_url: Option<String>,
+        materials: Option<Vec<ID>>,
+    ) -> Result<Event> {
+        let v = viewer(ctx)?;
+        let materials = materials
+            .map(|ids| {
+                ids.iter()
+                    .map(|m| app::MaterialId::parse(m))
+                    .collect::<app::Result<Vec<_>>>()
+                    .map_err(|_| app::Error::invalid("materials", "a material named is not known"))
+            })
+            .transpose()
+            .gql()?;
+        app(ctx)
+            .record_event_outcome(
+                v,
+                &self::event_id(&event_id)?,
+                minutes.as_deref(),
+                recording_url.as_deref(),
+                materials,
+            )
+            .await
+            .map(Event)
+            .gql()
+    }
+
+    /// Makes a personal calendar feed of your events (or a new secret for
+    /// it: the old address stops working at once).
+    async fn create_calendar_feed(&self, ctx: &Context<'_>) -> Result<IssuedCalendarFeed> {
+        let v = viewer(ctx)?;
+        let f = app(ctx).create_calendar_feed(v).await.gql()?;
+        Ok(IssuedCalendarFeed {
+            path: format!("/calendar/{}.ics", f.token),
+            created_at: f.created_at,
+        })
+    }
+
+    /// Ends your calendar feed: its address stops working at once.
+    async fn revoke_calendar_feed(&self, ctx: &Context<'_>) -> Result<bool> {
+        let v = viewer(ctx)?;
+        app(ctx).revoke_calendar_feed(v).await.gql()
+    }
+}
