@@ -134,22 +134,57 @@ pub struct Poll {
 /// What happened in a room, as kept in its log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LiveKind {
-    Started { by: Participant },
-    Ended { by: Participant },
-    Joined { who: Participant },
-    Left { who: Participant },
-    Chat { id: LiveMessageId, author: Participant, body: MessageBody },
-    Asked { question: Question },
+    Started {
+        by: Participant,
+    },
+    Ended {
+        by: Participant,
+    },
+    Joined {
+        who: Participant,
+    },
+    Left {
+        who: Participant,
+    },
+    Chat {
+        id: LiveMessageId,
+        author: Participant,
+        body: MessageBody,
+    },
+    Asked {
+        question: Question,
+    },
     /// `votes` is the count after this vote.
-    Voted { question: QuestionId, voter: UserId, up: bool, votes: u32 },
+    Voted {
+        question: QuestionId,
+        voter: UserId,
+        up: bool,
+        votes: u32,
+    },
     /// A host marked a question answered, pinned or hidden: the question after.
-    Marked { question: Question },
-    PollOpened { poll: Poll },
+    Marked {
+        question: Question,
+    },
+    PollOpened {
+        poll: Poll,
+    },
     /// The counts after this vote.
-    PollVoted { poll: PollId, voter: UserId, choices: Vec<u32>, counts: Vec<u32>, voters: u32 },
-    PollClosed { poll: Poll },
+    PollVoted {
+        poll: PollId,
+        voter: UserId,
+        choices: Vec<u32>,
+        counts: Vec<u32>,
+        voters: u32,
+    },
+    PollClosed {
+        poll: Poll,
+    },
     /// A hand raised or lowered (by its owner, or lowered by a host).
-    Hand { who: Participant, raised: bool, by: UserId },
+    Hand {
+        who: Participant,
+        raised: bool,
+        by: UserId,
+    },
 }
 
 /// One entry of a room's log.
@@ -258,7 +293,9 @@ impl Room {
                 up,
                 votes,
             } => {
-                if let Some((q, voters)) = self.questions.iter_mut().find(|(q, _)| &q.id == question) {
+                if let Some((q, voters)) =
+                    self.questions.iter_mut().find(|(q, _)| &q.id == question)
+                {
                     if *up {
                         voters.insert(voter.clone());
                     } else {
@@ -311,7 +348,10 @@ impl Room {
     }
 
     fn poll(&self, id: &PollId) -> Result<&(Poll, HashMap<UserId, Vec<u32>>)> {
-        self.polls.iter().find(|(p, _)| &p.id == id).ok_or(Error::NotFound)
+        self.polls
+            .iter()
+            .find(|(p, _)| &p.id == id)
+            .ok_or(Error::NotFound)
     }
 
     fn live_only(&self) -> Result<()> {
@@ -378,7 +418,11 @@ impl Room {
                         "you have not upvoted this question".into()
                     }));
                 }
-                let votes = if *up { q.votes + 1 } else { q.votes.saturating_sub(1) };
+                let votes = if *up {
+                    q.votes + 1
+                } else {
+                    q.votes.saturating_sub(1)
+                };
                 LiveKind::Voted {
                     question: question.clone(),
                     voter: by.user.clone(),
@@ -600,7 +644,11 @@ pub(crate) struct RoomWriter {
 }
 
 impl RoomWriter {
-    pub(crate) fn start(repo: Arc<dyn Repository>, rooms: RoomHub, clock: Arc<dyn crate::Clock>) -> RoomWriter {
+    pub(crate) fn start(
+        repo: Arc<dyn Repository>,
+        rooms: RoomHub,
+        clock: Arc<dyn crate::Clock>,
+    ) -> RoomWriter {
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(room_loop(repo, rooms, clock, rx));
         RoomWriter { tx }
@@ -802,7 +850,8 @@ pub struct RoomAccess {
 
 /// Parses a live-room cursor: the decimal position of an entry.
 pub fn parse_room_cursor(s: &str) -> Result<u64> {
-    crate::space_log::parse_cursor(s).map_err(|_| Error::invalid("after", "not a cursor of this event"))
+    crate::space_log::parse_cursor(s)
+        .map_err(|_| Error::invalid("after", "not a cursor of this event"))
 }
 
 /// Attendance of one person, for the report.
@@ -850,7 +899,10 @@ impl AttendanceReport {
         ]);
         for s in &self.schools {
             let (name, country) = match &s.school {
-                Some(sc) => (sc.facts.name.get(None).to_owned(), sc.facts.country.to_string()),
+                Some(sc) => (
+                    sc.facts.name.get(None).to_owned(),
+                    sc.facts.country.to_string(),
+                ),
                 None => (String::new(), String::new()),
             };
             for p in &s.people {
@@ -1018,7 +1070,9 @@ impl App {
         match e.status {
             EventStatus::Scheduled | EventStatus::Ended => {}
             EventStatus::Live => return Err(Error::Conflict("the event is live already".into())),
-            EventStatus::Cancelled => return Err(Error::Conflict("the event was cancelled".into())),
+            EventStatus::Cancelled => {
+                return Err(Error::Conflict("the event was cancelled".into()));
+            }
         }
         let now = self.now();
         if now < e.details.starts_at - chrono::Duration::hours(12) {
@@ -1030,8 +1084,13 @@ impl App {
         e.live_started_at.get_or_insert(now);
         e.live_ended_at = None;
         e.updated_at = now.max(e.updated_at + chrono::Duration::milliseconds(1));
-        self.room_write(id, Participant::of(&viewer.user), Command::Start, Some(e.clone()))
-            .await?;
+        self.room_write(
+            id,
+            Participant::of(&viewer.user),
+            Command::Start,
+            Some(e.clone()),
+        )
+        .await?;
         drop(_lock);
         let people: Vec<UserId> = self
             .repo()
@@ -1065,13 +1124,23 @@ impl App {
         e.status = EventStatus::Ended;
         e.live_ended_at = Some(now);
         e.updated_at = now.max(e.updated_at + chrono::Duration::milliseconds(1));
-        self.room_write(id, Participant::of(&viewer.user), Command::End, Some(e.clone()))
-            .await?;
+        self.room_write(
+            id,
+            Participant::of(&viewer.user),
+            Command::End,
+            Some(e.clone()),
+        )
+        .await?;
         Ok(e)
     }
 
     /// Posts to the live room's chat (participants, while live).
-    pub async fn post_live_message(&self, viewer: &Viewer, id: &EventId, body: &str) -> Result<LiveEntry> {
+    pub async fn post_live_message(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+        body: &str,
+    ) -> Result<LiveEntry> {
         self.participant(viewer, id).await?;
         if body.chars().count() > MAX_LIVE_CHAT_CHARS {
             return Err(Error::invalid(
@@ -1086,7 +1155,12 @@ impl App {
 
     /// Asks a question (participants, before or during the session).
     #[tracing::instrument(skip_all)]
-    pub async fn ask_question(&self, viewer: &Viewer, id: &EventId, body: &str) -> Result<Question> {
+    pub async fn ask_question(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+        body: &str,
+    ) -> Result<Question> {
         self.participant(viewer, id).await?;
         let body = clean_text("body", body, MAX_QUESTION_CHARS, true)?;
         let entry = self
@@ -1119,7 +1193,9 @@ impl App {
             )
             .await?;
         match entry.kind {
-            LiveKind::Voted { question, votes, .. } => Ok((question, votes)),
+            LiveKind::Voted {
+                question, votes, ..
+            } => Ok((question, votes)),
             _ => Err(Error::internal("voting made something else")),
         }
     }
@@ -1278,7 +1354,11 @@ impl App {
     /// Who came, school by school, with their time present while the event
     /// was live: all of it for the hosts and administrators; their school's
     /// part for its staff; their country's for national coordinators.
-    pub async fn attendance_report(&self, viewer: &Viewer, id: &EventId) -> Result<AttendanceReport> {
+    pub async fn attendance_report(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+    ) -> Result<AttendanceReport> {
         let a = self.room_access(viewer, id).await?;
         let u = &viewer.user;
         let whole = a.host;
@@ -1297,7 +1377,11 @@ impl App {
         let to = att.ended_at.unwrap_or_else(|| self.now());
         let ids: Vec<UserId> = att.people.iter().map(|(p, _)| p.user.clone()).collect();
         let users = self.repo().users_by_ids(&ids).await?;
-        let mut school_ids: Vec<SchoolId> = att.people.iter().filter_map(|(p, _)| p.school.clone()).collect();
+        let mut school_ids: Vec<SchoolId> = att
+            .people
+            .iter()
+            .filter_map(|(p, _)| p.school.clone())
+            .collect();
         school_ids.sort();
         school_ids.dedup();
         let schools = self.repo().schools_by_ids(&school_ids).await?;
@@ -1332,7 +1416,10 @@ impl App {
                 seconds_present: seconds,
             };
             let key = school.map(|s| s.id.clone());
-            match by_school.iter_mut().find(|s| s.school.as_ref().map(|x| x.id.clone()) == key) {
+            match by_school
+                .iter_mut()
+                .find(|s| s.school.as_ref().map(|x| x.id.clone()) == key)
+            {
                 Some(s) => s.people.push(row),
                 None => by_school.push(SchoolAttendance {
                     school: school.cloned(),
@@ -1341,7 +1428,8 @@ impl App {
             }
         }
         for s in &mut by_school {
-            s.people.sort_by(|a, b| a.name.cmp(&b.name).then(a.user.cmp(&b.user)));
+            s.people
+                .sort_by(|a, b| a.name.cmp(&b.name).then(a.user.cmp(&b.user)));
         }
         by_school.sort_by(|a, b| {
             let name = |s: &SchoolAttendance| {
@@ -1408,7 +1496,11 @@ impl App {
     /// Counts a connection of a participant; the first one logs their arrival.
     async fn arrive(&self, id: &EventId, who: Participant) -> Result<RoomPresence> {
         let first = {
-            let mut p = self.inner.room_presence.lock().unwrap_or_else(|p| p.into_inner());
+            let mut p = self
+                .inner
+                .room_presence
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
             let n = p.entry((id.clone(), who.user.clone())).or_insert(0);
             *n += 1;
             *n == 1
@@ -1419,7 +1511,13 @@ impl App {
             who: who.clone(),
         };
         if first {
-            let present = self.room_read(id, &who.user).await?.0.present.iter().any(|p| p.user == who.user);
+            let present = self
+                .room_read(id, &who.user)
+                .await?
+                .0
+                .present
+                .iter()
+                .any(|p| p.user == who.user);
             if !present {
                 self.room_write(id, who, Command::Join, None).await?;
             }
@@ -1429,7 +1527,11 @@ impl App {
 
     fn depart(&self, id: &EventId, who: &Participant) {
         let last = {
-            let mut p = self.inner.room_presence.lock().unwrap_or_else(|p| p.into_inner());
+            let mut p = self
+                .inner
+                .room_presence
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
             match p.get_mut(&(id.clone(), who.user.clone())) {
                 Some(n) => {
                     *n -= 1;
@@ -1448,7 +1550,11 @@ impl App {
         rt.spawn(async move {
             tokio::time::sleep(ATTENDANCE_GRACE).await;
             let gone = {
-                let mut p = app.inner.room_presence.lock().unwrap_or_else(|p| p.into_inner());
+                let mut p = app
+                    .inner
+                    .room_presence
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
                 let key = (id.clone(), who.user.clone());
                 if p.get(&key) == Some(&0) {
                     p.remove(&key);
@@ -1465,7 +1571,11 @@ impl App {
 
     /// Whether the person is in the room now (by this process's count).
     pub fn in_room(&self, id: &EventId, user: &UserId) -> bool {
-        let p = self.inner.room_presence.lock().unwrap_or_else(|p| p.into_inner());
+        let p = self
+            .inner
+            .room_presence
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         p.get(&(id.clone(), user.clone())).is_some_and(|n| *n > 0)
     }
 }
@@ -1530,7 +1640,12 @@ impl RoomSubscriber {
                 return Some((Ok(e), self));
             }
             if let Some(after) = self.replay_after.take() {
-                match self.app.repo().event_log(&self.event, after, REPLAY_PAGE).await {
+                match self
+                    .app
+                    .repo()
+                    .event_log(&self.event, after, REPLAY_PAGE)
+                    .await
+                {
                     Ok(page) => {
                         let full = page.len() >= REPLAY_PAGE;
                         for e in page {
@@ -1596,11 +1711,16 @@ mod tests {
         let host = p("Mentor", Role::Mentor);
         let (a, b) = (p("Ana", Role::Student), p("Bo", Role::Student));
         assert!(matches!(
-            run(&mut room, &a, Command::Chat(MessageBody::parse("hi").unwrap())),
+            run(
+                &mut room,
+                &a,
+                Command::Chat(MessageBody::parse("hi").unwrap())
+            ),
             Err(Error::Conflict(_))
         ));
         run(&mut room, &host, Command::Start).unwrap();
-        let LiveKind::Asked { question } = run(&mut room, &a, Command::Ask("Why?".into())).unwrap() else {
+        let LiveKind::Asked { question } = run(&mut room, &a, Command::Ask("Why?".into())).unwrap()
+        else {
             panic!()
         };
         let vote = |up| Command::Vote {
@@ -1608,7 +1728,10 @@ mod tests {
             up,
         };
         run(&mut room, &a, vote(true)).unwrap();
-        assert!(matches!(run(&mut room, &a, vote(true)), Err(Error::Conflict(_))));
+        assert!(matches!(
+            run(&mut room, &a, vote(true)),
+            Err(Error::Conflict(_))
+        ));
         run(&mut room, &b, vote(true)).unwrap();
         assert_eq!(room.view(&a.user).questions[0].votes, 2);
         run(&mut room, &b, vote(false)).unwrap();
@@ -1631,19 +1754,40 @@ mod tests {
             poll: poll.id.clone(),
             choices,
         };
-        assert!(matches!(run(&mut room, &a, vp(vec![0, 1])), Err(Error::Invalid { .. })));
-        assert!(matches!(run(&mut room, &a, vp(vec![2])), Err(Error::Invalid { .. })));
+        assert!(matches!(
+            run(&mut room, &a, vp(vec![0, 1])),
+            Err(Error::Invalid { .. })
+        ));
+        assert!(matches!(
+            run(&mut room, &a, vp(vec![2])),
+            Err(Error::Invalid { .. })
+        ));
         run(&mut room, &a, vp(vec![1])).unwrap();
-        assert!(matches!(run(&mut room, &a, vp(vec![0])), Err(Error::Conflict(_))));
-        run(&mut room, &host, Command::ClosePoll { poll: poll.id.clone() }).unwrap();
-        assert!(matches!(run(&mut room, &b, vp(vec![0])), Err(Error::Conflict(_))));
+        assert!(matches!(
+            run(&mut room, &a, vp(vec![0])),
+            Err(Error::Conflict(_))
+        ));
+        run(
+            &mut room,
+            &host,
+            Command::ClosePoll {
+                poll: poll.id.clone(),
+            },
+        )
+        .unwrap();
+        assert!(matches!(
+            run(&mut room, &b, vp(vec![0])),
+            Err(Error::Conflict(_))
+        ));
         assert_eq!(room.view(&a.user).polls[0].counts, vec![0, 1]);
-        assert_eq!(room.head, 9);
+        assert_eq!(room.head, 8);
     }
 
     #[test]
     fn time_present_counts_overlaps_once_and_only_while_live() {
-        let t = |m: i64| "2026-12-10T08:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::minutes(m);
+        let t = |m: i64| {
+            "2026-12-10T08:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::minutes(m)
+        };
         let spans = vec![(t(-10), Some(t(5))), (t(3), Some(t(20))), (t(30), None)];
         // Live from 0 to 40: 0–20 and 30–40.
         assert_eq!(seconds_within(&spans, t(0), t(40)), 30 * 60);

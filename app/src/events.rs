@@ -382,8 +382,11 @@ pub struct Registration {
     pub status: RegistrationStatus,
     /// Who registered them: themselves, or their teacher.
     pub by: UserId,
-    /// When they asked for a seat; the waitlist is served in this order.
+    /// When they asked for a seat.
     pub asked_at: DateTime<Utc>,
+    /// The order in which people asked; the waitlist is served in it.
+    #[serde(default)]
+    pub order: u64,
     pub changed_at: DateTime<Utc>,
 }
 
@@ -476,6 +479,10 @@ impl App {
         items.sort_by(|a, b| a.0.cmp(&b.0));
         let has_next = items.len() > page.limit;
         items.truncate(page.limit);
+        let items = items
+            .into_iter()
+            .map(|(k, e)| (encode_cursor(&k), e))
+            .collect();
         Ok(Page { items, has_next })
     }
 
@@ -487,19 +494,27 @@ impl App {
             .filter(|r| r.status != RegistrationStatus::Cancelled)
             .map(|r| r.event.clone())
             .collect();
-        let hosted = self
-            .repo()
-            .events(Some(&[format!("user:{user}")]), Some(from), &PageRequest {
-                after: None,
-                limit: 500,
-            })
-            .await?;
-        let mut list: Vec<Event> = hosted
-            .items
-            .into_iter()
-            .map(|(_, e)| e)
-            .filter(|e| e.is_host(user))
-            .collect();
+        let keys = [format!("user:{user}")];
+        let mut list: Vec<Event> = Vec::new();
+        let mut page = PageRequest {
+            after: None,
+            limit: MAX_PAGE,
+        };
+        loop {
+            let hosted = self.repo().events(Some(&keys), Some(from), &page).await?;
+            let last = hosted.items.last().map(|(_, e)| e.sort_key());
+            list.extend(
+                hosted
+                    .items
+                    .into_iter()
+                    .map(|(_, e)| e)
+                    .filter(|e| e.is_host(user)),
+            );
+            match last {
+                Some(k) if hosted.has_next => page.after = Some(k),
+                _ => break,
+            }
+        }
         ids.retain(|id| !list.iter().any(|e| &e.id == id));
         ids.sort();
         ids.dedup();
@@ -558,7 +573,9 @@ impl App {
             Role::PlatformAdmin | Role::Mentor => true,
             Role::NationalCoordinator => match &d.audience {
                 EventAudience::Countries(cs) => cs.iter().all(|c| Some(c) == u.country.as_ref()),
-                EventAudience::Schools(_) => countries.iter().all(|c| Some(c) == u.country.as_ref()),
+                EventAudience::Schools(_) => {
+                    countries.iter().all(|c| Some(c) == u.country.as_ref())
+                }
                 _ => false,
             },
             Role::Teacher | Role::SchoolCoordinator => match &d.audience {
@@ -712,7 +729,9 @@ impl App {
         let _lock = self.inner.events_lock.lock().await;
         let mut e = self.hosted_event(viewer, id).await?;
         if matches!(e.status, EventStatus::Ended | EventStatus::Cancelled) {
-            return Err(Error::Conflict("the event is over and can no longer change".into()));
+            return Err(Error::Conflict(
+                "the event is over and can no longer change".into(),
+            ));
         }
         if expected.is_some_and(|x| x != e.updated_at) {
             return Err(Error::Conflict(
@@ -720,7 +739,9 @@ impl App {
             ));
         }
         if e.status == EventStatus::Live && details.audience != e.details.audience {
-            return Err(Error::Conflict("the audience of a live event cannot change".into()));
+            return Err(Error::Conflict(
+                "the audience of a live event cannot change".into(),
+            ));
         }
         if let Some(c) = details.capacity
             && c < e.registered
@@ -926,6 +947,7 @@ impl App {
         let waitlist_nonempty = regs
             .iter()
             .any(|r| r.status == RegistrationStatus::Waitlisted);
+        let mut order = regs.iter().map(|r| r.order).max().unwrap_or(0);
         for p in &people {
             if let Some(r) = regs.iter().find(|r| r.user == p.id)
                 && r.status != RegistrationStatus::Cancelled
@@ -940,6 +962,7 @@ impl App {
             } else {
                 RegistrationStatus::Waitlisted
             };
+            order += 1;
             let r = Registration {
                 event: e.id.clone(),
                 user: p.id.clone(),
@@ -947,6 +970,7 @@ impl App {
                 status,
                 by: viewer.user.id.clone(),
                 asked_at: now,
+                order,
                 changed_at: now,
             };
             regs.retain(|x| x.user != p.id);
@@ -1017,7 +1041,7 @@ impl App {
             let next = regs
                 .iter_mut()
                 .filter(|x| x.status == RegistrationStatus::Waitlisted)
-                .min_by_key(|x| (x.asked_at, x.user.clone()));
+                .min_by_key(|x| (x.order, x.asked_at));
             if let Some(next) = next {
                 next.status = RegistrationStatus::Registered;
                 next.changed_at = now;
@@ -1034,7 +1058,11 @@ impl App {
     }
 
     /// The viewer's registration, if any.
-    pub async fn my_registration(&self, viewer: &Viewer, e: &Event) -> Result<Option<Registration>> {
+    pub async fn my_registration(
+        &self,
+        viewer: &Viewer,
+        e: &Event,
+    ) -> Result<Option<Registration>> {
         Ok(self
             .repo()
             .registrations(&e.id)
@@ -1055,7 +1083,10 @@ impl App {
         let mut out = Vec::new();
         match u.role {
             Role::Teacher | Role::SchoolCoordinator => {
-                out.extend(all.into_iter().filter(|r| r.school.is_some() && r.school == u.school));
+                out.extend(
+                    all.into_iter()
+                        .filter(|r| r.school.is_some() && r.school == u.school),
+                );
             }
             Role::NationalCoordinator => {
                 let ids: Vec<SchoolId> = all.iter().filter_map(|r| r.school.clone()).collect();
@@ -1161,7 +1192,11 @@ impl App {
                 .map(|r| r.user)
                 .collect();
             let when = e.details.time_zone.local(e.details.starts_at);
-            let excerpt = format!("{} — {when} ({})", e.details.title, e.details.time_zone.as_str());
+            let excerpt = format!(
+                "{} — {when} ({})",
+                e.details.title,
+                e.details.time_zone.as_str()
+            );
             let n = self.notice(
                 NotificationKind::EventReminder,
                 None,

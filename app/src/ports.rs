@@ -20,7 +20,9 @@ use crate::spaces::*;
 use crate::uploads::{FileVersion, Upload, UploadPart};
 
 #[async_trait]
-pub trait Repository: MaterialRepository + SearchRepository + EventRepository + Send + Sync + 'static {
+pub trait Repository:
+    MaterialRepository + SearchRepository + EventRepository + Send + Sync + 'static
+{
     /// A cheap round trip proving the database answers.
     async fn ping(&self) -> Result<()>;
 

@@ -146,10 +146,7 @@ impl EventMutation {
         #[graphql(default = true)] include_self: bool,
     ) -> Result<Vec<Registration>> {
         let v = viewer(ctx)?;
-        let ids = students
-            .iter()
-            .map(user_id)
-            .collect::<Result<Vec<_>>>()?;
+        let ids = students.iter().map(user_id).collect::<Result<Vec<_>>>()?;
         Ok(app(ctx)
             .register_for_event(v, &self::event_id(&event_id)?, include_self, &ids)
             .await
@@ -215,7 +212,12 @@ impl EventMutation {
 
     /// Asks the hosts a question (participants, before or during the
     /// session; ≤ 500 characters). Students appear by their first name.
-    async fn ask_question(&self, ctx: &Context<'_>, event_id: ID, body: String) -> Result<Question> {
+    async fn ask_question(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        body: String,
+    ) -> Result<Question> {
         let v = viewer(ctx)?;
         app(ctx)
             .ask_question(v, &self::event_id(&event_id)?, &body)
@@ -235,7 +237,12 @@ impl EventMutation {
     ) -> Result<QuestionVotes> {
         let v = viewer(ctx)?;
         let (q, votes) = app(ctx)
-            .vote_question(v, &self::event_id(&event_id)?, &self::question_id(&question_id)?, up)
+            .vote_question(
+                v,
+                &self::event_id(&event_id)?,
+                &self::question_id(&question_id)?,
+                up,
+            )
             .await
             .gql()?;
         Ok(QuestionVotes {
@@ -282,7 +289,13 @@ impl EventMutation {
     ) -> Result<Poll> {
         let v = viewer(ctx)?;
         app(ctx)
-            .open_poll(v, &self::event_id(&event_id)?, &question, &options, multiple)
+            .open_poll(
+                v,
+                &self::event_id(&event_id)?,
+                &question,
+                &options,
+                multiple,
+            )
             .await
             .map(|p| Poll::from(&p))
             .gql()

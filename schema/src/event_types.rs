@@ -218,7 +218,11 @@ impl Event {
 
     /// The description as written (Markdown).
     async fn description(&self) -> Option<&str> {
-        self.0.details.description.as_ref().map(|d| d.markdown.as_str())
+        self.0
+            .details
+            .description
+            .as_ref()
+            .map(|d| d.markdown.as_str())
     }
 
     /// The description as safe HTML.
@@ -279,7 +283,11 @@ impl Event {
     /// The organizer, if you may see them.
     async fn organizer(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let v = viewer(ctx)?;
-        Ok(app(ctx).user(v, &self.0.organizer).await.ok().map(User::from))
+        Ok(app(ctx)
+            .user(v, &self.0.organizer)
+            .await
+            .ok()
+            .map(User::from))
     }
 
     /// The mentors who run it, as far as you may see them.
@@ -433,11 +441,7 @@ impl Event {
     /// there, recent chat, and the cursor to follow it with `eventLive`.
     async fn live(&self, ctx: &Context<'_>) -> Result<LiveRoom> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .room_view(v, &self.0.id)
-            .await
-            .map(LiveRoom)
-            .gql()
+        app(ctx).room_view(v, &self.0.id).await.map(LiveRoom).gql()
     }
 
     /// Who came, school by school: all of it for the hosts; your school's
@@ -930,7 +934,12 @@ impl AttendanceReport {
     }
 
     async fn schools(&self) -> Vec<SchoolAttendance> {
-        self.0.schools.iter().cloned().map(SchoolAttendance).collect()
+        self.0
+            .schools
+            .iter()
+            .cloned()
+            .map(SchoolAttendance)
+            .collect()
     }
 
     /// The same report as CSV (one row per person), for spreadsheets.

@@ -6,9 +6,9 @@ use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 
 use crate::errors::{ErrorCode, GqlResult, coded};
+use crate::event_types::LiveEvent;
 use crate::live::OneEvent;
 use crate::query::{app, viewer};
-use crate::event_types::LiveEvent;
 use crate::space_types::SpaceEvent;
 use crate::types::Notification;
 

@@ -36,7 +36,10 @@ pub fn render(
             .starts(d.starts_at)
             .ends(d.ends_at)
             .timestamp(now)
-            .add_property("LAST-MODIFIED", e.updated_at.format("%Y%m%dT%H%M%SZ").to_string())
+            .add_property(
+                "LAST-MODIFIED",
+                e.updated_at.format("%Y%m%dT%H%M%SZ").to_string(),
+            )
             .add_property("CREATED", e.created_at.format("%Y%m%dT%H%M%SZ").to_string())
             .add_property("SEQUENCE", e.sequence.to_string());
         let mut text = format!(
@@ -168,7 +171,10 @@ mod tests {
             assert!(line.len() <= 75, "a line longer than 75 octets: {line:?}");
         }
         let unfolded = text.replace("\r\n ", "");
-        assert!(unfolded.contains("SUMMARY:Workshop\\; with\\, commas"), "{unfolded}");
+        assert!(
+            unfolded.contains("SUMMARY:Workshop\\; with\\, commas"),
+            "{unfolded}"
+        );
         assert!(unfolded.contains("DTSTART:20261210T080000Z"));
         assert!(unfolded.contains("SEQUENCE:3"));
         assert!(unfolded.contains("2026-12-10 10:00 (Europe/Riga)"));

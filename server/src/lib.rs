@@ -7,8 +7,8 @@
 //! listener the caller bound, until the shutdown future completes. Tests use
 //! the same two calls on `127.0.0.1:0`.
 
-pub mod config;
 mod calendar;
+pub mod config;
 mod files;
 mod graphql_http;
 mod lock;

@@ -454,6 +454,7 @@ mod tests {
             status: RegistrationStatus::Registered,
             by: UserId::generate(),
             asked_at: Utc::now(),
+            order: 1,
             changed_at: Utc::now(),
         };
         db.save_registrations(&early.id, std::slice::from_ref(&r), 1, 0)
@@ -468,7 +469,10 @@ mod tests {
             Err(Error::Conflict(_))
         ));
         let back = db.event(&early.id).await.unwrap().unwrap();
-        assert_eq!((back.details.title.as_str(), back.registered), ("Renamed", 1));
+        assert_eq!(
+            (back.details.title.as_str(), back.registered),
+            ("Renamed", 1)
+        );
         assert_eq!(db.registrations_of(&r.user).await.unwrap(), vec![r]);
     }
 
@@ -492,7 +496,11 @@ mod tests {
         db.append_event_log(&[entry(1), entry(2), entry(3)], &[])
             .await
             .unwrap();
-        assert!(db.append_event_log(&[entry(4), entry(2)], &[]).await.is_err());
+        assert!(
+            db.append_event_log(&[entry(4), entry(2)], &[])
+                .await
+                .is_err()
+        );
         let seqs: Vec<u64> = db
             .event_log(&e.id, 1, 10)
             .await
@@ -508,10 +516,14 @@ mod tests {
         let db = db().await;
         let u = UserId::generate();
         let t = TokenHash("abc".into());
-        db.set_calendar_feed(&u, Some(&t), Utc::now()).await.unwrap();
+        db.set_calendar_feed(&u, Some(&t), Utc::now())
+            .await
+            .unwrap();
         assert_eq!(db.calendar_feed_user(&t).await.unwrap(), Some(u.clone()));
         let t2 = TokenHash("def".into());
-        db.set_calendar_feed(&u, Some(&t2), Utc::now()).await.unwrap();
+        db.set_calendar_feed(&u, Some(&t2), Utc::now())
+            .await
+            .unwrap();
         assert_eq!(db.calendar_feed_user(&t).await.unwrap(), None);
         db.set_calendar_feed(&u, None, Utc::now()).await.unwrap();
         assert_eq!(db.calendar_feed_user(&t2).await.unwrap(), None);

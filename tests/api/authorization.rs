@@ -148,6 +148,35 @@ const ROWS: &[(&str, Expect)] = &[
     ("finishUpload", ["NNN", "NNN", "NNN", "YNN", "NNN", "NNN", "NNN"]),
     ("cancelUpload", ["NNN", "NNN", "NNN", "YNN", "NNN", "NNN", "NNN"]),
     ("uploadMaterialFile", ["YYY", "NNN", "YNN", "YNN", "NNN", "NNN", "NNN"]),
+    // Events (tests/api/event_matrix.rs): the mentor's events for the
+    // relation's school alone, one live and one planned (its teacher registered).
+    ("events", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
+    ("event", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
+    ("myEvents", ["NNN", "NNN", "NNN", "YNN", "NNN", "YYY", "NNN"]),
+    // The whole report for the hosts; a school's or a country's part for its people.
+    ("event.attendance", ["YYY", "YYN", "YNN", "YNN", "NNN", "YYY", "NNN"]),
+    ("calendarFeed", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
+    ("createCalendarFeed", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
+    ("revokeCalendarFeed", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
+    // For the relation's school alone.
+    ("createEvent", ["YYY", "YYN", "YNN", "YNN", "NNN", "YYY", "NNN"]),
+    ("updateEvent", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
+    ("cancelEvent", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
+    ("registerForEvent", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
+    // The registered teacher's seat: the hosts and the teacher themself.
+    ("cancelRegistration", ["YYY", "NNN", "NNN", "YNN", "NNN", "YYY", "NNN"]),
+    ("startLive", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
+    ("endLive", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
+    ("postLiveMessage", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
+    ("askQuestion", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
+    ("upvoteQuestion", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
+    ("markQuestion", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
+    ("openPoll", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
+    ("votePoll", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
+    ("closePoll", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
+    ("raiseHand", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
+    ("recordEventOutcome", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
+    ("eventLive", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
 ];
 
 /// Rows whose operations live in `space_matrix`.
@@ -285,6 +314,9 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
     }
     if crate::material_matrix::ROWS.contains(&field) {
         return crate::material_matrix::run(net, field, actor, rel).await;
+    }
+    if crate::event_matrix::ROWS.contains(&field) {
+        return crate::event_matrix::run(net, field, actor, rel).await;
     }
     if crate::search_matrix::ROWS.contains(&field) {
         return crate::search_matrix::run(net, field, actor, rel).await;

@@ -4,6 +4,8 @@
 
 mod accounts;
 mod authorization;
+mod event_matrix;
+mod events;
 mod files;
 mod harness;
 mod hostile;
