@@ -690,3 +690,23 @@ pub fn s3_target() -> Option<(String, store::S3Credentials)> {
     };
     Some((url, credentials))
 }
+
+/// The next instant after `now` that is `month`/`day` at 08:00 UTC: dates
+/// for time zone checks that stay within a calendar feed's reach.
+pub fn next_date_at_8(
+    now: chrono::DateTime<chrono::Utc>,
+    month: u32,
+    day: u32,
+) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{Datelike, TimeZone};
+    let at = |year| {
+        chrono::Utc
+            .with_ymd_and_hms(year, month, day, 8, 0, 0)
+            .unwrap()
+    };
+    if at(now.year()) > now {
+        at(now.year())
+    } else {
+        at(now.year() + 1)
+    }
+}

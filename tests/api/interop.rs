@@ -66,3 +66,73 @@ async fn a_stock_graphql_ws_client_subscribes_and_is_refused_with_a_bad_token() 
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn a_calendar_application_reads_the_feed_with_local_times_in_baku_and_riga() {
+    if !enabled("ical.js calendar") {
+        return;
+    }
+    let s = spawn().await;
+    let admin = s.admin_token().await;
+    // Winter (Riga on UTC+2) and summer (UTC+3); Baku keeps UTC+4.
+    let now = s.app.now();
+    let winter = next_date_at_8(now, 1, 20);
+    let summer = next_date_at_8(now, 7, 1);
+    let mut list = [("Winter workshop", winter), ("Summer conference", summer)];
+    list.sort_by_key(|(_, at)| *at);
+    for (title, at) in list {
+        let (start, end) = (
+            at.to_rfc3339(),
+            (at + chrono::Duration::hours(1)).to_rfc3339(),
+        );
+        let r = s
+            .gql(
+                Some(&admin),
+                "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }",
+                serde_json::json!({ "i": {
+                    "kind": "WORKSHOP", "title": title, "startsAt": start,
+                    "endsAt": end, "timeZone": "Asia/Baku",
+                    "place": "Baku, School 7", "audience": { "kind": "NETWORK" },
+                } }),
+            )
+            .await;
+        let id = r.body["data"]["createEvent"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = s
+            .gql(
+                Some(&admin),
+                "mutation($e: ID!) { registerForEvent(eventId: $e) { status } }",
+                serde_json::json!({ "e": id }),
+            )
+            .await;
+        assert!(r.code().is_none(), "{}", r.body);
+    }
+    let r = s
+        .gql(
+            Some(&admin),
+            "mutation { createCalendarFeed { path } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let path = r.body["data"]["createCalendarFeed"]["path"]
+        .as_str()
+        .unwrap();
+    let (ok, out) = node("calendar.mjs", vec![s.url(path)]).await;
+    assert!(ok, "{out}");
+    let events: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 2, "{out}");
+    let of = |title: &str| events.iter().find(|e| e["summary"] == title).unwrap();
+    let day = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d").to_string();
+    let (w, su) = (of("Winter workshop"), of("Summer conference"));
+    assert_eq!(w["baku"], format!("{} 12:00", day(winter)));
+    assert_eq!(w["riga"], format!("{} 10:00", day(winter)));
+    assert_eq!(su["baku"], format!("{} 12:00", day(summer)));
+    assert_eq!(su["riga"], format!("{} 11:00", day(summer)));
+    assert_eq!(su["minutes"], 60);
+    assert_eq!(su["status"], "CONFIRMED");
+}
