@@ -50,6 +50,7 @@ pub(crate) struct AccountState {
     sessions: SessionCache,
     /// School applications per client address and minute.
     pub(crate) applications: AddressBudget,
+    pub(crate) hashing: password::Hashing,
 }
 
 impl AccountState {
@@ -61,6 +62,7 @@ impl AccountState {
             dummy_hash: OnceCell::new(),
             sessions: SessionCache::default(),
             applications: AddressBudget::new(20),
+            hashing: password::Hashing::new(),
         }
     }
 }
@@ -224,7 +226,10 @@ impl App {
 
     /// Hashes a password for storing (on the blocking pool).
     pub async fn hash_password(&self, password: &NewPassword) -> Result<PasswordHash> {
-        password::hash(password.expose().to_owned())
+        self.inner
+            .accounts
+            .hashing
+            .hash(password.expose().to_owned())
             .await
             .map(PasswordHash)
     }
@@ -325,10 +330,20 @@ impl App {
             check_lock(state.unknown.lock(&login, now), now)?;
             let dummy = state
                 .dummy_hash
-                .get_or_try_init(|| password::hash(password::generate_password()))
+                .get_or_try_init(|| {
+                    self.inner
+                        .accounts
+                        .hashing
+                        .hash(password::generate_password())
+                })
                 .await?
                 .clone();
-            let _ = password::verify(password.to_owned(), dummy).await?;
+            let _ = self
+                .inner
+                .accounts
+                .hashing
+                .verify(password.to_owned(), dummy)
+                .await?;
             state.unknown.fail(&login, now);
             return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
         };
@@ -337,7 +352,12 @@ impl App {
             throttle::account_lock(secret.failed_logins, secret.last_failed_login_at, now),
             now,
         )?;
-        let ok = password::verify(password.to_owned(), secret.password_hash.clone()).await?;
+        let ok = self
+            .inner
+            .accounts
+            .hashing
+            .verify(password.to_owned(), secret.password_hash.clone())
+            .await?;
         if !ok {
             let n = self
                 .repo()
@@ -478,13 +498,24 @@ impl App {
             .user_secret(&viewer.user.id)
             .await?
             .ok_or(Error::NotFound)?;
-        if !password::verify(current.to_owned(), secret.password_hash).await? {
+        if !self
+            .inner
+            .accounts
+            .hashing
+            .verify(current.to_owned(), secret.password_hash)
+            .await?
+        {
             return Err(Error::invalid(
                 "currentPassword",
                 "the current password is wrong",
             ));
         }
-        let hash = password::hash(new.expose().to_owned()).await?;
+        let hash = self
+            .inner
+            .accounts
+            .hashing
+            .hash(new.expose().to_owned())
+            .await?;
         self.repo()
             .set_password_hash(&viewer.user.id, &hash)
             .await?;
@@ -539,7 +570,7 @@ impl App {
         } else {
             password::generate_password()
         };
-        let hash = password::hash(password.clone()).await?;
+        let hash = self.inner.accounts.hashing.hash(password.clone()).await?;
         self.repo().set_password_hash(id, &hash).await?;
         self.repo().clear_login_failures(id).await?;
         self.end_all_sessions(id).await?;

@@ -369,11 +369,14 @@ impl App {
             })
             .collect::<Result<Vec<_>>>()?;
 
-        // Hash on the blocking pool, all at once: the slow part of a class list.
+        // Hash on the blocking pool, one per core at a time: the slow part of a class list.
         let passwords: Vec<String> = names.iter().map(|_| student_password()).collect();
-        let hashes =
-            futures::future::try_join_all(passwords.iter().map(|p| password::hash(p.clone())))
-                .await?;
+        let hashes = futures::future::try_join_all(
+            passwords
+                .iter()
+                .map(|p| self.inner.accounts.hashing.hash(p.clone())),
+        )
+        .await?;
 
         let mut created = Vec::with_capacity(names.len());
         for ((name, pw), hash) in names.into_iter().zip(passwords).zip(hashes) {
