@@ -164,6 +164,8 @@ impl App {
             }
         }
 
+        self.demo_event().await?;
+
         let first = &SCHOOLS[0];
         summary.sample_logins = vec![
             (
@@ -190,6 +192,90 @@ impl App {
             .await?;
         }
         Ok(summary)
+    }
+
+    /// Schedules one mentoring session of the first demo mentor for the
+    /// first schools of Armenia, Azerbaijan and Latvia, tomorrow at 10:00
+    /// in Baku, unless the network has events already.
+    async fn demo_event(&self) -> Result<()> {
+        let one = PageRequest {
+            after: None,
+            limit: 1,
+        };
+        if !self.repo().events(None, None, &one).await?.items.is_empty() {
+            return Ok(());
+        }
+        let Some(mentor) = self
+            .repo()
+            .user_secret_by_login(MENTORS[0].username)
+            .await?
+        else {
+            return Ok(());
+        };
+        let mut schools = Vec::new();
+        let mut countries = Vec::new();
+        for country in ["AM", "AZ", "LV"] {
+            let Some(s) = SCHOOLS.iter().find(|s| s.country == country) else {
+                continue;
+            };
+            if let Some(id) = self.demo_school_by_aspnet(s.aspnet_number).await? {
+                schools.push(id);
+                countries.push(CountryCode::parse(country)?);
+            }
+        }
+        if schools.is_empty() {
+            return Ok(());
+        }
+        let baku: chrono_tz::Tz = chrono_tz::Asia::Baku;
+        let tomorrow = self.now().with_timezone(&baku).date_naive() + chrono::Duration::days(1);
+        let starts_at = tomorrow
+            .and_hms_opt(10, 0, 0)
+            .and_then(|t| t.and_local_timezone(baku).single())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .ok_or_else(|| Error::internal("no 10:00 in Baku tomorrow"))?;
+        let details = crate::events::EventDetails::parse(crate::events::EventForm {
+            kind: crate::events::EventKind::MentoringSession,
+            title: "Digital citizenship: checking what we read online".into(),
+            description: Some(
+                "A UNESCO Chair mentors three schools: how do we know a news story is true? \
+                 Bring your questions; we will vote on the best ones."
+                    .into(),
+            ),
+            agenda: vec![
+                (starts_at, "Welcome and a quick poll".into(), None),
+                (
+                    starts_at + chrono::Duration::minutes(10),
+                    "Questions from the schools".into(),
+                    Some(mentor.user.display_name.as_str().to_owned()),
+                ),
+            ],
+            starts_at,
+            ends_at: starts_at + chrono::Duration::hours(1),
+            time_zone: "Asia/Baku".into(),
+            place: None,
+            join_url: Some("https://meet.example/lff-demo-session".into()),
+            mentors: vec![],
+            audience: crate::events::EventAudience::Schools(schools),
+            capacity: Some(60),
+        })?;
+        let now = self.now();
+        let e = crate::events::Event {
+            id: crate::events::EventId::generate(),
+            details,
+            organizer: mentor.user.id,
+            audience_countries: countries,
+            status: crate::events::EventStatus::Scheduled,
+            cancel_reason: None,
+            live_started_at: None,
+            live_ended_at: None,
+            record: Default::default(),
+            sequence: 0,
+            created_at: now,
+            updated_at: now,
+            registered: 0,
+            waitlisted: 0,
+        };
+        self.repo().create_event(&e).await
     }
 
     /// Adds `n` generated learning materials to the demo schools' libraries

@@ -244,13 +244,31 @@ struct Room {
     hands: Vec<RaisedHand>,
     presence: HashMap<UserId, Presence>,
     chat: VecDeque<LiveEntry>,
+    /// When each student last wrote (questions and chat), newest last.
+    said: HashMap<UserId, VecDeque<DateTime<Utc>>>,
 }
 
 const CHAT_KEPT: usize = 50;
+/// What a student may write in a room (questions and chat together) …
+const STUDENT_BURST: usize = 5;
+/// … within this many seconds.
+const STUDENT_WINDOW_SECS: i64 = 30;
 
 impl Room {
     fn apply(&mut self, e: &LiveEntry) {
         self.head = e.seq;
+        if let LiveKind::Chat { author: who, .. }
+        | LiveKind::Asked {
+            question: Question { author: who, .. },
+        } = &e.kind
+            && who.role == Role::Student
+        {
+            let times = self.said.entry(who.user.clone()).or_default();
+            times.push_back(e.at);
+            while times.len() > STUDENT_BURST {
+                times.pop_front();
+            }
+        }
         match &e.kind {
             LiveKind::Started { .. } => {
                 self.live = true;
@@ -362,8 +380,32 @@ impl Room {
         }
     }
 
+    /// Students write at most [`STUDENT_BURST`] times in [`STUDENT_WINDOW_SECS`].
+    fn check_pace(&self, by: &Participant, now: DateTime<Utc>) -> Result<()> {
+        if by.role != Role::Student {
+            return Ok(());
+        }
+        let Some(times) = self.said.get(&by.user) else {
+            return Ok(());
+        };
+        let window = chrono::Duration::seconds(STUDENT_WINDOW_SECS);
+        match times.front() {
+            Some(oldest) if times.len() >= STUDENT_BURST && now - *oldest < window => {
+                let wait = (*oldest + window - now).to_std().unwrap_or_default();
+                Err(Error::RateLimited {
+                    message: "you are writing very fast; wait a moment",
+                    retry_after: Some(wait),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// What a command becomes, if the room allows it now.
     fn decide(&self, job: &Command, by: &Participant, now: DateTime<Utc>) -> Result<LiveKind> {
+        if matches!(job, Command::Chat(_) | Command::Ask(_)) {
+            self.check_pace(by, now)?;
+        }
         Ok(match job {
             Command::Start => {
                 if self.live {
@@ -1781,6 +1823,38 @@ mod tests {
         ));
         assert_eq!(room.view(&a.user).polls[0].counts, vec![0, 1]);
         assert_eq!(room.head, 8);
+    }
+
+    #[test]
+    fn students_may_not_flood_the_room_but_hosts_may_write_on() {
+        let mut room = Room::default();
+        let host = p("Mentor", Role::Mentor);
+        let kid = p("Ana", Role::Student);
+        run(&mut room, &host, Command::Start).unwrap();
+        for _ in 0..STUDENT_BURST {
+            run(&mut room, &kid, Command::Ask("Why?".into())).unwrap();
+        }
+        assert!(matches!(
+            run(
+                &mut room,
+                &kid,
+                Command::Chat(MessageBody::parse("hi").unwrap())
+            ),
+            Err(Error::RateLimited { .. })
+        ));
+        for _ in 0..10 {
+            run(
+                &mut room,
+                &host,
+                Command::Chat(MessageBody::parse("hello").unwrap()),
+            )
+            .unwrap();
+        }
+        let later = Utc::now() + chrono::Duration::seconds(STUDENT_WINDOW_SECS + 1);
+        assert!(
+            room.decide(&Command::Ask("Now?".into()), &kid, later)
+                .is_ok()
+        );
     }
 
     #[test]

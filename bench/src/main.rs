@@ -1,7 +1,7 @@
 //! `lff-bench`: load against a running server, over the public API only.
 //! B1 (fan-out latency to many subscribers), B2 (memory per idle subscribed
-//! socket), B3 (durable posting rate), B5 (search latency and freshness)
-//! and B6 (file transfer up and down). See
+//! socket), B3 (durable posting rate), B5 (search latency and freshness),
+//! B6 (file transfer up and down) and B8 (a live Q&A's upvotes). See
 //! `bench/README.md`; results go to `docs/BENCHMARKS.md`.
 //!
 //! It signs in as a demo teacher and one of their students, opens a space,
@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
+
+mod qa;
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
@@ -70,6 +72,16 @@ enum What {
         queries: std::path::PathBuf,
         #[arg(long, default_value_t = 5)]
         rounds: usize,
+    },
+    /// B8: a live Q&A: N students follow an event's room and each upvotes
+    /// one of Q questions, R upvotes a second in all.
+    Qa {
+        #[arg(long, default_value_t = 500)]
+        participants: usize,
+        #[arg(long, default_value_t = 10)]
+        questions: usize,
+        #[arg(long, default_value_t = 50)]
+        rate: u64,
     },
     /// B3: K concurrent posters, as fast as the server takes them.
     Post {
@@ -181,7 +193,18 @@ type Socket =
 
 /// A socket past `connection_ack`, subscribed to the space's messages.
 async fn subscriber(s: &Setup) -> Socket {
-    let ws_url = s.url.replacen("http", "ws", 1) + "/graphql/ws";
+    socket(
+        &s.url,
+        &s.student,
+        "subscription($s: ID!) { spaceEvents(spaceId: $s) { __typename ... on MessagePosted { message { body } } } }",
+        json!({ "s": s.space }),
+    )
+    .await
+}
+
+/// A socket signed in with `token`, past `connection_ack`, with one subscription.
+async fn socket(url: &str, token: &str, query: &str, variables: Value) -> Socket {
+    let ws_url = url.replacen("http", "ws", 1) + "/graphql/ws";
     let mut req = ws_url.into_client_request().unwrap();
     req.headers_mut().insert(
         "Sec-WebSocket-Protocol",
@@ -190,7 +213,7 @@ async fn subscriber(s: &Setup) -> Socket {
     let (mut ws, _) = tokio_tungstenite::connect_async(req)
         .await
         .expect("socket opens");
-    let init = json!({ "type": "connection_init", "payload": { "token": s.student } });
+    let init = json!({ "type": "connection_init", "payload": { "token": token } });
     ws.send(Message::text(init.to_string())).await.unwrap();
     loop {
         if let Some(Ok(Message::Text(t))) = ws.next().await
@@ -200,8 +223,7 @@ async fn subscriber(s: &Setup) -> Socket {
         }
     }
     let sub = json!({ "type": "subscribe", "id": "1", "payload": {
-        "query": "subscription($s: ID!) { spaceEvents(spaceId: $s) { __typename ... on MessagePosted { message { body } } } }",
-        "variables": { "s": s.space } } });
+        "query": query, "variables": variables } });
     ws.send(Message::text(sub.to_string())).await.unwrap();
     ws
 }
@@ -450,6 +472,11 @@ async fn main() {
         } => posting(s, proc_, concurrency, seconds).await,
         What::Transfer { mib, runs } => transfer(s, proc_, mib, runs).await,
         What::Search { queries, rounds } => search(s, proc_, &queries, rounds).await,
+        What::Qa {
+            participants,
+            questions,
+            rate,
+        } => qa::run(s, proc_, participants, questions, rate).await,
     }
 }
 

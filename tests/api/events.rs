@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::harness::*;
 use crate::spaces::ok;
 
-pub const LIVE: &str = "subscription($e: ID!, $a: String) { eventLive(eventId: $e, after: $a) { cursor kind at participant { id name role schoolId } question { id body votes answered author { name } } questionId votes poll { id question options counts open } pollId counts voters raised message { body } } }";
+pub const LIVE: &str = "subscription($e: ID!, $a: String) { eventLive(eventId: $e, after: $a) { cursor kind at participant { id name role schoolId } question { id body votes answered hidden author { name } } questionId votes poll { id question options counts open } pollId counts voters raised message { body } } }";
 
 const EVENT_FIELDS: &str = "id title status registeredCount waitlistCount capacity joinUrl canManage sequence updatedAt myRegistration { status } live { head live questions { id votes } present { name } }";
 
@@ -859,4 +859,90 @@ async fn only_planners_schedule_and_only_for_whom_they_may() {
         2,
         "A1's own and Armenia's"
     );
+}
+
+#[tokio::test]
+async fn a_participant_who_reconnects_with_a_cursor_gets_what_they_missed_once_and_hidden_questions_stay_hidden()
+ {
+    let net = Net::new().await;
+    let s = &net.s;
+    let mentor = net.token(Actor::Mentor).unwrap().to_owned();
+    let student = net.token(Actor::Student).unwrap().to_owned();
+    let e = create(
+        &net,
+        &mentor,
+        session_input(&net, s.app.now() + chrono::Duration::hours(1), None),
+    )
+    .await;
+    let id = e["id"].as_str().unwrap().to_owned();
+    gql_ok(
+        &net,
+        &mentor,
+        "mutation($e: ID!) { startLive(eventId: $e) { status } }",
+        json!({ "e": id }),
+    )
+    .await;
+    let ask = "mutation($e: ID!, $b: String!) { askQuestion(eventId: $e, body: $b) { id } }";
+    let mut ws = follow(&net, &student, &id).await;
+    let first = gql_ok(&net, &student, ask, json!({ "e": id, "b": "first" })).await;
+    let seen = next_kind(&mut ws, "QUESTION_ASKED", WAIT).await;
+    assert_eq!(seen["question"]["body"], "first");
+    let cursor = seen["cursor"].as_str().unwrap().to_owned();
+    drop(ws);
+    // While the student is away: three questions, one of them hidden.
+    let mut asked = Vec::new();
+    for body in ["second", "rude words", "third"] {
+        let d = gql_ok(&net, &mentor, ask, json!({ "e": id, "b": body })).await;
+        asked.push(d["askQuestion"]["id"].as_str().unwrap().to_owned());
+    }
+    gql_ok(
+        &net,
+        &mentor,
+        "mutation($e: ID!, $q: ID!) { markQuestion(eventId: $e, questionId: $q, hidden: true) { hidden } }",
+        json!({ "e": id, "q": asked[1] }),
+    )
+    .await;
+    let mut ws = s.ws_ready(&student).await;
+    send(
+        &mut ws,
+        json!({ "type": "subscribe", "id": "live", "payload": { "query": LIVE, "variables": { "e": id, "a": cursor } } }),
+    )
+    .await;
+    let mut bodies = Vec::new();
+    let mut cursors = Vec::new();
+    for _ in 0..3 {
+        let q = next_kind(&mut ws, "QUESTION_ASKED", WAIT).await;
+        bodies.push(q["question"]["body"].as_str().unwrap().to_owned());
+        cursors.push(q["cursor"].as_str().unwrap().parse::<u64>().unwrap());
+    }
+    assert_eq!(
+        bodies,
+        vec!["second", "", "third"],
+        "the hidden one comes without its text"
+    );
+    assert!(cursors.windows(2).all(|w| w[0] < w[1]));
+    let marked = next_kind(&mut ws, "QUESTION_UPDATED", WAIT).await;
+    assert_eq!(
+        (
+            marked["question"]["hidden"].clone(),
+            marked["question"]["body"].clone()
+        ),
+        (json!(true), json!(""))
+    );
+    assert!(first["askQuestion"]["id"].is_string());
+    // The room as it stands shows no hidden text either.
+    let room = event(&net, &student, &id).await["live"].clone();
+    assert_eq!(room["questions"].as_array().unwrap().len(), 4);
+    // A cursor from the future is refused as bad input.
+    let mut bad = s.ws_ready(&student).await;
+    send(
+        &mut bad,
+        json!({ "type": "subscribe", "id": "x", "payload": { "query": LIVE, "variables": { "e": id, "a": "999999" } } }),
+    )
+    .await;
+    let v = next_json(&mut bad).await;
+    let code = v["payload"][0]["extensions"]["code"]
+        .as_str()
+        .or(v["payload"]["errors"][0]["extensions"]["code"].as_str());
+    assert_eq!(code, Some("BAD_USER_INPUT"), "{v}");
 }
