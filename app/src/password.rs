@@ -1,6 +1,6 @@
 //! Password hashing (Argon2id with the parameters of the reliability policy)
-//! and session tokens. Hashing runs on the blocking pool: it takes tens of
-//! milliseconds of CPU on purpose.
+//! and session tokens. Hashing runs on threads of its own ([`Hashing`]): it
+//! takes tens of milliseconds of CPU and 19 MiB on purpose.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -17,58 +17,82 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Runs password hashing on the blocking pool, a few at a time.
+/// Runs password hashing on a few threads of its own, one per core.
 ///
-/// Each Argon2 hash holds 19 MiB while it runs. Unbounded, a class list of
-/// 200 students or a burst of sign-ins ran hundreds at once: the memory
-/// of each stayed with the allocator's per-thread arenas (17 GiB of RSS
-/// after creating and signing in 500 students), and the work starved
-/// everything else. One hash per core at a time caps both.
+/// Each Argon2 hash holds 19 MiB while it runs. On the shared blocking
+/// pool a class list of 200 students or a burst of sign-ins ran hundreds at
+/// once, and every thread that had hashed kept its allocator arena's 19 MiB
+/// chunks (17 GiB of RSS after creating and signing in 500 students; still
+/// ≈ 700 MiB with the hashes limited to one per core but run on changing
+/// pool threads). A fixed set of threads bounds both the memory and the
+/// share of the machine that sign-ins take. The threads end when the
+/// [`Hashing`] is dropped.
 pub(crate) struct Hashing {
-    permits: tokio::sync::Semaphore,
+    jobs: std::sync::mpsc::Sender<Job>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 impl Hashing {
     pub(crate) fn new() -> Hashing {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Hashing {
-            permits: tokio::sync::Semaphore::new(cores.max(1)),
+        let (jobs, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for _ in 0..cores.max(1) {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name("lff-password".into())
+                .spawn(move || {
+                    loop {
+                        // Held only while taking the next job, never while hashing.
+                        let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        let Ok(job) = next else { return };
+                        // A panic loses that one answer (the caller sees an
+                        // internal error), not the thread.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "a password hashing thread could not start");
+            }
         }
+        Hashing { jobs }
+    }
+
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(f());
+            }))
+            .map_err(|_| Error::internal("the password threads stopped"))?;
+        wait.await
+            .map_err(|_| Error::internal("a password hash failed"))
     }
 
     pub(crate) async fn hash(&self, password: String) -> Result<String> {
-        let _turn = self.permits.acquire().await.map_err(Error::internal)?;
-        hash(password).await
+        self.run(move || hash(password)).await?
     }
 
     pub(crate) async fn verify(&self, password: String, stored: String) -> Result<bool> {
-        let _turn = self.permits.acquire().await.map_err(Error::internal)?;
-        verify(password, stored).await
+        self.run(move || verify(password, stored)).await?
     }
 }
 
-async fn hash(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        hasher()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(Error::internal)
-    })
-    .await
-    .map_err(Error::internal)?
+fn hash(password: String) -> Result<String> {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(Error::internal)
 }
 
 /// True when `password` matches `stored`. A malformed stored hash is an internal error.
-async fn verify(password: String, stored: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&stored).map_err(Error::internal)?;
-        Ok(hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .map_err(Error::internal)?
+fn verify(password: String, stored: String) -> Result<bool> {
+    let parsed = PasswordHash::new(&stored).map_err(Error::internal)?;
+    Ok(hasher()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
 }
 
 /// A fresh opaque session token: 256 random bits, URL-safe.
@@ -123,14 +147,31 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_and_no_other() {
-        let h = hash("correct horse battery".into()).await.unwrap();
+        let hashing = Hashing::new();
+        let h = hashing.hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(
-            verify("correct horse battery".into(), h.clone())
+            hashing
+                .verify("correct horse battery".into(), h.clone())
                 .await
                 .unwrap()
         );
-        assert!(!verify("correct horse batterz".into(), h).await.unwrap());
+        assert!(
+            !hashing
+                .verify("correct horse batterz".into(), h)
+                .await
+                .unwrap()
+        );
+        // A malformed stored hash is an error, and the threads live on.
+        assert!(
+            hashing
+                .verify("x".into(), "not a hash".into())
+                .await
+                .is_err()
+        );
+        let many =
+            futures::future::join_all((0..6).map(|i| hashing.hash(format!("password {i}")))).await;
+        assert!(many.iter().all(|h| h.is_ok()));
     }
 
     #[test]
