@@ -662,7 +662,7 @@ enum Job {
         by: Participant,
         command: Command,
         /// The event's row as it becomes with this command (going live, ending).
-        save: Option<Event>,
+        save: Option<Box<Event>>,
         done: oneshot::Sender<Result<LiveEntry>>,
     },
     Read {
@@ -672,12 +672,15 @@ enum Job {
     },
 }
 
+/// From joining to leaving (open while the person is still there).
+pub type Span = (DateTime<Utc>, Option<DateTime<Utc>>);
+
 /// Join and leave instants of everyone who came, for the attendance report.
 #[derive(Debug, Clone, Default)]
 pub struct Attendance {
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
-    pub people: Vec<(Participant, Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>)>,
+    pub people: Vec<(Participant, Vec<Span>)>,
 }
 
 /// The handle of the room writer; its task ends when the handle is dropped.
@@ -762,7 +765,7 @@ async fn room_loop(
                         };
                         room.apply(&entry);
                         entries.push(entry.clone());
-                        saves.extend(save);
+                        saves.extend(save.map(|e| *e));
                         replies.push((done, entry));
                     }
                     Err(e) => drop(done.send(Err(e))),
@@ -1031,7 +1034,7 @@ impl App {
         event: &EventId,
         by: Participant,
         command: Command,
-        save: Option<Event>,
+        save: Option<Box<Event>>,
     ) -> Result<LiveEntry> {
         let (done, wait) = oneshot::channel();
         self.rooms()
@@ -1130,7 +1133,7 @@ impl App {
             id,
             Participant::of(&viewer.user),
             Command::Start,
-            Some(e.clone()),
+            Some(Box::new(e.clone())),
         )
         .await?;
         drop(_lock);
@@ -1170,7 +1173,7 @@ impl App {
             id,
             Participant::of(&viewer.user),
             Command::End,
-            Some(e.clone()),
+            Some(Box::new(e.clone())),
         )
         .await?;
         Ok(e)
