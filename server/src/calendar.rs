@@ -25,7 +25,14 @@ pub fn render(
     events: &[(app::Event, Option<app::RegistrationStatus>)],
     now: chrono::DateTime<chrono::Utc>,
 ) -> String {
-    let mut cal = Calendar::new();
+    let mut cal = Calendar::empty();
+    for (name, value) in [
+        ("VERSION", "2.0"),
+        ("PRODID", "-//UNESCO ASPnet//Learning For the Future//EN"),
+        ("CALSCALE", "GREGORIAN"),
+    ] {
+        cal.append_property(icalendar::Property::new(name, value));
+    }
     cal.name(&format!("LFF — {}", person.display_name.as_str()));
     cal.append_property(icalendar::Property::new("METHOD", "PUBLISH"));
     for (e, reg) in events {
@@ -177,6 +184,7 @@ mod tests {
         );
         assert!(unfolded.contains("DTSTART:20261210T080000Z"));
         assert!(unfolded.contains("SEQUENCE:3"));
+        assert!(unfolded.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//UNESCO ASPnet//Learning For the Future//EN\r\n"), "{unfolded}");
         assert!(unfolded.contains("2026-12-10 10:00 (Europe/Riga)"));
     }
 }
