@@ -417,7 +417,17 @@ impl Room {
                 self.live_only()?;
                 LiveKind::Ended { by: by.clone() }
             }
-            Command::Join => LiveKind::Joined { who: by.clone() },
+            Command::Join => {
+                let here = self
+                    .presence
+                    .get(&by.user)
+                    .is_some_and(|p| matches!(p.spans.last(), Some((_, None))));
+                if here {
+                    // Still present by the log (another process, or before a restart).
+                    return Err(Error::Conflict("present already".into()));
+                }
+                LiveKind::Joined { who: by.clone() }
+            }
             Command::Leave => LiveKind::Left { who: by.clone() },
             Command::Chat(body) => {
                 self.live_only()?;
@@ -1556,15 +1566,10 @@ impl App {
             who: who.clone(),
         };
         if first {
-            let present = self
-                .room_read(id, &who.user)
-                .await?
-                .0
-                .present
-                .iter()
-                .any(|p| p.user == who.user);
-            if !present {
-                self.room_write(id, who, Command::Join, None).await?;
+            // The room refuses a second arrival of someone it still counts present.
+            match self.room_write(id, who, Command::Join, None).await {
+                Ok(_) | Err(Error::Conflict(_)) => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(guard)

@@ -88,6 +88,21 @@ fn entry_key(e: &LiveEntry) -> String {
     format!("{}{:020}", e.event, e.seq)
 }
 
+impl Database {
+    /// Registrations whose `field` (`event` or `user`, both indexed) is `value`.
+    async fn registration_rows(&self, field: &str, value: &str) -> Result<Vec<Registration>> {
+        let rows: Vec<DocRow> = self
+            .db
+            .query(format!("SELECT doc FROM registration WHERE {field} = $v"))
+            .bind(("v", value.to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.iter().map(|r| parse("registration", &r.doc)).collect()
+    }
+}
+
 #[async_trait]
 impl EventRepository for Database {
     async fn create_event(&self, e: &Event) -> Result<()> {
@@ -195,27 +210,11 @@ impl EventRepository for Database {
     }
 
     async fn registrations(&self, event: &EventId) -> Result<Vec<Registration>> {
-        let rows: Vec<DocRow> = self
-            .db
-            .query("SELECT doc FROM registration WHERE event = $e")
-            .bind(("e", event.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        rows.iter().map(|r| parse("registration", &r.doc)).collect()
+        self.registration_rows("event", event.as_str()).await
     }
 
     async fn registrations_of(&self, user: &UserId) -> Result<Vec<Registration>> {
-        let rows: Vec<DocRow> = self
-            .db
-            .query("SELECT doc FROM registration WHERE user = $u")
-            .bind(("u", user.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        rows.iter().map(|r| parse("registration", &r.doc)).collect()
+        self.registration_rows("user", user.as_str()).await
     }
 
     async fn save_registrations(

@@ -323,34 +323,5 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
 
 /// Allowed when replaying the room's log from the start yields an entry.
 async fn subscribe(net: &Net, actor: Actor, event: &str) -> Outcome {
-    let Some(token) = net.token(actor) else {
-        let mut ws = net.s.ws().await;
-        send(&mut ws, json!({ "type": "connection_init", "payload": {} })).await;
-        let (code, _) = close_of(&mut ws).await;
-        return Outcome::Denied(code.to_string());
-    };
-    let mut ws = net.s.ws_ready(token).await;
-    send(
-        &mut ws,
-        json!({ "type": "subscribe", "id": "e", "payload": { "query": LIVE, "variables": { "e": event, "a": "0" } } }),
-    )
-    .await;
-    let v = next_json(&mut ws).await;
-    if v["type"] == "next" && v["payload"]["errors"].is_null() {
-        return Outcome::Allowed;
-    }
-    let errors = if v["type"] == "error" {
-        &v["payload"]
-    } else {
-        &v["payload"]["errors"]
-    };
-    let code = errors[0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("none")
-        .to_owned();
-    assert!(
-        ["NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED"].contains(&code.as_str()),
-        "unexpected answer {v}"
-    );
-    Outcome::Denied(code)
+    crate::space_matrix::subscription(net, actor, LIVE, json!({ "e": event, "a": "0" })).await
 }

@@ -273,6 +273,18 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
 
 /// Allowed when replaying the space's log from the start yields an event.
 async fn subscribe(net: &Net, actor: Actor, space: &str) -> Outcome {
+    subscription(
+        net,
+        actor,
+        "subscription($s: ID!) { spaceEvents(spaceId: $s, after: \"0\") { cursor } }",
+        json!({ "s": space }),
+    )
+    .await
+}
+
+/// Allowed when the subscription's first answer is an item; denied with
+/// the close code (anonymous) or the error code of its refusal.
+pub async fn subscription(net: &Net, actor: Actor, query: &str, variables: Value) -> Outcome {
     let Some(token) = net.token(actor) else {
         let mut ws = net.s.ws().await;
         send(&mut ws, json!({ "type": "connection_init", "payload": {} })).await;
@@ -282,7 +294,7 @@ async fn subscribe(net: &Net, actor: Actor, space: &str) -> Outcome {
     let mut ws = net.s.ws_ready(token).await;
     send(
         &mut ws,
-        json!({ "type": "subscribe", "id": "e", "payload": { "query": "subscription($s: ID!) { spaceEvents(spaceId: $s, after: \"0\") { cursor } }", "variables": { "s": space } } }),
+        json!({ "type": "subscribe", "id": "e", "payload": { "query": query, "variables": variables } }),
     )
     .await;
     let v = next_json(&mut ws).await;
