@@ -400,6 +400,8 @@ pub trait SearchRepository: Send + Sync + 'static {
     async fn space_roles(&self, user: &UserId) -> Result<Vec<(SpaceId, SpaceRole)>>;
     /// Every space with a member school in `country`.
     async fn spaces_of_country(&self, country: &CountryCode) -> Result<Vec<SpaceId>>;
+    /// Every space the school takes part in.
+    async fn spaces_of_school(&self, school: &SchoolId) -> Result<Vec<SpaceId>>;
 }
 
 /// A stream of bytes read from object storage.

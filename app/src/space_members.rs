@@ -192,6 +192,38 @@ impl App {
         self.repo().spaces_of_member(&viewer.user.id, page).await
     }
 
+    /// The spaces the viewer's school takes part in that the viewer has not
+    /// joined: those `join_space` would let a teacher or coordinator into,
+    /// newest first. Archived spaces are left out.
+    pub async fn joinable_spaces(&self, viewer: &Viewer) -> Result<Vec<Space>> {
+        let Some(school) = viewer.user.school.clone() else {
+            return Ok(Vec::new());
+        };
+        if !policy::teaches_at(Some(viewer), &school) {
+            return Ok(Vec::new());
+        }
+        let mine: std::collections::HashSet<SpaceId> = self
+            .repo()
+            .space_roles(&viewer.user.id)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let mut out = Vec::new();
+        for id in self.repo().spaces_of_school(&school).await? {
+            if mine.contains(&id) {
+                continue;
+            }
+            if let Some(space) = self.repo().space(&id).await?
+                && !space.archived
+            {
+                out.push(space);
+            }
+        }
+        out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        Ok(out)
+    }
+
     /// Changes what the space is about: its leads.
     pub async fn update_space(
         &self,

@@ -496,6 +496,18 @@ impl Library {
             .collect())
     }
 
+    /// One folder of this library, with its `path`; null when there is none.
+    async fn folder(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Folder>> {
+        let Ok(id) = folder_id(&id) else {
+            return Ok(None);
+        };
+        match app(ctx).folder(viewer_opt(ctx), &id).await {
+            Ok(f) if f.library == self.0 => Ok(Some(Folder(f))),
+            Ok(_) | Err(app::Error::NotFound) => Ok(None),
+            Err(e) => Err(e).gql(),
+        }
+    }
+
     /// The materials you may read in the folder `folderId`, or at the top.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn materials(

@@ -11,7 +11,7 @@ use crate::network_types::{
     viewer_opt,
 };
 use crate::search_types::{SearchFilter, SearchHit, SearchResults, SearchSort};
-use crate::space_types::{Message, Space, SpaceInvitation};
+use crate::space_types::{Channel, Message, Space, SpaceInvitation};
 use crate::types::{AuditEntry, Notification, User};
 
 /// Totals of a notification list.
@@ -177,6 +177,24 @@ impl CoreQuery {
             return Ok(None);
         };
         Ok(or_none(app(ctx).message(v, &id).await)?.map(Message))
+    }
+
+    /// A channel of a space you take part in or oversee, to read and page
+    /// its messages on their own; null when there is none you may read.
+    async fn channel(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Channel>> {
+        let v = viewer(ctx)?;
+        let Ok(id) = app::ChannelId::parse(&id) else {
+            return Ok(None);
+        };
+        Ok(or_none(app(ctx).channel(v, &id).await)?.map(Channel))
+    }
+
+    /// Spaces your school takes part in that you have not joined yet (for
+    /// teachers and coordinators; `joinSpace` takes you in).
+    async fn joinable_spaces(&self, ctx: &Context<'_>) -> Result<Vec<Space>> {
+        let v = viewer(ctx)?;
+        let list = app(ctx).joinable_spaces(v).await.gql()?;
+        Ok(list.into_iter().map(Space).collect())
     }
 
     /// Open invitations into spaces that you may answer: to your school if

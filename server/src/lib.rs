@@ -16,6 +16,7 @@ pub mod metrics;
 mod routes;
 pub mod telemetry;
 mod transfers;
+mod web;
 pub mod ws;
 
 use std::future::Future;

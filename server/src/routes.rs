@@ -1,4 +1,4 @@
-//! The HTTP surface: routes, shared state, health, the web page, and the
+//! The HTTP surface: routes, shared state, health, the front end's files (in `web`), and the
 //! layers every request passes (request id, tracing, metrics, panic guard,
 //! security headers).
 
@@ -90,9 +90,6 @@ pub(crate) fn request_id(req: &Request) -> Option<String> {
 pub fn router(state: AppState) -> Router {
     let request_id_header = header::HeaderName::from_static(X_REQUEST_ID);
     Router::new()
-        .route("/", get(index))
-        .route("/app.js", get(script))
-        .route("/app.css", get(stylesheet))
         .route(
             "/graphql",
             get(graphql_http::get_or_upgrade).post(graphql_http::post),
@@ -115,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::serve))
+        .merge(crate::web::router())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -188,34 +186,4 @@ async fn readyz(State(state): State<AppState>) -> Response {
     };
     let json = serde_json::json!({ "status": if ready { "ready" } else { "unavailable" }, "checks": body });
     (code, axum::Json(json)).into_response()
-}
-
-const INDEX_HTML: &str = include_str!("../../web/index.html");
-const APP_JS: &str = include_str!("../../web/app.js");
-const APP_CSS: &str = include_str!("../../web/app.css");
-
-async fn index() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'self'; frame-ancestors 'none'",
-            ),
-        ],
-        INDEX_HTML,
-    )
-        .into_response()
-}
-
-async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS).into_response()
-}
-
-async fn script() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        APP_JS,
-    )
-        .into_response()
 }

@@ -293,6 +293,18 @@ impl SearchRepository for Database {
             .map_err(internal)?;
         Ok(ids.into_iter().map(SpaceId::from_trusted).collect())
     }
+
+    async fn spaces_of_school(&self, school: &SchoolId) -> Result<Vec<SpaceId>> {
+        let ids: Vec<String> = self
+            .db
+            .query("SELECT VALUE record::id(id) FROM space WHERE schools CONTAINS $s")
+            .bind(("s", school.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(ids.into_iter().map(SpaceId::from_trusted).collect())
+    }
 }
 
 #[cfg(test)]

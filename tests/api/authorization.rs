@@ -88,6 +88,9 @@ const ROWS: &[(&str, Expect)] = &[
     ("space", ["YYY", "YYN", "YNN", "YNN", "YNN", "NNN", "NNN"]),
     ("mySpaces", ["NNN", "NNN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
     ("message", ["YYY", "YYN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
+    ("channel", ["YYY", "YYN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
+    // The space as one to join: only for staff of its school not yet in it.
+    ("joinableSpaces", ["NNN", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
     ("mySpaceInvitations", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
     ("myNotifications", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
     ("markNotificationsRead", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
@@ -184,6 +187,8 @@ const SPACE_ROWS: &[&str] = &[
     "space",
     "mySpaces",
     "message",
+    "channel",
+    "joinableSpaces",
     "mySpaceInvitations",
     "myNotifications",
     "markNotificationsRead",

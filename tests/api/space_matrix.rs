@@ -165,6 +165,28 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
                 .await;
             judge(&r, &["message"])
         }
+        "joinableSpaces" => {
+            let r = net
+                .gql(actor, "{ joinableSpaces { id } }", json!({}))
+                .await;
+            if r.code().is_some() {
+                return judge(&r, &["joinableSpaces"]);
+            }
+            let hit = r.body["data"]["joinableSpaces"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|s| s["id"] == f.space.as_str()));
+            if hit {
+                Outcome::Allowed
+            } else {
+                Outcome::Denied("absent".into())
+            }
+        }
+        "channel" => {
+            let r = net
+                .gql(actor, "query($c: ID!) { channel(id: $c) { id messages(first: 5) { nodes { id } } } }", json!({ "c": f.general }))
+                .await;
+            judge(&r, &["channel"])
+        }
         "updateSpace" => {
             mutate(net, actor, field, "mutation($s: ID!) { updateSpace(id: $s, input: { title: \"Renamed\", topic: \"Air\", languages: [\"en\"] }) { id } }", s).await
         }

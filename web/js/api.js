@@ -1,0 +1,332 @@
+// The one client of the public GraphQL API, over HTTP (`/graphql`) and
+// graphql-transport-ws (`/graphql/ws`). The session token lives in this
+// tab's sessionStorage and travels only in the Authorization header and in
+// `connection_init`, so no other site can make the browser use it (no
+// cookies, no CSRF), and it is gone when a shared school computer's
+// browser closes.
+//
+// Live subscriptions survive dropped connections: the socket reconnects
+// with growing pauses, and every subscription is sent again with the
+// variables its owner gives at that moment — for spaces and live rooms the
+// `after` cursor of the last event received — so the server replays what
+// was missed and nothing is lost or repeated.
+
+const TOKEN = 'lff.token';
+
+export class ApiError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+let signedOutHandler = () => {};
+export function onSignedOut(fn) {
+  signedOutHandler = fn;
+}
+
+export function token() {
+  return sessionStorage.getItem(TOKEN);
+}
+export function setToken(value) {
+  if (value) sessionStorage.setItem(TOKEN, value);
+  else sessionStorage.removeItem(TOKEN);
+  live.restart();
+}
+
+export function authHeaders() {
+  const t = token();
+  return t ? { Authorization: `Bearer ${t}` } : {};
+}
+
+function wait(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const id = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(id);
+      reject(signal.reason);
+    });
+  });
+}
+
+function firstError(body) {
+  const e = body?.errors?.[0];
+  if (!e) return null;
+  return new ApiError(e.extensions?.code || 'INTERNAL', e.message || 'error');
+}
+
+/**
+ * Runs a query or mutation; returns `data` or throws ApiError. Queries are
+ * tried again after a network failure (a school's connection drops for a
+ * moment); mutations are not, because the first may have arrived.
+ */
+export async function gql(query, variables = {}, { signal } = {}) {
+  const isMutation = /^\s*mutation\b/.test(query);
+  for (let attempt = 0; ; attempt += 1) {
+    let res;
+    try {
+      res = await fetch('/graphql', {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/graphql-response+json, application/json',
+          ...authHeaders(),
+        },
+        body: JSON.stringify({ query, variables }),
+        signal,
+      });
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      if (isMutation || attempt >= 3) throw new ApiError('NETWORK', e.message);
+      await wait(500 * 2 ** attempt, signal);
+      continue;
+    }
+    let body = null;
+    try {
+      body = await res.json();
+    } catch {
+      throw new ApiError(res.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INTERNAL', `HTTP ${res.status}`);
+    }
+    const err = firstError(body);
+    if (err && err.code === 'UNAUTHENTICATED' && token()) {
+      setToken(null);
+      signedOutHandler();
+    }
+    if (err && !body.data) throw err;
+    if (err) {
+      // A partial answer (one field refused): the screen decides.
+      body.data.__errors = body.errors;
+    }
+    return body.data;
+  }
+}
+
+/** Fetches a protected file (a download, a thumbnail) with the token. */
+export async function fetchFile(url, { onProgress, signal } = {}) {
+  const res = await fetch(url, { headers: authHeaders(), signal });
+  if (!res.ok) throw new ApiError(res.status === 404 ? 'NOT_FOUND' : 'INTERNAL', `HTTP ${res.status}`);
+  const total = Number(res.headers.get('Content-Length')) || 0;
+  if (!onProgress || !res.body) return res.blob();
+  const reader = res.body.getReader();
+  const parts = [];
+  let got = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    got += value.length;
+    onProgress(got, total);
+  }
+  return new Blob(parts, { type: res.headers.get('Content-Type') || '' });
+}
+
+/** Saves a protected file under its name, as a download. */
+export async function download(url, name, opts) {
+  const blob = await fetchFile(url, opts);
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  return blob.size;
+}
+
+/** An image from a protected address, for `<img src>`. */
+export async function imageUrl(url) {
+  return URL.createObjectURL(await fetchFile(url));
+}
+
+// ---------------------------------------------------------------------------
+// Live: one graphql-transport-ws socket for the tab, shared by every
+// subscription on the screen.
+
+class Live {
+  constructor() {
+    this.subs = new Map();
+    this.nextId = 1;
+    this.ws = null;
+    this.acked = false;
+    this.attempt = 0;
+    this.timer = null;
+    this.held = false;
+    this.listeners = new Set();
+    this.state = 'idle';
+    addEventListener('online', () => this.reconnectNow());
+  }
+
+  onState(fn) {
+    this.listeners.add(fn);
+    fn(this.state);
+    return () => this.listeners.delete(fn);
+  }
+
+  setState(s) {
+    if (this.state === s) return;
+    this.state = s;
+    for (const fn of this.listeners) fn(s);
+  }
+
+  /**
+   * Subscribes. `variables()` is called at every (re)subscription, so it can
+   * give the latest cursor. Handlers: next(data), error(ApiError),
+   * resync() for RESYNC_REQUIRED (reload, then the subscription goes on
+   * with what variables() then gives), complete().
+   */
+  subscribe(query, variables, handlers) {
+    const id = String(this.nextId++);
+    this.subs.set(id, { query, variables, handlers });
+    if (this.acked) this.sendSubscribe(id);
+    else this.ensure();
+    return () => {
+      if (!this.subs.delete(id)) return;
+      if (this.acked) this.send({ id, type: 'complete' });
+      if (this.subs.size === 0) this.close();
+    };
+  }
+
+  send(msg) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  sendSubscribe(id) {
+    const s = this.subs.get(id);
+    if (!s) return;
+    this.send({ id, type: 'subscribe', payload: { query: s.query, variables: s.variables() } });
+  }
+
+  ensure() {
+    if (this.ws || this.timer || this.held || !token() || this.subs.size === 0) return;
+    this.connect();
+  }
+
+  connect() {
+    this.timer = null;
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql/ws`;
+    const ws = new WebSocket(url, 'graphql-transport-ws');
+    this.ws = ws;
+    this.acked = false;
+    this.setState(this.attempt ? 'reconnecting' : 'connecting');
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: { token: token() } }));
+    ws.onmessage = (ev) => this.receive(ws, ev.data);
+    ws.onclose = (ev) => this.closed(ws, ev.code);
+  }
+
+  receive(ws, data) {
+    let msg;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      return;
+    }
+    this.lastHeard = Date.now();
+    switch (msg.type) {
+      case 'connection_ack':
+        this.acked = true;
+        this.attempt = 0;
+        this.setState('online');
+        for (const id of this.subs.keys()) this.sendSubscribe(id);
+        break;
+      case 'ping':
+        ws.send(JSON.stringify({ type: 'pong' }));
+        break;
+      case 'next': {
+        const s = this.subs.get(msg.id);
+        if (!s) break;
+        const err = firstError(msg.payload);
+        if (err && err.code === 'RESYNC_REQUIRED') s.handlers.resync?.();
+        else if (err) s.handlers.error?.(err);
+        else s.handlers.next(msg.payload.data);
+        break;
+      }
+      case 'error': {
+        const s = this.subs.get(msg.id);
+        const err = firstError({ errors: msg.payload }) || new ApiError('INTERNAL', 'error');
+        if (!s) break;
+        if (err.code === 'RESYNC_REQUIRED' && s.handlers.resync) {
+          s.handlers.resync();
+        } else {
+          this.subs.delete(msg.id);
+          s.handlers.error?.(err);
+        }
+        break;
+      }
+      case 'complete': {
+        const s = this.subs.get(msg.id);
+        this.subs.delete(msg.id);
+        s?.handlers.complete?.();
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  closed(ws, code) {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    this.acked = false;
+    if (code === 4403) {
+      // The token was refused: the session ended elsewhere.
+      this.setState('idle');
+      if (token()) {
+        sessionStorage.removeItem(TOKEN);
+        signedOutHandler();
+      }
+      return;
+    }
+    if (this.subs.size === 0 || !token()) {
+      this.setState('idle');
+      return;
+    }
+    this.setState('reconnecting');
+    if (this.held) return;
+    const pause = Math.min(30_000, 500 * 2 ** this.attempt) * (0.75 + Math.random() / 2);
+    this.attempt += 1;
+    this.timer = setTimeout(() => this.connect(), pause);
+  }
+
+  reconnectNow() {
+    if (this.ws || this.held) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.ensure();
+  }
+
+  close() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    const ws = this.ws;
+    this.ws = null;
+    this.acked = false;
+    if (ws) ws.close(1000);
+    this.setState('idle');
+  }
+
+  /** After sign-in or sign-out: start over with the new token. */
+  restart() {
+    const subs = this.subs.size;
+    this.close();
+    if (subs) this.ensure();
+  }
+
+  /**
+   * Drops the connection as a broken network would and holds it down until
+   * `release()`: lets people (and tests) see that nothing is lost.
+   */
+  drop() {
+    this.held = true;
+    const ws = this.ws;
+    if (ws) ws.close(4000);
+    this.closed(ws, 4000);
+  }
+
+  release() {
+    this.held = false;
+    this.reconnectNow();
+  }
+}
+
+export const live = new Live();

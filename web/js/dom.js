@@ -1,0 +1,63 @@
+// Building the page without HTML strings: every text goes in as text, so
+// nothing a person typed can become markup. The only HTML the front end
+// inserts is what the server already sanitized (rendered Markdown, search
+// highlights), through `html()`.
+
+/** `h('button', { class: 'x', onclick: fn, disabled: true }, 'Text', child)` */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else if (k === 'class') el.className = v;
+      else if (k === 'dataset') Object.assign(el.dataset, v);
+      else if (k === 'value') el.value = v;
+      else if (k === 'checked') el.checked = !!v;
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+/** Replaces the children of `el`. */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+/** HTML the server sanitized (ammonia) or escaped (highlights). */
+export function html(tag, attrs, sanitized) {
+  const el = h(tag, attrs);
+  el.innerHTML = sanitized;
+  return el;
+}
+
+let seq = 0;
+/** A unique id for label/aria wiring. */
+export function uid(prefix = 'f') {
+  seq += 1;
+  return `${prefix}-${seq}`;
+}
+
+/** A labelled form field: `field(t('x'), h('input', {...}))`. */
+export function field(label, control, hint) {
+  if (!control.id) control.id = uid();
+  const hintEl = hint ? h('small', { id: control.id + '-hint', class: 'hint' }, hint) : null;
+  if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
+  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hintEl);
+}
+
+/** A status line read out by screen readers when it changes. */
+export function statusLine() {
+  return h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+}

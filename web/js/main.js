@@ -1,0 +1,299 @@
+// The shell: language, sign-in state, the navigation for the person's
+// role, the screens (loaded as modules only when first opened, so the
+// first screen stays small), live notifications and the connection line.
+// Screens live after `#` in the address (`#/spaces/…`), so the server
+// serves one page and the browser's back button works.
+
+import { ApiError, gql, live, onSignedOut, setToken, token } from './api.js';
+import { fill, h } from './dom.js';
+import { LANGUAGES, initI18n, language, setLanguage, t } from './i18n.js';
+
+const STAFF = ['PLATFORM_ADMIN', 'SCHOOL_COORDINATOR', 'TEACHER'];
+const ORGANIZERS = ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR', 'SCHOOL_COORDINATOR', 'TEACHER', 'MENTOR'];
+
+// [pattern, module, names of the captured parts, who may open it]
+const ROUTES = [
+  [/^\/$/, 'home', [], 'signed-in'],
+  [/^\/signin$/, 'signin', []],
+  [/^\/directory$/, 'directory', []],
+  [/^\/directory\/([A-Z]{2})$/, 'directory', ['country']],
+  [/^\/schools\/([^/]+)$/, 'school', ['id']],
+  [/^\/approvals$/, 'approvals', [], ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR']],
+  [/^\/spaces\/new$/, 'space-new', [], ['TEACHER', 'SCHOOL_COORDINATOR']],
+  [/^\/spaces\/([^/]+)$/, 'space', ['id'], 'signed-in'],
+  [/^\/spaces\/([^/]+)\/([^/]+)$/, 'space', ['id', 'channel'], 'signed-in'],
+  [/^\/library\/(school|space)\/([^/]+)$/, 'library', ['owner', 'id']],
+  [/^\/materials\/([^/]+)$/, 'material', ['id']],
+  [/^\/search$/, 'search', []],
+  [/^\/events$/, 'events', [], 'signed-in'],
+  [/^\/events\/new$/, 'event-new', [], ORGANIZERS],
+  [/^\/events\/([^/]+)$/, 'event', ['id'], 'signed-in'],
+  [/^\/events\/([^/]+)\/live$/, 'room', ['id'], 'signed-in'],
+  [/^\/students$/, 'students', [], STAFF],
+];
+
+const ME = `{ me { id username displayName role countryCode classLabel school { id name countryCode } } }`;
+
+const state = { me: null, cleanup: null, unread: 0, notifications: null };
+
+export function me() {
+  return state.me;
+}
+
+export function navigate(path) {
+  if (location.hash === `#${path}`) route();
+  else location.hash = path;
+}
+
+function parseHash() {
+  const raw = decodeURIComponent(location.hash.replace(/^#/, '')) || '/';
+  const [path, qs] = raw.split('?');
+  return { path, query: new URLSearchParams(qs || '') };
+}
+
+function canOpen(who) {
+  if (!who) return true;
+  if (!state.me) return false;
+  if (who === 'signed-in') return true;
+  return who.includes(state.me.role);
+}
+
+function navItems() {
+  const m = state.me;
+  const items = [];
+  if (m) items.push(['#/', t('nav.home'), 'home']);
+  items.push(['#/directory', t('nav.directory'), 'directory']);
+  if (m?.school) items.push([`#/library/school/${m.school.id}`, t('nav.library'), 'library']);
+  items.push(['#/search', t('nav.search'), 'search']);
+  if (m) items.push(['#/events', t('nav.events'), 'events']);
+  if (m && ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR'].includes(m.role)) {
+    items.push(['#/approvals', t('nav.approvals'), 'approvals']);
+  }
+  if (m && ['SCHOOL_COORDINATOR', 'TEACHER'].includes(m.role)) items.push(['#/students', t('nav.students'), 'students']);
+  return items;
+}
+
+function renderChrome() {
+  document.getElementById('skip').textContent = t('nav.skip');
+  const current = parseHash().path;
+  const nav = document.getElementById('nav');
+  nav.setAttribute('aria-label', t('nav.label'));
+  fill(
+    nav,
+    h(
+      'ul',
+      null,
+      navItems().map(([href, text, key]) => {
+        const here = href.slice(1) === current || (key !== 'home' && current.startsWith(href.slice(1)));
+        const badge = key === 'home' && state.unread > 0
+          ? h('span', { class: 'badge', id: 'unread-badge' }, h('span', { class: 'sr' }, t('nav.unread')), String(state.unread))
+          : null;
+        return h('li', null, h('a', { href, 'aria-current': here ? 'page' : null, dataset: { nav: key } }, text, badge));
+      }),
+    ),
+  );
+  const picker = h(
+    'select',
+    {
+      id: 'language',
+      'aria-label': t('nav.language'),
+      onchange: (e) => {
+        setLanguage(e.target.value);
+        location.reload();
+      },
+    },
+    LANGUAGES.map((l) => h('option', { value: l.code, selected: l.code === language(), lang: l.code }, l.name)),
+  );
+  const tools = document.getElementById('tools');
+  if (state.me) {
+    fill(
+      tools,
+      picker,
+      h('span', { class: 'who' }, state.me.displayName, ' · ', t(`Role.${state.me.role}`)),
+      h('button', { type: 'button', id: 'signout', class: 'quiet', onclick: signOut }, t('nav.signout')),
+    );
+  } else {
+    fill(tools, picker, h('a', { href: '#/signin', class: 'button quiet' }, t('nav.signin')));
+  }
+}
+
+async function signOut() {
+  try {
+    await gql('mutation { logout }');
+  } catch {
+    /* the session may have ended already */
+  }
+  setToken(null);
+  await signedIn(null);
+  navigate('/signin');
+}
+
+/** Called by the sign-in screen (with the Session's user) and on sign-out. */
+export async function signedIn(user) {
+  if (user) state.me = (await gql(ME)).me;
+  else state.me = null;
+  state.unread = 0;
+  startNotifications();
+  renderChrome();
+}
+
+function toast(text, href) {
+  const box = document.getElementById('toasts');
+  const item = h('div', { class: 'toast' }, href ? h('a', { href }, text) : text);
+  box.append(item);
+  setTimeout(() => item.remove(), 10_000);
+}
+
+function notificationText(n) {
+  return t(`NotificationKind.${n.kind}`, { who: n.actorName || '', excerpt: n.excerpt || '' });
+}
+
+export function notificationLink(n) {
+  if (n.kind.startsWith('EVENT_') && n.about) return `#/events/${n.about}`;
+  if (n.spaceId) return `#/spaces/${n.spaceId}`;
+  return '#/';
+}
+
+export function setUnread(n) {
+  state.unread = n;
+  renderChrome();
+}
+
+function startNotifications() {
+  state.notifications?.();
+  state.notifications = null;
+  if (!state.me) return;
+  gql('{ myNotifications(first: 1) { unreadCount } }')
+    .then((d) => setUnread(d.myNotifications.unreadCount))
+    .catch(() => {});
+  state.notifications = live.subscribe(
+    'subscription { notifications { id kind createdAt spaceId about actorName excerpt read } }',
+    () => ({}),
+    {
+      next: (d) => {
+        const n = d.notifications;
+        if (n.kind === 'SIGNED_IN') return;
+        setUnread(state.unread + 1);
+        toast(notificationText(n), notificationLink(n));
+        document.dispatchEvent(new CustomEvent('lff:notification', { detail: n }));
+      },
+    },
+  );
+}
+
+const views = {};
+async function view(name) {
+  if (!views[name]) views[name] = await import(`./views/${name}.js`);
+  return views[name];
+}
+
+let routing = 0;
+async function route() {
+  const here = ++routing;
+  const { path, query } = parseHash();
+  const root = document.getElementById('view');
+  if (state.cleanup) {
+    try {
+      state.cleanup();
+    } catch {
+      /* a screen that failed to close must not block the next */
+    }
+    state.cleanup = null;
+  }
+  renderChrome();
+  let found = null;
+  for (const [re, name, names, who] of ROUTES) {
+    const m = path.match(re);
+    if (m) {
+      const params = Object.fromEntries(names.map((n, i) => [n, m[i + 1]]));
+      found = { name, params, who };
+      break;
+    }
+  }
+  if (!found) {
+    fill(root, h('h1', { tabindex: '-1' }, t('error.noPage')), h('p', null, h('a', { href: '#/' }, t('nav.home'))));
+    document.title = t('error.noPage');
+    root.querySelector('h1').focus();
+    return;
+  }
+  if (!canOpen(found.who)) {
+    if (!state.me) {
+      navigate(`/signin?next=${encodeURIComponent(path)}`);
+      return;
+    }
+    fill(root, h('h1', { tabindex: '-1' }, t('error.forbiddenTitle')), h('p', { id: 'forbidden' }, t('error.forbidden')),
+      h('p', null, h('a', { href: '#/' }, t('nav.home'))));
+    document.title = t('error.forbiddenTitle');
+    root.querySelector('h1').focus();
+    return;
+  }
+  root.setAttribute('aria-busy', 'true');
+  // The new screen is built aside and shown whole, so a slow connection
+  // shows the old screen (dimmed) rather than a blank one.
+  const next = h('div', { class: 'view' });
+  try {
+    const mod = await view(found.name);
+    if (here !== routing) return;
+    const ctx = {
+      me: state.me,
+      params: found.params,
+      query,
+      navigate,
+      title: (text) => {
+        document.title = `${text} — LFF`;
+      },
+    };
+    const cleanup = (await mod.render(next, ctx)) || null;
+    if (here !== routing) {
+      cleanup?.();
+      return;
+    }
+    state.cleanup = cleanup;
+    root.replaceChildren(next);
+  } catch (e) {
+    if (here !== routing) return;
+    const code = e instanceof ApiError ? e.code : 'INTERNAL';
+    fill(root, h('h1', null, t('error.title')), h('p', { class: 'error' }, t(`error.${code}`)));
+  } finally {
+    if (here === routing) root.removeAttribute('aria-busy');
+  }
+  if (here !== routing) return;
+  const target = root.querySelector('[autofocus]') || root.querySelector('h1');
+  if (target) {
+    if (target.tagName === 'H1') target.setAttribute('tabindex', '-1');
+    target.focus();
+  }
+}
+
+function watchConnection() {
+  const line = document.getElementById('connection');
+  live.onState((s) => {
+    line.hidden = s !== 'reconnecting';
+    line.textContent = s === 'reconnecting' ? t('live.reconnecting') : '';
+  });
+}
+
+async function boot() {
+  await initI18n();
+  onSignedOut(() => {
+    state.me = null;
+    startNotifications();
+    renderChrome();
+    navigate('/signin');
+  });
+  if (token()) {
+    try {
+      state.me = (await gql(ME)).me;
+    } catch {
+      state.me = null;
+    }
+  }
+  startNotifications();
+  watchConnection();
+  addEventListener('hashchange', route);
+  // Tests and curious people can see that a dropped connection loses nothing.
+  window.lff = { live };
+  await route();
+}
+
+boot();

@@ -1,0 +1,130 @@
+// One event: what, when (in the reader's time and the event's own zone),
+// agenda, mentors, where to join, registration (for oneself and, for
+// teachers, their students), and for its organizers: going live, ending,
+// cancelling, and the attendance report.
+
+import { ApiError, gql } from '../api.js';
+import { fill, h, html, statusLine } from '../dom.js';
+import { formatDateTime, formatTime, label, t } from '../i18n.js';
+
+const Q = `query($id: ID!) { event(id: $id) {
+  id kind title descriptionHtml startsAt endsAt timeZone localStart place joinUrl status cancelReason
+  capacity registeredCount waitlistCount canManage canTakePart minutesHtml recordingUrl
+  agenda { startsAt title speaker } mentors { id displayName mentorProfile { university chairTitle } }
+  organizer { displayName } myRegistration { status }
+  materials { id title } } }`;
+
+function errorText(e) {
+  if (e instanceof ApiError && ['BAD_USER_INPUT', 'CONFLICT'].includes(e.code)) return e.message;
+  return t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
+}
+
+export async function render(root, ctx) {
+  const d = await gql(Q, { id: ctx.params.id });
+  const e = d.event;
+  if (!e) {
+    root.append(h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
+    return;
+  }
+  ctx.title(e.title);
+  const status = statusLine();
+  const reg = e.myRegistration && e.myRegistration.status !== 'CANCELLED' ? e.myRegistration.status : null;
+  const act = (query, vars, done) => async () => {
+    try {
+      await gql(query, vars);
+      if (done) status.textContent = done;
+      ctx.navigate(`/events/${e.id}`);
+    } catch (err) {
+      status.className = 'status error';
+      status.textContent = errorText(err);
+    }
+  };
+  const actions = h('div', { class: 'toolbar', id: 'event-actions' });
+  if (e.status !== 'CANCELLED' && e.status !== 'ENDED') {
+    if (!reg && e.canTakePart !== false) {
+      actions.append(h('button', { type: 'button', id: 'register', onclick: act('mutation($id: ID!) { registerForEvent(eventId: $id) { status } }', { id: e.id }) }, t('event.register')));
+    } else if (reg) {
+      actions.append(h('button', { type: 'button', class: 'quiet', id: 'unregister', onclick: act('mutation($id: ID!) { cancelRegistration(eventId: $id) { status } }', { id: e.id }) }, t('event.unregister')));
+    }
+  }
+  if (e.status === 'LIVE' || e.canManage) {
+    actions.append(h('a', { class: 'button', href: `#/events/${e.id}/live`, id: 'enter-room' }, t('event.enterRoom')));
+  }
+  if (e.canManage) {
+    if (e.status === 'SCHEDULED') actions.append(h('button', { type: 'button', id: 'start-live', onclick: act('mutation($id: ID!) { startLive(eventId: $id) { status } }', { id: e.id }) }, t('event.startLive')));
+    if (e.status === 'LIVE') actions.append(h('button', { type: 'button', id: 'end-live', onclick: act('mutation($id: ID!) { endLive(eventId: $id) { status } }', { id: e.id }) }, t('event.endLive')));
+    if (e.status === 'SCHEDULED') {
+      actions.append(h('button', {
+        type: 'button',
+        class: 'quiet',
+        onclick: () => {
+          const reason = prompt(t('event.cancelWhy'));
+          if (reason) act('mutation($id: ID!, $r: String!) { cancelEvent(id: $id, reason: $r) { status } }', { id: e.id, r: reason })();
+        },
+      }, t('event.cancel')));
+    }
+  }
+
+  const students = h('div');
+  if (['TEACHER', 'SCHOOL_COORDINATOR'].includes(ctx.me.role) && ctx.me.school && e.status === 'SCHEDULED') {
+    const box = h('details', { class: 'panel' }, h('summary', null, t('event.registerStudents')));
+    box.addEventListener('toggle', async () => {
+      if (!box.open || box.dataset.loaded) return;
+      box.dataset.loaded = '1';
+      const r = await gql('query($s: ID!) { school(id: $s) { people(role: STUDENT, first: 200) { nodes { id displayName classLabel } } } }', { s: ctx.me.school.id });
+      const list = h('fieldset', { class: 'checks' }, h('legend', null, t('space.pickStudents')),
+        r.school.people.nodes.map((p) => h('label', null, h('input', { type: 'checkbox', value: p.id }), ' ', p.displayName, p.classLabel ? ` (${p.classLabel})` : '')));
+      box.append(h('form', {
+        onsubmit: (ev) => {
+          ev.preventDefault();
+          const ids = [...list.querySelectorAll('input:checked')].map((i) => i.value);
+          if (ids.length) act('mutation($id: ID!, $s: [ID!]!) { registerForEvent(eventId: $id, students: $s, includeSelf: false) { status } }', { id: e.id, s: ids }, t('event.studentsRegistered', { n: ids.length }))();
+        },
+      }, list, h('button', { type: 'submit' }, t('event.register'))));
+    });
+    students.append(box);
+  }
+
+  const report = h('div');
+  if (e.canManage && e.status !== 'SCHEDULED') {
+    const btn = h('button', {
+      type: 'button',
+      class: 'quiet',
+      onclick: async () => {
+        const r = await gql('query($id: ID!) { event(id: $id) { attendance { schools { school { name } participantCount participants { name role minutesPresent } } } } }', { id: e.id });
+        fill(report, h('h2', null, t('event.attendance')), r.event.attendance.schools.map((s) => h('section', null,
+          h('h3', null, s.school ? s.school.name : t('event.noSchool'), ' ', h('span', { class: 'meta' }, `(${s.participantCount})`)),
+          h('ul', { class: 'plain' }, s.participants.map((p) => h('li', null, p.name, ' · ', label('Role', p.role), ' · ', t('event.minutes', { n: p.minutesPresent })))))));
+      },
+    }, t('event.showAttendance'));
+    report.append(btn);
+  }
+
+  const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  root.append(
+    h('p', { class: 'crumbs' }, h('a', { href: '#/events' }, t('events.title'))),
+    h('h1', null, e.title),
+    h('p', { class: 'meta' }, label('EventKind', e.kind), ' · ', label('EventStatus', e.status),
+      e.organizer ? ` · ${t('event.by', { name: e.organizer.displayName })}` : ''),
+    e.status === 'CANCELLED' ? h('p', { class: 'error' }, t('event.cancelled', { reason: e.cancelReason || '' })) : null,
+    status,
+    h('dl', { class: 'facts' },
+      h('dt', null, t('event.when')), h('dd', { id: 'event-when' }, formatDateTime(e.startsAt), '–', formatTime(e.endsAt), ` (${local})`),
+      local !== e.timeZone ? [h('dt', null, t('event.theirTime', { zone: e.timeZone })), h('dd', null, e.localStart)] : null,
+      e.place ? [h('dt', null, t('event.place')), h('dd', null, e.place)] : null,
+      e.joinUrl ? [h('dt', null, t('event.joinUrl')), h('dd', null, h('a', { href: e.joinUrl, rel: 'noopener noreferrer', target: '_blank' }, e.joinUrl))] : null,
+      h('dt', null, t('event.seatsTitle')), h('dd', null, e.capacity ? t('events.seats', { n: e.registeredCount, capacity: e.capacity }) : t('events.registered', { n: e.registeredCount }),
+        e.waitlistCount ? ` · ${t('event.waitlist', { n: e.waitlistCount })}` : ''),
+      reg ? [h('dt', null, t('event.you')), h('dd', { id: 'my-registration' }, label('RegistrationStatus', reg))] : null),
+    actions,
+    students,
+    e.descriptionHtml ? html('div', { class: 'prose' }, e.descriptionHtml) : null,
+    e.agenda.length ? h('section', null, h('h2', null, t('event.agenda')), h('ol', { class: 'plain' }, e.agenda.map((a) => h('li', null,
+      h('time', { datetime: a.startsAt }, formatTime(a.startsAt)), ' ', a.title, a.speaker ? ` — ${a.speaker}` : '')))) : null,
+    e.mentors.length ? h('section', null, h('h2', null, t('event.mentors')), h('ul', { class: 'plain' }, e.mentors.map((m) => h('li', null,
+      m.displayName, m.mentorProfile ? ` · ${m.mentorProfile.chairTitle}, ${m.mentorProfile.university}` : '')))) : null,
+    e.minutesHtml ? h('section', null, h('h2', null, t('event.outcome')), html('div', { class: 'prose' }, e.minutesHtml)) : null,
+    e.materials.length ? h('section', null, h('h2', null, t('library.materials')), h('ul', { class: 'plain' }, e.materials.map((m) => h('li', null, h('a', { href: `#/materials/${m.id}` }, m.title))))) : null,
+    report,
+  );
+}

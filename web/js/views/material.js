@@ -1,0 +1,187 @@
+// One material: its description, files with every version, previews
+// (thumbnails, text found in documents), downloads, and — for those who
+// may edit — uploads with progress that resume after a broken connection,
+// and publishing.
+
+import { ApiError, download, gql, imageUrl } from '../api.js';
+import { fill, h, html, statusLine } from '../dom.js';
+import { formatDateTime, formatSize, label, languageName, t } from '../i18n.js';
+import { uploadFile } from '../upload.js';
+
+const V = 'id number name size contentType uploadedAt uploadedBy { displayName } url thumbnailUrl';
+const Q = `query($id: ID!) { material(id: $id) {
+  id title summary bodyHtml kind languages subjects ageMin ageMax pillars sdgs licence authors
+  status visibility canEdit createdAt updatedAt publishedAt
+  school { id name } space { id title } folder { id name }
+  goodPractice { context whatWasDone results evidence lessonsLearned }
+  files { id name current { ${V} text(first: 400) } versions { ${V} } } } }`;
+
+function errorText(e) {
+  if (e instanceof ApiError && ['BAD_USER_INPUT', 'CONFLICT'].includes(e.code)) return e.message;
+  return t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
+}
+
+export async function render(root, ctx) {
+  const d = await gql(Q, { id: ctx.params.id });
+  const m = d.material;
+  if (!m) {
+    root.append(h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
+    return null;
+  }
+  ctx.title(m.title);
+  const lang = m.languages[0] || null;
+  const status = statusLine();
+  const urls = [];
+
+  const where = m.space
+    ? h('a', { href: `#/library/space/${m.space.id}` }, t('library.title', { name: m.space.title }))
+    : m.school ? h('a', { href: `#/library/school/${m.school.id}` }, t('library.title', { name: m.school.name })) : null;
+
+  const facts = h('dl', { class: 'facts' },
+    h('dt', null, t('material.kind')), h('dd', null, label('MaterialKind', m.kind)),
+    h('dt', null, t('material.languages')), h('dd', null, m.languages.map(languageName).join(', ') || '—'),
+    m.subjects.length ? [h('dt', null, t('material.subjects')), h('dd', null, m.subjects.join(', '))] : null,
+    m.ageMin || m.ageMax ? [h('dt', null, t('material.ages')), h('dd', null, `${m.ageMin ?? ''}–${m.ageMax ?? ''}`)] : null,
+    m.pillars.length ? [h('dt', null, t('space.pillars')), h('dd', null, m.pillars.map((p) => label('Pillar', p)).join(', '))] : null,
+    m.sdgs.length ? [h('dt', null, t('material.sdgs')), h('dd', null, m.sdgs.join(', '))] : null,
+    h('dt', null, t('material.licence')), h('dd', null, label('Licence', m.licence)),
+    m.authors.length ? [h('dt', null, t('material.authors')), h('dd', null, m.authors.join(', '))] : null,
+    h('dt', null, t('material.visibility')), h('dd', null, label('Visibility', m.visibility)),
+    h('dt', null, t('material.status')), h('dd', { id: 'material-status' }, label('MaterialStatus', m.status)),
+    h('dt', null, t('material.updated')), h('dd', null, formatDateTime(m.updatedAt)));
+
+  const gp = m.goodPractice
+    ? h('section', { 'aria-labelledby': 'gp-h', lang }, h('h2', { id: 'gp-h' }, t('material.goodPractice')),
+      Object.entries(m.goodPractice).filter(([k]) => k !== '__typename').map(([k, v]) => (v ? [h('h3', null, t(`material.gp.${k}`)), h('p', null, v)] : null)))
+    : null;
+
+  async function save(v, button) {
+    const progress = h('progress', { max: 100, value: 0, 'aria-label': t('material.uploading', { name: v.name }) });
+    const line = h('p', { class: 'upload-line' }, v.name, ' ', progress, ' ', h('span', { class: 'pct' }, ''));
+    if (button) button.after(line);
+    try {
+      await download(v.url, v.name, {
+        onProgress: (got, total) => {
+          if (total) progress.value = Math.round((got / total) * 100);
+        },
+      });
+      line.replaceChildren(t('material.downloaded', { name: v.name, size: formatSize(v.size) }));
+      line.dataset.downloaded = v.name;
+    } catch (e) {
+      line.replaceChildren(errorText(e));
+    }
+  }
+
+  function versionRow(v, current) {
+    const btn = h('button', { type: 'button', class: 'quiet download', dataset: { version: v.id } },
+      current ? t('material.download') : t('material.downloadVersion', { n: v.number }));
+    btn.addEventListener('click', () => save(v, btn));
+    return h('li', null,
+      h('span', null, t('material.version', { n: v.number }), ' · ', v.name, ' · ', formatSize(v.size), ' · ',
+        formatDateTime(v.uploadedAt), v.uploadedBy ? ` · ${v.uploadedBy.displayName}` : ''), ' ', btn);
+  }
+
+  function fileItem(f) {
+    const v = f.current;
+    const preview = h('div', { class: 'preview' });
+    if (v.thumbnailUrl) {
+      const img = h('img', { alt: t('material.previewOf', { name: v.name }), width: 160 });
+      preview.append(img);
+      imageUrl(v.thumbnailUrl).then((u) => {
+        urls.push(u);
+        img.src = u;
+      }).catch(() => img.remove());
+    } else if (v.text) {
+      preview.append(h('blockquote', { class: 'excerpt', lang }, v.text, v.text.length >= 400 ? '…' : ''));
+    }
+    const main = h('button', { type: 'button', class: 'download', dataset: { version: v.id } }, t('material.download'));
+    main.addEventListener('click', () => save(v, main));
+    const li = h('li', { class: 'file card', dataset: { file: f.id } },
+      h('h3', null, f.name),
+      h('p', { class: 'meta' }, t('material.version', { n: v.number }), ' · ', formatSize(v.size), ' · ', v.contentType),
+      preview, main,
+      f.versions.length > 1
+        ? h('details', null, h('summary', null, t('material.versions', { n: f.versions.length })),
+          h('ul', { class: 'plain' }, [...f.versions].sort((a, b) => b.number - a.number).map((x) => versionRow(x, false))))
+        : null);
+    if (m.canEdit) li.append(uploader(f.id, t('material.newVersion')));
+    return li;
+  }
+
+  function uploader(fileId, text) {
+    const input = h('input', { type: 'file', class: 'file-input', id: `upload-${fileId || 'new'}`, multiple: !fileId });
+    const progress = h('progress', { max: 100, value: 0, hidden: true });
+    const line = h('p', { class: 'upload-status', role: 'status', 'aria-live': 'polite' });
+    input.addEventListener('change', async () => {
+      for (const file of input.files) {
+        progress.hidden = false;
+        progress.value = 0;
+        try {
+          const v = await uploadFile({
+            materialId: m.id,
+            fileId,
+            file,
+            onProgress: (phase, done, total) => {
+              const pct = total ? Math.round((done / total) * 100) : 100;
+              progress.value = pct;
+              progress.setAttribute('aria-label', t(`upload.${phase}`, { name: file.name }));
+              line.textContent = t(`upload.${phase}`, { name: file.name }) + ` ${pct}%`;
+            },
+          });
+          line.textContent = t('upload.done', { name: v.name, n: v.number });
+          line.dataset.done = v.name;
+        } catch (e) {
+          line.textContent = t('upload.failed', { name: file.name, why: errorText(e) });
+        }
+      }
+      progress.hidden = true;
+      input.value = '';
+      await refreshFiles();
+    });
+    return h('div', { class: 'uploader' }, h('label', { for: input.id }, text), input, progress, line);
+  }
+
+  const files = h('ul', { class: 'cards files', id: 'files' }, m.files.map(fileItem));
+  const noFiles = h('p', { class: 'empty', hidden: m.files.length > 0 }, t('material.noFiles'));
+  async function refreshFiles() {
+    const r = await gql(Q, { id: m.id });
+    fill(files, r.material.files.map(fileItem));
+    noFiles.hidden = r.material.files.length > 0;
+  }
+
+  const actions = h('div', { class: 'toolbar' });
+  if (m.canEdit) {
+    const publish = h('button', {
+      type: 'button',
+      id: 'publish',
+      onclick: async () => {
+        try {
+          const r = await gql('mutation($id: ID!, $p: Boolean!) { publishMaterial(id: $id, published: $p) { status } }',
+            { id: m.id, p: m.status !== 'PUBLISHED' });
+          m.status = r.publishMaterial.status;
+          root.querySelector('#material-status').textContent = label('MaterialStatus', m.status);
+          publish.textContent = m.status === 'PUBLISHED' ? t('material.unpublish') : t('material.publish');
+          status.textContent = m.status === 'PUBLISHED' ? t('material.published') : t('material.unpublished');
+        } catch (e) {
+          status.textContent = errorText(e);
+        }
+      },
+    }, m.status === 'PUBLISHED' ? t('material.unpublish') : t('material.publish'));
+    actions.append(publish);
+  }
+
+  root.append(
+    h('p', { class: 'crumbs' }, where),
+    h('h1', { lang }, m.title),
+    m.summary ? h('p', { class: 'lead', lang }, m.summary) : null,
+    status,
+    actions,
+    h('div', { class: 'grid2' },
+      h('div', null, m.bodyHtml ? html('div', { class: 'prose', lang }, m.bodyHtml) : null, gp),
+      facts),
+    h('section', { 'aria-labelledby': 'files-h' }, h('h2', { id: 'files-h' }, t('material.files')),
+      noFiles, files,
+      m.canEdit ? uploader(null, t('material.addFiles')) : null),
+  );
+  return () => urls.forEach((u) => URL.revokeObjectURL(u));
+}

@@ -1,0 +1,105 @@
+// A teacher's students: the school's pupils by class, creating many at
+// once (names, one per line) with a printable list of their logins and
+// first passwords, and new passwords for those who forgot theirs.
+// Passwords are shown once, here, and never stored by the page.
+
+import { ApiError, gql } from '../api.js';
+import { field, fill, h, statusLine } from '../dom.js';
+import { t } from '../i18n.js';
+
+function errorText(e) {
+  if (e instanceof ApiError && e.code === 'BAD_USER_INPUT') return e.message;
+  return t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
+}
+
+export async function render(root, ctx) {
+  ctx.title(t('students.title'));
+  const school = ctx.me.school;
+  const status = statusLine();
+  const existing = h('div', { id: 'existing' });
+  const printable = h('section', { id: 'credentials', class: 'printable', hidden: true, 'aria-labelledby': 'cred-h' });
+
+  function showCredentials(rows, heading) {
+    fill(printable,
+      h('h2', { id: 'cred-h' }, heading),
+      h('p', { class: 'no-print' }, t('students.onceOnly')),
+      h('table', null,
+        h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('students.name')), h('th', { scope: 'col' }, t('students.class')),
+          h('th', { scope: 'col' }, t('students.login')), h('th', { scope: 'col' }, t('students.password')))),
+        h('tbody', null, rows.map((r) => h('tr', null, h('td', null, r.name), h('td', null, r.classLabel || ''),
+          h('td', null, h('code', null, r.login)), h('td', null, h('code', null, r.password)))))),
+      h('p', { class: 'hint' }, t('students.signinAt', { url: location.origin })),
+      h('button', { type: 'button', class: 'no-print', id: 'print', onclick: () => print() }, t('students.print')));
+    printable.hidden = false;
+    printable.querySelector('h2').setAttribute('tabindex', '-1');
+    printable.querySelector('h2').focus();
+  }
+
+  async function load() {
+    const d = await gql(`query($s: ID!) { school(id: $s) { name classes people(role: STUDENT, first: 200) {
+      nodes { id displayName classLabel username } } } }`, { s: school.id });
+    const byClass = new Map();
+    for (const p of d.school.people.nodes) {
+      const k = p.classLabel || '—';
+      if (!byClass.has(k)) byClass.set(k, []);
+      byClass.get(k).push(p);
+    }
+    fill(existing, byClass.size
+      ? [...byClass.entries()].sort().map(([k, people]) => h('section', { class: 'card' },
+        h('h3', null, t('students.classNamed', { name: k })),
+        h('ul', { class: 'plain' }, people.map((p) => h('li', null, p.displayName, ' ', h('code', null, p.username), ' ',
+          h('button', {
+            type: 'button',
+            class: 'link',
+            onclick: async () => {
+              if (!confirm(t('students.confirmReset', { name: p.displayName }))) return;
+              try {
+                const r = await gql('mutation($id: ID!) { resetPassword(userId: $id) { login password } }', { id: p.id });
+                showCredentials([{ name: p.displayName, classLabel: p.classLabel, ...r.resetPassword }], t('students.newPassword'));
+              } catch (e) {
+                status.textContent = errorText(e);
+              }
+            },
+          }, t('students.reset')))))))
+      : h('p', { class: 'empty' }, t('students.none')));
+    return d.school;
+  }
+
+  const classLabel = h('input', { id: 'class-label', required: true, maxlength: 40, placeholder: '7B' });
+  const names = h('textarea', { id: 'student-names', rows: 8, required: true });
+  const form = h('form', {
+    class: 'card',
+    id: 'create-students',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const list = names.value.split('\n').map((s) => s.trim()).filter(Boolean);
+      if (!list.length) return;
+      try {
+        const d = await gql(`mutation($i: CreateStudentsInput!) { createStudents(input: $i) {
+          login password user { id displayName classLabel } } }`, { i: { schoolId: school.id, classLabel: classLabel.value.trim(), displayNames: list } });
+        names.value = '';
+        status.className = 'status';
+        status.textContent = t('students.created', { n: d.createStudents.length });
+        showCredentials(d.createStudents.map((c) => ({ name: c.user.displayName, classLabel: c.user.classLabel, login: c.login, password: c.password })),
+          t('students.credentials'));
+        await load();
+      } catch (e) {
+        status.className = 'status error';
+        status.textContent = errorText(e);
+      }
+    },
+  },
+  h('h2', null, t('students.add')),
+  field(t('students.class'), classLabel),
+  field(t('students.names'), names, t('students.namesHint')),
+  h('button', { type: 'submit' }, t('students.create')));
+
+  const s = await load();
+  root.append(
+    h('h1', null, t('students.title')),
+    h('p', { class: 'lead' }, t('students.intro', { school: s.name })),
+    status,
+    printable,
+    h('div', { class: 'grid2 no-print' }, form, h('section', { 'aria-labelledby': 'ex-h' }, h('h2', { id: 'ex-h' }, t('students.existing')), existing)),
+  );
+}
