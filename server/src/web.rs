@@ -37,6 +37,8 @@ struct Asset {
     /// Kept only when it is smaller than the original.
     gzip: Option<Bytes>,
     etag: HeaderValue,
+    /// The compressed body is another representation: another strong tag.
+    gzip_etag: HeaderValue,
     content_type: &'static str,
 }
 
@@ -70,6 +72,8 @@ impl Assets {
                 .collect();
             let etag = HeaderValue::from_str(&format!("\"{hash}\""))
                 .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+            let gzip_etag = HeaderValue::from_str(&format!("\"{hash}-gz\""))
+                .unwrap_or_else(|_| HeaderValue::from_static("\"0-gz\""));
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
             let gzip = gz
                 .write_all(&body)
@@ -84,6 +88,7 @@ impl Assets {
                     body,
                     gzip,
                     etag,
+                    gzip_etag,
                 },
             );
         }
@@ -94,39 +99,46 @@ impl Assets {
         let Some(asset) = self.0.get(path) else {
             return (StatusCode::NOT_FOUND, "not found\n").into_response();
         };
-        let mut resp = if headers
+        let gzip_ok = headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|e| {
+                let mut parts = e.split(';');
+                let name = parts.next().unwrap_or("").trim();
+                let refused = parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        == Some(0.0)
+                });
+                name.eq_ignore_ascii_case("gzip") && !refused
+            });
+        let gzip = asset.gzip.as_ref().filter(|_| gzip_ok);
+        let etag = if gzip.is_some() {
+            &asset.gzip_etag
+        } else {
+            &asset.etag
+        };
+        let fresh = headers
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| {
                 v.split(',')
-                    .any(|t| t.trim().trim_start_matches("W/") == asset.etag)
-            }) {
+                    .any(|t| t.trim().trim_start_matches("W/") == etag)
+            });
+        let mut resp = if fresh {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            let gzip_ok = headers
-                .get_all(header::ACCEPT_ENCODING)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .any(|e| {
-                    let mut parts = e.split(';');
-                    let name = parts.next().unwrap_or("").trim();
-                    let refused = parts.any(|p| {
-                        p.trim()
-                            .strip_prefix("q=")
-                            .and_then(|q| q.trim().parse::<f32>().ok())
-                            == Some(0.0)
-                    });
-                    name.eq_ignore_ascii_case("gzip") && !refused
-                });
-            let mut resp = match (&asset.gzip, gzip_ok) {
-                (Some(z), true) => {
+            let mut resp = match gzip {
+                Some(z) => {
                     let mut r = Response::new(Body::from(z.clone()));
                     r.headers_mut()
                         .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
                     r
                 }
-                _ => Response::new(Body::from(asset.body.clone())),
+                None => Response::new(Body::from(asset.body.clone())),
             };
             resp.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -135,7 +147,7 @@ impl Assets {
             resp
         };
         let h = resp.headers_mut();
-        h.insert(header::ETAG, asset.etag.clone());
+        h.insert(header::ETAG, etag.clone());
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         if path.ends_with(".html") {

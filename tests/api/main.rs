@@ -4,6 +4,7 @@
 
 mod accounts;
 mod authorization;
+mod browser;
 mod event_matrix;
 mod events;
 mod files;

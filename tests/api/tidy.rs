@@ -210,3 +210,140 @@ fn the_binding_api_names_are_kept() {
         );
     }
 }
+
+/// The message keys a front-end file asks for: `t('key')` and `t(`key`)`
+/// with a fixed key, and the enumerations it labels with `label('Kind', …)`.
+fn catalog_uses(source: &str) -> (Vec<String>, Vec<String>) {
+    let mut keys = Vec::new();
+    let mut enums = Vec::new();
+    for (marker, out) in [("t(", &mut keys), ("label(", &mut enums)] {
+        let mut rest = source;
+        while let Some(at) = rest.find(marker) {
+            let before = rest[..at].chars().last();
+            rest = &rest[at + marker.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                continue;
+            }
+            let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '`') else {
+                continue;
+            };
+            let body = &rest[1..];
+            let Some(end) = body.find(quote) else {
+                continue;
+            };
+            let key = &body[..end];
+            if !key.contains("${") {
+                out.push(key.to_owned());
+            }
+        }
+    }
+    (keys, enums)
+}
+
+fn enum_values(schema: &str, name: &str) -> Vec<String> {
+    let head = format!("enum {name} {{");
+    let Some(at) = schema.find(&head) else {
+        return Vec::new();
+    };
+    schema[at + head.len()..]
+        .split('}')
+        .next()
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('"') && l.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_string_of_the_front_end_is_in_every_catalog() {
+    let web = root().join("web");
+    let mut sources = Vec::new();
+    let mut stack = vec![web.join("js")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "js") {
+                sources.push(std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    let mut keys = Vec::new();
+    let mut enums = Vec::new();
+    for s in &sources {
+        let (k, e) = catalog_uses(s);
+        keys.extend(k);
+        enums.extend(e);
+    }
+    assert!(keys.len() > 200, "the scan found the front end's strings: {}", keys.len());
+    // Keys built at run time: every value of the enumerations they come from.
+    let schema = std::fs::read_to_string(root().join("schema/schema.graphql")).unwrap();
+    enums.extend(["Role", "NotificationKind", "EventStatus", "SearchKind"].map(String::from));
+    enums.sort();
+    enums.dedup();
+    for e in &enums {
+        let values = enum_values(&schema, e);
+        assert!(!values.is_empty(), "{e} is an enumeration of the API");
+        keys.extend(values.into_iter().map(|v| format!("{e}.{v}")));
+    }
+    for code in ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "RATE_LIMITED",
+        "QUOTA_EXCEEDED", "PAYLOAD_TOO_LARGE", "RESYNC_REQUIRED", "INTERNAL", "NETWORK"]
+    {
+        keys.push(format!("error.{code}"));
+    }
+    for k in ["context", "whatWasDone", "results", "evidence", "lessonsLearned"] {
+        keys.push(format!("material.gp.{k}"));
+    }
+    for phase in ["hashing", "sending", "finishing"] {
+        keys.push(format!("upload.{phase}"));
+    }
+    keys.sort();
+    keys.dedup();
+
+    let languages = std::fs::read_to_string(web.join("js/i18n.js")).unwrap();
+    let mut catalogs = Vec::new();
+    for e in std::fs::read_dir(web.join("i18n")).unwrap() {
+        let p = e.unwrap().path();
+        let code = p.file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(
+            languages.contains(&format!("code: '{code}'")),
+            "the catalog {code}.json is offered in LANGUAGES"
+        );
+        let cat: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        catalogs.push((code, cat));
+    }
+    assert!(catalogs.iter().any(|(c, _)| c == "en") && catalogs.iter().any(|(c, _)| c == "ru"));
+    let english = &catalogs.iter().find(|(c, _)| c == "en").unwrap().1;
+    for (code, cat) in &catalogs {
+        let missing: Vec<&String> = keys.iter().filter(|k| !cat.contains_key(*k)).collect();
+        assert!(missing.is_empty(), "{code}.json lacks {missing:?}");
+        let extra: Vec<&String> = cat.keys().filter(|k| !english.contains_key(*k)).collect();
+        assert!(extra.is_empty(), "{code}.json has keys English lacks: {extra:?}");
+        for (k, v) in english {
+            let placeholders = |v: &serde_json::Value| -> Vec<String> {
+                let text = match v {
+                    serde_json::Value::Object(m) => m.values().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" "),
+                    other => other.as_str().unwrap_or("").to_owned(),
+                };
+                let mut out: Vec<String> = text
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|p| p.split_once('}').map(|(name, _)| name.to_owned()))
+                    .filter(|name| name.chars().all(char::is_alphanumeric))
+                    .collect();
+                out.sort();
+                out.dedup();
+                out
+            };
+            assert_eq!(
+                placeholders(v),
+                placeholders(&cat[k]),
+                "{code}.json's {k} keeps the placeholders of the English"
+            );
+        }
+    }
+}

@@ -47,10 +47,14 @@ export async function signIn(page, login, password) {
   await page.getByLabel(/^(Password|Пароль)$/).fill(password);
   await page.locator('#signin-submit').click();
   await page.locator('#signout').waitFor();
+  await page.locator('main:not([aria-busy]) h1:not(:text("Sign in"))').first().waitFor();
 }
 
 /** axe-core in the page: no serious or critical violation. */
 export async function axe(page, screen) {
+  // The screen must have arrived: not the previous one, dimmed while loading.
+  await page.locator('main:not([aria-busy])').waitFor();
+  await page.waitForLoadState('networkidle');
   // Evaluated through the DevTools protocol: the page's CSP (rightly)
   // refuses inline scripts, and the check must not weaken it.
   await page.evaluate(AXE);

@@ -155,6 +155,15 @@ class Live {
     this.listeners = new Set();
     this.state = 'idle';
     addEventListener('online', () => this.reconnectNow());
+    // The server pings every 30 s; a socket silent for 75 s is dead even
+    // if the browser has not noticed (a laptop woke up, a proxy dropped it).
+    setInterval(() => {
+      if (this.ws && this.acked && Date.now() - this.lastHeard > 75_000) {
+        const ws = this.ws;
+        ws.close(4000);
+        this.closed(ws, 4000);
+      }
+    }, 15_000);
   }
 
   onState(fn) {

@@ -28,6 +28,12 @@ function append(el, children) {
   }
 }
 
+/** Appends children to `el`, skipping null, undefined and false. */
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 /** Replaces the children of `el`. */
 export function fill(el, ...children) {
   el.replaceChildren();
@@ -49,7 +55,7 @@ export function uid(prefix = 'f') {
   return `${prefix}-${seq}`;
 }
 
-/** A labelled form field: `field(t('x'), h('input', {...}))`. */
+/** A labelled form field: a label, its control and an optional hint. */
 export function field(label, control, hint) {
   if (!control.id) control.id = uid();
   const hintEl = hint ? h('small', { id: control.id + '-hint', class: 'hint' }, hint) : null;

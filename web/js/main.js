@@ -253,7 +253,10 @@ async function route() {
   } catch (e) {
     if (here !== routing) return;
     const code = e instanceof ApiError ? e.code : 'INTERNAL';
-    fill(root, h('h1', null, t('error.title')), h('p', { class: 'error' }, t(`error.${code}`)));
+    // A fault of the page itself: say so where developers and tests look.
+    if (!(e instanceof ApiError)) console.error(e);
+    fill(root, h('h1', null, t('error.title')), h('p', { class: 'error' }, t(`error.${code}`)),
+      code === 'BAD_USER_INPUT' ? h('p', { class: 'meta' }, e.message) : null);
   } finally {
     if (here === routing) root.removeAttribute('aria-busy');
   }

@@ -2,7 +2,7 @@
 // applied, to approve or reject with a reason.
 
 import { ApiError, gql } from '../api.js';
-import { field, h, statusLine } from '../dom.js';
+import { add, field, h, statusLine } from '../dom.js';
 import { formatDate, languageName, t } from '../i18n.js';
 
 export async function render(root, ctx) {
@@ -37,7 +37,7 @@ export async function render(root, ctx) {
         status.textContent = t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
       }
     };
-    item.append(
+    add(item, 
       h('h2', null, h('a', { href: `#/schools/${s.id}` }, s.name)),
       h('p', { class: 'meta' }, s.city, ' · ', s.countryCode, ' · ', s.languages.map(languageName).join(', '), ' · ',
         t('approvals.applied', { date: formatDate(s.createdAt) })),
@@ -47,7 +47,7 @@ export async function render(root, ctx) {
         h('button', { type: 'button', class: 'approve', onclick: act(true) }, t('approvals.approve')),
         h('button', { type: 'button', class: 'quiet reject', onclick: act(false) }, t('approvals.reject'))),
     );
-    list.append(item);
+    add(list, item);
   }
-  root.append(h('h1', null, t('approvals.title')), h('p', { class: 'lead' }, t('approvals.intro')), status, empty, list);
+  add(root, h('h1', null, t('approvals.title')), h('p', { class: 'lead' }, t('approvals.intro')), status, empty, list);
 }

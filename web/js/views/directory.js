@@ -1,7 +1,7 @@
 // The network directory: the countries, then a country's schools.
 
 import { gql } from '../api.js';
-import { h } from '../dom.js';
+import { add, h } from '../dom.js';
 import { label, language, languageName, t } from '../i18n.js';
 
 export async function render(root, ctx) {
@@ -9,7 +9,7 @@ export async function render(root, ctx) {
   if (!code) {
     ctx.title(t('directory.title'));
     const d = await gql('{ countries { code name nativeName schoolCount } }');
-    root.append(
+    add(root, 
       h('h1', null, t('directory.title')),
       h('p', { class: 'lead' }, t('directory.intro')),
       h('ul', { class: 'cards countries', id: 'countries' }, d.countries.map((c) => h('li', { class: 'card' },
@@ -21,12 +21,12 @@ export async function render(root, ctx) {
   const d = await gql(`query($c: String!, $l: String) { country(code: $c) { code name nativeName
     schools(first: 100) { nodes { id name(language: $l) localName: name city languages status defaultLanguage } } } }`, { c: code, l: language() });
   if (!d.country) {
-    root.append(h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
+    add(root, h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
     return;
   }
   const c = d.country;
   ctx.title(c.name);
-  root.append(
+  add(root, 
     h('p', { class: 'crumbs' }, h('a', { href: '#/directory' }, t('directory.title'))),
     h('h1', null, c.name, ' ', h('span', { class: 'meta' }, `(${c.nativeName})`)),
     c.schools.nodes.length

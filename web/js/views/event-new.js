@@ -2,7 +2,7 @@
 // time zone), where or the join link, mentors, for whom, and how many seats.
 
 import { ApiError, gql } from '../api.js';
-import { field, h, statusLine } from '../dom.js';
+import { add, field, h, statusLine } from '../dom.js';
 import { label, t } from '../i18n.js';
 
 const KINDS = ['MENTORING_SESSION', 'WORKSHOP', 'CONFERENCE', 'EXPERT_MEETING', 'WEBINAR'];
@@ -82,5 +82,5 @@ export async function render(root, ctx) {
   field(t('eventNew.capacity'), capacity, t('eventNew.capacityHint')),
   h('button', { type: 'submit', id: 'create-event' }, t('eventNew.submit')),
   status);
-  root.append(h('p', { class: 'crumbs' }, h('a', { href: '#/events' }, t('events.title'))), h('h1', null, t('eventNew.title')), form);
+  add(root, h('p', { class: 'crumbs' }, h('a', { href: '#/events' }, t('events.title'))), h('h1', null, t('eventNew.title')), form);
 }

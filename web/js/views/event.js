@@ -4,7 +4,7 @@
 // cancelling, and the attendance report.
 
 import { ApiError, gql } from '../api.js';
-import { fill, h, html, statusLine } from '../dom.js';
+import { add, fill, h, html, statusLine } from '../dom.js';
 import { formatDateTime, formatTime, label, t } from '../i18n.js';
 
 const Q = `query($id: ID!) { event(id: $id) {
@@ -23,7 +23,7 @@ export async function render(root, ctx) {
   const d = await gql(Q, { id: ctx.params.id });
   const e = d.event;
   if (!e) {
-    root.append(h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
+    add(root, h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
     return;
   }
   ctx.title(e.title);
@@ -41,20 +41,20 @@ export async function render(root, ctx) {
   };
   const actions = h('div', { class: 'toolbar', id: 'event-actions' });
   if (e.status !== 'CANCELLED' && e.status !== 'ENDED') {
-    if (!reg && e.canTakePart !== false) {
-      actions.append(h('button', { type: 'button', id: 'register', onclick: act('mutation($id: ID!) { registerForEvent(eventId: $id) { status } }', { id: e.id }) }, t('event.register')));
+    if (!reg) {
+      add(actions, h('button', { type: 'button', id: 'register', onclick: act('mutation($id: ID!) { registerForEvent(eventId: $id) { status } }', { id: e.id }) }, t('event.register')));
     } else if (reg) {
-      actions.append(h('button', { type: 'button', class: 'quiet', id: 'unregister', onclick: act('mutation($id: ID!) { cancelRegistration(eventId: $id) { status } }', { id: e.id }) }, t('event.unregister')));
+      add(actions, h('button', { type: 'button', class: 'quiet', id: 'unregister', onclick: act('mutation($id: ID!) { cancelRegistration(eventId: $id) { status } }', { id: e.id }) }, t('event.unregister')));
     }
   }
   if (e.status === 'LIVE' || e.canManage) {
-    actions.append(h('a', { class: 'button', href: `#/events/${e.id}/live`, id: 'enter-room' }, t('event.enterRoom')));
+    add(actions, h('a', { class: 'button', href: `#/events/${e.id}/live`, id: 'enter-room' }, t('event.enterRoom')));
   }
   if (e.canManage) {
-    if (e.status === 'SCHEDULED') actions.append(h('button', { type: 'button', id: 'start-live', onclick: act('mutation($id: ID!) { startLive(eventId: $id) { status } }', { id: e.id }) }, t('event.startLive')));
-    if (e.status === 'LIVE') actions.append(h('button', { type: 'button', id: 'end-live', onclick: act('mutation($id: ID!) { endLive(eventId: $id) { status } }', { id: e.id }) }, t('event.endLive')));
+    if (e.status === 'SCHEDULED') add(actions, h('button', { type: 'button', id: 'start-live', onclick: act('mutation($id: ID!) { startLive(eventId: $id) { status } }', { id: e.id }) }, t('event.startLive')));
+    if (e.status === 'LIVE') add(actions, h('button', { type: 'button', id: 'end-live', onclick: act('mutation($id: ID!) { endLive(eventId: $id) { status } }', { id: e.id }) }, t('event.endLive')));
     if (e.status === 'SCHEDULED') {
-      actions.append(h('button', {
+      add(actions, h('button', {
         type: 'button',
         class: 'quiet',
         onclick: () => {
@@ -71,10 +71,10 @@ export async function render(root, ctx) {
     box.addEventListener('toggle', async () => {
       if (!box.open || box.dataset.loaded) return;
       box.dataset.loaded = '1';
-      const r = await gql('query($s: ID!) { school(id: $s) { people(role: STUDENT, first: 200) { nodes { id displayName classLabel } } } }', { s: ctx.me.school.id });
+      const r = await gql('query($s: ID!) { school(id: $s) { people(role: STUDENT, first: 100) { nodes { id displayName classLabel } } } }', { s: ctx.me.school.id });
       const list = h('fieldset', { class: 'checks' }, h('legend', null, t('space.pickStudents')),
         r.school.people.nodes.map((p) => h('label', null, h('input', { type: 'checkbox', value: p.id }), ' ', p.displayName, p.classLabel ? ` (${p.classLabel})` : '')));
-      box.append(h('form', {
+      add(box, h('form', {
         onsubmit: (ev) => {
           ev.preventDefault();
           const ids = [...list.querySelectorAll('input:checked')].map((i) => i.value);
@@ -82,7 +82,7 @@ export async function render(root, ctx) {
         },
       }, list, h('button', { type: 'submit' }, t('event.register'))));
     });
-    students.append(box);
+    add(students, box);
   }
 
   const report = h('div');
@@ -97,11 +97,11 @@ export async function render(root, ctx) {
           h('ul', { class: 'plain' }, s.participants.map((p) => h('li', null, p.name, ' · ', label('Role', p.role), ' · ', t('event.minutes', { n: p.minutesPresent })))))));
       },
     }, t('event.showAttendance'));
-    report.append(btn);
+    add(report, btn);
   }
 
   const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  root.append(
+  add(root, 
     h('p', { class: 'crumbs' }, h('a', { href: '#/events' }, t('events.title'))),
     h('h1', null, e.title),
     h('p', { class: 'meta' }, label('EventKind', e.kind), ' · ', label('EventStatus', e.status),

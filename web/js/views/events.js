@@ -3,7 +3,7 @@
 // application.
 
 import { ApiError, gql } from '../api.js';
-import { h, statusLine } from '../dom.js';
+import { add, h, statusLine } from '../dom.js';
 import { formatDate, formatTime, label, t } from '../i18n.js';
 
 const ORGANIZERS = ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR', 'SCHOOL_COORDINATOR', 'TEACHER', 'MENTOR'];
@@ -29,16 +29,16 @@ export async function render(root, ctx) {
       try {
         const r = await gql('mutation { createCalendarFeed { path } }');
         const url = `${location.origin}${r.createCalendarFeed.path}`;
-        feed.append(h('p', null, t('events.feedReady')), h('input', { readonly: true, value: url, 'aria-label': t('events.feedUrl'), class: 'wide', id: 'feed-url' }));
+        add(feed, h('p', null, t('events.feedReady')), h('input', { readonly: true, value: url, 'aria-label': t('events.feedUrl'), class: 'wide', id: 'feed-url' }));
         feedButton.hidden = true;
       } catch (e) {
         status.textContent = t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
       }
     },
   }, d.calendarFeed ? t('events.feedNew') : t('events.feedCreate'));
-  feed.append(feedButton);
+  add(feed, feedButton);
 
-  root.append(
+  add(root, 
     h('div', { class: 'row' }, h('h1', null, t('events.title')),
       ORGANIZERS.includes(ctx.me.role) ? h('a', { class: 'button', href: '#/events/new', id: 'new-event' }, t('events.new')) : null),
     h('p', null, past ? h('a', { href: '#/events' }, t('events.coming')) : h('a', { href: '#/events?past=1' }, t('events.withPast'))),

@@ -2,7 +2,7 @@
 // waiting for my answer, and my notifications.
 
 import { ApiError, gql } from '../api.js';
-import { fill, h, statusLine } from '../dom.js';
+import { add, fill, h, statusLine } from '../dom.js';
 import { formatDateTime, label, t } from '../i18n.js';
 import { notificationLink, setUnread } from '../main.js';
 
@@ -72,13 +72,13 @@ export async function render(root, ctx) {
         status.textContent = t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
       }
     };
-    li.append(
+    add(li, 
       h('button', { type: 'button', onclick: answer(true) }, t('home.accept')), ' ',
       h('button', { type: 'button', class: 'quiet', onclick: answer(false) }, t('home.decline')),
     );
-    invList.append(li);
+    add(invList, li);
   }
-  if (d.mySpaceInvitations.length) invitations.append(invList);
+  if (d.mySpaceInvitations.length) add(invitations, invList);
   else invitations.hidden = true;
 
   const notes = h('ul', { class: 'plain notifications', id: 'notifications' });
@@ -104,7 +104,7 @@ export async function render(root, ctx) {
   };
   document.addEventListener('lff:notification', onNote);
 
-  root.append(
+  add(root, 
     h('h1', null, t('home.hello', { name: ctx.me.displayName })),
     status,
     h('div', { class: 'grid2' },

@@ -2,15 +2,16 @@
 // in the open folder, and — for those who may — new folders and materials.
 
 import { ApiError, gql } from '../api.js';
-import { field, h, statusLine } from '../dom.js';
+import { add, field, h, statusLine } from '../dom.js';
 import { formatDate, label, languageName, t } from '../i18n.js';
 
 export const KINDS = ['LESSON_PLAN', 'PRESENTATION', 'WORKSHEET', 'VIDEO', 'PROJECT_REPORT', 'GOOD_PRACTICE', 'OTHER'];
 export const LICENCES = ['CC_BY', 'CC_BY_SA', 'CC_BY_NC', 'CC_0', 'ALL_RIGHTS_RESERVED'];
 
-const LIB = `query($school: ID, $space: ID, $f: ID, $hasF: Boolean!, $sort: MaterialSort!, $a: String) {
+// With a folder open, the query also asks for that folder and its path.
+const libraryQuery = (withFolder) => `query($school: ID, $space: ID, $f: ID, ${withFolder ? '$fid: ID!, ' : ''}$sort: MaterialSort!, $a: String) {
   library(schoolId: $school, spaceId: $space) {
-    folder(id: $f) @include(if: $hasF) { id name path { id name } }
+    ${withFolder ? 'folder(id: $fid) { id name path { id name } }' : ''}
     folders(parentId: $f) { id name }
     materials(folderId: $f, sort: $sort, first: 20, after: $a) {
       nodes { id title summary kind languages status visibility updatedAt files { id } }
@@ -33,7 +34,9 @@ export async function render(root, ctx) {
   const { owner, id } = ctx.params;
   const folderId = ctx.query.get('folder');
   const sort = ctx.query.get('sort') || 'UPDATED';
-  const vars = { school: owner === 'school' ? id : null, space: owner === 'space' ? id : null, f: folderId, hasF: !!folderId, sort, a: null };
+  const vars = { school: owner === 'school' ? id : null, space: owner === 'space' ? id : null, f: folderId, sort, a: null };
+  if (folderId) vars.fid = folderId;
+  const LIB = libraryQuery(!!folderId);
   const [lib, head] = await Promise.all([
     gql(LIB, vars),
     owner === 'school'
@@ -41,7 +44,7 @@ export async function render(root, ctx) {
       : gql('query($id: ID!) { space(id: $id) { title } }', { id }).then((d) => d.space && d.space.title),
   ]);
   if (!lib.library || !head) {
-    root.append(h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
+    add(root, h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
     return;
   }
   const title = t('library.title', { name: head });
@@ -61,7 +64,7 @@ export async function render(root, ctx) {
   let after = library.materials.pageInfo.endCursor;
   more.addEventListener('click', async () => {
     const d = await gql(LIB, { ...vars, a: after });
-    for (const m of d.library.materials.nodes) list.append(materialCard(m));
+    for (const m of d.library.materials.nodes) add(list, materialCard(m));
     after = d.library.materials.pageInfo.endCursor;
     more.hidden = !d.library.materials.pageInfo.hasNextPage;
   });
@@ -89,10 +92,10 @@ export async function render(root, ctx) {
         }
       },
     }, h('label', { for: 'folder-name' }, t('library.newFolder')), folderName, h('button', { type: 'submit' }, t('library.addFolder')));
-    tools.append(folderForm, newMaterialForm(ctx, vars, folderId, status));
+    add(tools, folderForm, newMaterialForm(ctx, vars, folderId, status));
   }
 
-  root.append(
+  add(root, 
     h('h1', null, title),
     crumbs,
     status,
@@ -130,7 +133,7 @@ function newMaterialForm(ctx, vars, folderId, status) {
     gpBox.hidden = kind.value !== 'GOOD_PRACTICE';
   });
   const details = h('details', { class: 'panel', id: 'new-material' }, h('summary', null, t('library.newMaterial')));
-  details.append(h('form', {
+  add(details, h('form', {
     onsubmit: async (ev) => {
       ev.preventDefault();
       const material = {

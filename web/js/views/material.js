@@ -4,7 +4,7 @@
 // and publishing.
 
 import { ApiError, download, gql, imageUrl } from '../api.js';
-import { fill, h, html, statusLine } from '../dom.js';
+import { add, fill, h, html, statusLine } from '../dom.js';
 import { formatDateTime, formatSize, label, languageName, t } from '../i18n.js';
 import { uploadFile } from '../upload.js';
 
@@ -25,7 +25,7 @@ export async function render(root, ctx) {
   const d = await gql(Q, { id: ctx.params.id });
   const m = d.material;
   if (!m) {
-    root.append(h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
+    add(root, h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
     return null;
   }
   ctx.title(m.title);
@@ -86,13 +86,13 @@ export async function render(root, ctx) {
     const preview = h('div', { class: 'preview' });
     if (v.thumbnailUrl) {
       const img = h('img', { alt: t('material.previewOf', { name: v.name }), width: 160 });
-      preview.append(img);
+      add(preview, img);
       imageUrl(v.thumbnailUrl).then((u) => {
         urls.push(u);
         img.src = u;
       }).catch(() => img.remove());
     } else if (v.text) {
-      preview.append(h('blockquote', { class: 'excerpt', lang }, v.text, v.text.length >= 400 ? '…' : ''));
+      add(preview, h('blockquote', { class: 'excerpt', lang }, v.text, v.text.length >= 400 ? '…' : ''));
     }
     const main = h('button', { type: 'button', class: 'download', dataset: { version: v.id } }, t('material.download'));
     main.addEventListener('click', () => save(v, main));
@@ -104,7 +104,7 @@ export async function render(root, ctx) {
         ? h('details', null, h('summary', null, t('material.versions', { n: f.versions.length })),
           h('ul', { class: 'plain' }, [...f.versions].sort((a, b) => b.number - a.number).map((x) => versionRow(x, false))))
         : null);
-    if (m.canEdit) li.append(uploader(f.id, t('material.newVersion')));
+    if (m.canEdit) add(li, uploader(f.id, t('material.newVersion')));
     return li;
   }
 
@@ -167,10 +167,10 @@ export async function render(root, ctx) {
         }
       },
     }, m.status === 'PUBLISHED' ? t('material.unpublish') : t('material.publish'));
-    actions.append(publish);
+    add(actions, publish);
   }
 
-  root.append(
+  add(root, 
     h('p', { class: 'crumbs' }, where),
     h('h1', { lang }, m.title),
     m.summary ? h('p', { class: 'lead', lang }, m.summary) : null,

@@ -4,7 +4,7 @@
 // change in order, and after a dropped connection, what was missed.
 
 import { ApiError, gql, live } from '../api.js';
-import { field, fill, h, html, statusLine } from '../dom.js';
+import { add, field, fill, h, html, statusLine } from '../dom.js';
 import { formatTime, label, t } from '../i18n.js';
 
 const QN = 'id body author { id name } askedAt votes answered pinned hidden';
@@ -26,7 +26,7 @@ export async function render(root, ctx) {
   const d = await gql(Q, { id: ctx.params.id });
   const e = d.event;
   if (!e) {
-    root.append(h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
+    add(root, h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
     return null;
   }
   ctx.title(t('room.title', { name: e.title }));
@@ -73,7 +73,6 @@ export async function render(root, ctx) {
           type: 'button',
           class: voted ? 'vote mine' : 'vote',
           'aria-pressed': voted ? 'true' : 'false',
-          'aria-label': t(voted ? 'room.unvote' : 'room.vote', { n: q.votes }),
           disabled: !isLive,
           onclick: async () => {
             try {
@@ -87,7 +86,8 @@ export async function render(root, ctx) {
               status.textContent = errorText(err);
             }
           },
-        }, '▲ ', h('span', { class: 'votes' }, String(q.votes))),
+        }, h('span', { class: 'sr' }, t(voted ? 'room.unvote' : 'room.vote', { n: q.votes })),
+        h('span', { 'aria-hidden': 'true' }, '▲ ', h('span', { class: 'votes' }, String(q.votes)))),
         h('div', null, h('p', null, q.body), h('p', { class: 'meta' }, q.author.name, ' · ', formatTime(q.askedAt),
           q.pinned ? ` · ${t('room.pinned')}` : '', q.answered ? ` · ${t('room.answered')}` : '', q.hidden ? ` · ${t('room.hiddenQ')}` : '')));
       if (manage) {
@@ -100,7 +100,7 @@ export async function render(root, ctx) {
             status.textContent = errorText(err);
           }
         };
-        li.append(h('div', { class: 'actions' },
+        add(li, h('div', { class: 'actions' },
           h('button', { type: 'button', class: 'link', onclick: mark('answered') }, q.answered ? t('room.unanswer') : t('room.answer')),
           h('button', { type: 'button', class: 'link', onclick: mark('pinned') }, q.pinned ? t('room.unpin') : t('room.pin')),
           h('button', { type: 'button', class: 'link', onclick: mark('hidden') }, q.hidden ? t('room.show') : t('room.hide'))));
@@ -134,12 +134,13 @@ export async function render(root, ctx) {
         },
       }, p.options.map((o, i) => h('label', null, h('input', { type: p.multiple ? 'checkbox' : 'radio', name, value: i }), ' ', o)),
       h('button', { type: 'submit' }, t('room.voteSubmit')));
-      box.append(form);
-    } else {
-      box.append(results, h('p', { class: 'meta' }, t('room.voters', { n: p.voters })));
+      add(box, form);
+    }
+    if (mine || !p.open || manage || !isLive) {
+      add(box, results, h('p', { class: 'meta' }, t('room.voters', { n: p.voters })));
     }
     if (manage && p.open) {
-      box.append(h('button', {
+      add(box, h('button', {
         type: 'button',
         class: 'quiet',
         onclick: async () => {
@@ -193,7 +194,7 @@ export async function render(root, ctx) {
       case 'LEFT': if (ev.participant) { present.delete(ev.participant.id); drawPresent(); } break;
       case 'CHAT_POSTED':
         if (ev.message && !chatIds.has(ev.message.id)) {
-          chat.append(chatItem(ev.message));
+          add(chat, chatItem(ev.message));
           chat.scrollTop = chat.scrollHeight;
         }
         break;
@@ -233,7 +234,7 @@ export async function render(root, ctx) {
       try {
         const r = await gql('mutation($e: ID!, $b: String!) { postLiveMessage(eventId: $e, body: $b) { kind message { id author { id name role } html } } }', { e: e.id, b: chatBody.value.trim() });
         chatBody.value = '';
-        if (r.postLiveMessage.message && !chatIds.has(r.postLiveMessage.message.id)) chat.append(chatItem(r.postLiveMessage.message));
+        if (r.postLiveMessage.message && !chatIds.has(r.postLiveMessage.message.id)) add(chat, chatItem(r.postLiveMessage.message));
       } catch (err) {
         status.textContent = errorText(err);
       }
@@ -285,13 +286,13 @@ export async function render(root, ctx) {
     h('label', null, multiple, ' ', t('room.pollMultiple')), h('button', { type: 'submit', id: 'open-poll' }, t('room.openPoll'))));
   }
 
-  for (const x of room.chat) if (x.message) chat.append(chatItem({ ...x.message }));
+  for (const x of room.chat) if (x.message) add(chat, chatItem({ ...x.message }));
   drawLive();
   drawQuestions();
   drawPolls();
   drawHands();
   drawPresent();
-  root.append(
+  add(root, 
     h('p', { class: 'crumbs' }, h('a', { href: `#/events/${e.id}` }, e.title)),
     h('h1', null, t('room.title', { name: e.title })),
     liveLine,

@@ -2,7 +2,7 @@
 // its presentation, partners and twinnings, and the way to its library.
 
 import { download, gql, imageUrl } from '../api.js';
-import { h } from '../dom.js';
+import { add, h } from '../dom.js';
 import { label, languageName, t } from '../i18n.js';
 
 const Q = `query($id: ID!) { school(id: $id) {
@@ -17,7 +17,7 @@ export async function render(root, ctx) {
   const d = await gql(Q, { id: ctx.params.id });
   const s = d.school;
   if (!s) {
-    root.append(h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
+    add(root, h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
     return null;
   }
   ctx.title(s.name);
@@ -34,7 +34,7 @@ export async function render(root, ctx) {
     return h('li', null, h('figure', null, img, p.caption ? h('figcaption', null, p.caption) : null));
   }));
   const other = (tw) => (tw.school?.id === s.id ? tw.partner : tw.school);
-  root.append(
+  add(root, 
     h('p', { class: 'crumbs' }, h('a', { href: `#/directory/${s.countryCode}` }, s.country.name)),
     h('h1', { lang: s.defaultLanguage }, s.name),
     s.names.length > 1 ? h('p', { class: 'meta' }, s.names.filter((n) => n.text !== s.name).map((n) => h('span', { lang: n.language }, n.text, ' '))) : null,

@@ -4,7 +4,7 @@
 // address, so a search can be shared and the back button works.
 
 import { ApiError, gql } from '../api.js';
-import { fill, h, html, statusLine } from '../dom.js';
+import { add, fill, h, html, statusLine } from '../dom.js';
 import { formatDate, label, languageName, t } from '../i18n.js';
 
 const Q = `query($q: String!, $f: SearchFilter, $a: String) {
@@ -104,7 +104,7 @@ export async function render(root, ctx) {
   function remember() {
     const p = new URLSearchParams();
     if (input.value) p.set('q', input.value);
-    for (const [name, set] of Object.entries(chosen)) for (const v of set) p.append(name.toLowerCase(), v);
+    for (const [name, set] of Object.entries(chosen)) for (const v of set) add(p, name.toLowerCase(), v);
     history.replaceState(null, '', `#/search${p.toString() ? `?${p}` : ''}`);
   }
 
@@ -142,7 +142,7 @@ export async function render(root, ctx) {
       const d = await gql(Q, { q, f: filter(), a: append ? after : null }, { signal: controller.signal });
       const s = d.search;
       if (!append) fill(results);
-      for (const e of s.edges) results.append(hitItem(e.node));
+      for (const e of s.edges) add(results, hitItem(e.node));
       after = s.pageInfo.endCursor;
       more.hidden = !s.pageInfo.hasNextPage;
       count.textContent = s.totalCount
@@ -161,7 +161,7 @@ export async function render(root, ctx) {
   });
   more.addEventListener('click', () => run(true));
 
-  root.append(
+  add(root, 
     h('h1', null, t('search.title')),
     h('form', { role: 'search', class: 'searchbar', onsubmit: (e) => { e.preventDefault(); clearTimeout(timer); run(false); } },
       h('label', { for: 'q' }, t('search.label')), input, h('button', { type: 'submit' }, t('search.submit')),

@@ -1,7 +1,7 @@
 // Sign in with an e-mail or username and a password.
 
 import { ApiError, gql, setToken } from '../api.js';
-import { field, h, statusLine } from '../dom.js';
+import { add, field, h, statusLine } from '../dom.js';
 import { t } from '../i18n.js';
 import { signedIn } from '../main.js';
 
@@ -46,7 +46,7 @@ export async function render(root, ctx) {
     submit,
     status,
   );
-  root.append(
+  add(root, 
     h('h1', null, t('signin.title')),
     h('p', { class: 'lead' }, t('signin.intro')),
     form,

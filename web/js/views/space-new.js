@@ -1,7 +1,7 @@
 // Opening a twinning space: title, topic, languages, pillars, description.
 
 import { ApiError, gql } from '../api.js';
-import { field, h, statusLine } from '../dom.js';
+import { add, field, h, statusLine } from '../dom.js';
 import { label, t } from '../i18n.js';
 
 export const PILLARS = ['LEARNING_TO_KNOW', 'LEARNING_TO_DO', 'LEARNING_TO_BE', 'LEARNING_TO_LIVE_TOGETHER'];
@@ -45,5 +45,5 @@ export async function render(root, ctx) {
   field(t('space.description'), description, t('markdown.hint')),
   h('button', { type: 'submit', id: 'create-space' }, t('spaceNew.submit')),
   status);
-  root.append(h('h1', null, t('spaceNew.title')), h('p', { class: 'lead' }, t('spaceNew.intro')), form);
+  add(root, h('h1', null, t('spaceNew.title')), h('p', { class: 'lead' }, t('spaceNew.intro')), form);
 }

@@ -6,7 +6,7 @@
 // (messages by id), even across dropped connections.
 
 import { ApiError, gql, live } from '../api.js';
-import { fill, h, html, statusLine } from '../dom.js';
+import { add, fill, h, html, statusLine } from '../dom.js';
 import { formatDateTime, formatTime, label, language, t } from '../i18n.js';
 
 const M = `id cursor channelId replyTo replyCount author { id displayName role } body html
@@ -47,7 +47,7 @@ export async function render(root, ctx) {
   const d = await gql(SPACE, { id: ctx.params.id });
   const space = d.space;
   if (!space) {
-    root.append(h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
+    add(root, h('h1', null, t('error.title')), h('p', { class: 'error' }, t('error.NOT_FOUND')));
     return null;
   }
   ctx.title(space.title);
@@ -81,7 +81,7 @@ export async function render(root, ctx) {
       c.kind === 'BULLETIN' ? h('small', { class: 'meta' }, ' ', t('space.bulletin')) : null))));
     if (moderator) {
       const name = h('input', { id: 'channel-name', 'aria-label': t('space.newChannel'), placeholder: t('space.newChannel'), maxlength: 60 });
-      channelNav.append(h('form', {
+      add(channelNav, h('form', {
         class: 'inline',
         onsubmit: async (ev) => {
           ev.preventDefault();
@@ -111,7 +111,7 @@ export async function render(root, ctx) {
     for (const e of EMOJI) {
       const r = counts.get(e);
       if (!r && !writer) continue;
-      bar.append(h('button', {
+      add(bar, h('button', {
         type: 'button',
         class: r?.mine ? 'reaction mine' : 'reaction',
         'aria-pressed': r?.mine ? 'true' : 'false',
@@ -146,16 +146,16 @@ export async function render(root, ctx) {
       body = html('div', { class: 'body' }, m.html);
       if (m.hidden) body.prepend(h('p', { class: 'gone' }, t('space.hiddenFor', { reason: m.hiddenReason || '' })));
     }
-    li.append(head, body);
+    add(li, head, body);
     if (!m.deleted) {
-      li.append(reactionBar(m));
+      add(li, reactionBar(m));
       const actions = h('div', { class: 'actions' });
       if (!m.replyTo) {
-        actions.append(h('button', { type: 'button', class: 'link', onclick: () => openThread(m.id) },
+        add(actions, h('button', { type: 'button', class: 'link', onclick: () => openThread(m.id) },
           m.replyCount ? t('space.replies', { n: m.replyCount }) : t('space.reply')));
       }
       if (mine && writer) {
-        actions.append(
+        add(actions, 
           h('button', { type: 'button', class: 'link', onclick: () => editInPlace(li, m) }, t('space.edit')),
           h('button', {
             type: 'button',
@@ -172,7 +172,7 @@ export async function render(root, ctx) {
         );
       }
       if (moderator && !mine) {
-        actions.append(h('button', {
+        add(actions, h('button', {
           type: 'button',
           class: 'link',
           onclick: async () => {
@@ -191,7 +191,7 @@ export async function render(root, ctx) {
         }, m.hidden ? t('space.unhide') : t('space.hide')));
       }
       if (!mine && !moderator && writer) {
-        actions.append(h('button', {
+        add(actions, h('button', {
           type: 'button',
           class: 'link',
           onclick: async () => {
@@ -206,7 +206,7 @@ export async function render(root, ctx) {
           },
         }, t('space.report')));
       }
-      li.append(actions);
+      add(li, actions);
     }
     return li;
   }
@@ -245,7 +245,7 @@ export async function render(root, ctx) {
     if (m.channelId !== channel?.id) return true;
     if (!m.replyTo) {
       const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-      list.append(messageItem(m));
+      add(list, messageItem(m));
       if (atBottom) list.scrollTop = list.scrollHeight;
     } else {
       const parent = messages.get(m.replyTo);
@@ -424,7 +424,7 @@ export async function render(root, ctx) {
     const els = items.map(messageItem);
     if (before) list.prepend(...els);
     else {
-      list.append(...els);
+      add(list, ...els);
       requestAnimationFrame(() => {
         list.scrollTop = list.scrollHeight;
       });
@@ -460,7 +460,7 @@ export async function render(root, ctx) {
       const inSpace = new Set(space.members.nodes.map((m) => m.id));
       const boxes = r.school.people.nodes.filter((p) => !inSpace.has(p.id)).map((p) => h('label', null,
         h('input', { type: 'checkbox', value: p.id }), ' ', p.displayName, p.classLabel ? ` (${p.classLabel})` : ''));
-      pick.append(h('form', {
+      add(pick, h('form', {
         onsubmit: async (ev) => {
           ev.preventDefault();
           const ids = [...pick.querySelectorAll('input:checked')].map((i) => i.value);
@@ -476,7 +476,7 @@ export async function render(root, ctx) {
       }, h('fieldset', { class: 'checks' }, h('legend', null, t('space.pickStudents')), boxes.length ? boxes : t('space.noStudents')),
       h('button', { type: 'submit' }, t('space.add'))));
     });
-    people.append(pick);
+    add(people, pick);
   }
   if (space.myRole === 'LEAD') {
     const invite = h('details', { class: 'panel' }, h('summary', null, t('space.inviteSchool')));
@@ -487,7 +487,7 @@ export async function render(root, ctx) {
       const member = new Set(space.schools.map((s) => s.id));
       const select = h('select', { id: 'invite-school' }, r.schools.nodes.filter((s) => !member.has(s.id))
         .map((s) => h('option', { value: s.id }, `${s.name} (${s.countryCode})`)));
-      invite.append(h('form', {
+      add(invite, h('form', {
         onsubmit: async (ev) => {
           ev.preventDefault();
           try {
@@ -499,13 +499,13 @@ export async function render(root, ctx) {
         },
       }, h('label', { for: 'invite-school' }, t('space.school')), select, h('button', { type: 'submit' }, t('space.invite'))));
     });
-    people.append(invite);
+    add(people, invite);
   }
 
   drawChannels();
   drawOnline(space.online);
   drawMembers();
-  root.append(
+  add(root, 
     h('div', { class: 'row' },
       h('h1', null, space.title),
       h('a', { class: 'button quiet', href: `#/library/space/${space.id}`, id: 'space-materials' }, t('space.materials'))),

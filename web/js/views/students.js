@@ -4,7 +4,7 @@
 // Passwords are shown once, here, and never stored by the page.
 
 import { ApiError, gql } from '../api.js';
-import { field, fill, h, statusLine } from '../dom.js';
+import { add, field, fill, h, statusLine } from '../dom.js';
 import { t } from '../i18n.js';
 
 function errorText(e) {
@@ -36,7 +36,7 @@ export async function render(root, ctx) {
   }
 
   async function load() {
-    const d = await gql(`query($s: ID!) { school(id: $s) { name classes people(role: STUDENT, first: 200) {
+    const d = await gql(`query($s: ID!) { school(id: $s) { name classes people(role: STUDENT, first: 100) {
       nodes { id displayName classLabel username } } } }`, { s: school.id });
     const byClass = new Map();
     for (const p of d.school.people.nodes) {
@@ -95,7 +95,7 @@ export async function render(root, ctx) {
   h('button', { type: 'submit' }, t('students.create')));
 
   const s = await load();
-  root.append(
+  add(root, 
     h('h1', null, t('students.title')),
     h('p', { class: 'lead' }, t('students.intro', { school: s.name })),
     status,

@@ -1,0 +1,80 @@
+// A mentoring session, live: a mentor plans a session for the whole
+// network starting in half an hour; a teacher registers for it; the mentor
+// starts it; in the live room the teacher's question, vote and
+// raised hand reach the mentor, the mentor's poll and chat reach the
+// teacher, and the teacher's vote is counted on both sides.
+
+import { axe, expect, person, scenario, signIn } from './lib.mjs';
+
+const PW = 'demo-password-2026';
+const TITLE = 'Where does this photo come from?';
+
+await scenario('events', async (b) => {
+  const mentor = await person(b, 'mentor');
+  await signIn(mentor, 'mentor.tallinn', PW);
+  await mentor.getByRole('link', { name: 'Events', exact: true }).click();
+  await mentor.getByRole('link', { name: 'Plan an event' }).click();
+  await mentor.getByLabel('Title').fill(TITLE);
+  await mentor.getByLabel('Description').fill('Bring a photo you saw online this week.');
+  const soon = await mentor.evaluate(() => {
+    const d = new Date(Date.now() + 30 * 60_000);
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  });
+  await mentor.getByLabel('Starts at (your time)').fill(soon);
+  await mentor.getByLabel('Join link').fill('https://meet.example/photo-session');
+  await mentor.getByLabel('Seats').fill('30');
+  await axe(mentor, 'planning an event');
+  await mentor.getByRole('button', { name: 'Plan the event' }).click();
+  await mentor.getByRole('heading', { level: 1, name: TITLE }).waitFor();
+
+  const teacher = await person(b, 'teacher');
+  await signIn(teacher, 'teacher.yerevan12', PW);
+  await teacher.getByRole('link', { name: 'Events', exact: true }).click();
+  await axe(teacher, 'events');
+  await teacher.getByRole('link', { name: TITLE }).click();
+  await teacher.getByRole('button', { name: 'Register', exact: true }).click();
+  await teacher.locator('#my-registration', { hasText: 'Registered' }).waitFor();
+  await axe(teacher, 'an event');
+
+  await mentor.getByRole('button', { name: 'Start the live session' }).click();
+  await mentor.getByRole('button', { name: 'End the live session' }).waitFor();
+  await mentor.getByRole('link', { name: 'Enter the live room' }).click();
+  await mentor.locator('#live-state', { hasText: 'The session is live.' }).waitFor();
+
+  // The teacher was told it is live, and goes in.
+  await teacher.locator('.toast', { hasText: 'Live now' }).waitFor();
+  await teacher.reload();
+  await teacher.getByRole('link', { name: 'Enter the live room' }).click();
+  await teacher.locator('#live-state', { hasText: 'The session is live.' }).waitFor();
+  await mentor.locator('#present', { hasText: 'Արմեն' }).waitFor();
+
+  await teacher.getByLabel('Your question').fill('How do we check where a photo comes from?');
+  await teacher.getByRole('button', { name: 'Ask', exact: true }).click();
+  const question = mentor.locator('#questions .question', { hasText: 'where a photo comes from' });
+  await question.waitFor();
+  await teacher.locator('#questions .question', { hasText: 'where a photo comes from' })
+    .getByRole('button', { name: /Vote for this question/ }).click();
+  await question.locator('.votes', { hasText: '1' }).waitFor();
+  await question.getByRole('button', { name: 'Pin' }).click();
+  await teacher.locator('#questions .question.pinned', { hasText: 'where a photo comes from' }).waitFor();
+
+  await teacher.getByRole('button', { name: 'Raise my hand' }).click();
+  await mentor.locator('#hands', { hasText: 'Արմեն' }).waitFor();
+
+  await mentor.getByText('Open a poll').click();
+  await mentor.getByLabel('Question', { exact: true }).fill('Have you checked a photo this week?');
+  await mentor.getByLabel('Choices', { exact: true }).fill('Yes\nNo');
+  await mentor.getByRole('button', { name: 'Open the poll' }).click();
+  const poll = teacher.locator('#polls .poll', { hasText: 'Have you checked a photo this week?' });
+  await poll.getByLabel('Yes').check();
+  await poll.getByRole('button', { name: 'Vote' }).click();
+  await mentor.locator('#polls .poll', { hasText: 'Have you checked a photo' }).getByText('1 person voted').waitFor();
+
+  await mentor.getByLabel('Say something').fill('Welcome, everyone!');
+  await mentor.getByLabel('Say something').press('Enter');
+  await teacher.locator('#live-chat .message', { hasText: 'Welcome, everyone!' }).waitFor();
+  await axe(teacher, 'the live room (participant)');
+  await axe(mentor, 'the live room (mentor)');
+  expect(await teacher.locator('#live-chat .message').count() === 1, 'the chat message arrived once');
+});

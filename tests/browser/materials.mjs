@@ -1,0 +1,94 @@
+// A teacher puts a material in the school's library — a folder, the
+// material, a 3 MB file sent in pieces, one of which the network loses —
+// and publishes it; a teacher of another country finds it by searching as
+// they type, opens it and downloads the very same bytes.
+
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { axe, expect, person, scenario, signIn } from './lib.mjs';
+
+const PW = 'demo-password-2026';
+const dir = mkdtempSync(path.join(tmpdir(), 'lff-materials-'));
+const file = path.join(dir, 'rainwater-notes.txt');
+const lines = [];
+for (let i = 0; lines.join('\n').length < 3 * 1024 * 1024; i += 1) {
+  lines.push(`${i}: collecting rainwater from the school roof, measuring it every morning and sharing it with our twins.`);
+}
+writeFileSync(file, lines.join('\n'));
+const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+
+await scenario('materials', async (b) => {
+  const author = await person(b, 'author');
+  await signIn(author, 'teacher.yerevan12', PW);
+  await author.getByRole('link', { name: 'Library', exact: true }).click();
+  await author.getByRole('heading', { level: 1, name: /^Library of / }).waitFor();
+  await axe(author, 'a school library');
+  await author.getByLabel('New folder').fill('Water');
+  await author.getByRole('button', { name: 'Add folder' }).click();
+  await author.locator('#folders').getByRole('link', { name: 'Water' }).click();
+  await author.locator('.crumbs [aria-current="page"]', { hasText: 'Water' }).waitFor();
+
+  await author.getByText('Add a material').click();
+  await author.getByLabel('Title').fill('Rainwater harvesting at school');
+  await author.getByLabel('Summary').fill('How our pupils collect and measure rain on the school roof.');
+  await author.getByLabel('Kind').selectOption('LESSON_PLAN');
+  await author.getByLabel('Subjects').fill('geography, science');
+  await author.getByRole('button', { name: 'Create the material' }).click();
+  await author.getByRole('heading', { level: 1, name: 'Rainwater harvesting at school' }).waitFor();
+
+  // The network loses the second piece once: the upload asks where it
+  // stands and goes on.
+  let cut = 0;
+  await author.route('**/uploads/*', async (route) => {
+    if (route.request().method() === 'PATCH' && route.request().headers()['upload-offset'] !== '0' && cut === 0) {
+      cut += 1;
+      await route.abort('connectionreset');
+    } else {
+      await route.continue();
+    }
+  });
+  await author.getByLabel('Add files').setInputFiles(file);
+  await author.locator('.upload-status[data-done="rainwater-notes.txt"]').waitFor({ timeout: 60_000 });
+  expect(cut === 1, 'one piece was lost on the way');
+  await author.locator('#files .file', { hasText: 'rainwater-notes.txt' }).waitFor();
+  await author.getByRole('button', { name: 'Publish' }).click();
+  await author.locator('#material-status', { hasText: 'Published' }).waitFor();
+  await axe(author, 'a material');
+
+  const reader = await person(b, 'reader');
+  await signIn(reader, 'teacher.baku23', PW);
+  await reader.getByRole('link', { name: 'Search', exact: true }).click();
+  const box = reader.getByLabel(/^Search materials/);
+  // The index follows within moments; search again until it has.
+  let hit = null;
+  for (let attempt = 0; attempt < 10 && !hit; attempt += 1) {
+    await box.fill('');
+    await box.pressSequentially('rainwater harv', { delay: 20 });
+    const found = reader.locator('#results .hit[data-kind="material"]', { hasText: 'Rainwater harvesting at school' });
+    try {
+      await found.waitFor({ timeout: 2000 });
+      hit = found;
+    } catch {
+      /* not indexed yet */
+    }
+  }
+  expect(hit, 'the material is found by searching as you type');
+  expect(await hit.locator('mark').count() > 0, 'the matched words are marked');
+  await reader.locator('#facets input[data-facet="KIND"]').first().waitFor();
+  await axe(reader, 'search with results');
+  await hit.getByRole('link').click();
+  await reader.getByRole('heading', { level: 1, name: 'Rainwater harvesting at school' }).waitFor();
+  const [download] = await Promise.all([
+    reader.waitForEvent('download'),
+    reader.locator('#files .file', { hasText: 'rainwater-notes.txt' }).getByRole('button', { name: 'Download' }).first().click(),
+  ]);
+  expect(download.suggestedFilename() === 'rainwater-notes.txt', `the download keeps its name: ${download.suggestedFilename()}`);
+  const saved = path.join(dir, 'downloaded.txt');
+  await download.saveAs(saved);
+  const got = createHash('sha256').update(readFileSync(saved)).digest('hex');
+  expect(got === sha, `the downloaded bytes are the uploaded ones (${got} vs ${sha})`);
+  await reader.locator('[data-downloaded="rainwater-notes.txt"]').waitFor();
+  await axe(reader, 'a material (reader)');
+});

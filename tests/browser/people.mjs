@@ -1,0 +1,63 @@
+// People and what each may reach: a national coordinator approves a school
+// of their country; a teacher creates a class of students at once and gets
+// the printable list of their logins; a new student signs in with it and
+// finds no teacher's or coordinator's screen, by the menu or by address.
+
+import { BASE, axe, expect, person, scenario, signIn } from './lib.mjs';
+
+const PW = 'demo-password-2026';
+
+await scenario('people', async (b) => {
+  const nc = await person(b, 'coordinator');
+  await signIn(nc, 'nc.am', PW);
+  await nc.getByRole('link', { name: 'Approvals' }).click();
+  const waiting = nc.locator('#applications > li');
+  await waiting.first().waitFor();
+  const before = await waiting.count();
+  const name = await waiting.first().locator('h2').innerText();
+  await axe(nc, 'approvals');
+  await waiting.first().getByRole('button', { name: 'Reject' }).click();
+  await nc.getByText('Write the reason for rejecting first.').waitFor();
+  await waiting.first().getByRole('button', { name: 'Approve' }).click();
+  await nc.getByText(`${name} is approved.`).waitFor();
+  expect(await waiting.count() === before - 1, 'the approved school left the list');
+
+  const teacher = await person(b, 'teacher');
+  await signIn(teacher, 'teacher.yerevan12', PW);
+  await teacher.getByRole('link', { name: 'My students' }).click();
+  await teacher.getByRole('heading', { level: 1, name: 'My students' }).waitFor();
+  await teacher.getByLabel('Class', { exact: true }).fill('8A');
+  await teacher.getByLabel('Names').fill('Ani S.\nAram K.\nLusine M.');
+  await teacher.getByRole('button', { name: 'Create the accounts' }).click();
+  const rows = teacher.locator('#credentials tbody tr');
+  await rows.nth(2).waitFor();
+  expect(await rows.count() === 3, 'three accounts on the printable list');
+  const login = (await rows.first().locator('td').nth(2).innerText()).trim();
+  const password = (await rows.first().locator('td').nth(3).innerText()).trim();
+  await teacher.locator('#existing', { hasText: 'Class 8A' }).waitFor();
+  await axe(teacher, 'students with credentials');
+  // The printed page holds the list and nothing of the portal's chrome.
+  await teacher.emulateMedia({ media: 'print' });
+  expect(await teacher.locator('header.top').isHidden(), 'the menu is not printed');
+  expect(await teacher.locator('#credentials').isVisible(), 'the list is printed');
+  await teacher.emulateMedia({ media: 'screen' });
+
+  const pupil = await person(b, 'student');
+  await signIn(pupil, login, password);
+  await pupil.getByRole('heading', { level: 1, name: 'Hello, Ani S.' }).waitFor();
+  const menu = await pupil.locator('#nav').innerText();
+  for (const screen of ['My students', 'Approvals']) {
+    expect(!menu.includes(screen), `a student's menu has no ${screen}: ${menu}`);
+  }
+  expect(await pupil.getByRole('link', { name: 'New space' }).count() === 0, 'a student cannot open spaces');
+  for (const hash of ['#/students', '#/approvals', '#/spaces/new', '#/events/new']) {
+    await pupil.goto(`${BASE}/${hash}`);
+    await pupil.getByRole('heading', { level: 1, name: 'This page is not for you' }).waitFor();
+    expect(await pupil.locator('main form').count() === 0, `no form of ${hash} for a student`);
+  }
+  await axe(pupil, 'a refused screen');
+  await pupil.getByRole('button', { name: 'Sign out' }).click();
+  await pupil.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  await pupil.goto(`${BASE}/#/students`);
+  await pupil.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+});
