@@ -44,15 +44,27 @@ async fn the_web_front_end_is_served_compressed_with_etags_and_a_strict_policy()
     let s = spawn().await;
     let r = s.http.get(s.url("/")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("default-src 'self'") && csp.contains("object-src 'none'"), "{csp}");
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("object-src 'none'"),
+        "{csp}"
+    );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     let body = r.text().await.unwrap();
-    assert!(body.contains("<script type=\"module\" src=\"/js/main.js\">"), "{body}");
+    assert!(
+        body.contains("<script type=\"module\" src=\"/js/main.js\">"),
+        "{body}"
+    );
 
     let js = s.http.get(s.url("/js/main.js")).send().await.unwrap();
     assert_eq!(js.status(), 200);
-    assert_eq!(js.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(
+        js.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
     assert_eq!(js.headers()["cache-control"], "no-cache");
     let etag = js.headers()["etag"].to_str().unwrap().to_owned();
     let plain = js.bytes().await.unwrap();
@@ -70,7 +82,12 @@ async fn the_web_front_end_is_served_compressed_with_etags_and_a_strict_policy()
     let gz_etag = gz.headers()["etag"].to_str().unwrap().to_owned();
     assert_ne!(gz_etag, etag);
     let packed = gz.bytes().await.unwrap();
-    assert!(packed.len() * 2 < plain.len(), "{} vs {}", packed.len(), plain.len());
+    assert!(
+        packed.len() * 2 < plain.len(),
+        "{} vs {}",
+        packed.len(),
+        plain.len()
+    );
 
     // A second visit costs no body.
     let again = s
@@ -101,7 +118,12 @@ async fn the_web_front_end_is_served_compressed_with_etags_and_a_strict_policy()
         assert_eq!(r.status(), 200, "{path}");
         assert_eq!(r.headers()["content-type"], kind, "{path}");
     }
-    for path in ["/nothing-here", "/js/nothing.js", "/i18n/xx.json", "/js/../Cargo.toml"] {
+    for path in [
+        "/nothing-here",
+        "/js/nothing.js",
+        "/i18n/xx.json",
+        "/js/../Cargo.toml",
+    ] {
         let r = s.http.get(s.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 404, "{path}");
     }

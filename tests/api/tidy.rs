@@ -251,7 +251,12 @@ fn enum_values(schema: &str, name: &str) -> Vec<String> {
         .unwrap_or("")
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('"') && l.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()))
+        .filter(|l| {
+            !l.is_empty()
+                && !l.starts_with('"')
+                && l.chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        })
         .map(str::to_owned)
         .collect()
 }
@@ -278,7 +283,11 @@ fn every_string_of_the_front_end_is_in_every_catalog() {
         keys.extend(k);
         enums.extend(e);
     }
-    assert!(keys.len() > 200, "the scan found the front end's strings: {}", keys.len());
+    assert!(
+        keys.len() > 200,
+        "the scan found the front end's strings: {}",
+        keys.len()
+    );
     // Keys built at run time: every value of the enumerations they come from.
     let schema = std::fs::read_to_string(root().join("schema/schema.graphql")).unwrap();
     enums.extend(["Role", "NotificationKind", "EventStatus", "SearchKind"].map(String::from));
@@ -289,12 +298,28 @@ fn every_string_of_the_front_end_is_in_every_catalog() {
         assert!(!values.is_empty(), "{e} is an enumeration of the API");
         keys.extend(values.into_iter().map(|v| format!("{e}.{v}")));
     }
-    for code in ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "RATE_LIMITED",
-        "QUOTA_EXCEEDED", "PAYLOAD_TOO_LARGE", "RESYNC_REQUIRED", "INTERNAL", "NETWORK"]
-    {
+    for code in [
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "BAD_USER_INPUT",
+        "CONFLICT",
+        "RATE_LIMITED",
+        "QUOTA_EXCEEDED",
+        "PAYLOAD_TOO_LARGE",
+        "RESYNC_REQUIRED",
+        "INTERNAL",
+        "NETWORK",
+    ] {
         keys.push(format!("error.{code}"));
     }
-    for k in ["context", "whatWasDone", "results", "evidence", "lessonsLearned"] {
+    for k in [
+        "context",
+        "whatWasDone",
+        "results",
+        "evidence",
+        "lessonsLearned",
+    ] {
         keys.push(format!("material.gp.{k}"));
     }
     for phase in ["hashing", "sending", "finishing"] {
@@ -322,11 +347,18 @@ fn every_string_of_the_front_end_is_in_every_catalog() {
         let missing: Vec<&String> = keys.iter().filter(|k| !cat.contains_key(*k)).collect();
         assert!(missing.is_empty(), "{code}.json lacks {missing:?}");
         let extra: Vec<&String> = cat.keys().filter(|k| !english.contains_key(*k)).collect();
-        assert!(extra.is_empty(), "{code}.json has keys English lacks: {extra:?}");
+        assert!(
+            extra.is_empty(),
+            "{code}.json has keys English lacks: {extra:?}"
+        );
         for (k, v) in english {
             let placeholders = |v: &serde_json::Value| -> Vec<String> {
                 let text = match v {
-                    serde_json::Value::Object(m) => m.values().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" "),
+                    serde_json::Value::Object(m) => m
+                        .values()
+                        .filter_map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     other => other.as_str().unwrap_or("").to_owned(),
                 };
                 let mut out: Vec<String> = text
