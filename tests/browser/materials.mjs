@@ -29,6 +29,9 @@ await scenario('materials', async (b) => {
   await author.getByRole('button', { name: 'Add folder' }).click();
   await author.locator('#folders').getByRole('link', { name: 'Water' }).click();
   await author.locator('.crumbs [aria-current="page"]', { hasText: 'Water' }).waitFor();
+  author.once('dialog', (d) => d.accept('Water and rain'));
+  await author.getByRole('button', { name: 'Rename this folder' }).click();
+  await author.locator('.crumbs [aria-current="page"]', { hasText: 'Water and rain' }).waitFor();
 
   await author.getByText('Add a material').click();
   await author.getByLabel('Title').fill('Rainwater harvesting at school');

@@ -1,6 +1,7 @@
 // People and what each may reach: a national coordinator approves a school
 // of their country; a teacher creates a class of students at once and gets
-// the printable list of their logins; a new student signs in with it and
+// the printable list of their logins; a school coordinator invites a
+// teacher, who joins by the link; a new student signs in with it and
 // finds no teacher's or coordinator's screen, by the menu or by address.
 
 import { BASE, axe, expect, person, scenario, signIn } from './lib.mjs';
@@ -41,6 +42,25 @@ await scenario('people', async (b) => {
   expect(await teacher.locator('header.top').isHidden(), 'the menu is not printed');
   expect(await teacher.locator('#credentials').isVisible(), 'the list is printed');
   await teacher.emulateMedia({ media: 'screen' });
+
+  // A school coordinator invites a new teacher, who joins by the link.
+  const coord = await person(b, 'school-coordinator');
+  await signIn(coord, 'coord.yerevan12', PW);
+  await coord.getByRole('link', { name: 'My students' }).click();
+  await coord.getByLabel("Teacher's name").fill('Nare Petrosyan');
+  await coord.getByLabel("Teacher's e-mail").fill('nare.petrosyan@school.example');
+  await coord.getByRole('button', { name: 'Make the invitation' }).click();
+  const link = await coord.locator('#invite-link').inputValue();
+  expect(link.includes('#/join?code='), `an invitation link: ${link}`);
+  const newcomer = await person(b, 'newcomer');
+  await newcomer.goto(link);
+  await newcomer.getByText('You are invited as Teacher').waitFor();
+  await axe(newcomer, 'joining by invitation');
+  await newcomer.getByLabel('Username').fill('nare.petrosyan');
+  await newcomer.getByLabel('Password').fill('a-long-new-password');
+  await newcomer.getByRole('button', { name: 'Create my account' }).click();
+  await newcomer.getByRole('heading', { level: 1, name: 'Hello, Nare Petrosyan' }).waitFor();
+  await newcomer.getByRole('link', { name: 'My students' }).waitFor();
 
   const pupil = await person(b, 'student');
   await signIn(pupil, login, password);

@@ -15,6 +15,7 @@ const ORGANIZERS = ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR', 'SCHOOL_COORDINATO
 const ROUTES = [
   [/^\/$/, 'home', [], 'signed-in'],
   [/^\/signin$/, 'signin', []],
+  [/^\/join$/, 'join', []],
   [/^\/directory$/, 'directory', []],
   [/^\/directory\/([A-Z]{2})$/, 'directory', ['country']],
   [/^\/schools\/([^/]+)$/, 'school', ['id']],
@@ -277,6 +278,9 @@ function watchConnection() {
 }
 
 async function boot() {
+  // On a slow link every round trip counts: the catalog and the first
+  // screen's module travel together.
+  if (!token() || parseHash().path === '/signin') view('signin').catch(() => {});
   await initI18n();
   onSignedOut(() => {
     state.me = null;

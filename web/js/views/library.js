@@ -93,6 +93,39 @@ export async function render(root, ctx) {
       },
     }, h('label', { for: 'folder-name' }, t('library.newFolder')), folderName, h('button', { type: 'submit' }, t('library.addFolder')));
     add(tools, folderForm, newMaterialForm(ctx, vars, folderId, status));
+    if (library.folder) {
+      const parent = library.folder.path.at(-2);
+      add(tools,
+        h('button', {
+          type: 'button',
+          class: 'quiet',
+          onclick: async () => {
+            const name = prompt(t('library.newName'), library.folder.name);
+            if (!name || !name.trim()) return;
+            try {
+              await gql('mutation($id: ID!, $n: String!) { renameFolder(id: $id, name: $n) { id } }', { id: folderId, n: name.trim() });
+              ctx.navigate(`${base.slice(1)}?folder=${folderId}`);
+            } catch (e) {
+              status.className = 'status error';
+              status.textContent = errorText(e);
+            }
+          },
+        }, t('library.renameFolder')),
+        h('button', {
+          type: 'button',
+          class: 'quiet',
+          onclick: async () => {
+            if (!confirm(t('library.confirmDelete'))) return;
+            try {
+              await gql('mutation($id: ID!) { deleteFolder(id: $id) }', { id: folderId });
+              ctx.navigate(`${base.slice(1)}${parent ? `?folder=${parent.id}` : ''}`);
+            } catch (e) {
+              status.className = 'status error';
+              status.textContent = errorText(e);
+            }
+          },
+        }, t('library.deleteFolder')));
+    }
   }
 
   add(root, 

@@ -94,12 +94,39 @@ export async function render(root, ctx) {
   field(t('students.names'), names, t('students.namesHint')),
   h('button', { type: 'submit' }, t('students.create')));
 
+  let invite = null;
+  if (ctx.me.role === 'SCHOOL_COORDINATOR') {
+    const email = h('input', { id: 'invite-email', type: 'email', required: true, autocomplete: 'off' });
+    const name = h('input', { id: 'invite-name', required: true, maxlength: 100 });
+    const result = h('div', { role: 'status', 'aria-live': 'polite' });
+    invite = h('form', {
+      class: 'card',
+      id: 'invite-teacher',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        try {
+          const r = await gql('mutation($i: InvitationInput!) { invitePerson(input: $i) { code invitation { expiresAt } } }',
+            { i: { role: 'TEACHER', email: email.value.trim(), displayName: name.value.trim(), schoolId: school.id } });
+          const link = `${location.origin}/#/join?code=${encodeURIComponent(r.invitePerson.code)}`;
+          result.replaceChildren(h('p', null, t('students.inviteReady', { name: name.value.trim() })),
+            h('input', { readonly: true, value: link, class: 'wide', id: 'invite-link', 'aria-label': t('students.inviteLink') }));
+          email.value = '';
+          name.value = '';
+        } catch (e) {
+          result.replaceChildren(h('p', { class: 'error' }, errorText(e)));
+        }
+      },
+    }, h('h2', null, t('students.inviteTeacher')), h('p', { class: 'hint' }, t('students.inviteIntro')),
+    field(t('students.inviteName'), name), field(t('students.inviteEmail'), email),
+    h('button', { type: 'submit' }, t('students.invite')), result);
+  }
+
   const s = await load();
   add(root, 
     h('h1', null, t('students.title')),
     h('p', { class: 'lead' }, t('students.intro', { school: s.name })),
     status,
     printable,
-    h('div', { class: 'grid2 no-print' }, form, h('section', { 'aria-labelledby': 'ex-h' }, h('h2', { id: 'ex-h' }, t('students.existing')), existing)),
+    h('div', { class: 'grid2 no-print' }, h('div', null, form, invite), h('section', { 'aria-labelledby': 'ex-h' }, h('h2', { id: 'ex-h' }, t('students.existing')), existing)),
   );
 }
