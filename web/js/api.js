@@ -236,6 +236,10 @@ class Live {
         this.acked = true;
         this.attempt = 0;
         this.setState('online');
+        // The server's own pings are WebSocket frames the browser answers
+        // unseen; ours come back as `pong` messages and feed the watchdog.
+        clearInterval(this.pinger);
+        this.pinger = setInterval(() => this.send({ type: 'ping' }), 30_000);
         for (const id of this.subs.keys()) this.sendSubscribe(id);
         break;
       case 'ping':
@@ -275,6 +279,7 @@ class Live {
 
   closed(ws, code) {
     if (this.ws !== ws) return;
+    clearInterval(this.pinger);
     this.ws = null;
     this.acked = false;
     if (code === 4403) {

@@ -74,14 +74,14 @@ export function languageName(code) {
 
 /** A size in bytes for people ("2.4 MB"). */
 export function formatSize(bytes) {
-  const units = ['B', 'KB', 'MB', 'GB'];
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'];
   let n = Number(bytes);
   let i = 0;
   while (n >= 1000 && i < units.length - 1) {
     n /= 1000;
     i += 1;
   }
-  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: i ? 1 : 0 }).format(n)} ${units[i]}`;
+  return new Intl.NumberFormat(lang, { style: 'unit', unit: units[i], maximumFractionDigits: i ? 1 : 0 }).format(n);
 }
 
 /** An enum value's label: `enum('Role', 'TEACHER')` reads key `Role.TEACHER`. */

@@ -5,7 +5,7 @@
 // serves one page and the browser's back button works.
 
 import { ApiError, gql, live, onSignedOut, setToken, token } from './api.js';
-import { fill, h } from './dom.js';
+import { add, fill, h } from './dom.js';
 import { LANGUAGES, initI18n, language, setLanguage, t } from './i18n.js';
 
 const STAFF = ['PLATFORM_ADMIN', 'SCHOOL_COORDINATOR', 'TEACHER'];
@@ -47,9 +47,15 @@ export function navigate(path) {
 }
 
 function parseHash() {
-  const raw = decodeURIComponent(location.hash.replace(/^#/, '')) || '/';
-  const [path, qs] = raw.split('?');
-  return { path, query: new URLSearchParams(qs || '') };
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const at = raw.indexOf('?');
+  let path = at < 0 ? raw : raw.slice(0, at);
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    /* a broken address: routed as it is, to "no such page" */
+  }
+  return { path: path || '/', query: new URLSearchParams(at < 0 ? '' : raw.slice(at + 1)) };
 }
 
 function canOpen(who) {
@@ -75,7 +81,14 @@ function navItems() {
 }
 
 function renderChrome() {
-  document.getElementById('skip').textContent = t('nav.skip');
+  const skip = document.getElementById('skip');
+  skip.textContent = t('nav.skip');
+  skip.onclick = (ev) => {
+    // "#view" is not a screen: move the focus without routing.
+    ev.preventDefault();
+    document.getElementById('view').focus();
+  };
+  document.getElementById('toasts').setAttribute('aria-label', t('home.notifications'));
   const current = parseHash().path;
   const nav = document.getElementById('nav');
   nav.setAttribute('aria-label', t('nav.label'));
@@ -157,7 +170,11 @@ export function notificationLink(n) {
 
 export function setUnread(n) {
   state.unread = n;
-  renderChrome();
+  // Only the badge changes, so a focused menu item keeps its focus.
+  const home = document.querySelector('#nav a[data-nav="home"]');
+  if (!home) return;
+  home.querySelector('.badge')?.remove();
+  if (n > 0) add(home, h('span', { class: 'badge', id: 'unread-badge' }, h('span', { class: 'sr' }, t('nav.unread')), String(n)));
 }
 
 function startNotifications() {
@@ -177,6 +194,12 @@ function startNotifications() {
         setUnread(state.unread + 1);
         toast(notificationText(n), notificationLink(n));
         document.dispatchEvent(new CustomEvent('lff:notification', { detail: n }));
+      },
+      // Ended by the server (a lagging tab, a restart): read the count
+      // again and follow anew.
+      resync: () => startNotifications(),
+      complete: () => {
+        if (state.me) startNotifications();
       },
     },
   );

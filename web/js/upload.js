@@ -65,7 +65,17 @@ export async function uploadFile({ materialId, fileId, file, onProgress = () => 
         signal,
       });
       if (res.status === 409) {
-        offset = Number(res.headers.get('Upload-Offset'));
+        // The server has another offset (or still holds a dropped request):
+        // go on from where it says, after a pause if it says nothing new.
+        const said = Number(res.headers.get('Upload-Offset'));
+        failures += 1;
+        if (failures > 8) throw new ApiError('CONFLICT', 'HTTP 409');
+        if (!Number.isFinite(said) || said === offset) {
+          await pause(Math.min(15_000, 500 * 2 ** failures));
+          offset = await serverOffset(up.url).catch(() => offset);
+        } else {
+          offset = said;
+        }
         continue;
       }
       if (!res.ok) {
@@ -78,7 +88,8 @@ export async function uploadFile({ materialId, fileId, file, onProgress = () => 
         if (res.status === 404) localStorage.removeItem(key);
         throw new ApiError(code, `HTTP ${res.status}`);
       }
-      offset = Number(res.headers.get('Upload-Offset')) || offset + piece.size;
+      const next = Number(res.headers.get('Upload-Offset'));
+      offset = Number.isFinite(next) && next > 0 ? next : offset + piece.size;
       failures = 0;
       onProgress('sending', offset, file.size);
     } catch (e) {

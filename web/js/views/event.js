@@ -123,7 +123,9 @@ export async function render(root, ctx) {
       h('time', { datetime: a.startsAt }, formatTime(a.startsAt)), ' ', a.title, a.speaker ? ` — ${a.speaker}` : '')))) : null,
     e.mentors.length ? h('section', null, h('h2', null, t('event.mentors')), h('ul', { class: 'plain' }, e.mentors.map((m) => h('li', null,
       m.displayName, m.mentorProfile ? ` · ${m.mentorProfile.chairTitle}, ${m.mentorProfile.university}` : '')))) : null,
-    e.minutesHtml ? h('section', null, h('h2', null, t('event.outcome')), html('div', { class: 'prose' }, e.minutesHtml)) : null,
+    e.minutesHtml || e.recordingUrl ? h('section', null, h('h2', null, t('event.outcome')),
+      e.minutesHtml ? html('div', { class: 'prose' }, e.minutesHtml) : null,
+      e.recordingUrl ? h('p', null, h('a', { href: e.recordingUrl, rel: 'noopener noreferrer', target: '_blank' }, t('event.recording'))) : null) : null,
     e.materials.length ? h('section', null, h('h2', null, t('library.materials')), h('ul', { class: 'plain' }, e.materials.map((m) => h('li', null, h('a', { href: `#/materials/${m.id}` }, m.title))))) : null,
     report,
   );

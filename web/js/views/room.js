@@ -9,7 +9,7 @@ import { formatTime, label, t } from '../i18n.js';
 
 const QN = 'id body author { id name } askedAt votes answered pinned hidden';
 const PL = 'id question options multiple open counts voters';
-const Q = `query($id: ID!) { event(id: $id) { id title status canManage
+const Q = `query($id: ID!) { event(id: $id) { id title status canManage canTakePart
   live { head live questions { ${QN} } myVotes polls { ${PL} } myChoices { pollId choices }
     hands { participant { id name } at } present { id name role }
     chat { cursor kind at message { id author { id name role } html } } } } }`;
@@ -33,10 +33,13 @@ export async function render(root, ctx) {
   const room = e.live;
   let cursor = room.head;
   const manage = e.canManage;
+  // Watchers (not registered, not in the audience) see the room but act in it not.
+  const takePart = e.canTakePart || manage;
   const status = statusLine();
   const questions = new Map(room.questions.map((q) => [q.id, q]));
   const myVotes = new Set(room.myVotes);
-  const polls = new Map(room.polls.map((p) => [p.id, p]));
+  // The room lists polls newest first; the map keeps them oldest first.
+  const polls = new Map([...room.polls].reverse().map((p) => [p.id, p]));
   const myChoices = new Map(room.myChoices.map((c) => [c.pollId, c.choices]));
   const hands = new Map(room.hands.map((x) => [x.participant.id, x]));
   const present = new Map(room.present.map((p) => [p.id, p]));
@@ -44,7 +47,7 @@ export async function render(root, ctx) {
   let isLive = room.live;
 
   const liveLine = h('p', { class: 'live-state', id: 'live-state', role: 'status' });
-  const chat = h('ol', { class: 'messages', id: 'live-chat', 'aria-label': t('room.chat') });
+  const chat = h('ol', { class: 'messages', id: 'live-chat', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': t('room.chat') });
   const qList = h('ol', { class: 'questions plain', id: 'questions' });
   const pollBox = h('div', { id: 'polls' });
   const handList = h('ul', { class: 'plain', id: 'hands' });
@@ -73,7 +76,7 @@ export async function render(root, ctx) {
           type: 'button',
           class: voted ? 'vote mine' : 'vote',
           'aria-pressed': voted ? 'true' : 'false',
-          disabled: !isLive,
+          disabled: !isLive || !takePart,
           onclick: async () => {
             try {
               const r = await gql('mutation($e: ID!, $q: ID!, $up: Boolean!) { upvoteQuestion(eventId: $e, questionId: $q, up: $up) { questionId votes } }',
@@ -117,7 +120,7 @@ export async function render(root, ctx) {
       h('span', null, o, ' — ', String(p.counts[i] ?? 0)), h('meter', { min: 0, max: total, value: p.counts[i] ?? 0, 'aria-label': o }))));
     const box = h('fieldset', { class: 'poll card', dataset: { poll: p.id } }, h('legend', null, p.question,
       p.open ? '' : ` (${t('room.closed')})`));
-    if (p.open && !mine && isLive) {
+    if (p.open && !mine && isLive && takePart) {
       const form = h('form', {
         onsubmit: async (ev) => {
           ev.preventDefault();
@@ -136,7 +139,7 @@ export async function render(root, ctx) {
       h('button', { type: 'submit' }, t('room.voteSubmit')));
       add(box, form);
     }
-    if (mine || !p.open || manage || !isLive) {
+    if (mine || !p.open || manage || !isLive || !takePart) {
       add(box, results, h('p', { class: 'meta' }, t('room.voters', { n: p.voters })));
     }
     if (manage && p.open) {
@@ -171,6 +174,7 @@ export async function render(root, ctx) {
     myHand.textContent = up ? t('room.lowerMine') : t('room.raise');
     myHand.setAttribute('aria-pressed', up ? 'true' : 'false');
     myHand.disabled = !isLive;
+    myHand.hidden = !takePart;
   }
 
   function drawPresent() {
@@ -298,8 +302,8 @@ export async function render(root, ctx) {
     liveLine,
     status,
     h('div', { class: 'room' },
-      h('section', { 'aria-labelledby': 'q-h', class: 'card' }, h('h2', { id: 'q-h' }, t('room.questions')), askForm, qList),
-      h('section', { 'aria-labelledby': 'c-h', class: 'card' }, h('h2', { id: 'c-h' }, t('room.chat')), chat, chatForm),
+      h('section', { 'aria-labelledby': 'q-h', class: 'card' }, h('h2', { id: 'q-h' }, t('room.questions')), takePart ? askForm : null, qList),
+      h('section', { 'aria-labelledby': 'c-h', class: 'card' }, h('h2', { id: 'c-h' }, t('room.chat')), chat, takePart ? chatForm : h('p', { class: 'meta' }, t('room.watching'))),
       h('section', { 'aria-labelledby': 'p-h', class: 'card' }, h('h2', { id: 'p-h' }, t('room.polls')), pollForm, pollBox,
         h('h2', null, t('room.hands')), myHand, handList,
         h('h2', null, t('room.present')), presentList)),

@@ -104,7 +104,7 @@ export async function render(root, ctx) {
   function remember() {
     const p = new URLSearchParams();
     if (input.value) p.set('q', input.value);
-    for (const [name, set] of Object.entries(chosen)) for (const v of set) add(p, name.toLowerCase(), v);
+    for (const [name, set] of Object.entries(chosen)) for (const v of set) p.append(name.toLowerCase(), v);
     history.replaceState(null, '', `#/search${p.toString() ? `?${p}` : ''}`);
   }
 

@@ -65,20 +65,24 @@ export async function render(root, ctx) {
 
   // ---- layout
   const channelNav = h('nav', { class: 'channels', 'aria-label': t('space.channels') });
-  const list = h('ol', { class: 'messages', id: 'messages', 'aria-label': t('space.messagesOf', { name: channel?.name || '' }) });
+  const list = h('ol', { class: 'messages', id: 'messages', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': t('space.messagesOf', { name: channel?.name || '' }) });
   const older = h('button', { type: 'button', class: 'quiet', id: 'older', hidden: true }, t('space.older'));
-  const typingLine = h('p', { class: 'typing', 'aria-live': 'polite', id: 'typing' });
+  const typingLine = h('p', { class: 'typing', id: 'typing' });
   const onlineList = h('ul', { class: 'plain', id: 'online' });
   const memberList = h('ul', { class: 'plain', id: 'members' });
   const threadBox = h('aside', { class: 'thread', id: 'thread', hidden: true, 'aria-labelledby': 'thread-h' });
 
+  const channelList = h('ul', { class: 'plain' });
+  add(channelNav, h('h2', null, t('space.channels')), channelList);
   function drawChannels() {
-    fill(channelNav, h('h2', null, t('space.channels')), h('ul', { class: 'plain' }, channels.map((c) => h('li', null,
+    fill(channelList, channels.map((c) => h('li', null,
       h('a', { href: `#/spaces/${space.id}/${c.id}`, 'aria-current': c.id === channel?.id ? 'page' : null, dataset: { channel: c.name } },
         `# ${c.name}`,
         c.unreadCount && c.id !== channel?.id
           ? h('span', { class: 'badge' }, h('span', { class: 'sr' }, t('nav.unread')), String(c.unreadCount)) : null),
-      c.kind === 'BULLETIN' ? h('small', { class: 'meta' }, ' ', t('space.bulletin')) : null))));
+      c.kind === 'BULLETIN' ? h('small', { class: 'meta' }, ' ', t('space.bulletin')) : null)));
+  }
+  {
     if (moderator) {
       const name = h('input', { id: 'channel-name', 'aria-label': t('space.newChannel'), placeholder: t('space.newChannel'), maxlength: 60 });
       add(channelNav, h('form', {
@@ -114,6 +118,7 @@ export async function render(root, ctx) {
       add(bar, h('button', {
         type: 'button',
         class: r?.mine ? 'reaction mine' : 'reaction',
+        dataset: { key: `react-${e}` },
         'aria-pressed': r?.mine ? 'true' : 'false',
         disabled: !writer,
         onclick: async () => {
@@ -151,7 +156,7 @@ export async function render(root, ctx) {
       add(li, reactionBar(m));
       const actions = h('div', { class: 'actions' });
       if (!m.replyTo) {
-        add(actions, h('button', { type: 'button', class: 'link', onclick: () => openThread(m.id) },
+        add(actions, h('button', { type: 'button', class: 'link', dataset: { key: 'reply' }, onclick: () => openThread(m.id) },
           m.replyCount ? t('space.replies', { n: m.replyCount }) : t('space.reply')));
       }
       if (mine && writer) {
@@ -233,12 +238,20 @@ export async function render(root, ctx) {
   // Puts a message where it belongs (the channel, or the open thread), once.
   function redraw(m) {
     for (const box of [list, threadBox]) {
-      for (const old of box.querySelectorAll(`[data-id="${CSS.escape(m.id)}"]`)) old.replaceWith(messageItem(m));
+      for (const old of box.querySelectorAll(`[data-id="${CSS.escape(m.id)}"]`)) {
+        const focused = old.contains(document.activeElement) ? document.activeElement.dataset.key : null;
+        const fresh = messageItem(m);
+        old.replaceWith(fresh);
+        if (focused) fresh.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+      }
     }
   }
 
-  function upsert(m) {
+  // A message we had is redrawn; a new one is placed only if it was just
+  // posted (an edit of a message we never loaded stays where it is).
+  function upsert(m, posted = true) {
     const had = messages.has(m.id);
+    if (!had && !posted) return false;
     messages.set(m.id, m);
     redraw(m);
     if (had) return false;
@@ -314,7 +327,15 @@ export async function render(root, ctx) {
     for (const x of parent.replies.nodes) messages.set(x.id, x);
     fill(threadBox,
       h('div', { class: 'row' }, h('h2', { id: 'thread-h' }, t('space.thread')),
-        h('button', { type: 'button', class: 'quiet', onclick: () => { thread = null; threadBox.hidden = true; } }, t('space.closeThread'))),
+        h('button', {
+          type: 'button',
+          class: 'quiet',
+          onclick: () => {
+            thread = null;
+            threadBox.hidden = true;
+            list.querySelector(`[data-id="${CSS.escape(id)}"] [data-key="reply"]`)?.focus();
+          },
+        }, t('space.closeThread'))),
       h('ul', { class: 'parent plain' }, messageItem(parent)),
       h('ol', { class: 'messages', 'aria-label': t('space.thread') }, parent.replies.nodes.map(messageItem)),
       writer ? composer(id) : null);
@@ -342,7 +363,7 @@ export async function render(root, ctx) {
       case 'MessagePosted': case 'MessageEdited': case 'MessageDeleted': case 'MessageHidden': case 'MessageUnhidden': {
         const m = ev.message;
         if (!m) return;
-        const isNew = upsert(m);
+        const isNew = upsert(m, ev.__typename === 'MessagePosted');
         if (ev.__typename === 'MessagePosted' && isNew && m.channelId !== channel.id && m.author.id !== me.id && !m.replyTo) {
           const c = channels.find((x) => x.id === m.channelId);
           if (c) {
