@@ -79,7 +79,11 @@ await scenario('materials', async (b) => {
   }
   expect(hit, 'the material is found by searching as you type');
   expect(await hit.locator('mark').count() > 0, 'the matched words are marked');
-  await reader.locator('#facets input[data-facet="KIND"]').first().waitFor();
+  // Narrowing by a facet keeps the hit and puts the choice in the address.
+  await reader.locator('#facets input[data-facet="KIND"][value="LESSON_PLAN"]').check();
+  await reader.waitForURL(/kind=LESSON_PLAN/);
+  await reader.locator('#facets input[data-facet="KIND"][value="LESSON_PLAN"]:checked').waitFor();
+  await hit.waitFor();
   await axe(reader, 'search with results');
   await hit.getByRole('link').click();
   await reader.getByRole('heading', { level: 1, name: 'Rainwater harvesting at school' }).waitFor();
