@@ -209,17 +209,21 @@ impl App {
             .into_iter()
             .map(|(id, _)| id)
             .collect();
-        let mut out = Vec::new();
-        for id in self.repo().spaces_of_school(&school).await? {
-            if mine.contains(&id) {
-                continue;
-            }
-            if let Some(space) = self.repo().space(&id).await?
-                && !space.archived
-            {
-                out.push(space);
-            }
-        }
+        let ids: Vec<SpaceId> = self
+            .repo()
+            .spaces_of_school(&school)
+            .await?
+            .into_iter()
+            .filter(|id| !mine.contains(id))
+            .collect();
+        // One read for all of them, not one per space.
+        let mut out: Vec<Space> = self
+            .repo()
+            .spaces_by_ids(&ids)
+            .await?
+            .into_iter()
+            .filter(|s| !s.archived)
+            .collect();
         out.sort_by_key(|s| std::cmp::Reverse(s.created_at));
         Ok(out)
     }

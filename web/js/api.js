@@ -20,6 +20,17 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What to tell a person about a failed call: the server's own words where
+ * they say what to change (which field, what conflicts, how long to
+ * wait), otherwise the catalog's text for the code.
+ */
+export function errorText(e, t) {
+  const code = e instanceof ApiError ? e.code : 'INTERNAL';
+  if (['BAD_USER_INPUT', 'CONFLICT', 'RATE_LIMITED'].includes(code)) return e.message;
+  return t(`error.${code}`);
+}
+
 let signedOutHandler = () => {};
 export function onSignedOut(fn) {
   signedOutHandler = fn;

@@ -99,9 +99,7 @@ function renderChrome() {
       null,
       navItems().map(([href, text, key]) => {
         const here = href.slice(1) === current || (key !== 'home' && current.startsWith(href.slice(1)));
-        const badge = key === 'home' && state.unread > 0
-          ? h('span', { class: 'badge', id: 'unread-badge' }, h('span', { class: 'sr' }, t('nav.unread')), String(state.unread))
-          : null;
+        const badge = key === 'home' ? unreadBadge() : null;
         return h('li', null, h('a', { href, 'aria-current': here ? 'page' : null, dataset: { nav: key } }, text, badge));
       }),
     ),
@@ -174,7 +172,13 @@ export function setUnread(n) {
   const home = document.querySelector('#nav a[data-nav="home"]');
   if (!home) return;
   home.querySelector('.badge')?.remove();
-  if (n > 0) add(home, h('span', { class: 'badge', id: 'unread-badge' }, h('span', { class: 'sr' }, t('nav.unread')), String(n)));
+  add(home, unreadBadge());
+}
+
+function unreadBadge() {
+  return state.unread > 0
+    ? h('span', { class: 'badge', id: 'unread-badge' }, h('span', { class: 'sr' }, t('nav.unread')), String(state.unread))
+    : null;
 }
 
 function startNotifications() {

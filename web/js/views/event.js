@@ -3,7 +3,7 @@
 // teachers, their students), and for its organizers: going live, ending,
 // cancelling, and the attendance report.
 
-import { ApiError, gql } from '../api.js';
+import { ApiError, errorText, gql } from '../api.js';
 import { add, fill, h, html, statusLine } from '../dom.js';
 import { formatDateTime, formatTime, label, t } from '../i18n.js';
 
@@ -13,11 +13,6 @@ const Q = `query($id: ID!) { event(id: $id) {
   agenda { startsAt title speaker } mentors { id displayName mentorProfile { university chairTitle } }
   organizer { displayName } myRegistration { status }
   materials { id title } } }`;
-
-function errorText(e) {
-  if (e instanceof ApiError && ['BAD_USER_INPUT', 'CONFLICT'].includes(e.code)) return e.message;
-  return t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
-}
 
 export async function render(root, ctx) {
   const d = await gql(Q, { id: ctx.params.id });
@@ -36,7 +31,7 @@ export async function render(root, ctx) {
       ctx.navigate(`/events/${e.id}`);
     } catch (err) {
       status.className = 'status error';
-      status.textContent = errorText(err);
+      status.textContent = errorText(err, t);
     }
   };
   const actions = h('div', { class: 'toolbar', id: 'event-actions' });

@@ -1,7 +1,7 @@
 // A library (a school's or a space's): folders, the materials you may read
 // in the open folder, and — for those who may — new folders and materials.
 
-import { ApiError, gql } from '../api.js';
+import { ApiError, errorText, gql } from '../api.js';
 import { add, field, h, statusLine } from '../dom.js';
 import { formatDate, label, languageName, t } from '../i18n.js';
 
@@ -16,11 +16,6 @@ const libraryQuery = (withFolder) => `query($school: ID, $space: ID, $f: ID, ${w
     materials(folderId: $f, sort: $sort, first: 20, after: $a) {
       nodes { id title summary kind languages status visibility updatedAt files { id } }
       pageInfo { hasNextPage endCursor } } } }`;
-
-function errorText(e) {
-  if (e instanceof ApiError && e.code === 'BAD_USER_INPUT') return e.message;
-  return t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
-}
 
 export function materialCard(m) {
   return h('li', { class: 'card material', dataset: { material: m.id } },
@@ -88,7 +83,7 @@ export async function render(root, ctx) {
           ctx.navigate(`${base.slice(1)}${folderId ? `?folder=${folderId}` : ''}`);
         } catch (e) {
           status.className = 'status error';
-          status.textContent = errorText(e);
+          status.textContent = errorText(e, t);
         }
       },
     }, h('label', { for: 'folder-name' }, t('library.newFolder')), folderName, h('button', { type: 'submit' }, t('library.addFolder')));
@@ -107,7 +102,7 @@ export async function render(root, ctx) {
               ctx.navigate(`${base.slice(1)}?folder=${folderId}`);
             } catch (e) {
               status.className = 'status error';
-              status.textContent = errorText(e);
+              status.textContent = errorText(e, t);
             }
           },
         }, t('library.renameFolder')),
@@ -121,7 +116,7 @@ export async function render(root, ctx) {
               ctx.navigate(`${base.slice(1)}${parent ? `?folder=${parent.id}` : ''}`);
             } catch (e) {
               status.className = 'status error';
-              status.textContent = errorText(e);
+              status.textContent = errorText(e, t);
             }
           },
         }, t('library.deleteFolder')));
@@ -188,7 +183,7 @@ function newMaterialForm(ctx, vars, folderId, status) {
         ctx.navigate(`/materials/${d.createMaterial.id}`);
       } catch (e) {
         status.className = 'status error';
-        status.textContent = errorText(e);
+        status.textContent = errorText(e, t);
       }
     },
   },

@@ -3,7 +3,7 @@
 // may edit — uploads with progress that resume after a broken connection,
 // and publishing.
 
-import { ApiError, download, gql, imageUrl } from '../api.js';
+import { ApiError, download, errorText, gql, imageUrl } from '../api.js';
 import { add, fill, h, html, statusLine } from '../dom.js';
 import { formatDateTime, formatSize, label, languageName, t } from '../i18n.js';
 import { uploadFile } from '../upload.js';
@@ -15,11 +15,6 @@ const Q = `query($id: ID!) { material(id: $id) {
   school { id name } space { id title } folder { id name }
   goodPractice { context whatWasDone results evidence lessonsLearned }
   files { id name current { ${V} text(first: 400) } versions { ${V} } } } }`;
-
-function errorText(e) {
-  if (e instanceof ApiError && ['BAD_USER_INPUT', 'CONFLICT'].includes(e.code)) return e.message;
-  return t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
-}
 
 export async function render(root, ctx) {
   const d = await gql(Q, { id: ctx.params.id });
@@ -68,7 +63,7 @@ export async function render(root, ctx) {
       line.replaceChildren(t('material.downloaded', { name: v.name, size: formatSize(v.size) }));
       line.dataset.downloaded = v.name;
     } catch (e) {
-      line.replaceChildren(errorText(e));
+      line.replaceChildren(errorText(e, t));
     }
   }
 
@@ -131,7 +126,7 @@ export async function render(root, ctx) {
           line.textContent = t('upload.done', { name: v.name, n: v.number });
           line.dataset.done = v.name;
         } catch (e) {
-          line.textContent = t('upload.failed', { name: file.name, why: errorText(e) });
+          line.textContent = t('upload.failed', { name: file.name, why: errorText(e, t) });
         }
       }
       progress.hidden = true;
@@ -163,7 +158,7 @@ export async function render(root, ctx) {
           publish.textContent = m.status === 'PUBLISHED' ? t('material.unpublish') : t('material.publish');
           status.textContent = m.status === 'PUBLISHED' ? t('material.published') : t('material.unpublished');
         } catch (e) {
-          status.textContent = errorText(e);
+          status.textContent = errorText(e, t);
         }
       },
     }, m.status === 'PUBLISHED' ? t('material.unpublish') : t('material.publish'));

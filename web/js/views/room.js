@@ -3,7 +3,7 @@
 // once with its `head` cursor, then `eventLive(after: head)` brings every
 // change in order, and after a dropped connection, what was missed.
 
-import { ApiError, gql, live } from '../api.js';
+import { ApiError, errorText, gql, live } from '../api.js';
 import { add, field, fill, h, html, statusLine } from '../dom.js';
 import { formatTime, label, t } from '../i18n.js';
 
@@ -16,11 +16,6 @@ const Q = `query($id: ID!) { event(id: $id) { id title status canManage canTakeP
 const SUB = `subscription($e: ID!, $a: String) { eventLive(eventId: $e, after: $a) {
   cursor at kind participant { id name role } message { id author { id name role } html }
   question { ${QN} } questionId votes poll { ${PL} } pollId counts voters raised } }`;
-
-function errorText(e) {
-  if (e instanceof ApiError && ['BAD_USER_INPUT', 'RATE_LIMITED'].includes(e.code)) return e.message;
-  return t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
-}
 
 export async function render(root, ctx) {
   const d = await gql(Q, { id: ctx.params.id });
@@ -86,7 +81,7 @@ export async function render(root, ctx) {
               q.votes = r.upvoteQuestion.votes;
               drawQuestions();
             } catch (err) {
-              status.textContent = errorText(err);
+              status.textContent = errorText(err, t);
             }
           },
         }, h('span', { class: 'sr' }, t(voted ? 'room.unvote' : 'room.vote', { n: q.votes })),
@@ -100,7 +95,7 @@ export async function render(root, ctx) {
             questions.set(q.id, r.markQuestion);
             drawQuestions();
           } catch (err) {
-            status.textContent = errorText(err);
+            status.textContent = errorText(err, t);
           }
         };
         add(li, h('div', { class: 'actions' },
@@ -132,7 +127,7 @@ export async function render(root, ctx) {
             Object.assign(p, { counts: r.votePoll.counts, voters: r.votePoll.voters });
             drawPolls();
           } catch (err) {
-            status.textContent = errorText(err);
+            status.textContent = errorText(err, t);
           }
         },
       }, p.options.map((o, i) => h('label', null, h('input', { type: p.multiple ? 'checkbox' : 'radio', name, value: i }), ' ', o)),
@@ -152,7 +147,7 @@ export async function render(root, ctx) {
             polls.set(p.id, r.closePoll);
             drawPolls();
           } catch (err) {
-            status.textContent = errorText(err);
+            status.textContent = errorText(err, t);
           }
         },
       }, t('room.closePoll')));
@@ -168,7 +163,7 @@ export async function render(root, ctx) {
     fill(handList, [...hands.values()].map((x) => h('li', null, '✋ ', x.participant.name, manage ? [' ', h('button', {
       type: 'button',
       class: 'link',
-      onclick: () => gql('mutation($e: ID!, $p: ID) { raiseHand(eventId: $e, raised: false, person: $p) }', { e: e.id, p: x.participant.id }).catch((err) => { status.textContent = errorText(err); }),
+      onclick: () => gql('mutation($e: ID!, $p: ID) { raiseHand(eventId: $e, raised: false, person: $p) }', { e: e.id, p: x.participant.id }).catch((err) => { status.textContent = errorText(err, t); }),
     }, t('room.lower'))] : null)));
     const up = hands.has(ctx.me.id);
     myHand.textContent = up ? t('room.lowerMine') : t('room.raise');
@@ -185,7 +180,7 @@ export async function render(root, ctx) {
     try {
       await gql('mutation($e: ID!, $r: Boolean!) { raiseHand(eventId: $e, raised: $r) }', { e: e.id, r: !hands.has(ctx.me.id) });
     } catch (err) {
-      status.textContent = errorText(err);
+      status.textContent = errorText(err, t);
     }
   });
 
@@ -240,7 +235,7 @@ export async function render(root, ctx) {
         chatBody.value = '';
         if (r.postLiveMessage.message && !chatIds.has(r.postLiveMessage.message.id)) add(chat, chatItem(r.postLiveMessage.message));
       } catch (err) {
-        status.textContent = errorText(err);
+        status.textContent = errorText(err, t);
       }
     },
   }, h('label', { for: 'live-message' }, t('room.say')), chatBody, h('button', { type: 'submit', id: 'live-send' }, t('space.send')));
@@ -262,7 +257,7 @@ export async function render(root, ctx) {
         questions.set(r.askQuestion.id, r.askQuestion);
         drawQuestions();
       } catch (err) {
-        status.textContent = errorText(err);
+        status.textContent = errorText(err, t);
       }
     },
   }, field(t('room.ask'), ask), h('button', { type: 'submit', id: 'ask' }, t('room.askSubmit')));
@@ -283,7 +278,7 @@ export async function render(root, ctx) {
           question.value = '';
           options.value = '';
         } catch (err) {
-          status.textContent = errorText(err);
+          status.textContent = errorText(err, t);
         }
       },
     }, field(t('room.pollQuestion'), question), field(t('room.pollOptions'), options, t('room.pollOptionsHint')),
@@ -312,7 +307,7 @@ export async function render(root, ctx) {
     next: (data) => apply(data.eventLive),
     resync: () => ctx.navigate(`/events/${e.id}/live`),
     error: (err) => {
-      status.textContent = errorText(err);
+      status.textContent = errorText(err, t);
     },
   });
   return stop;

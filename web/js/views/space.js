@@ -5,7 +5,7 @@
 // happened in between arrives first, and every event is applied once
 // (messages by id), even across dropped connections.
 
-import { ApiError, gql, live } from '../api.js';
+import { ApiError, errorText, gql, live } from '../api.js';
 import { add, fill, h, html, statusLine } from '../dom.js';
 import { formatDateTime, formatTime, label, language, t } from '../i18n.js';
 
@@ -36,11 +36,6 @@ const EVENTS = `subscription($s: ID!, $a: String) { spaceEvents(spaceId: $s, aft
 } }`;
 
 const EMOJI = ['👍', '❤️', '😀', '🎉', '❓'];
-
-function errorText(e) {
-  if (e instanceof ApiError && e.code === 'BAD_USER_INPUT') return e.message;
-  return t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
-}
 
 export async function render(root, ctx) {
   const me = ctx.me;
@@ -82,23 +77,21 @@ export async function render(root, ctx) {
           ? h('span', { class: 'badge' }, h('span', { class: 'sr' }, t('nav.unread')), String(c.unreadCount)) : null),
       c.kind === 'BULLETIN' ? h('small', { class: 'meta' }, ' ', t('space.bulletin')) : null)));
   }
-  {
-    if (moderator) {
-      const name = h('input', { id: 'channel-name', 'aria-label': t('space.newChannel'), placeholder: t('space.newChannel'), maxlength: 60 });
-      add(channelNav, h('form', {
-        class: 'inline',
-        onsubmit: async (ev) => {
-          ev.preventDefault();
-          if (!name.value.trim()) return;
-          try {
-            await gql('mutation($s: ID!, $n: String!) { createChannel(spaceId: $s, name: $n) { id } }', { s: space.id, n: name.value.trim() });
-            name.value = '';
-          } catch (e) {
-            status.textContent = errorText(e);
-          }
-        },
-      }, name, h('button', { type: 'submit' }, t('space.addChannel'))));
-    }
+  if (moderator) {
+    const name = h('input', { id: 'channel-name', 'aria-label': t('space.newChannel'), placeholder: t('space.newChannel'), maxlength: 60 });
+    add(channelNav, h('form', {
+      class: 'inline',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        if (!name.value.trim()) return;
+        try {
+          await gql('mutation($s: ID!, $n: String!) { createChannel(spaceId: $s, name: $n) { id } }', { s: space.id, n: name.value.trim() });
+          name.value = '';
+        } catch (e) {
+          status.textContent = errorText(e, t);
+        }
+      },
+    }, name, h('button', { type: 'submit' }, t('space.addChannel'))));
   }
 
   function drawOnline(users) {
@@ -129,7 +122,7 @@ export async function render(root, ctx) {
             upsert(res.setReaction);
           } catch (err) {
             pendingReactions.delete(`${m.id}|${e}|${on}`);
-            status.textContent = errorText(err);
+            status.textContent = errorText(err, t);
           }
         },
       }, h('span', { class: 'sr' }, t('space.reactWith'), ' '), e, r?.count ? ` ${r.count}` : ''));
@@ -170,7 +163,7 @@ export async function render(root, ctx) {
               try {
                 upsert((await gql(`mutation($id: ID!) { deleteMessage(id: $id) { ${M} } }`, { id: m.id })).deleteMessage);
               } catch (e) {
-                status.textContent = errorText(e);
+                status.textContent = errorText(e, t);
               }
             },
           }, t('space.delete')),
@@ -190,7 +183,7 @@ export async function render(root, ctx) {
                 upsert((await gql(`mutation($id: ID!, $r: String!) { hideMessage(id: $id, reason: $r) { ${M} } }`, { id: m.id, r: reason })).hideMessage);
               }
             } catch (e) {
-              status.textContent = errorText(e);
+              status.textContent = errorText(e, t);
             }
           },
         }, m.hidden ? t('space.unhide') : t('space.hide')));
@@ -206,7 +199,7 @@ export async function render(root, ctx) {
               await gql('mutation($id: ID!, $r: String!) { reportMessage(id: $id, reason: $r) }', { id: m.id, r: reason });
               status.textContent = t('space.reported');
             } catch (e) {
-              status.textContent = errorText(e);
+              status.textContent = errorText(e, t);
             }
           },
         }, t('space.report')));
@@ -226,7 +219,7 @@ export async function render(root, ctx) {
         try {
           upsert((await gql(`mutation($id: ID!, $b: String!) { editMessage(id: $id, body: $b) { ${M} } }`, { id: m.id, b: area.value })).editMessage);
         } catch (e) {
-          status.textContent = errorText(e);
+          status.textContent = errorText(e, t);
         }
       },
     }, area, h('button', { type: 'submit' }, t('space.save')), ' ',
@@ -301,7 +294,7 @@ export async function render(root, ctx) {
           upsert(res.postMessage);
           markRead();
         } catch (e) {
-          status.textContent = errorText(e);
+          status.textContent = errorText(e, t);
         } finally {
           send.disabled = false;
           area.focus();
@@ -467,7 +460,7 @@ export async function render(root, ctx) {
           await gql('mutation($s: ID!) { joinSpace(spaceId: $s) { id } }', { s: space.id });
           ctx.navigate(`/spaces/${space.id}`);
         } catch (e) {
-          status.textContent = errorText(e);
+          status.textContent = errorText(e, t);
         }
       },
     }, t('space.join')));
@@ -491,7 +484,7 @@ export async function render(root, ctx) {
             status.textContent = t('space.studentsAdded', { n: ids.length });
             pick.open = false;
           } catch (e) {
-            status.textContent = errorText(e);
+            status.textContent = errorText(e, t);
           }
         },
       }, h('fieldset', { class: 'checks' }, h('legend', null, t('space.pickStudents')), boxes.length ? boxes : t('space.noStudents')),
@@ -515,7 +508,7 @@ export async function render(root, ctx) {
             await gql('mutation($s: ID!, $x: ID!) { inviteSchoolToSpace(spaceId: $s, schoolId: $x) { id } }', { s: space.id, x: select.value });
             status.textContent = t('space.invited');
           } catch (e) {
-            status.textContent = errorText(e);
+            status.textContent = errorText(e, t);
           }
         },
       }, h('label', { for: 'invite-school' }, t('space.school')), select, h('button', { type: 'submit' }, t('space.invite'))));
@@ -556,7 +549,7 @@ export async function render(root, ctx) {
       if (!closed) ctx.navigate(`/spaces/${space.id}${channel ? `/${channel.id}` : ''}`);
     },
     error: (e) => {
-      status.textContent = errorText(e);
+      status.textContent = errorText(e, t);
     },
   });
   return () => {

@@ -3,14 +3,9 @@
 // first passwords, and new passwords for those who forgot theirs.
 // Passwords are shown once, here, and never stored by the page.
 
-import { ApiError, gql } from '../api.js';
+import { ApiError, errorText, gql } from '../api.js';
 import { add, field, fill, h, statusLine } from '../dom.js';
 import { t } from '../i18n.js';
-
-function errorText(e) {
-  if (e instanceof ApiError && e.code === 'BAD_USER_INPUT') return e.message;
-  return t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
-}
 
 export async function render(root, ctx) {
   ctx.title(t('students.title'));
@@ -57,7 +52,7 @@ export async function render(root, ctx) {
                 const r = await gql('mutation($id: ID!) { resetPassword(userId: $id) { login password } }', { id: p.id });
                 showCredentials([{ name: p.displayName, classLabel: p.classLabel, ...r.resetPassword }], t('students.newPassword'));
               } catch (e) {
-                status.textContent = errorText(e);
+                status.textContent = errorText(e, t);
               }
             },
           }, t('students.reset')))))))
@@ -85,7 +80,7 @@ export async function render(root, ctx) {
         await load();
       } catch (e) {
         status.className = 'status error';
-        status.textContent = errorText(e);
+        status.textContent = errorText(e, t);
       }
     },
   },
@@ -113,7 +108,7 @@ export async function render(root, ctx) {
           email.value = '';
           name.value = '';
         } catch (e) {
-          result.replaceChildren(h('p', { class: 'error' }, errorText(e)));
+          result.replaceChildren(h('p', { class: 'error' }, errorText(e, t)));
         }
       },
     }, h('h2', null, t('students.inviteTeacher')), h('p', { class: 'hint' }, t('students.inviteIntro')),
