@@ -153,24 +153,19 @@ impl App {
         Ok(file)
     }
 
-    /// A file's record and bytes, for whoever may see it: its uploader, and
-    /// whoever may see the visit card that shows it. `NotFound` otherwise.
-    pub async fn download_file(
-        &self,
-        viewer: Option<&Viewer>,
-        id: &FileId,
-    ) -> Result<(StoredFile, Vec<u8>)> {
-        let file = self.file_record(viewer, id).await?;
-        let bytes = self
-            .inner
+    /// The bytes of a file whose record [`App::file_record`] gave the asker,
+    /// as a stream: they are never held whole, since these files are public
+    /// and anyone may ask for them many times at once.
+    pub async fn file_bytes(&self, file: &StoredFile) -> Result<crate::ports::ByteStream> {
+        self.inner
             .objects
-            .get(&StoredFile::key(id))
+            .read(&StoredFile::key(&file.id), None)
             .await?
-            .ok_or_else(|| Error::internal(format!("file {id} has no blob")))?;
-        Ok((file, bytes))
+            .ok_or_else(|| Error::internal(format!("file {} has no blob", file.id)))
     }
 
-    /// The record of a file the asker may see (as [`App::download_file`]).
+    /// The record of a file the asker may see: its uploader, and whoever may
+    /// see the visit card that shows it. `NotFound` otherwise.
     pub async fn file_record(&self, viewer: Option<&Viewer>, id: &FileId) -> Result<StoredFile> {
         let file = self.repo().file(id).await?.ok_or(Error::NotFound)?;
         let own = viewer.is_some_and(|v| v.user.id == file.uploaded_by);

@@ -71,6 +71,11 @@ struct Inner {
     repo: Arc<dyn ports::Repository>,
     objects: Arc<dyn ports::ObjectStorage>,
     search: Arc<dyn ports::SearchIndex>,
+    previews: Arc<dyn ports::Previewer>,
+    /// A turn per person whose files are being previewed: one file at a
+    /// time each, so that one person's files cannot take every worker.
+    // A std mutex: look-ups, inserts and removals only, never held across an await.
+    previewing: std::sync::Mutex<std::collections::HashMap<UserId, Arc<tokio::sync::Mutex<()>>>>,
     clock: Arc<dyn Clock>,
     hub: Hub,
     accounts: accounts::AccountState,
@@ -116,6 +121,7 @@ pub struct AppParts {
     pub repo: Arc<dyn ports::Repository>,
     pub objects: Arc<dyn ports::ObjectStorage>,
     pub search: Arc<dyn ports::SearchIndex>,
+    pub previews: Arc<dyn ports::Previewer>,
     pub clock: Arc<dyn Clock>,
     pub accounts: AccountOptions,
     pub files: uploads::FileLimits,
@@ -128,6 +134,8 @@ impl App {
                 repo: parts.repo,
                 objects: parts.objects,
                 search: parts.search,
+                previews: parts.previews,
+                previewing: Default::default(),
                 hub: Hub::new(parts.clock.clone()),
                 clock: parts.clock,
                 accounts: accounts::AccountState::new(parts.accounts),

@@ -451,6 +451,20 @@ struct LibraryRights {
     contributes: bool,
 }
 
+/// Only those who edit a library (its staff) choose who beyond its members
+/// reads a material: a student's work reaches the network or the public
+/// only by a teacher's choice.
+fn check_visibility(rights: &LibraryRights, visibility: Visibility) -> Result<()> {
+    if rights.edits || visibility == Visibility::Space {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "visibility",
+            "a teacher chooses who beyond the space may read it; keep it SPACE",
+        ))
+    }
+}
+
 impl App {
     async fn library_rights(
         &self,
@@ -506,8 +520,13 @@ impl App {
             Err(e) => return Err(e),
         };
         let own = viewer.is_some_and(|v| v.user.id == m.created_by);
+        // A contributor edits their own material only while it is a draft:
+        // once staff have published it, what the public sees was reviewed,
+        // and only staff change it (a change of theirs is reviewed by them).
         let edits = rights.as_ref().is_some_and(|r| r.edits)
-            || own && rights.as_ref().is_some_and(|r| r.contributes);
+            || own
+                && m.status == MaterialStatus::Draft
+                && rights.as_ref().is_some_and(|r| r.contributes);
         let reads = edits
             || own
             || match m.status {
@@ -582,6 +601,7 @@ impl App {
                 .deny(viewer, "create_material", &library.key(), None, meta)
                 .await);
         }
+        check_visibility(&rights, visibility)?;
         self.check_folder(library, folder).await?;
         let (school, space) = match library {
             Library::School(s) => (s.clone(), None),
@@ -625,6 +645,10 @@ impl App {
         visibility: Visibility,
     ) -> Result<Material> {
         let before = self.editable_material(viewer, id).await?;
+        if visibility != before.visibility && !policy::is_admin(Some(viewer)) {
+            let rights = self.library_rights(Some(viewer), &before.library()).await?;
+            check_visibility(&rights, visibility)?;
+        }
         let mut m = before.clone();
         m.details = details;
         m.visibility = visibility;

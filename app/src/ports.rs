@@ -1,8 +1,9 @@
 //! The ports: what the domain needs from its backends.
 //!
 //! `store` implements [`Repository`] (SurrealDB) and [`ObjectStorage`]
-//! (object_store); `search` implements [`SearchIndex`]. The domain never names
-//! a backend technology. Errors come back as [`crate::Error`], with backend
+//! (object_store); `search` implements [`SearchIndex`]; `server` implements
+//! [`Previewer`] (worker processes). The domain never names a backend
+//! technology. Errors come back as [`crate::Error`], with backend
 //! details only inside [`crate::Error::Internal`].
 
 use async_trait::async_trait;
@@ -475,4 +476,21 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn mark_complete(&self) -> Result<()>;
     /// How many documents it holds.
     async fn document_count(&self) -> Result<u64>;
+}
+
+/// Derives a thumbnail and text from a stored file, somewhere a crafted
+/// file cannot hurt the server (the server runs [`crate::previews::derive`]
+/// in a worker process with limits on its memory and time). Whatever goes
+/// wrong — a parser that aborts, runs out of memory or of time — the answer
+/// is "nothing derived": a file is never refused for its preview.
+#[async_trait]
+pub trait Previewer: Send + Sync + 'static {
+    /// `bytes` streams the file's `size` bytes; stopping to read it early is
+    /// allowed.
+    async fn derive(
+        &self,
+        content_type: &str,
+        size: u64,
+        bytes: ByteStream,
+    ) -> crate::previews::Derived;
 }

@@ -2,10 +2,15 @@
 //! thumbnail of images, and the plain text of documents (PDF, DOCX, PPTX,
 //! ODT, ODP, plain text, Markdown, CSV), kept for search.
 //!
-//! Everything here is CPU work on untrusted bytes: callers run it on the
-//! blocking pool and treat a panic as "nothing derived". Inputs are bounded
-//! ([`PREVIEW_MAX_BYTES`], decoder allocation limits, zip entry sizes), and
-//! a file we cannot read simply has no preview — it is never refused for it.
+//! Everything here is CPU work on untrusted bytes. The server never runs it
+//! in its own address space: a worker process does (see the server's
+//! `previews` module and [`crate::ports::Previewer`]), with limits on its
+//! memory and time, because a parser can still overflow its stack or
+//! allocate without end on a crafted file. Inside the worker, inputs are
+//! bounded too — [`PREVIEW_MAX_BYTES`], decoder allocation limits, and one
+//! budget of uncompressed bytes and of text shared by every part of a
+//! document — so an ordinary worker run stays small. A file we cannot read
+//! simply has no preview; it is never refused for it.
 
 use std::io::Read;
 
@@ -15,8 +20,11 @@ pub const PREVIEW_MAX_BYTES: u64 = 64 * 1024 * 1024;
 pub const THUMBNAIL_SIDE: u32 = 320;
 /// Extracted text is cut at this many characters.
 pub const MAX_TEXT_CHARS: usize = 1_000_000;
-/// A document's XML part larger than this (uncompressed) is not read.
-const MAX_XML_BYTES: u64 = 32 * 1024 * 1024;
+/// Uncompressed bytes read from all the parts of one office document
+/// together (a zip's entries may claim anything and inflate ~1000:1).
+const MAX_XML_BYTES: u64 = 64 * 1024 * 1024;
+/// Slides read from one presentation.
+const MAX_SLIDES: usize = 2_000;
 
 /// What could be derived from a file.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -71,7 +79,11 @@ fn extract_text(content_type: &str, bytes: &[u8]) -> Option<String> {
         "application/pdf" => pdf_extract::extract_text_from_mem(bytes).ok(),
         DOCX => {
             let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-            xml_text(&zip_entry(&mut zip, "word/document.xml")?, Some(b"t"))
+            let mut budget = Budget::new();
+            let xml = budget.read_entry(&mut zip, "word/document.xml")?;
+            let mut out = String::new();
+            xml_text(&xml, Some(b"t"), &mut out, &mut budget);
+            Some(out)
         }
         PPTX => {
             let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
@@ -82,45 +94,104 @@ fn extract_text(content_type: &str, bytes: &[u8]) -> Option<String> {
                     let num = n.strip_prefix("ppt/slides/slide")?.strip_suffix(".xml")?;
                     Some((num.parse().ok()?, n.to_owned()))
                 })
+                .take(MAX_SLIDES)
                 .collect();
             slides.sort();
+            let mut budget = Budget::new();
             let mut out = String::new();
             for (_, name) in slides {
-                if let Some(t) = zip_entry(&mut zip, &name).and_then(|x| xml_text(&x, Some(b"t"))) {
-                    out.push_str(&t);
-                    out.push('\n');
+                if budget.spent() {
+                    break;
+                }
+                if let Some(xml) = budget.read_entry(&mut zip, &name) {
+                    xml_text(&xml, Some(b"t"), &mut out, &mut budget);
+                    budget.push(&mut out, "\n");
                 }
             }
             Some(out)
         }
         ODT | ODP => {
             let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-            xml_text(&zip_entry(&mut zip, "content.xml")?, None)
+            let mut budget = Budget::new();
+            let xml = budget.read_entry(&mut zip, "content.xml")?;
+            let mut out = String::new();
+            xml_text(&xml, None, &mut out, &mut budget);
+            Some(out)
         }
         _ => None,
     }
 }
 
-fn zip_entry(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str) -> Option<Vec<u8>> {
-    let entry = zip.by_name(name).ok()?;
-    if entry.size() > MAX_XML_BYTES {
-        return None;
-    }
-    let mut out = Vec::new();
-    // The declared size may lie: read no more than the limit either way.
-    entry.take(MAX_XML_BYTES).read_to_end(&mut out).ok()?;
-    Some(out)
+/// What one document may still cost: uncompressed bytes read from its
+/// parts, and characters of text kept. Shared by all the parts, so a
+/// presentation of a thousand bomb slides costs what one document may.
+struct Budget {
+    xml_bytes: u64,
+    chars: usize,
 }
 
-/// The text of an office XML part: the text inside elements named
-/// `only_in` (`w:t`, `a:t`), or all text; paragraphs end lines.
-fn xml_text(xml: &[u8], only_in: Option<&[u8]>) -> Option<String> {
+impl Budget {
+    fn new() -> Budget {
+        Budget {
+            xml_bytes: MAX_XML_BYTES,
+            chars: MAX_TEXT_CHARS,
+        }
+    }
+
+    fn spent(&self) -> bool {
+        self.chars == 0 || self.xml_bytes == 0
+    }
+
+    /// Reads a part, at most what the byte budget has left (the declared
+    /// size may lie, so the read itself is bounded); `None` when it is
+    /// missing, unreadable or larger than what is left.
+    fn read_entry(
+        &mut self,
+        zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+        name: &str,
+    ) -> Option<Vec<u8>> {
+        let entry = zip.by_name(name).ok()?;
+        if entry.size() > self.xml_bytes {
+            self.xml_bytes = 0;
+            return None;
+        }
+        let mut out = Vec::new();
+        let read = entry.take(self.xml_bytes + 1).read_to_end(&mut out);
+        if out.len() as u64 > self.xml_bytes {
+            self.xml_bytes = 0;
+            return None;
+        }
+        self.xml_bytes -= out.len() as u64;
+        read.ok().map(|_| out)
+    }
+
+    /// Appends as much of `text` as the character budget allows.
+    fn push(&mut self, out: &mut String, text: &str) {
+        if self.chars == 0 {
+            return;
+        }
+        let end = text
+            .char_indices()
+            .nth(self.chars)
+            .map_or(text.len(), |(i, _)| i);
+        let kept = &text[..end];
+        self.chars -= kept.chars().count();
+        out.push_str(kept);
+    }
+}
+
+/// Appends the text of an office XML part to `out`: the text inside
+/// elements named `only_in` (`w:t`, `a:t`), or all text; paragraphs end
+/// lines. Stops when the budget is spent or the XML is malformed.
+fn xml_text(xml: &[u8], only_in: Option<&[u8]>, out: &mut String, budget: &mut Budget) {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_reader(xml);
-    let mut out = String::new();
     let mut inside = 0usize;
-    loop {
-        match reader.read_event().ok()? {
+    while budget.chars > 0 {
+        let Ok(event) = reader.read_event() else {
+            return;
+        };
+        match event {
             Event::Start(e) if only_in.is_some_and(|t| e.local_name().as_ref() == t) => {
                 inside += 1;
             }
@@ -130,26 +201,23 @@ fn xml_text(xml: &[u8], only_in: Option<&[u8]>) -> Option<String> {
                     inside = inside.saturating_sub(1);
                 }
                 if matches!(name.as_ref(), b"p" | b"h") {
-                    out.push('\n');
+                    budget.push(out, "\n");
                 }
             }
             Event::Empty(e) => match e.local_name().as_ref() {
-                b"tab" => out.push('\t'),
-                b"br" | b"line-break" => out.push('\n'),
-                b"s" => out.push(' '),
+                b"tab" => budget.push(out, "\t"),
+                b"br" | b"line-break" => budget.push(out, "\n"),
+                b"s" => budget.push(out, " "),
                 _ => {}
             },
-            Event::Text(t) if only_in.is_none() || inside > 0 => {
-                out.push_str(&t.unescape().ok()?);
-            }
-            Event::Eof => break,
+            Event::Text(t) if only_in.is_none() || inside > 0 => match t.unescape() {
+                Ok(text) => budget.push(out, &text),
+                Err(_) => return,
+            },
+            Event::Eof => return,
             _ => {}
         }
-        if out.len() > MAX_TEXT_CHARS * 4 {
-            break;
-        }
     }
-    Some(out)
 }
 
 /// The words of a Markdown text, without its markup.
@@ -210,15 +278,48 @@ mod tests {
     #[test]
     fn office_xml_keeps_the_text_runs_and_paragraphs() {
         let docx = r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>Hello</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve">Ереван &amp; Баку</w:t></w:r></w:p><w:p><w:r><w:instrText>PAGE</w:instrText><w:t>Two</w:t></w:r></w:p></w:body></w:document>"#.as_bytes();
-        assert_eq!(
-            xml_text(docx, Some(b"t")).map(tidy).as_deref(),
-            Some("Hello\tЕреван & Баку\nTwo")
-        );
+        let text = |xml: &[u8], only_in: Option<&[u8]>| {
+            let mut out = String::new();
+            xml_text(xml, only_in, &mut out, &mut Budget::new());
+            tidy(out)
+        };
+        assert_eq!(text(docx, Some(b"t")), "Hello\tЕреван & Баку\nTwo");
         let odt = br#"<office:document-content><office:body><office:text><text:h>Title</text:h><text:p>One<text:s/>two <text:span>three</text:span></text:p></office:text></office:body></office:document-content>"#;
-        assert_eq!(
-            xml_text(odt, None).map(tidy).as_deref(),
-            Some("Title\nOne two three")
-        );
+        assert_eq!(text(odt, None), "Title\nOne two three");
+    }
+
+    /// A presentation of many slides, each a compressed 32 MiB run of one
+    /// letter: read whole, it would be more than a gigabyte of text.
+    #[test]
+    fn a_presentation_bomb_costs_one_budget_not_one_per_slide() {
+        use std::io::Write;
+        // One slide compressed once, then copied raw under forty names.
+        let mut one = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut one);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("ppt/slides/slide1.xml", opts).unwrap();
+        z.write_all(b"<p:sld><a:t>").unwrap();
+        let run = vec![b'x'; 1 << 20];
+        for _ in 0..32 {
+            z.write_all(&run).unwrap();
+        }
+        z.write_all(b"</a:t></p:sld>").unwrap();
+        z.finish().unwrap();
+        let mut source = zip::ZipArchive::new(std::io::Cursor::new(one.into_inner())).unwrap();
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut out);
+        for n in 1..=40 {
+            let slide = source.by_index_raw(0).unwrap();
+            z.raw_copy_file_rename(slide, format!("ppt/slides/slide{n}.xml"))
+                .unwrap();
+        }
+        z.finish().unwrap();
+        let bytes = out.into_inner();
+        assert!(bytes.len() < 2 * 1024 * 1024, "{}", bytes.len());
+        let text = derive(PPTX, &bytes).text.unwrap_or_default();
+        assert!(text.len() <= MAX_TEXT_CHARS, "{}", text.len());
+        assert!(text.starts_with("xxx"), "the first slide's text is kept");
     }
 
     #[test]

@@ -19,6 +19,7 @@
 //! (`thumbs/ab/abcd….jpg`), the text is kept with the version's record.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, Utc};
@@ -632,7 +633,7 @@ impl App {
             (upload.sha256.clone(), upload.size, None)
         };
         let derived = self
-            .derive_previews(&sha256, &content_type, size, kept)
+            .derive_previews(&viewer.user.id, &sha256, &content_type, size, kept)
             .await;
         let mut version = FileVersion {
             id: VersionId::generate(),
@@ -721,7 +722,7 @@ impl App {
         }
         let size = bytes.len() as u64;
         let derived = self
-            .derive_previews(&sha256, &content_type, size, Some(bytes))
+            .derive_previews(&viewer.user.id, &sha256, &content_type, size, Some(bytes))
             .await;
         let mut version = FileVersion {
             id: VersionId::generate(),
@@ -751,10 +752,12 @@ impl App {
     }
 
     /// Makes the thumbnail (stored beside the content) and extracts the
-    /// text of a stored file, on the blocking pool; a file that cannot be
-    /// read, or panics a decoder, simply gets neither.
+    /// text of a stored file, in a worker process ([`crate::ports::Previewer`]);
+    /// a file that cannot be read, or kills the worker, simply gets neither.
+    /// One file at a time per uploader: the others of theirs wait their turn.
     async fn derive_previews(
         &self,
+        by: &UserId,
         sha256: &str,
         content_type: &str,
         size: u64,
@@ -766,22 +769,26 @@ impl App {
         if size > crate::previews::PREVIEW_MAX_BYTES || !wanted {
             return Derived::default();
         }
-        let bytes = match bytes {
-            Some(b) => b,
-            None => match self.read_all(&blob_key(sha256)).await {
-                Ok(b) => b,
+        let stream: ByteStream = match bytes {
+            Some(b) => futures::stream::once(async move { Ok(b) }).boxed(),
+            None => match self.inner.objects.read(&blob_key(sha256), None).await {
+                Ok(Some(s)) => s,
+                Ok(None) => {
+                    tracing::warn!("a stored file is missing; it gets no preview");
+                    return Derived::default();
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "could not read a file back for its preview");
                     return Derived::default();
                 }
             },
         };
-        let ct = content_type.to_owned();
-        let derived = tokio::task::spawn_blocking(move || {
-            std::panic::catch_unwind(|| crate::previews::derive(&ct, &bytes)).unwrap_or_default()
-        })
-        .await
-        .unwrap_or_default();
+        let turn = PreviewTurn::take(self, by);
+        let derived = {
+            let _mine = turn.turn.lock().await;
+            self.inner.previews.derive(content_type, size, stream).await
+        };
+        drop(turn);
         let mut out = Derived {
             thumbnail: false,
             text: derived.text,
@@ -932,6 +939,44 @@ impl App {
             }
         }
         Ok(collected)
+    }
+}
+
+/// A person's place in the queue for previews ([`App::derive_previews`]);
+/// the last one out removes the person's entry, however its future ends.
+struct PreviewTurn {
+    app: App,
+    user: UserId,
+    turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl PreviewTurn {
+    fn take(app: &App, user: &UserId) -> PreviewTurn {
+        let mut map = app
+            .inner
+            .previewing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        PreviewTurn {
+            app: app.clone(),
+            user: user.clone(),
+            turn: map.entry(user.clone()).or_default().clone(),
+        }
+    }
+}
+
+impl Drop for PreviewTurn {
+    fn drop(&mut self) {
+        let mut map = self
+            .app
+            .inner
+            .previewing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        // Ours and the map's: nobody else waits for this person's turn.
+        if Arc::strong_count(&self.turn) == 2 {
+            map.remove(&self.user);
+        }
     }
 }
 

@@ -293,6 +293,22 @@ pub struct ServeArgs {
     /// How long before an event starts its registrants get a reminder (e.g. 30min, 1h).
     #[arg(long, env = "LFF_EVENT_REMINDER", default_value = "30min", value_parser = duration)]
     pub event_reminder: Duration,
+
+    /// How many uploaded files are previewed (thumbnail, text) at once, each in a worker process. [default: 2, or 1 on machines with fewer than 4 cores]
+    #[arg(long, env = "LFF_PREVIEW_WORKERS")]
+    pub preview_workers: Option<usize>,
+
+    /// Address space a preview worker may use; a file that needs more gets no preview.
+    #[arg(long, env = "LFF_PREVIEW_MEMORY", default_value = "1GiB", value_parser = byte_size)]
+    pub preview_memory: u64,
+
+    /// How long a preview worker may take (wall clock) before it is killed; its CPU time is limited to two thirds of this.
+    #[arg(long, env = "LFF_PREVIEW_TIMEOUT", default_value = "30s", value_parser = duration)]
+    pub preview_timeout: Duration,
+
+    /// The preview worker program, started as PROGRAM preview-worker MEMORY CPU_SECONDS. [default: this binary]
+    #[arg(long, env = "LFF_PREVIEW_PROGRAM", hide = true)]
+    pub preview_program: Option<PathBuf>,
 }
 
 /// A setting that cannot be used, named as the operator wrote it.
@@ -326,6 +342,7 @@ pub struct Config {
     pub space_events_kept: Duration,
     /// How long before an event its registrants are reminded.
     pub event_reminder: Duration,
+    pub previews: crate::previews::PreviewOptions,
 }
 
 #[derive(Debug, Clone)]
@@ -564,6 +581,33 @@ impl ServeArgs {
                 "space-events-kept",
             )?,
             event_reminder: nonzero(self.event_reminder, "LFF_EVENT_REMINDER", "event-reminder")?,
+            previews: crate::previews::PreviewOptions {
+                program: self.preview_program,
+                workers: match self.preview_workers {
+                    Some(n) => positive(n, "LFF_PREVIEW_WORKERS", "preview-workers")?,
+                    None => {
+                        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                        if cores >= 4 { 2 } else { 1 }
+                    }
+                },
+                memory: if self.preview_memory < 128 << 20 {
+                    return Err(err(
+                        "LFF_PREVIEW_MEMORY",
+                        "preview-memory",
+                        "give at least 128MiB",
+                    ));
+                } else {
+                    self.preview_memory
+                },
+                cpu: (nonzero(
+                    self.preview_timeout,
+                    "LFF_PREVIEW_TIMEOUT",
+                    "preview-timeout",
+                )? * 2
+                    / 3)
+                .max(Duration::from_secs(1)),
+                timeout: self.preview_timeout,
+            },
         })
     }
 }

@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures::TryStreamExt;
 use serde::Deserialize;
 
 use crate::graphql_http::{bearer, error_response};
@@ -128,8 +129,27 @@ pub async fn download(
         Ok(id) => id,
         Err(e) => return app_error(e),
     };
-    let (file, bytes) = match state.app.download_file(viewer.as_ref(), &id).await {
-        Ok(x) => x,
+    let file = match state.app.file_record(viewer.as_ref(), &id).await {
+        Ok(f) => f,
+        Err(e) => return app_error(e),
+    };
+    let etag = format!("\"{}\"", file.sha256);
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+        })
+    {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            resp.headers_mut().insert(header::ETAG, v);
+        }
+        return resp;
+    }
+    let bytes = match state.app.file_bytes(&file).await {
+        Ok(b) => b,
         Err(e) => return app_error(e),
     };
     let disposition = if file.is_image() {
@@ -137,8 +157,13 @@ pub async fn download(
     } else {
         "attachment"
     };
-    let mut resp = Response::new(Body::from(bytes));
+    // Streamed from object storage: a reader that stops reading holds one
+    // chunk, not the whole file.
+    let mut resp = Response::new(Body::from_stream(
+        bytes.map_err(|e| std::io::Error::other(e.to_string())),
+    ));
     let h = resp.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(file.size));
     if let Ok(v) = HeaderValue::from_str(&file.content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
@@ -153,7 +178,7 @@ pub async fn download(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=300"),
     );
-    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", file.sha256)) {
+    if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
     resp

@@ -13,6 +13,7 @@ mod files;
 mod graphql_http;
 mod lock;
 pub mod metrics;
+pub mod previews;
 mod routes;
 pub mod telemetry;
 mod transfers;
@@ -46,6 +47,8 @@ pub enum StartError {
     Search(#[from] search::OpenError),
     #[error("first administrator: {0}")]
     Admin(String),
+    #[error("preview workers: {0}")]
+    Previews(std::io::Error),
 }
 
 /// A built, not yet serving, server.
@@ -79,10 +82,13 @@ impl Application {
         let database = store::Database::open(&config.database).await?;
         let objects = store::Objects::open(&config.objects)?;
         let search = search::open(&config.search).await?;
+        let previews =
+            previews::PreviewWorkers::new(config.previews.clone()).map_err(StartError::Previews)?;
         let app = app::App::new(app::AppParts {
             repo: Arc::new(database),
             objects: Arc::new(objects),
             search,
+            previews: Arc::new(previews),
             clock,
             accounts: config.accounts.clone(),
             files: config.files,

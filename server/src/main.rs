@@ -8,6 +8,10 @@ use server::config::Mode;
 use server::{Application, Cli, telemetry};
 
 fn main() -> ExitCode {
+    // A preview worker reads no settings and starts no runtime.
+    if let Some(code) = server::previews::run_worker_if_asked() {
+        return code;
+    }
     let (args, mode) = Cli::parse().into_parts();
     let config = match args.into_config() {
         Ok(c) => c,

@@ -36,6 +36,7 @@ pub struct TestServer {
 pub fn test_config() -> Config {
     let mut config = Config::in_memory();
     config.admin_password = Some(ADMIN_PASSWORD.into());
+    config.previews.program = Some(env!("CARGO_BIN_EXE_lff-preview-worker").into());
     if let Ok(url) = std::env::var("LFF_TEST_SURREAL_WS") {
         config.database.url = url;
         config.database.user =
