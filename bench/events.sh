@@ -20,7 +20,7 @@ LFF_DATA_DIR="$dir" LFF_ADMIN_PASSWORD=bench-password-1 LFF_LOG=warn "$BIN" demo
 for _ in $(seq "$RUNS"); do
   # The bench signs each student in from an address of its own, as if from
   # many schools; the server trusts it as a proxy for that.
-  LFF_DATA_DIR="$dir" LFF_LISTEN=127.0.0.1:$PORT LFF_LOG=warn LFF_TRUSTED_PROXIES=127.0.0.1 "$BIN" >/dev/null 2>&1 &
+  LFF_DATA_DIR="$dir" LFF_LISTEN=127.0.0.1:$PORT LFF_LOG=warn LFF_MAX_CONNECTIONS_PER_ADDRESS=100000 LFF_WS_MAX_PER_PERSON=100000 LFF_TRUSTED_PROXIES=127.0.0.1 "$BIN" >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 20000); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; done
   "$BENCH" --url "http://127.0.0.1:$PORT" --server-pid "$pid" qa --participants "$N" --rate "$RATE" || true

@@ -16,8 +16,10 @@ PORT=${PORT:-18593}
 ulimit -n "$(ulimit -Hn)"
 dir=$(mktemp -d)
 LFF_DATA_DIR="$dir" LFF_ADMIN_PASSWORD=bench-password-1 LFF_LOG=warn "$BIN" demo >/dev/null 2>&1
+# The load generator is one address signed in as few people: lift the
+# per-address and per-person caps that protect a real server from one client.
 run() {
-  LFF_DATA_DIR="$dir" LFF_LISTEN=127.0.0.1:$PORT LFF_LOG=warn "$BIN" >/dev/null 2>&1 &
+  LFF_DATA_DIR="$dir" LFF_LISTEN=127.0.0.1:$PORT LFF_LOG=warn LFF_MAX_CONNECTIONS_PER_ADDRESS=100000 LFF_WS_MAX_PER_PERSON=100000 "$BIN" >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 20000); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; done
   "$BENCH" --url "http://127.0.0.1:$PORT" --server-pid "$pid" "$@" || true

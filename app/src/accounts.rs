@@ -20,7 +20,7 @@ use crate::model::*;
 use crate::network::*;
 use crate::password;
 use crate::policy;
-use crate::throttle::{self, AddressBudget, Lock, UnknownLogins};
+use crate::throttle::{self, AddressBudget, Attempts, Source};
 
 /// Session and sign-in rules; the server fills these from its configuration.
 #[derive(Debug, Clone)]
@@ -42,7 +42,8 @@ impl Default for AccountOptions {
 
 pub(crate) struct AccountState {
     options: AccountOptions,
-    unknown: UnknownLogins,
+    /// Sign-in attempts per name and source.
+    attempts: Attempts,
     per_ip: AddressBudget,
     /// A hash to verify against when the login names nobody, so that the
     /// answer takes as long as for a real account.
@@ -58,7 +59,7 @@ impl AccountState {
         AccountState {
             per_ip: AddressBudget::new(options.login_attempts_per_ip_per_minute),
             options,
-            unknown: UnknownLogins::default(),
+            attempts: Attempts::default(),
             dummy_hash: OnceCell::new(),
             sessions: SessionCache::default(),
             applications: AddressBudget::new(20),
@@ -128,6 +129,9 @@ pub struct SignedIn {
     pub token: String,
     pub user: User,
     pub expires_at: DateTime<Utc>,
+    /// The device token to send with later sign-ins from this device (only
+    /// for sign-ins with a password).
+    pub device: Option<String>,
 }
 
 impl SignedIn {
@@ -307,9 +311,19 @@ impl App {
         self.seed_person(&draft, &hash).await
     }
 
-    /// Signs in by e-mail or username.
+    /// Signs in by e-mail or username. `device` is the device token an
+    /// earlier sign-in gave this device, if it has one: failures are counted
+    /// per device (or, without one, per client address), so that someone
+    /// guessing at an account from elsewhere slows down only themselves.
+    /// See [`crate::throttle`].
     #[tracing::instrument(skip_all)]
-    pub async fn login(&self, login: &str, password: &str, meta: &RequestMeta) -> Result<SignedIn> {
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        device: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<SignedIn> {
         let now = self.now();
         let state = &self.inner.accounts;
         if let Some(ip) = meta.client_ip {
@@ -326,63 +340,100 @@ impl App {
             return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
         }
 
-        let Some(secret) = self.repo().user_secret_by_login(&login).await? else {
-            check_lock(state.unknown.lock(&login, now), now)?;
-            let dummy = state
-                .dummy_hash
-                .get_or_try_init(|| {
-                    self.inner
-                        .accounts
-                        .hashing
-                        .hash(password::generate_password())
-                })
-                .await?
-                .clone();
-            let _ = self
-                .inner
-                .accounts
-                .hashing
-                .verify(password.to_owned(), dummy)
-                .await?;
-            state.unknown.fail(&login, now);
-            return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
-        };
-
-        check_lock(
-            throttle::account_lock(secret.failed_logins, secret.last_failed_login_at, now),
-            now,
-        )?;
-        let ok = self
-            .inner
-            .accounts
-            .hashing
-            .verify(password.to_owned(), secret.password_hash.clone())
-            .await?;
-        if !ok {
-            let n = self
+        let secret = self.repo().user_secret_by_login(&login).await?;
+        let device = device
+            .filter(|d| d.starts_with(password::DEVICE_PREFIX) && d.len() <= 128)
+            .map(|d| (d, password::token_hash(d)));
+        let known_device = match (&secret, &device) {
+            (Some(secret), Some((_, hash))) => self
                 .repo()
-                .record_login_failure(&secret.user.id, now)
-                .await?;
-            if n == throttle::HARD_LOCK_FAILURES {
-                self.audit(
-                    None,
-                    "lock_account",
-                    secret.user.id.as_str(),
-                    meta,
-                    "locked",
+                .login_device_user(hash)
+                .await?
+                .is_some_and(|u| u == secret.user.id),
+            _ => false,
+        };
+        let source = match (&device, known_device) {
+            (Some((_, hash)), true) => Source::Device(hash.0.clone()),
+            _ => Source::Address(meta.client_ip),
+        };
+        state
+            .attempts
+            .reserve(&login, &source, now)
+            .map_err(|until| {
+                wait_until(
+                    until,
+                    now,
+                    "too many failed sign-ins; wait a little and try again",
                 )
-                .await?;
-            }
-            return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
+            })?;
+        if !known_device
+            && let Some(s) = &secret
+            && let Some(until) =
+                throttle::account_pause(s.failed_logins, s.last_failed_login_at, now)
+        {
+            state.attempts.cancel(&login, &source);
+            return Err(wait_until(
+                until,
+                now,
+                "this account had many failed sign-ins; sign in from a device you used before, or wait",
+            ));
         }
+
+        let verified = match &secret {
+            Some(s) => {
+                state
+                    .hashing
+                    .verify(password.to_owned(), s.password_hash.clone())
+                    .await
+            }
+            None => {
+                // Nobody has this name: check against a dummy hash, so that the
+                // answer takes as long as for a real account.
+                let dummy = state
+                    .dummy_hash
+                    .get_or_try_init(|| state.hashing.hash(password::generate_password()))
+                    .await;
+                match dummy {
+                    Ok(d) => state.hashing.verify(password.to_owned(), d.clone()).await,
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        let ok = match verified {
+            Ok(ok) => ok,
+            Err(e) => {
+                // Not checked (the queue was full): not an attempt.
+                state.attempts.cancel(&login, &source);
+                return Err(e);
+            }
+        };
+        let secret = match secret {
+            Some(s) if ok => s,
+            Some(s) => {
+                self.count_login_failure(&s.user, meta).await?;
+                return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
+            }
+            None => return Err(Error::Unauthenticated(WRONG_CREDENTIALS)),
+        };
         if !secret.user.active {
             // Same answer as a wrong password: a deactivated account is not to be probed.
             return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
         }
+        state.attempts.succeeded(&login, &source);
         if secret.failed_logins > 0 {
             self.repo().clear_login_failures(&secret.user.id).await?;
         }
-        let signed_in = self.open_session(secret.user).await?;
+        let mut signed_in = self.open_session(secret.user).await?;
+        signed_in.device = Some(match device {
+            Some((token, _)) if known_device => token.to_owned(),
+            _ => {
+                let token = password::new_device_token();
+                self.repo()
+                    .add_login_device(&password::token_hash(&token), &signed_in.user.id, now)
+                    .await?;
+                token
+            }
+        });
         self.hub().send(
             &signed_in.user.id,
             UserSignal::Notification(Notification {
@@ -399,7 +450,42 @@ impl App {
         Ok(signed_in)
     }
 
+    /// Counts a wrong password against the account. When the count reaches
+    /// [`throttle::ACCOUNT_FAILURES`] the owner is told (unknown devices
+    /// pause from now on) and the audit trail records it.
+    async fn count_login_failure(&self, user: &User, meta: &RequestMeta) -> Result<()> {
+        let n = self
+            .repo()
+            .record_login_failure(&user.id, self.now())
+            .await?;
+        if n == throttle::ACCOUNT_FAILURES {
+            self.audit(None, "pause_sign_ins", user.id.as_str(), meta, "paused")
+                .await?;
+            let n = self.notice(NotificationKind::SignInsFailed, None, None, None, None);
+            self.notify(std::slice::from_ref(&user.id), n).await?;
+        }
+        Ok(())
+    }
+
+    /// People of a suspended or withdrawn school do not sign in: their
+    /// school's status is what its national coordinator set, and it holds
+    /// until they approve the school again.
+    async fn check_school_takes_part(&self, user: &User) -> Result<()> {
+        let Some(school) = &user.school else {
+            return Ok(());
+        };
+        match self.repo().school(school).await? {
+            Some(s) if matches!(s.status, SchoolStatus::Suspended | SchoolStatus::Withdrawn) => {
+                Err(Error::Forbidden)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A new session for a person whose identity was checked; `Forbidden`
+    /// for people of a suspended or withdrawn school.
     pub(crate) async fn open_session(&self, user: User) -> Result<SignedIn> {
+        self.check_school_takes_part(&user).await?;
         let now = self.now();
         let token = password::new_token();
         let expires_at = now + chrono_dur(self.inner.accounts.options.session_absolute);
@@ -416,6 +502,7 @@ impl App {
             token,
             user,
             expires_at,
+            device: None,
         })
     }
 
@@ -589,6 +676,44 @@ impl App {
         })
     }
 
+    /// Gives a person a new generated password on the operator's word, with
+    /// no session: for whoever runs the server (`lff admin reset-password`),
+    /// above all to recover the only administrator. Their failed sign-ins
+    /// are forgotten, a deactivated account is active again, and their
+    /// sessions end. No API path leads here.
+    pub async fn operator_reset_password(&self, login: &str) -> Result<Credentials> {
+        let login = login.trim().to_lowercase();
+        let secret = self
+            .repo()
+            .user_secret_by_login(&login)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let id = &secret.user.id;
+        let password = if secret.user.role == Role::Student {
+            crate::people::student_password()
+        } else {
+            password::generate_password()
+        };
+        let hash = self.inner.accounts.hashing.hash(password.clone()).await?;
+        self.repo().set_password_hash(id, &hash).await?;
+        self.repo().clear_login_failures(id).await?;
+        self.repo().set_user_active(id, true).await?;
+        self.end_all_sessions(id).await?;
+        self.audit_in(
+            None,
+            "operator_reset_password",
+            id.as_str(),
+            secret.user.country.as_ref(),
+            &RequestMeta::default(),
+            "ok",
+        )
+        .await?;
+        Ok(Credentials {
+            login: secret.user.username.as_str().to_owned(),
+            password,
+        })
+    }
+
     /// Stops someone from signing in; their sessions and sockets end now.
     /// Who may: as for [`App::reset_password`].
     #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
@@ -679,16 +804,10 @@ impl App {
     }
 }
 
-fn check_lock(lock: Lock, now: DateTime<Utc>) -> Result<()> {
-    match lock {
-        Lock::Open => Ok(()),
-        Lock::Until(t) => Err(Error::RateLimited {
-            message: "too many failed sign-ins; wait a little and try again",
-            retry_after: (t - now).to_std().ok(),
-        }),
-        Lock::Hard => Err(Error::RateLimited {
-            message: "this account is locked after too many failed sign-ins; ask an administrator to reset the password",
-            retry_after: None,
-        }),
+/// `RateLimited` until `until`.
+fn wait_until(until: DateTime<Utc>, now: DateTime<Utc>, message: &'static str) -> Error {
+    Error::RateLimited {
+        message,
+        retry_after: (until - now).to_std().ok(),
     }
 }

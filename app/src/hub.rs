@@ -71,6 +71,9 @@ pub enum NotificationKind {
     EventReminder,
     /// An event the person registered for has gone live.
     EventLive,
+    /// Many sign-ins to the account failed; devices it was never used on
+    /// must wait before trying again: a security notice.
+    SignInsFailed,
 }
 
 /// Something that concerns one person's open connections.

@@ -27,11 +27,25 @@ fn hasher() -> Argon2<'static> {
 /// pool threads). A fixed set of threads bounds both the memory and the
 /// share of the machine that sign-ins take. The threads end when the
 /// [`Hashing`] is dropped.
+///
+/// The queue in front of them is bounded too: with [`QUEUE`] jobs waiting,
+/// a sign-in is refused at once ([`Error::RateLimited`]) instead of waiting
+/// behind a flood of them, and a job whose caller gave up (a timed-out
+/// request) is skipped rather than hashed for nobody. Bulk work (creating a
+/// class's accounts) waits for room instead of failing, but takes at most
+/// [`BULK`] places at a time, so sign-ins keep most of the queue.
 pub(crate) struct Hashing {
     jobs: std::sync::mpsc::Sender<Job>,
+    queue: std::sync::Arc<tokio::sync::Semaphore>,
+    bulk: tokio::sync::Semaphore,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
+
+/// Jobs waiting or running at most.
+const QUEUE: usize = 64;
+/// Places in the queue bulk work may hold at once.
+const BULK: usize = 16;
 
 impl Hashing {
     pub(crate) fn new() -> Hashing {
@@ -56,26 +70,68 @@ impl Hashing {
                 tracing::error!(error = %e, "a password hashing thread could not start");
             }
         }
-        Hashing { jobs }
+        Hashing {
+            jobs,
+            queue: std::sync::Arc::new(tokio::sync::Semaphore::new(QUEUE)),
+            bulk: tokio::sync::Semaphore::new(BULK),
+        }
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    async fn run<T: Send + 'static>(
+        &self,
+        place: tokio::sync::OwnedSemaphorePermit,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
         let (done, wait) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Box::new(move || {
-                let _ = done.send(f());
+                // The place is given back when the job ends, run or skipped.
+                let _place = place;
+                if !done.is_closed() {
+                    let _ = done.send(f());
+                }
             }))
             .map_err(|_| Error::internal("the password threads stopped"))?;
         wait.await
             .map_err(|_| Error::internal("a password hash failed"))
     }
 
-    pub(crate) async fn hash(&self, password: String) -> Result<String> {
-        self.run(move || hash(password)).await?
+    /// A place in the queue for a sign-in, or `RateLimited` when it is full.
+    fn place_now(&self) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        self.queue
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| Error::RateLimited {
+                message: "the server is busy checking sign-ins; try again in a few seconds",
+                retry_after: Some(std::time::Duration::from_secs(2)),
+            })
     }
 
+    /// A place in the queue for bulk work, waiting for one.
+    async fn place_waiting(&self) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        let _bulk = self
+            .bulk
+            .acquire()
+            .await
+            .map_err(|_| Error::internal("the password queue closed"))?;
+        self.queue
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::internal("the password queue closed"))
+    }
+
+    /// Hashes a new password, waiting for room in the queue.
+    pub(crate) async fn hash(&self, password: String) -> Result<String> {
+        let place = self.place_waiting().await?;
+        self.run(place, move || hash(password)).await?
+    }
+
+    /// Checks a password for a sign-in: `RateLimited` at once when the queue
+    /// is full.
     pub(crate) async fn verify(&self, password: String, stored: String) -> Result<bool> {
-        self.run(move || verify(password, stored)).await?
+        let place = self.place_now()?;
+        self.run(place, move || verify(password, stored)).await?
     }
 }
 
@@ -123,6 +179,21 @@ pub fn new_feed_token() -> String {
     rand::rng().fill_bytes(&mut bytes);
     format!(
         "lffcal_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// What device tokens start with.
+pub const DEVICE_PREFIX: &str = "lffdev_";
+
+/// A fresh device token: 256 random bits that mark a device on which a
+/// person signed in, so that their later sign-ins there are not slowed by
+/// someone else's failures ([`crate::throttle`]). It proves nothing else.
+pub fn new_device_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!(
+        "{DEVICE_PREFIX}{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     )
 }

@@ -35,6 +35,15 @@ pub trait Repository:
     /// Counts a failed sign-in and returns the new count.
     async fn record_login_failure(&self, id: &UserId, at: DateTime<Utc>) -> Result<u32>;
     async fn clear_login_failures(&self, id: &UserId) -> Result<()>;
+    /// Remembers a device a person signed in on (by its token's hash).
+    async fn add_login_device(
+        &self,
+        hash: &TokenHash,
+        user: &UserId,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Whose device this is, if it is one.
+    async fn login_device_user(&self, hash: &TokenHash) -> Result<Option<UserId>>;
     async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<()>;
     async fn set_user_active(&self, id: &UserId, active: bool) -> Result<()>;
 

@@ -328,6 +328,12 @@ impl App {
         };
         self.repo().change_school_status(&change).await?;
         self.countries_changed();
+        if matches!(to, SchoolStatus::Suspended | SchoolStatus::Withdrawn) {
+            // A safeguarding tool must act now: the school's people are signed
+            // out everywhere (their sockets and live streams close) and cannot
+            // sign in again until the school is approved again.
+            self.sign_out_school(id).await?;
+        }
         self.audit_in(
             Some(&viewer.user.id),
             action,
@@ -340,6 +346,32 @@ impl App {
         school.status = to;
         school.updated_at = change.at;
         Ok(school)
+    }
+
+    /// Ends every session of every person of a school.
+    async fn sign_out_school(&self, school: &SchoolId) -> Result<()> {
+        let mut page = PageRequest {
+            after: None,
+            limit: MAX_PAGE,
+        };
+        loop {
+            let people = self
+                .repo()
+                .people_of_school(&PeopleQuery {
+                    school: school.clone(),
+                    roles: Role::ALL.to_vec(),
+                    class_label: None,
+                    page: page.clone(),
+                })
+                .await?;
+            for (_, person) in &people.items {
+                self.end_all_sessions(&person.id).await?;
+            }
+            match people.items.last() {
+                Some((key, _)) if people.has_next => page.after = Some(key.clone()),
+                _ => return Ok(()),
+            }
+        }
     }
 
     /// The lifecycle history of a school, oldest first; for whoever governs

@@ -48,11 +48,20 @@ pub struct NetworkMutation;
 
 #[Object]
 impl NetworkMutation {
-    /// Signs in with an e-mail address or username. Repeated failures slow
-    /// down and finally lock the account (`RATE_LIMITED`).
-    async fn login(&self, ctx: &Context<'_>, login: String, password: String) -> Result<Session> {
+    /// Signs in with an e-mail address or username. `device`: the
+    /// `Session.device` an earlier sign-in on this device returned. After
+    /// five failures from one device or network, each further attempt there
+    /// waits longer (`RATE_LIMITED`, at most 15 minutes); devices the account
+    /// signed in on before are not slowed by failures elsewhere.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        login: String,
+        password: String,
+        device: Option<String>,
+    ) -> Result<Session> {
         app(ctx)
-            .login(&login, &password, &meta(ctx))
+            .login(&login, &password, device.as_deref(), &meta(ctx))
             .await
             .map(Session)
             .gql()

@@ -34,6 +34,28 @@ pub enum Command {
     /// Rebuild the search index from the database, showing progress, then
     /// exit. Stop the server first: it holds the data directory.
     Reindex(ServeArgs),
+    /// Tasks for whoever runs the server, done on the data directly (stop
+    /// the server first).
+    Admin(AdminArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    pub task: AdminTask,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminTask {
+    /// Give a person (the administrator `admin`, say) a new generated
+    /// password, printed once; their failed sign-ins are forgotten, their
+    /// account is active again and their sessions end.
+    ResetPassword {
+        /// Username or e-mail of the person.
+        login: String,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -48,7 +70,7 @@ pub struct DemoArgs {
 }
 
 /// What the binary was asked to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Serve,
     /// Load the demo network with this many generated materials.
@@ -56,6 +78,10 @@ pub enum Mode {
         materials: u32,
     },
     Reindex,
+    /// Reset this person's password.
+    ResetPassword {
+        login: String,
+    },
 }
 
 impl Cli {
@@ -66,6 +92,9 @@ impl Cli {
 
     /// The settings and what to do with them.
     pub fn into_parts(self) -> (ServeArgs, Mode) {
+        let mode_of_admin = |task: AdminTask| match task {
+            AdminTask::ResetPassword { login, serve } => (serve, Mode::ResetPassword { login }),
+        };
         match self.command {
             Some(Command::Serve(args)) => (args, Mode::Serve),
             Some(Command::Demo(args)) => (
@@ -75,6 +104,7 @@ impl Cli {
                 },
             ),
             Some(Command::Reindex(args)) => (args, Mode::Reindex),
+            Some(Command::Admin(args)) => mode_of_admin(args.task),
             None => (self.serve, Mode::Serve),
         }
     }
@@ -258,6 +288,30 @@ pub struct ServeArgs {
     #[arg(long, env = "LFF_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = duration)]
     pub header_read_timeout: Duration,
 
+    /// A request body from which no bytes arrive for this long is cut off (an upload keeps what arrived).
+    #[arg(long, env = "LFF_BODY_IDLE_TIMEOUT", default_value = "30s", value_parser = duration)]
+    pub body_idle_timeout: Duration,
+
+    /// A connection whose client takes no bytes of a response for this long is closed.
+    #[arg(long, env = "LFF_WRITE_TIMEOUT", default_value = "60s", value_parser = duration)]
+    pub write_timeout: Duration,
+
+    /// Most connections open at once, in all (lowered to what the process may open).
+    #[arg(long, env = "LFF_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+
+    /// Most connections open at once from one client address (schools share one; trusted proxies are not counted).
+    #[arg(long, env = "LFF_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 512)]
+    pub max_connections_per_address: usize,
+
+    /// Most WebSockets one person may have open at once (tabs and devices together).
+    #[arg(long, env = "LFF_WS_MAX_PER_PERSON", default_value_t = 16)]
+    pub ws_max_per_person: usize,
+
+    /// A bearer token that unlocks /metrics for a scraper elsewhere; without it, /metrics answers only on the loopback address.
+    #[arg(long, env = "LFF_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Longest a GraphQL request over HTTP may run.
     #[arg(long, env = "LFF_REQUEST_TIMEOUT", default_value = "30s", value_parser = duration)]
     pub request_timeout: Duration,
@@ -350,6 +404,12 @@ pub struct HttpLimits {
     pub max_document_bytes: usize,
     pub max_body_bytes: usize,
     pub header_read_timeout: Duration,
+    pub body_idle_timeout: Duration,
+    pub write_timeout: Duration,
+    pub max_connections: usize,
+    pub max_connections_per_address: usize,
+    /// Unlocks `/metrics` from elsewhere than the loopback address.
+    pub metrics_token: Option<String>,
     pub request_timeout: Duration,
     pub shutdown_timeout: Duration,
 }
@@ -357,6 +417,7 @@ pub struct HttpLimits {
 #[derive(Debug, Clone)]
 pub struct WsLimits {
     pub max_message_bytes: usize,
+    pub max_per_person: usize,
     pub max_subscriptions: usize,
     pub max_messages: u32,
     pub rate_window: Duration,
@@ -532,6 +593,32 @@ impl ServeArgs {
                     "LFF_HEADER_READ_TIMEOUT",
                     "header-read-timeout",
                 )?,
+                body_idle_timeout: nonzero(
+                    self.body_idle_timeout,
+                    "LFF_BODY_IDLE_TIMEOUT",
+                    "body-idle-timeout",
+                )?,
+                write_timeout: nonzero(self.write_timeout, "LFF_WRITE_TIMEOUT", "write-timeout")?,
+                max_connections: positive(
+                    self.max_connections,
+                    "LFF_MAX_CONNECTIONS",
+                    "max-connections",
+                )?,
+                max_connections_per_address: positive(
+                    self.max_connections_per_address,
+                    "LFF_MAX_CONNECTIONS_PER_ADDRESS",
+                    "max-connections-per-address",
+                )?,
+                metrics_token: match self.metrics_token {
+                    Some(t) if t.len() < 16 => {
+                        return Err(err(
+                            "LFF_METRICS_TOKEN",
+                            "metrics-token",
+                            "use at least 16 characters",
+                        ));
+                    }
+                    other => other,
+                },
                 request_timeout: nonzero(
                     self.request_timeout,
                     "LFF_REQUEST_TIMEOUT",
@@ -544,6 +631,11 @@ impl ServeArgs {
                     self.ws_max_message_bytes,
                     "LFF_WS_MAX_MESSAGE_BYTES",
                     "ws-max-message-bytes",
+                )?,
+                max_per_person: positive(
+                    self.ws_max_per_person,
+                    "LFF_WS_MAX_PER_PERSON",
+                    "ws-max-per-person",
                 )?,
                 max_subscriptions: positive(
                     self.ws_max_subscriptions,

@@ -193,9 +193,30 @@ pub async fn post(State(state): State<AppState>, req: Request) -> Response {
     }
     let limit = state.config.http.max_body_bytes;
     let (parts, body) = req.into_parts();
-    let bytes: Bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(b) => b,
+    // A JSON body is small: it arrives whole within the request timeout.
+    let read = tokio::time::timeout(
+        state.config.http.request_timeout,
+        axum::body::to_bytes(body, limit),
+    );
+    let bytes: Bytes = match read.await {
+        Ok(Ok(b)) => b,
         Err(_) => {
+            return request_error(
+                media,
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorCode::BadUserInput,
+                "the request body did not arrive in time",
+            );
+        }
+        Ok(Err(e)) if is_timeout(&e) => {
+            return request_error(
+                media,
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorCode::BadUserInput,
+                "the request body stopped arriving",
+            );
+        }
+        Ok(Err(_)) => {
             return request_error(
                 media,
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -340,8 +361,9 @@ async fn execute(
 /// A `multipart/form-data` POST: the GraphQL multipart request format,
 /// for mutations that take files (`Upload`). Only with a bearer token:
 /// an HTML form on another site cannot set one, so this opens no way for
-/// cross-site requests. Files are counted while they stream to temporary
-/// files: at most 5 per request, 25 MiB each.
+/// cross-site requests, and the token is checked before the body is read.
+/// Files are counted while they stream to temporary files: at most 5 per
+/// request, 25 MiB each.
 fn is_multipart(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
@@ -359,14 +381,41 @@ fn body_error(e: Box<dyn std::error::Error + Send + Sync>) -> std::io::Error {
     std::io::Error::other(e.to_string())
 }
 
+/// Whether reading a body failed because it stopped arriving
+/// (`RequestBodyTimeoutLayer`).
+fn is_timeout(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
 async fn post_multipart(state: AppState, req: Request, media: Media) -> Response {
-    if !matches!(bearer(req.headers()), Some(Ok(_))) {
+    let Some(Ok(token)) = bearer(req.headers()) else {
         return request_error(
             media,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::BadUserInput,
             "multipart requests need an Authorization: Bearer token; send other requests as Content-Type: application/json",
         );
+    };
+    // The token is checked before a byte of the body is read: nobody
+    // without a session makes the server receive files.
+    match state.app.authenticate(token).await {
+        Ok(_) => {}
+        Err(app::Error::Unauthenticated(msg)) => return unauthenticated(media, msg),
+        Err(e) => {
+            tracing::error!(error = %e, "authentication failed");
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                schema_internal(),
+            );
+        }
     }
     let content_type = req
         .headers()

@@ -9,6 +9,7 @@
 
 mod calendar;
 pub mod config;
+mod connections;
 mod files;
 mod graphql_http;
 mod lock;
@@ -119,6 +120,7 @@ impl Application {
             metrics: Arc::new(metrics),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
+            sockets_per_person: Default::default(),
         };
         Ok(Application {
             state,
@@ -165,6 +167,13 @@ impl Application {
             .header_read_timeout(state.config.http.header_read_timeout);
         let builder = builder.http1_only();
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let http = &state.config.http;
+        let connections = connections::Connections::new(
+            connections::connection_ceiling(http.max_connections),
+            http.max_connections_per_address,
+            state.config.trusted_proxies.clone(),
+        );
+        let write_timeout = http.write_timeout;
         tokio::pin!(shutdown);
         let collector = tokio::spawn(collect_orphans(
             state.app.clone(),
@@ -196,7 +205,16 @@ impl Application {
                 },
                 () = &mut shutdown => break,
             };
+            let Some(admitted) = connections.admit(peer.ip()) else {
+                // Over a cap: closed before a byte is read.
+                tracing::debug!(peer = %peer.ip(), "refused a connection over the caps");
+                state.metrics.refused_connections.inc();
+                continue;
+            };
             let _ = stream.set_nodelay(true);
+            let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+            stream.set_write_timeout(Some(write_timeout));
+            let stream = Box::pin(stream);
             let svc = router.clone().map_request(
                 move |mut req: axum::extract::Request<hyper::body::Incoming>| {
                     req.extensions_mut().insert(ClientAddr(peer));
@@ -208,6 +226,7 @@ impl Application {
                 .into_owned();
             let conn = graceful.watch(conn);
             tokio::spawn(async move {
+                let _admitted = admitted;
                 if let Err(e) = conn.await {
                     tracing::debug!(error = %e, "connection ended with an error");
                 }

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Mode::Serve => runtime.block_on(run(config)),
         Mode::Demo { materials } => runtime.block_on(demo(config, materials)),
         Mode::Reindex => runtime.block_on(reindex(config)),
+        Mode::ResetPassword { login } => runtime.block_on(reset_password(config, &login)),
     }
 }
 
@@ -93,6 +94,41 @@ async fn reindex(config: server::Config) -> ExitCode {
         }
         Err(e) => {
             eprintln!("lff: rebuilding the search index failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `lff admin reset-password LOGIN`: a new password for someone, printed once.
+async fn reset_password(config: server::Config, login: &str) -> ExitCode {
+    let kept = config.clone();
+    let application = match Application::build(config).await {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("lff: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = application.app().operator_reset_password(login).await;
+    drop(application);
+    if !Application::wait_closed(&kept).await {
+        tracing::warn!("the database did not close within the shutdown timeout");
+    }
+    match result {
+        Ok(c) => {
+            println!(
+                "New password for {} (shown only once): {}",
+                c.login, c.password
+            );
+            println!("Failed sign-ins are forgotten and every session of theirs has ended.");
+            ExitCode::SUCCESS
+        }
+        Err(app::Error::NotFound) => {
+            eprintln!("lff: nobody signs in as '{login}'");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("lff: the password could not be reset: {e}");
             ExitCode::FAILURE
         }
     }

@@ -39,6 +39,8 @@ pub struct Metrics {
     pub latency: Family<RouteLabels, Histogram>,
     pub open_sockets: Gauge<i64, AtomicI64>,
     pub subscriptions: Gauge<i64, AtomicI64>,
+    /// Connections closed at once because they were over a cap.
+    pub refused_connections: Counter,
 }
 
 impl Metrics {
@@ -52,7 +54,13 @@ impl Metrics {
         });
         let open_sockets = Gauge::<i64, AtomicI64>::default();
         let subscriptions = Gauge::<i64, AtomicI64>::default();
+        let refused_connections = Counter::default();
         registry.register("http_requests", "HTTP requests served", requests.clone());
+        registry.register(
+            "connections_refused",
+            "Connections closed on arrival for being over the connection caps",
+            refused_connections.clone(),
+        );
         registry.register(
             "http_request_duration_seconds",
             "HTTP request latency",
@@ -74,6 +82,7 @@ impl Metrics {
             latency,
             open_sockets,
             subscriptions,
+            refused_connections,
         }
     }
 
@@ -137,7 +146,13 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = req.method().as_str().to_owned();
+    // A closed set of labels: hyper accepts any method name, and every new
+    // label value would be a series kept for ever.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m,
+        _ => "OTHER",
+    }
+    .to_owned();
     let start = Instant::now();
     let resp = next.run(req).await;
     let m = &state.metrics;
@@ -156,7 +171,23 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     resp
 }
 
-pub async fn serve(State(state): State<AppState>) -> impl IntoResponse {
+/// `GET /metrics`: for a scraper on this machine, or one that sends the
+/// configured `LFF_METRICS_TOKEN` as a bearer token; `404` for anyone else
+/// (request counts are nobody else's business).
+pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
+    let local = req
+        .extensions()
+        .get::<crate::ClientAddr>()
+        .is_some_and(|a| a.0.ip().is_loopback())
+        && req.headers().get("x-forwarded-for").is_none();
+    let token = state.config.http.metrics_token.as_deref();
+    let authorized = match (token, crate::graphql_http::bearer(req.headers())) {
+        (Some(t), Some(Ok(given))) => constant_time_eq(t.as_bytes(), given.as_bytes()),
+        _ => false,
+    };
+    if !(local || authorized) {
+        return (http::StatusCode::NOT_FOUND, "not found\n").into_response();
+    }
     (
         [(
             http::header::CONTENT_TYPE,
@@ -164,4 +195,11 @@ pub async fn serve(State(state): State<AppState>) -> impl IntoResponse {
         )],
         state.metrics.encode(),
     )
+        .into_response()
+}
+
+/// Compares without stopping at the first difference, so the time taken
+/// says nothing about how much of a guess was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }

@@ -37,6 +37,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Every open WebSocket, so that shutdown can wait for them to close.
     pub sockets: TaskTracker,
+    /// Open WebSockets per person, for their cap.
+    pub sockets_per_person: Arc<crate::connections::SocketsPerPerson>,
 }
 
 /// The peer address of the connection, put into each request by the accept loop.
@@ -130,18 +132,32 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        // Every body stops at a pause this long: a client sending a byte now
+        // and then cannot hold a request open for ever.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.http.body_idle_timeout,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             tracing::info_span!(
                 "http",
                 method = %req.method(),
-                path = %req.uri().path(),
+                path = %logged_path(req.uri().path()),
                 request_id = request_id(req).unwrap_or_default(),
             )
         }))
         .layer(PropagateRequestIdLayer::new(request_id_header.clone()))
         .layer(SetRequestIdLayer::new(request_id_header, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The path as logs may keep it: a calendar feed's path is its secret.
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/calendar/") {
+        "/calendar/…"
+    } else {
+        path
+    }
 }
 
 /// A panic anywhere below becomes a masked 500: no message, no backtrace.

@@ -145,6 +145,8 @@ struct Conn {
     limits: WsLimits,
     /// Set once `connection_init` was accepted.
     auth: Option<(String, app::Viewer)>,
+    /// This socket's place among its person's.
+    _counted: Option<crate::connections::PersonSocket>,
     init_seen: bool,
     ops: StreamMap<String, OpStream>,
     /// Ids of operations that are running; an id is free again once complete.
@@ -199,6 +201,7 @@ async fn run(mut socket: WebSocket, state: AppState, meta: app::RequestMeta, lim
         meta,
         limits: limits.clone(),
         auth: None,
+        _counted: None,
         init_seen: false,
         ops: StreamMap::new(),
         ids: HashSet::new(),
@@ -415,6 +418,20 @@ impl Conn {
                 };
                 match self.state.app.authenticate(&token).await {
                     Ok(viewer) => {
+                        let Some(counted) = self
+                            .state
+                            .sockets_per_person
+                            .admit(&viewer.user.id, self.limits.max_per_person)
+                        else {
+                            return Err(closing(
+                                close::POLICY,
+                                format!(
+                                    "Too many sockets: at most {} per person",
+                                    self.limits.max_per_person
+                                ),
+                            ));
+                        };
+                        self._counted = Some(counted);
                         self.auth = Some((token, viewer));
                         let ack = send_json(json!({ "type": "connection_ack" }));
                         send(socket, ack, self.limits.idle_timeout)

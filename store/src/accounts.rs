@@ -583,6 +583,40 @@ impl Repository for Database {
         .await
     }
 
+    async fn add_login_device(
+        &self,
+        hash: &TokenHash,
+        user: &UserId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        exec(
+            self.db
+                .query(
+                    "UPSERT type::record('login_device', $key) CONTENT { user: type::record('user', $user), \
+                     created_at: $at } RETURN NONE",
+                )
+                .bind(("key", hash.0.clone()))
+                .bind(("user", user.as_str().to_owned()))
+                .bind(("at", at)),
+        )
+        .await
+    }
+
+    async fn login_device_user(&self, hash: &TokenHash) -> Result<Option<UserId>> {
+        let ids: Vec<String> = self
+            .db
+            .query("SELECT VALUE record::id(user) FROM type::record('login_device', $key)")
+            .bind(("key", hash.0.clone()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(ids
+            .into_iter()
+            .next()
+            .and_then(|id| UserId::parse(&id).ok()))
+    }
+
     async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<()> {
         exec(
             self.db

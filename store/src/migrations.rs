@@ -53,6 +53,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "events",
         sql: include_str!("../migrations/0007_events.surql"),
     },
+    Migration {
+        version: 8,
+        name: "devices",
+        sql: include_str!("../migrations/0008_devices.surql"),
+    },
 ];
 
 #[derive(SurrealValue)]

@@ -22,11 +22,13 @@ export async function render(root, ctx) {
         status.className = 'status';
         status.textContent = t('signin.working');
         try {
+          const name = login.value.trim();
           const d = await gql(
-            'mutation($l: String!, $p: String!) { login(login: $l, password: $p) { token user { id } } }',
-            { l: login.value.trim(), p: password.value },
+            'mutation($l: String!, $p: String!, $d: String) { login(login: $l, password: $p, device: $d) { token device user { id } } }',
+            { l: name, p: password.value, d: deviceToken(name) },
           );
           password.value = '';
+          keepDeviceToken(name, d.login.device);
           setToken(d.login.token);
           await signedIn(d.login.user);
           status.textContent = '';
@@ -34,7 +36,9 @@ export async function render(root, ctx) {
         } catch (e) {
           const code = e instanceof ApiError ? e.code : 'INTERNAL';
           status.className = 'status error';
-          status.textContent = code === 'UNAUTHENTICATED' ? t('signin.wrong') : t(`error.${code}`);
+          status.textContent = code === 'UNAUTHENTICATED' ? t('signin.wrong')
+            : code === 'FORBIDDEN' ? t('signin.suspended')
+            : t(`error.${code}`);
           password.focus();
         } finally {
           submit.disabled = false;
@@ -52,4 +56,36 @@ export async function render(root, ctx) {
     form,
     h('p', { class: 'hint' }, t('signin.help')),
   );
+}
+
+// Each account signed in on this browser leaves a device token here: the
+// server then counts someone else's failed sign-ins to that account apart
+// from ours. A few accounts at most (a shared school computer).
+const DEVICES = 'lff.devices';
+
+function devices() {
+  try {
+    const v = JSON.parse(localStorage.getItem(DEVICES) || '{}');
+    return v && typeof v === 'object' ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+function deviceToken(name) {
+  return devices()[name.toLowerCase()] || null;
+}
+
+function keepDeviceToken(name, token) {
+  if (!token) return;
+  const all = devices();
+  delete all[name.toLowerCase()];
+  all[name.toLowerCase()] = token;
+  const keys = Object.keys(all);
+  for (const k of keys.slice(0, Math.max(0, keys.length - 20))) delete all[k];
+  try {
+    localStorage.setItem(DEVICES, JSON.stringify(all));
+  } catch {
+    // Private browsing without storage: sign-ins work, just unremembered.
+  }
 }
