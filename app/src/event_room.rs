@@ -185,6 +185,12 @@ pub enum LiveKind {
         raised: bool,
         by: UserId,
     },
+    /// A host took a chat message out of the room: it leaves the room's
+    /// view, and replays no longer carry it.
+    ChatHidden {
+        id: LiveMessageId,
+        by: UserId,
+    },
 }
 
 /// One entry of a room's log.
@@ -221,8 +227,10 @@ pub struct RoomView {
     pub hands: Vec<RaisedHand>,
     /// Who is in the room now.
     pub present: Vec<Participant>,
-    /// The newest chat messages, oldest first.
+    /// The newest chat messages, oldest first (none a host hid).
     pub chat: Vec<LiveEntry>,
+    /// Chat messages the hosts hid.
+    pub hidden_chat: HashSet<LiveMessageId>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -244,6 +252,9 @@ struct Room {
     hands: Vec<RaisedHand>,
     presence: HashMap<UserId, Presence>,
     chat: VecDeque<LiveEntry>,
+    /// Every chat message's id, for hiding one; and the hidden ones.
+    chat_ids: HashSet<LiveMessageId>,
+    hidden_chat: HashSet<LiveMessageId>,
     /// When each student last wrote (questions and chat), newest last.
     said: HashMap<UserId, VecDeque<DateTime<Utc>>>,
 }
@@ -298,11 +309,17 @@ impl Room {
                 }
                 self.hands.retain(|h| h.who.user != who.user);
             }
-            LiveKind::Chat { .. } => {
+            LiveKind::Chat { id, .. } => {
+                self.chat_ids.insert(id.clone());
                 self.chat.push_back(e.clone());
                 if self.chat.len() > CHAT_KEPT {
                     self.chat.pop_front();
                 }
+            }
+            LiveKind::ChatHidden { id, .. } => {
+                self.hidden_chat.insert(id.clone());
+                self.chat
+                    .retain(|c| !matches!(&c.kind, LiveKind::Chat { id: cid, .. } if cid == id));
             }
             LiveKind::Asked { question } => self.questions.push((question.clone(), HashSet::new())),
             LiveKind::Voted {
@@ -435,6 +452,18 @@ impl Room {
                     id: LiveMessageId::generate(),
                     author: by.clone(),
                     body: body.clone(),
+                }
+            }
+            Command::HideChat { message } => {
+                if !self.chat_ids.contains(message) {
+                    return Err(Error::NotFound);
+                }
+                if self.hidden_chat.contains(message) {
+                    return Err(Error::Conflict("the message is hidden already".into()));
+                }
+                LiveKind::ChatHidden {
+                    id: message.clone(),
+                    by: by.user.clone(),
                 }
             }
             Command::Ask(body) => {
@@ -625,6 +654,7 @@ impl Room {
             hands: self.hands.clone(),
             present,
             chat: self.chat.iter().cloned().collect(),
+            hidden_chat: self.hidden_chat.clone(),
         }
     }
 }
@@ -637,6 +667,9 @@ pub(crate) enum Command {
     Join,
     Leave,
     Chat(MessageBody),
+    HideChat {
+        message: LiveMessageId,
+    },
     Ask(String),
     Vote {
         question: QuestionId,
@@ -1255,6 +1288,37 @@ impl App {
         }
     }
 
+    /// Takes a chat message out of the room (the hosts): it disappears for
+    /// everyone in the room, and from the room's view and replays.
+    pub async fn hide_live_message(
+        &self,
+        viewer: &Viewer,
+        id: &EventId,
+        message: &LiveMessageId,
+        meta: &RequestMeta,
+    ) -> Result<LiveMessageId> {
+        self.host(viewer, id).await?;
+        self.room_write(
+            id,
+            Participant::of(&viewer.user),
+            Command::HideChat {
+                message: message.clone(),
+            },
+            None,
+        )
+        .await?;
+        self.audit_in(
+            Some(&viewer.user.id),
+            "hide_live_message",
+            message.as_str(),
+            None,
+            meta,
+            "ok",
+        )
+        .await?;
+        Ok(message.clone())
+    }
+
     /// Marks a question answered, pinned or hidden (the hosts).
     pub async fn mark_question(
         &self,
@@ -1536,6 +1600,7 @@ impl App {
             replay_after: None,
             ready: VecDeque::new(),
             hidden,
+            hidden_chat: view.hidden_chat,
             done: false,
         };
         if let Some(after) = after {
@@ -1652,8 +1717,12 @@ struct RoomSubscriber {
     last: Option<u64>,
     replay_after: Option<u64>,
     ready: VecDeque<Arc<LiveEntry>>,
-    /// Questions hidden when the stream began: replays show them without text.
+    /// Questions hidden (when the stream began, and since): replays show
+    /// them without text.
     hidden: HashSet<QuestionId>,
+    /// Chat messages hidden (when the stream began, and since): replays
+    /// leave them out.
+    hidden_chat: HashSet<LiveMessageId>,
     done: bool,
 }
 
@@ -1662,12 +1731,30 @@ fn resync() -> Error {
 }
 
 impl RoomSubscriber {
+    /// Learns what an entry hides or shows again, before any entry is taken.
+    fn note(&mut self, e: &LiveEntry) {
+        match &e.kind {
+            LiveKind::Marked { question } if question.hidden => {
+                self.hidden.insert(question.id.clone());
+            }
+            LiveKind::Marked { question } => {
+                self.hidden.remove(&question.id);
+            }
+            LiveKind::ChatHidden { id, .. } => {
+                self.hidden_chat.insert(id.clone());
+            }
+            _ => {}
+        }
+    }
+
     fn take(&mut self, e: Arc<LiveEntry>) {
         if self.last.is_some_and(|l| e.seq <= l) {
             return;
         }
         self.last = Some(e.seq);
+        self.note(&e);
         let e = match &e.kind {
+            LiveKind::Chat { id, .. } if self.hidden_chat.contains(id) => return,
             LiveKind::Asked { question } if self.hidden.contains(&question.id) => {
                 let mut copy = (*e).clone();
                 if let LiveKind::Asked { question } = &mut copy.kind {
@@ -1698,6 +1785,13 @@ impl RoomSubscriber {
                 {
                     Ok(page) => {
                         let full = page.len() >= REPLAY_PAGE;
+                        // What the page hides counts for its earlier entries
+                        // too: a question asked and then hidden in between is
+                        // replayed without its text, a hidden chat message
+                        // not at all.
+                        for e in &page {
+                            self.note(e);
+                        }
                         for e in page {
                             self.take(Arc::new(e));
                         }

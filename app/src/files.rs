@@ -43,48 +43,85 @@ fn detect(bytes: &[u8]) -> Option<&'static str> {
         .copied()
 }
 
-/// Removes EXIF, XMP and text metadata (GPS position, camera, time) from
-/// JPEG, PNG and WebP images; other files pass through unchanged. An image
+/// Whether files of this type may carry where and when they were made (GPS
+/// position, camera, time), and are cleaned of it before they are kept.
+pub(crate) fn carries_location(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/jpeg"
+            | "image/png"
+            | "image/webp"
+            | "image/tiff"
+            | "image/x-canon-cr2"
+            | "image/heif"
+            | "image/avif"
+    ) || is_iso_media(content_type)
+}
+
+/// Videos and sound in ISO base media files (MP4, MOV, M4V, M4A): cleaned
+/// by patches, which a large one gets without being read whole.
+pub(crate) fn is_iso_media(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "video/mp4" | "video/quicktime" | "video/x-m4v" | "audio/m4a"
+    )
+}
+
+/// The error for a file whose metadata cannot be read: it is refused rather
+/// than stored with whatever it carries.
+pub(crate) fn unreadable(content_type: &str) -> Error {
+    Error::invalid(
+        "file",
+        if content_type.starts_with("image/") {
+            "the image could not be checked for location data; save it again (as JPEG or PNG) and retry"
+        } else {
+            "the video could not be checked for location data; export it again and retry"
+        },
+    )
+}
+
+/// Removes location, camera and time metadata (EXIF, XMP, IPTC, text
+/// chunks, QuickTime and MP4 metadata boxes, HEIC/AVIF EXIF items, and
+/// whatever phones append after a JPEG) from files of the types
+/// [`carries_location`] names; other files pass through unchanged. A file
 /// whose container cannot be read is refused rather than stored as is.
 pub(crate) fn strip_metadata(content_type: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
+    use crate::media_metadata as mm;
     use img_parts::{Bytes, ImageEXIF};
-    let unreadable = || {
-        Error::invalid(
-            "file",
-            "the image could not be read; save it again and retry",
-        )
+    let unreadable = || unreadable(content_type);
+    let patched = |mut bytes: Vec<u8>, patches: Option<Vec<mm::Patch>>| {
+        let patches = patches.ok_or_else(unreadable)?;
+        mm::apply(&mut bytes, &patches);
+        Ok(bytes)
     };
-    let bytes = Bytes::from(bytes);
-    let out = match content_type {
-        "image/jpeg" => {
-            let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(bytes).map_err(|_| unreadable())?;
-            // APP1 holds EXIF and XMP; APP13 holds Photoshop (IPTC) data; COM is free text.
-            jpeg.segments_mut().retain(|s| {
-                !matches!(
-                    s.marker(),
-                    img_parts::jpeg::markers::APP1
-                        | img_parts::jpeg::markers::APP13
-                        | img_parts::jpeg::markers::COM
-                )
-            });
-            jpeg.encoder().bytes()
-        }
+    match content_type {
+        // Keeps the orientation, so that portrait photos stay upright.
+        "image/jpeg" => mm::clean_jpeg_upright(&bytes).ok_or_else(unreadable),
         "image/png" => {
-            let mut png = img_parts::png::Png::from_bytes(bytes).map_err(|_| unreadable())?;
+            let mut png =
+                img_parts::png::Png::from_bytes(Bytes::from(bytes)).map_err(|_| unreadable())?;
             png.set_exif(None);
             png.chunks_mut()
                 .retain(|c| !matches!(&c.kind(), b"tEXt" | b"zTXt" | b"iTXt" | b"tIME" | b"eXIf"));
-            png.encoder().bytes()
+            Ok(png.encoder().bytes().to_vec())
         }
         "image/webp" => {
-            let mut webp = img_parts::webp::WebP::from_bytes(bytes).map_err(|_| unreadable())?;
+            let mut webp =
+                img_parts::webp::WebP::from_bytes(Bytes::from(bytes)).map_err(|_| unreadable())?;
             webp.set_exif(None);
             webp.chunks_mut().retain(|c| &c.id() != b"XMP ");
-            webp.encoder().bytes()
+            Ok(webp.encoder().bytes().to_vec())
         }
-        _ => bytes,
-    };
-    Ok(out.to_vec())
+        "image/tiff" | "image/x-canon-cr2" => {
+            let patches = mm::tiff_patches(&bytes);
+            patched(bytes, patches)
+        }
+        t if t == "image/heif" || t == "image/avif" || is_iso_media(t) => {
+            let patches = mm::isobmff_patches_in(&bytes);
+            patched(bytes, patches)
+        }
+        _ => Ok(bytes),
+    }
 }
 
 impl App {
@@ -227,9 +264,12 @@ mod tests {
         jpeg.extend([0xFF, 0xE1, 0, (exif.len() + 2) as u8]);
         jpeg.extend(exif);
         jpeg.extend([0xFF, 0xFE, 0, 7, b'h', b'e', b'l', b'l', b'o']);
+        // A frame of one 1×1 component, its scan, and what a phone appends.
+        jpeg.extend([0xFF, 0xC0, 0, 11, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
         jpeg.extend([
             0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0, 0x11, 0x22, 0xFF, 0xD9,
         ]);
+        jpeg.extend(b"MotionPhoto_Data GPS 40.1792N");
         assert_eq!(detect(&jpeg), Some("image/jpeg"));
         let clean = strip_metadata("image/jpeg", jpeg.clone()).unwrap();
         let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);

@@ -17,6 +17,7 @@ pub mod files;
 pub mod hub;
 pub mod indexer;
 pub mod materials;
+pub mod media_metadata;
 pub mod messages;
 pub mod model;
 pub mod network;
@@ -97,6 +98,9 @@ struct Inner {
         std::collections::HashMap<(UserId, ChannelId), chrono::DateTime<chrono::Utc>>,
     >,
     limits: uploads::FileLimits,
+    /// Turns for cleaning metadata out of stored photos and videos: two at
+    /// a time, since each may hold a copy of a large photo in memory.
+    cleaning: tokio::sync::Semaphore,
     /// Uploads a request of this process is writing to.
     // A std mutex: inserts and removals only, never held across an await.
     uploads_busy: std::sync::Mutex<std::collections::HashSet<materials::UploadId>>,
@@ -145,6 +149,7 @@ impl App {
                 writer: Default::default(),
                 typing: Default::default(),
                 limits: parts.files,
+                cleaning: tokio::sync::Semaphore::new(2),
                 uploads_busy: Default::default(),
                 indexer: Default::default(),
                 school_labels: Default::default(),

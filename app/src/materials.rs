@@ -190,6 +190,11 @@ pub struct MaterialDetails {
     pub summary: String,
     /// Markdown.
     pub body: String,
+    /// `body` as safe HTML, rendered once when the body is written (it may
+    /// be 100,000 characters: rendering on every read would let a cheap
+    /// query cost a lot). Empty in materials stored before it was kept.
+    #[serde(default)]
+    pub body_html: String,
     pub kind: MaterialKind,
     pub languages: Vec<LanguageTag>,
     pub subjects: Vec<String>,
@@ -327,6 +332,7 @@ impl MaterialForm {
         Ok(MaterialDetails {
             title,
             summary,
+            body_html: crate::spaces::render_markdown(&body),
             body,
             kind,
             languages,
@@ -339,6 +345,17 @@ impl MaterialForm {
             authors,
             practice,
         })
+    }
+}
+
+impl MaterialDetails {
+    /// The body as safe HTML.
+    pub fn body_html(&self) -> std::borrow::Cow<'_, str> {
+        if self.body_html.is_empty() && !self.body.is_empty() {
+            crate::spaces::render_markdown(&self.body).into()
+        } else {
+            self.body_html.as_str().into()
+        }
     }
 }
 

@@ -368,6 +368,96 @@ pub fn clean_jpeg(bytes: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// As [`clean_jpeg`], but a photo taken sideways stays upright: if the EXIF
+/// it had said to turn the picture (Orientation 2–8), the copy gets a new,
+/// minimal EXIF segment with that one tag and nothing else.
+pub fn clean_jpeg_upright(bytes: &[u8]) -> Option<Vec<u8>> {
+    let orientation = jpeg_orientation(bytes).filter(|o| (2..=8).contains(o));
+    let clean = clean_jpeg(bytes)?;
+    let Some(o) = orientation else {
+        return Some(clean);
+    };
+    // APP1: "Exif\0\0", a big-endian TIFF header, one IFD with one SHORT
+    // entry (0x0112 = o), and no next IFD.
+    let mut exif: Vec<u8> = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01".to_vec();
+    exif.extend_from_slice(&o.to_be_bytes());
+    exif.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    let len = u16::try_from(exif.len().checked_add(2)?).ok()?;
+    let mut out = Vec::with_capacity(clean.len().checked_add(exif.len())?.checked_add(4)?);
+    out.extend_from_slice(clean.get(..2)?);
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(clean.get(2..)?);
+    Some(out)
+}
+
+/// The EXIF Orientation of a JPEG (1–8), if its first EXIF segment has one.
+fn jpeg_orientation(bytes: &[u8]) -> Option<u16> {
+    if bytes.get(..2)? != [0xFF, SOI] {
+        return None;
+    }
+    let mut pos = 2usize;
+    // Only the segments before the first scan; a bounded number of them.
+    for _ in 0..256 {
+        if *bytes.get(pos)? != 0xFF {
+            return None;
+        }
+        let marker = *bytes.get(pos.checked_add(1)?)?;
+        if marker == SOS || marker == EOI {
+            return None;
+        }
+        let len = usize::from(be16(bytes, pos.checked_add(2)?)?);
+        let body = bytes.get(pos.checked_add(4)?..pos.checked_add(2)?.checked_add(len)?)?;
+        if marker == 0xE1 && body.starts_with(b"Exif\0\0") {
+            return tiff_orientation(body.get(6..)?);
+        }
+        pos = pos.checked_add(2)?.checked_add(len)?;
+    }
+    None
+}
+
+/// The Orientation tag of IFD0 of a TIFF structure (EXIF's).
+fn tiff_orientation(tiff: &[u8]) -> Option<u16> {
+    let little = match tiff.get(..2)? {
+        b"II" => true,
+        b"MM" => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| -> Option<u16> {
+        let b: [u8; 2] = take(tiff, at)?;
+        Some(if little {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let b: [u8; 4] = take(tiff, at)?;
+        Some(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    if u16_at(2)? != 42 {
+        return None;
+    }
+    let ifd = usize::try_from(u32_at(4)?).ok()?;
+    let count = usize::from(u16_at(ifd)?);
+    for k in 0..count.min(1000) {
+        let entry = ifd.checked_add(2)?.checked_add(k.checked_mul(12)?)?;
+        // Tag 0x0112, type SHORT (3), one value, stored in the entry.
+        if u16_at(entry)? == 0x0112
+            && u16_at(entry.checked_add(2)?)? == 3
+            && u32_at(entry.checked_add(4)?)? == 1
+        {
+            return u16_at(entry.checked_add(8)?).filter(|o| (1..=8).contains(o));
+        }
+    }
+    None
+}
+
 // ---------------------------------------------------------------------------
 // TIFF
 // ---------------------------------------------------------------------------
@@ -877,6 +967,11 @@ const METADATA_FORMATS: [&[u8; 4]; 7] = [
 ];
 
 /// Box types that may start a QuickTime or ISO base media file.
+/// Whether a box of this type may start an ISO base media file.
+pub fn starts_iso_file(kind: [u8; 4]) -> bool {
+    FIRST_BOXES.contains(&&kind)
+}
+
 const FIRST_BOXES: [&[u8; 4]; 8] = [
     b"ftyp", b"styp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot",
 ];
@@ -1657,6 +1752,34 @@ pub fn isobmff_patches_in(bytes: &[u8]) -> Option<Vec<Patch>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sideways_photo_keeps_only_its_orientation() {
+        // A minimal JPEG whose EXIF says "turn 90°" (6) and holds a GPS-like text.
+        let mut exif = b"Exif\0\0II\x2a\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0\0\0\0\0GPS 40.1792N".to_vec();
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        jpeg.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
+        jpeg.append(&mut exif);
+        // A frame of one 1×1 component, then its scan.
+        jpeg.extend_from_slice(&[0xFF, 0xC0, 0, 11, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
+        jpeg.extend_from_slice(&[
+            0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0, 0x11, 0x22, 0xFF, 0xD9,
+        ]);
+        assert_eq!(jpeg_orientation(&jpeg), Some(6));
+        let clean = clean_jpeg_upright(&jpeg).unwrap();
+        assert!(!clean.windows(3).any(|w| w == b"GPS"));
+        assert_eq!(jpeg_orientation(&clean), Some(6));
+        assert!(clean.ends_with(&[0xFF, 0xD9]));
+        // Upright photos get no EXIF at all.
+        let upright =
+            clean_jpeg_upright(&include_bytes!("../testdata/media/photo_gps_motion.jpg")[..])
+                .unwrap();
+        let orientation =
+            jpeg_orientation(include_bytes!("../testdata/media/photo_gps_motion.jpg"));
+        if orientation.is_none_or(|o| o == 1) {
+            assert!(!upright.windows(4).any(|w| w == b"Exif"));
+        }
+    }
 
     // The fixtures, all carrying the position 40.1792 N, 44.4991 E.
 

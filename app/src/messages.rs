@@ -220,6 +220,13 @@ impl App {
         if m.deleted {
             return Err(Error::Conflict("the message was deleted".into()));
         }
+        if m.hidden.is_some() {
+            // An edit would notify new mentions with new text while the
+            // channel keeps the message hidden.
+            return Err(Error::Conflict(
+                "a teacher hid this message; it cannot be changed".into(),
+            ));
+        }
         let body = MessageBody::parse(body)?;
         let before: BTreeSet<UserId> = m.mentions.iter().cloned().collect();
         let mentioned = self

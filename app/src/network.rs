@@ -657,6 +657,27 @@ pub struct Page<T> {
     pub has_next: bool,
 }
 
+impl<T> Page<T> {
+    /// A page of a list held whole in memory, each item with its sort key;
+    /// keys compare as strings, in the list's order.
+    pub fn of_sorted(mut items: Vec<(String, T)>, page: &PageRequest) -> Page<T> {
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut rest: Vec<(String, T)> = items
+            .into_iter()
+            .filter(|(k, _)| page.after.as_ref().is_none_or(|a| k > a))
+            .collect();
+        let has_next = rest.len() > page.limit;
+        rest.truncate(page.limit);
+        Page {
+            items: rest
+                .into_iter()
+                .map(|(k, t)| (encode_cursor(&k), t))
+                .collect(),
+            has_next,
+        }
+    }
+}
+
 /// Where a list page starts and how long it is.
 #[derive(Debug, Clone)]
 pub struct PageRequest {

@@ -11,6 +11,12 @@ use crate::network::{Page, PageRequest};
 /// The longest excerpt kept in a notification, in characters.
 const EXCERPT_CHARS: usize = 140;
 
+/// Kinds whose `about` is a message of a space and whose excerpt quotes it
+/// (a report's excerpt is the reporter's reason, not the message).
+fn quotes_a_message(kind: NotificationKind) -> bool {
+    kind == NotificationKind::Mentioned
+}
+
 impl App {
     pub(crate) fn notice(
         &self,
@@ -61,13 +67,44 @@ impl App {
         Ok(())
     }
 
-    /// The viewer's notifications, newest first.
+    /// The viewer's notifications, newest first. An excerpt of a message
+    /// that was since hidden or deleted is left out: moderation reaches the
+    /// notifications the message caused, not only the channel.
     pub async fn my_notifications(
         &self,
         viewer: &Viewer,
         page: &PageRequest,
     ) -> Result<Page<Notification>> {
-        self.repo().notifications(&viewer.user.id, page).await
+        let mut page = self.repo().notifications(&viewer.user.id, page).await?;
+        let about_messages: Vec<MessageId> = page
+            .items
+            .iter()
+            .filter(|(_, n)| n.excerpt.is_some() && quotes_a_message(n.kind))
+            .filter_map(|(_, n)| MessageId::parse(n.about.as_deref()?).ok())
+            .collect();
+        if about_messages.is_empty() {
+            return Ok(page);
+        }
+        let shown: std::collections::HashSet<MessageId> = self
+            .repo()
+            .messages_by_ids(&about_messages)
+            .await?
+            .into_iter()
+            .filter(|m| !m.deleted && m.hidden.is_none())
+            .map(|m| m.id)
+            .collect();
+        for (_, n) in &mut page.items {
+            if quotes_a_message(n.kind)
+                && !n
+                    .about
+                    .as_deref()
+                    .and_then(|a| MessageId::parse(a).ok())
+                    .is_some_and(|id| shown.contains(&id))
+            {
+                n.excerpt = None;
+            }
+        }
+        Ok(page)
     }
 
     pub async fn unread_notification_count(&self, viewer: &Viewer) -> Result<u64> {

@@ -271,7 +271,8 @@ pub trait MaterialRepository: Send + Sync + 'static {
         quota: u64,
     ) -> Result<()>;
     /// The text extracted from a version, if any was.
-    async fn version_text(&self, id: &VersionId) -> Result<Option<String>>;
+    /// The first `max_chars` characters of a version's extracted text.
+    async fn version_text(&self, id: &VersionId, max_chars: usize) -> Result<Option<String>>;
     /// Whether any version's bytes are this blob.
     async fn blob_in_use(&self, sha256: &str) -> Result<bool>;
 
@@ -448,6 +449,9 @@ pub trait ObjectStorage: Send + Sync + 'static {
     async fn writer(&self, key: &str) -> Result<Box<dyn BlobWriter>>;
     /// Every blob whose key starts with `prefix/`.
     async fn list(&self, prefix: &str) -> Result<Vec<BlobInfo>>;
+    /// Moves a blob to another key (replacing what is there), without the
+    /// bytes passing through this process where the backend allows.
+    async fn rename(&self, from: &str, to: &str) -> Result<()>;
 }
 
 /// A blob being written; see [`ObjectStorage::writer`].

@@ -368,7 +368,9 @@ impl App {
                 self.end_all_sessions(&person.id).await?;
             }
             match people.items.last() {
-                Some((key, _)) if people.has_next => page.after = Some(key.clone()),
+                Some((cursor, _)) if people.has_next => {
+                    page = PageRequest::parse(Some(MAX_PAGE as i32), Some(cursor))?;
+                }
                 _ => return Ok(()),
             }
         }

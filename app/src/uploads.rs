@@ -29,6 +29,7 @@ use sha2::{Digest, Sha256};
 
 use crate::App;
 use crate::error::{Error, Result};
+use crate::files::{carries_location, is_iso_media};
 use crate::materials::*;
 use crate::model::*;
 use crate::network::*;
@@ -58,6 +59,9 @@ impl Default for FileLimits {
         }
     }
 }
+
+/// The most characters of a document's text one request may read.
+pub const MAX_TEXT_PAGE: usize = 20_000;
 
 /// The largest file sent in one GraphQL request.
 pub const MAX_SMALL_UPLOAD: u64 = 25 * 1024 * 1024;
@@ -114,6 +118,21 @@ pub struct MaterialFile {
 }
 
 impl MaterialFile {
+    /// Its versions a page at a time, newest first.
+    pub fn version_page(&self, page: &PageRequest) -> Page<FileVersion> {
+        let keyed = self
+            .versions
+            .iter()
+            .map(|v| (format!("{:010}", u32::MAX - v.number), v.clone()))
+            .collect();
+        Page::of_sorted(keyed, page)
+    }
+
+    /// When its first version came.
+    fn first_uploaded_at(&self) -> Option<DateTime<Utc>> {
+        self.versions.first().map(|v| v.uploaded_at)
+    }
+
     pub fn current(&self) -> &FileVersion {
         self.versions
             .last()
@@ -282,12 +301,6 @@ fn declared_fits(declared: &str, sniffed: &str) -> bool {
     d.split('/').next() == sniffed.split('/').next() && !sniffed.starts_with("application/")
 }
 
-/// Images whose metadata (EXIF, XMP, text: GPS position, camera, time) is
-/// removed before they are kept.
-fn is_photo(content_type: &str) -> bool {
-    matches!(content_type, "image/jpeg" | "image/png" | "image/webp")
-}
-
 /// Types a browser may show in the page instead of saving: passive media
 /// and text. Everything else, above all HTML, SVG and XML, is an attachment.
 pub fn shown_inline(content_type: &str) -> bool {
@@ -306,6 +319,25 @@ fn lie(declared: &str, sniffed: &str) -> Error {
 }
 
 impl App {
+    /// The files of a material the viewer may read, a page at a time, in
+    /// the order they were first uploaded; and how many there are.
+    pub async fn material_file_page(
+        &self,
+        material: &Material,
+        page: &PageRequest,
+    ) -> Result<(Page<MaterialFile>, usize)> {
+        let files = self.material_files(material).await?;
+        let count = files.len();
+        let keyed = files
+            .into_iter()
+            .map(|f| {
+                let at = f.first_uploaded_at().map_or(0, |t| t.timestamp_micros());
+                (format!("{at:020}-{}", f.id), f)
+            })
+            .collect();
+        Ok((Page::of_sorted(keyed, page), count))
+    }
+
     /// The files of a material the viewer may read, with their versions.
     pub async fn material_files(&self, material: &Material) -> Result<Vec<MaterialFile>> {
         let versions = self.repo().versions(&material.id).await?;
@@ -599,33 +631,22 @@ impl App {
         if let Some(w) = writer {
             w.finish().await?;
         }
-        // Photos lose where and when they were taken; the checksum proved the
-        // transfer, the version records the bytes kept.
-        let (sha256, size, kept) = if is_photo(&content_type) {
-            if upload.size > crate::previews::PREVIEW_MAX_BYTES {
-                self.discard_upload(&upload).await?;
-                return Err(Error::invalid(
-                    "size",
-                    "photos larger than 64 MiB are not accepted; save a smaller copy",
-                ));
-            }
-            let original = self.read_all(&key).await?;
-            match crate::files::strip_metadata(&content_type, original.to_vec()) {
-                Ok(clean) => {
-                    let clean = Bytes::from(clean);
-                    let sha = hex::encode(Sha256::digest(&clean));
-                    if sha != upload.sha256
-                        && self.inner.objects.head(&blob_key(&sha)).await?.is_none()
-                    {
-                        self.inner
-                            .objects
-                            .put(&blob_key(&sha), clean.to_vec())
-                            .await?;
-                    }
-                    (sha, clean.len() as u64, Some(clean))
-                }
+        // Photos and videos lose where and when they were taken; the checksum
+        // proved the transfer, the version records the bytes kept. One or two
+        // at a time: each may hold a copy of a 64 MiB photo in memory.
+        let (sha256, size, kept) = if carries_location(&content_type) {
+            let _turn = self
+                .inner
+                .cleaning
+                .acquire()
+                .await
+                .map_err(Error::internal)?;
+            match self.clean_stored(&upload, &key, &content_type).await {
+                Ok(kept) => kept,
                 Err(e) => {
-                    self.discard_upload(&upload).await?;
+                    if !matches!(e, Error::Internal(_)) {
+                        self.discard_upload(&upload).await?;
+                    }
                     return Err(e);
                 }
             }
@@ -664,6 +685,152 @@ impl App {
             let _ = self.inner.objects.delete(&part.key).await;
         }
         Ok(version)
+    }
+
+    /// Cleans the metadata out of a stored upload (at `key`, its content
+    /// blob): returns the SHA-256 and size of the bytes to keep, and those
+    /// bytes when they were read whole. Images are cleaned in memory (at most
+    /// [`crate::previews::PREVIEW_MAX_BYTES`]); a video that large or larger
+    /// is cleaned by patches, reading only its metadata boxes and then
+    /// copying it once with them applied.
+    async fn clean_stored(
+        &self,
+        upload: &Upload,
+        key: &str,
+        content_type: &str,
+    ) -> Result<(String, u64, Option<Bytes>)> {
+        if upload.size > crate::previews::PREVIEW_MAX_BYTES {
+            if !is_iso_media(content_type) {
+                return Err(Error::invalid(
+                    "size",
+                    "photos larger than 64 MiB are not accepted; save a smaller copy",
+                ));
+            }
+            return self.clean_large_video(upload, key, content_type).await;
+        }
+        let original = self.read_all(key).await?;
+        let clean = Bytes::from(crate::files::strip_metadata(
+            content_type,
+            original.to_vec(),
+        )?);
+        let sha = hex::encode(Sha256::digest(&clean));
+        if sha != upload.sha256 && self.inner.objects.head(&blob_key(&sha)).await?.is_none() {
+            self.inner
+                .objects
+                .put(&blob_key(&sha), clean.to_vec())
+                .await?;
+        }
+        Ok((sha, clean.len() as u64, Some(clean)))
+    }
+
+    /// [`App::clean_stored`] for a video too large to hold: its top-level
+    /// boxes are walked by their headers, the few that carry metadata are
+    /// read (each at most 64 MiB), and if anything is to go, the video is
+    /// copied once with the patches applied, to a staging blob that then
+    /// becomes the content blob of its new SHA-256.
+    async fn clean_large_video(
+        &self,
+        upload: &Upload,
+        key: &str,
+        content_type: &str,
+    ) -> Result<(String, u64, Option<Bytes>)> {
+        use crate::media_metadata as mm;
+        const MAX_BOX: u64 = 64 * 1024 * 1024;
+        const MAX_BOXES: usize = 100_000;
+        let size = upload.size;
+        let mut patches = Vec::new();
+        let mut at = 0u64;
+        for n in 0.. {
+            if at >= size {
+                break;
+            }
+            if n >= MAX_BOXES {
+                return Err(crate::files::unreadable(content_type));
+            }
+            let head = self.read_range(key, at..(at + 16).min(size)).await?;
+            let header = mm::box_header(&head, at, size)
+                .filter(|h| at > 0 || mm::starts_iso_file(h.kind))
+                .ok_or_else(|| crate::files::unreadable(content_type))?;
+            if mm::wants_box(header.kind) {
+                if header.size > MAX_BOX {
+                    // Free space this large holds no phone's metadata.
+                    if !matches!(&header.kind, b"free" | b"skip") {
+                        return Err(crate::files::unreadable(content_type));
+                    }
+                } else {
+                    let body = self.read_range(key, at..at + header.size).await?;
+                    patches.extend(mm::isobmff_patches_for_file(&header, &body, size));
+                }
+            }
+            at += header.size;
+        }
+        if patches.is_empty() {
+            return Ok((upload.sha256.clone(), size, None));
+        }
+        patches.sort_by_key(|p| p.offset);
+        let staging = format!(
+            "uploads/{}/clean-{}",
+            upload.id,
+            uuid::Uuid::new_v4().simple()
+        );
+        let mut writer = self.inner.objects.writer(&staging).await?;
+        let mut hasher = Sha256::new();
+        let mut stream = self
+            .inner
+            .objects
+            .read(key, None)
+            .await?
+            .ok_or_else(|| Error::internal(format!("blob {key} is missing")))?;
+        let mut offset = 0u64;
+        let copied = async {
+            while let Some(chunk) = stream.next().await {
+                let mut chunk = chunk?.to_vec();
+                let end = offset + chunk.len() as u64;
+                for p in patches
+                    .iter()
+                    .filter(|p| p.offset < end && p.offset + p.bytes.len() as u64 > offset)
+                {
+                    // The part of the patch that falls in this chunk.
+                    let from = p.offset.max(offset);
+                    let to = (p.offset + p.bytes.len() as u64).min(end);
+                    let src = &p.bytes[(from - p.offset) as usize..(to - p.offset) as usize];
+                    chunk[(from - offset) as usize..(to - offset) as usize].copy_from_slice(src);
+                }
+                hasher.update(&chunk);
+                writer.write(Bytes::from(chunk)).await?;
+                offset = end;
+            }
+            Ok::<(), Error>(())
+        }
+        .await;
+        if let Err(e) = copied {
+            let _ = writer.abort().await;
+            return Err(e);
+        }
+        writer.finish().await?;
+        let sha = hex::encode(hasher.finalize());
+        let clean = blob_key(&sha);
+        if self.inner.objects.head(&clean).await?.is_some() {
+            self.inner.objects.delete(&staging).await?;
+        } else {
+            self.inner.objects.rename(&staging, &clean).await?;
+        }
+        Ok((sha, size, None))
+    }
+
+    /// The bytes `range` of a blob, read whole (for small ranges).
+    async fn read_range(&self, key: &str, range: Range<u64>) -> Result<Bytes> {
+        let mut stream = self
+            .inner
+            .objects
+            .read(key, Some(range))
+            .await?
+            .ok_or_else(|| Error::internal(format!("blob {key} is missing")))?;
+        let mut out = BytesMut::new();
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out.freeze())
     }
 
     /// Gives up an upload: its pieces and record go.
@@ -709,8 +876,8 @@ impl App {
         {
             return Err(lie(d, &content_type));
         }
-        // Photos lose where and when they were taken before they are stored.
-        let bytes = if is_photo(&content_type) {
+        // Photos and videos lose where and when they were taken before they are stored.
+        let bytes = if carries_location(&content_type) {
             Bytes::from(crate::files::strip_metadata(&content_type, bytes.to_vec())?)
         } else {
             bytes
@@ -816,12 +983,24 @@ impl App {
         Ok(out.freeze())
     }
 
-    /// The plain text extracted from a version, if any.
-    pub async fn version_text(&self, version: &FileVersion) -> Result<Option<String>> {
+    /// The first `max_chars` characters (at most [`MAX_TEXT_PAGE`]) of the
+    /// plain text extracted from a version, if any.
+    pub async fn version_text(
+        &self,
+        version: &FileVersion,
+        max_chars: usize,
+    ) -> Result<Option<String>> {
+        if max_chars > MAX_TEXT_PAGE {
+            return Err(Error::invalid(
+                "first",
+                format!("ask for at most {MAX_TEXT_PAGE} characters"),
+            ));
+        }
         if !version.has_text {
             return Ok(None);
         }
-        self.repo().version_text(&version.id).await
+        let text = self.repo().version_text(&version.id, max_chars).await?;
+        Ok(text.map(|t| t.chars().take(max_chars).collect()))
     }
 
     /// The thumbnail of a version of an image.

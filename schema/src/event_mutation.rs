@@ -251,6 +251,24 @@ impl EventMutation {
         })
     }
 
+    /// Takes a chat message out of the live room (the hosts): it disappears
+    /// for everyone (`CHAT_HIDDEN` on `eventLive`) and from the room's
+    /// chat and replays. Returns the message's id.
+    async fn hide_live_message(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        message_id: ID,
+    ) -> Result<ID> {
+        let v = viewer(ctx)?;
+        let message = app::LiveMessageId::parse(&message_id).gql()?;
+        app(ctx)
+            .hide_live_message(v, &self::event_id(&event_id)?, &message, &meta(ctx))
+            .await
+            .map(|id| ID(id.to_string()))
+            .gql()
+    }
+
     /// Marks a question answered, pinned or hidden (the hosts); what is
     /// not given stays as it is.
     async fn mark_question(

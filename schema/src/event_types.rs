@@ -660,6 +660,8 @@ pub enum LiveEventKind {
     PollClosed,
     /// A hand went up or down (`participant`, `raised`).
     HandChanged,
+    /// A host took a chat message out of the room (`messageId`).
+    ChatHidden,
 }
 
 /// One entry of a live room: its `kind` says which other fields it fills.
@@ -691,6 +693,7 @@ impl LiveEvent {
             K::PollVoted { .. } => LiveEventKind::PollVoted,
             K::PollClosed { .. } => LiveEventKind::PollClosed,
             K::Hand { .. } => LiveEventKind::HandChanged,
+            K::ChatHidden { .. } => LiveEventKind::ChatHidden,
         }
     }
 
@@ -711,6 +714,16 @@ impl LiveEvent {
                 body: body.markdown.clone(),
                 html: body.html.clone(),
             }),
+            _ => None,
+        }
+    }
+
+    /// The chat message posted or hidden.
+    async fn message_id(&self) -> Option<ID> {
+        match &self.0.kind {
+            app::LiveKind::Chat { id, .. } | app::LiveKind::ChatHidden { id, .. } => {
+                Some(ID(id.to_string()))
+            }
             _ => None,
         }
     }

@@ -261,7 +261,7 @@ impl Material {
 
     /// The body as safe HTML.
     async fn body_html(&self) -> String {
-        app::render_markdown(&self.0.details.body)
+        self.0.details.body_html().into_owned()
     }
 
     async fn kind(&self) -> MaterialKind {
@@ -373,15 +373,25 @@ impl Material {
             .gql()
     }
 
-    /// Its files, each with every version kept.
-    async fn files(&self, ctx: &Context<'_>) -> Result<Vec<MaterialFile>> {
-        Ok(app(ctx)
-            .material_files(&self.0)
-            .await
-            .gql()?
-            .into_iter()
-            .map(MaterialFile)
-            .collect())
+    /// Its files, in the order they were first uploaded, each with every
+    /// version kept.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn files(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, MaterialFile>> {
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        let (p, _) = app(ctx).material_file_page(&self.0, &page).await.gql()?;
+        Ok(connection(p, has_previous, MaterialFile))
+    }
+
+    /// How many files it has.
+    async fn file_count(&self, ctx: &Context<'_>) -> Result<usize> {
+        let page = app::PageRequest::parse(Some(1), None).gql()?;
+        Ok(app(ctx).material_file_page(&self.0, &page).await.gql()?.1)
     }
 }
 
@@ -405,9 +415,25 @@ impl MaterialFile {
         FileVersion(self.0.current().clone())
     }
 
-    /// Every version, oldest first.
-    async fn versions(&self) -> Vec<FileVersion> {
-        self.0.versions.iter().cloned().map(FileVersion).collect()
+    /// Its versions, newest first; every one is kept.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn versions(
+        &self,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, FileVersion>> {
+        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let has_previous = page.after.is_some();
+        Ok(connection(
+            self.0.version_page(&page),
+            has_previous,
+            FileVersion,
+        ))
+    }
+
+    /// How many versions it has.
+    async fn version_count(&self) -> usize {
+        self.0.versions.len()
     }
 }
 
@@ -468,14 +494,18 @@ impl FileVersion {
     }
 
     /// The plain text of a document (PDF, DOCX, PPTX, ODT, ODP, text,
-    /// Markdown), its first `first` characters; null when none was found.
+    /// Markdown), its first `first` characters (at most 20000); null when
+    /// none was found. Costs one unit of complexity per 1000 characters.
+    #[graphql(complexity = "1 + first.clamp(0, 20_000) as usize / 1000")]
     async fn text(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 500)] first: i32,
     ) -> Result<Option<String>> {
-        let text = app(ctx).version_text(&self.0).await.gql()?;
-        Ok(text.map(|t| t.chars().take(first.max(0) as usize).collect()))
+        let first = usize::try_from(first)
+            .map_err(|_| app::Error::invalid("first", "ask for 0 or more characters"))
+            .gql()?;
+        app(ctx).version_text(&self.0, first).await.gql()
     }
 }
 

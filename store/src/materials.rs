@@ -507,11 +507,16 @@ impl MaterialRepository for Database {
         ))
     }
 
-    async fn version_text(&self, id: &VersionId) -> Result<Option<String>> {
+    async fn version_text(&self, id: &VersionId, max_chars: usize) -> Result<Option<String>> {
+        // Cut in the database: the whole text may be a million characters.
         let text: Option<Option<String>> = self
             .db
-            .query("SELECT VALUE text FROM ONLY type::record('file_version', $id)")
+            .query(
+                "SELECT VALUE (IF text = NONE THEN NONE ELSE string::slice(text, 0, $n) END) \
+                 FROM ONLY type::record('file_version', $id)",
+            )
             .bind(("id", id.as_str().to_owned()))
+            .bind(("n", max_chars as i64))
             .await
             .map_err(internal)?
             .take(0)

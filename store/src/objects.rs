@@ -257,6 +257,14 @@ impl ObjectStorage for Objects {
         }
     }
 
+    async fn rename(&self, from: &str, to: &str) -> app::Result<()> {
+        // A file rename on disk, a server-side copy and delete on S3.
+        self.store
+            .rename(&key_path(from)?, &key_path(to)?)
+            .await
+            .map_err(failed)
+    }
+
     async fn writer(&self, key: &str) -> app::Result<Box<dyn BlobWriter>> {
         let path = key_path(key)?;
         let upload = self.store.put_multipart(&path).await.map_err(failed)?;

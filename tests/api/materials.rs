@@ -18,7 +18,17 @@ pub const CREATE: &str =
 const START: &str = "mutation($i: StartUploadInput!) { startUpload(input: $i) { id offset size url chunkSize fileId } }";
 const FINISH: &str =
     "mutation($id: ID!) { finishUpload(id: $id) { id number name size sha256 contentType url } }";
-const FILES: &str = "query($id: ID!) { material(id: $id) { id status files { id name current { id number sha256 } versions { number name sha256 } } } }";
+const FILES: &str = "query($id: ID!) { material(id: $id) { id status fileCount files { edges { node { id name versionCount current { id number sha256 } versions { edges { node { number name sha256 } } } } } } } }";
+
+/// The nodes of a Relay connection.
+pub fn nodes(connection: &Value) -> Vec<Value> {
+    connection["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a connection: {connection}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
 
 fn data(r: &Reply) -> &Value {
     assert!(r.body["errors"].is_null(), "unexpected errors: {}", r.body);
@@ -713,11 +723,12 @@ async fn uploading_again_makes_a_new_version_and_keeps_the_old_ones() {
     let v1 = data(&r)["uploadMaterialFile"].clone();
     assert_eq!(v1["number"], 1);
     assert_eq!(v1["contentType"], "text/markdown");
-    let file = data(&s.gql(Some(&teacher), FILES, json!({ "id": m })).await)["material"]["files"]
-        [0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let file =
+        nodes(&data(&s.gql(Some(&teacher), FILES, json!({ "id": m })).await)["material"]["files"])
+            [0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     let r = send_small(
         s,
         Some(&teacher),
@@ -767,16 +778,38 @@ async fn uploading_again_makes_a_new_version_and_keeps_the_old_ones() {
     assert_eq!(data(&r)["finishUpload"]["number"], 3);
 
     let r = s.gql(Some(&teacher), FILES, json!({ "id": m })).await;
-    let files = data(&r)["material"]["files"].as_array().unwrap().clone();
+    assert_eq!(data(&r)["material"]["fileCount"], 1);
+    let files = nodes(&data(&r)["material"]["files"]);
     assert_eq!(files.len(), 1);
     assert_eq!(files[0]["name"], "plan-v3.md");
-    let names: Vec<_> = files[0]["versions"]
-        .as_array()
-        .unwrap()
+    assert_eq!(files[0]["versionCount"], 3);
+    let names: Vec<_> = nodes(&files[0]["versions"])
         .iter()
         .map(|v| v["name"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(names, ["plan-v1.md", "plan-v2.md", "plan-v3.md"]);
+    assert_eq!(
+        names,
+        ["plan-v3.md", "plan-v2.md", "plan-v1.md"],
+        "newest first"
+    );
+    // Versions page truthfully at every size.
+    let q = "query($id: ID!, $n: Int, $a: String) { material(id: $id) { files { edges { node { versions(first: $n, after: $a) { edges { cursor node { number } } pageInfo { hasNextPage endCursor } } } } } } }";
+    for n in 1..=3 {
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let r = s
+                .gql(Some(&teacher), q, json!({ "id": m, "n": n, "a": after }))
+                .await;
+            let page = &nodes(&data(&r)["material"]["files"])[0]["versions"];
+            seen.extend(nodes(page).iter().map(|v| v["number"].as_u64().unwrap()));
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(seen, [3, 2, 1], "pages of {n}");
+    }
     // The old version still downloads.
     let (status, _, body) = s
         .download(Some(&teacher), v1["url"].as_str().unwrap())
@@ -937,7 +970,7 @@ async fn bad_uploads_get_clear_errors_and_leave_nothing_behind() {
     assert_eq!(r.code(), Some("CONFLICT"));
     let r = s.gql(Some(&teacher), FILES, json!({ "id": m })).await;
     assert_eq!(
-        data(&r)["material"]["files"],
+        data(&r)["material"]["files"]["edges"],
         json!([]),
         "nothing partial is visible"
     );
@@ -1491,7 +1524,7 @@ async fn images_get_thumbnails_and_documents_give_their_text() {
             "line one\nline two",
         ),
     ];
-    let q = "query($id: ID!) { material(id: $id) { files { current { name contentType thumbnailUrl text } } } }";
+    let q = "query($id: ID!) { material(id: $id) { files { edges { node { current { name contentType thumbnailUrl text } } } } } }";
     for (name, bytes, typ, _) in &cases {
         let r = send_small(
             s,
@@ -1521,7 +1554,7 @@ async fn images_get_thumbnails_and_documents_give_their_text() {
     .await;
     data(&r);
     let r = s.gql(Some(&teacher), q, json!({ "id": m })).await;
-    let files = data(&r)["material"]["files"].as_array().unwrap().clone();
+    let files = nodes(&data(&r)["material"]["files"]);
     for (name, _, _, text) in &cases {
         let f = files
             .iter()
@@ -1553,7 +1586,7 @@ async fn images_get_thumbnails_and_documents_give_their_text() {
     .await;
     data(&r);
     let r = s.gql(Some(&teacher), q, json!({ "id": m })).await;
-    let files = data(&r)["material"]["files"].as_array().unwrap().clone();
+    let files = nodes(&data(&r)["material"]["files"]);
     let png = files
         .iter()
         .find(|f| f["current"]["name"] == "dot.png")

@@ -43,6 +43,20 @@ async fn conformance(o: Objects, what: &str) {
         "{what}"
     );
 
+    // A rename moves the bytes to the new key, replacing what was there.
+    o.put(&key("moved-from"), b"moving".to_vec()).await.unwrap();
+    o.put(&key("moved-to"), b"old".to_vec()).await.unwrap();
+    o.rename(&key("moved-from"), &key("moved-to"))
+        .await
+        .unwrap();
+    assert_eq!(o.get(&key("moved-from")).await.unwrap(), None, "{what}");
+    assert_eq!(
+        o.get(&key("moved-to")).await.unwrap().as_deref(),
+        Some(&b"moving"[..]),
+        "{what}"
+    );
+    o.delete(&key("moved-to")).await.unwrap();
+
     // Empty blobs, names in other scripts, and blobs larger than one
     // multipart chunk (5 MiB) come back byte for byte.
     o.put(&key("empty"), vec![]).await.unwrap();

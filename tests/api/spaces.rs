@@ -467,12 +467,14 @@ async fn subscribers_that_stop_reading_are_told_to_resync_and_cost_bounded_memor
         return;
     }
     // Posting 10,000 messages takes a while in a debug build; the stalled
-    // sockets must not be closed as idle before they are found lagging.
+    // sockets must not be closed as idle or stuck before they are found
+    // lagging.
     // Twenty sockets of one student are more than one person may open.
     let t = Twin::on(
         Net::with(
             spawn_with(|c| {
                 c.ws.idle_timeout = Duration::from_secs(900);
+                c.http.write_timeout = Duration::from_secs(900);
                 c.ws.max_per_person = 2 * STALLED;
             })
             .await,

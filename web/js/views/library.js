@@ -14,7 +14,7 @@ const libraryQuery = (withFolder) => `query($school: ID, $space: ID, $f: ID, ${w
     ${withFolder ? 'folder(id: $fid) { id name path { id name } }' : ''}
     folders(parentId: $f) { id name }
     materials(folderId: $f, sort: $sort, first: 20, after: $a) {
-      nodes { id title summary kind languages status visibility updatedAt files { id } }
+      nodes { id title summary kind languages status visibility updatedAt fileCount }
       pageInfo { hasNextPage endCursor } } } }`;
 
 export function materialCard(m) {
@@ -146,8 +146,10 @@ function newMaterialForm(ctx, vars, folderId, status) {
   const languages = h('input', { id: 'material-languages', value: 'en', required: true });
   const subjects = h('input', { id: 'material-subjects' });
   const licence = h('select', { id: 'material-licence' }, LICENCES.map((k) => h('option', { value: k }, label('Licence', k))));
-  const visibility = h('select', { id: 'material-visibility' }, ['SPACE', 'NETWORK', 'PUBLIC']
-    .map((v) => h('option', { value: v, selected: v === 'NETWORK' }, label('Visibility', v))));
+  // A student's work goes beyond the space only by a teacher's choice.
+  const student = ctx.me && ctx.me.role === 'STUDENT';
+  const visibility = h('select', { id: 'material-visibility' }, (student ? ['SPACE'] : ['SPACE', 'NETWORK', 'PUBLIC'])
+    .map((v) => h('option', { value: v, selected: v === (student ? 'SPACE' : 'NETWORK') }, label('Visibility', v))));
   const gp = {
     context: h('textarea', { id: 'gp-context', rows: 2 }),
     whatWasDone: h('textarea', { id: 'gp-done', rows: 2 }),

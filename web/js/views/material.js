@@ -9,12 +9,21 @@ import { formatDateTime, formatSize, label, languageName, t } from '../i18n.js';
 import { uploadFile } from '../upload.js';
 
 const V = 'id number name size contentType uploadedAt uploadedBy { displayName } url thumbnailUrl';
-const Q = `query($id: ID!) { material(id: $id) {
+// Files come ten at a time, each with its five newest versions; the rest
+// of a file's versions load on request.
+const FILES = `files(first: 10, after: $after) { edges { cursor node { id name versionCount
+  current { ${V} text(first: 400) } versions(first: 5) { edges { node { ${V} } } } } }
+  pageInfo { hasNextPage endCursor } }`;
+const Q = `query($id: ID!, $after: String) { material(id: $id) {
   id title summary bodyHtml kind languages subjects ageMin ageMax pillars sdgs licence authors
   status visibility canEdit createdAt updatedAt publishedAt
   school { id name } space { id title } folder { id name }
   goodPractice { context whatWasDone results evidence lessonsLearned }
-  files { id name current { ${V} text(first: 400) } versions { ${V} } } } }`;
+  ${FILES} } }`;
+const MORE_FILES = `query($id: ID!, $after: String) { material(id: $id) { ${FILES} } }`;
+// One file's versions: the file that follows the cursor before it.
+const VERSIONS = `query($id: ID!, $after: String) { material(id: $id) {
+  files(first: 1, after: $after) { edges { node { versions(first: 50) { edges { node { ${V} } } } } } } } }`;
 
 export async function render(root, ctx) {
   const d = await gql(Q, { id: ctx.params.id });
@@ -76,7 +85,7 @@ export async function render(root, ctx) {
         formatDateTime(v.uploadedAt), v.uploadedBy ? ` · ${v.uploadedBy.displayName}` : ''), ' ', btn);
   }
 
-  function fileItem(f) {
+  function fileItem(f, before) {
     const v = f.current;
     const preview = h('div', { class: 'preview' });
     if (v.thumbnailUrl) {
@@ -95,12 +104,28 @@ export async function render(root, ctx) {
       h('h3', null, f.name),
       h('p', { class: 'meta' }, t('material.version', { n: v.number }), ' · ', formatSize(v.size), ' · ', v.contentType),
       preview, main,
-      f.versions.length > 1
-        ? h('details', null, h('summary', null, t('material.versions', { n: f.versions.length })),
-          h('ul', { class: 'plain' }, [...f.versions].sort((a, b) => b.number - a.number).map((x) => versionRow(x, false))))
-        : null);
+      f.versionCount > 1 ? versionList(f, before) : null);
     if (m.canEdit) add(li, uploader(f.id, t('material.newVersion')));
     return li;
+  }
+
+  function versionList(f, before) {
+    const list = h('ul', { class: 'plain' }, f.versions.edges.map((e) => versionRow(e.node, false)));
+    const all = f.versionCount > f.versions.edges.length && h('button', {
+      type: 'button',
+      class: 'quiet',
+      onclick: async () => {
+        try {
+          const r = await gql(VERSIONS, { id: m.id, after: before });
+          const edges = r.material.files.edges[0]?.node.versions.edges || [];
+          fill(list, edges.map((e) => versionRow(e.node, false)));
+          all.remove();
+        } catch (e) {
+          status.textContent = errorText(e, t);
+        }
+      },
+    }, t('material.allVersions', { n: f.versionCount }));
+    return h('details', null, h('summary', null, t('material.versions', { n: f.versionCount })), list, all || null);
   }
 
   function uploader(fileId, text) {
@@ -136,12 +161,36 @@ export async function render(root, ctx) {
     return h('div', { class: 'uploader' }, h('label', { for: input.id }, text), input, progress, line);
   }
 
-  const files = h('ul', { class: 'cards files', id: 'files' }, m.files.map(fileItem));
-  const noFiles = h('p', { class: 'empty', hidden: m.files.length > 0 }, t('material.noFiles'));
+  const files = h('ul', { class: 'cards files', id: 'files' });
+  const noFiles = h('p', { class: 'empty' }, t('material.noFiles'));
+  const moreFiles = h('button', { type: 'button', class: 'quiet', id: 'more-files', hidden: true }, t('material.moreFiles'));
+  let filesEnd = null;
+  function showFiles(conn, replace) {
+    let before = replace ? null : filesEnd;
+    const items = conn.edges.map((e) => {
+      const li = fileItem(e.node, before);
+      before = e.cursor;
+      return li;
+    });
+    if (replace) fill(files, items);
+    else add(files, items);
+    filesEnd = conn.pageInfo.endCursor || filesEnd;
+    moreFiles.hidden = !conn.pageInfo.hasNextPage;
+    noFiles.hidden = files.children.length > 0;
+  }
+  moreFiles.addEventListener('click', async () => {
+    try {
+      const r = await gql(MORE_FILES, { id: m.id, after: filesEnd });
+      showFiles(r.material.files, false);
+    } catch (e) {
+      status.textContent = errorText(e, t);
+    }
+  });
+  showFiles(m.files, true);
   async function refreshFiles() {
-    const r = await gql(Q, { id: m.id });
-    fill(files, r.material.files.map(fileItem));
-    noFiles.hidden = r.material.files.length > 0;
+    const r = await gql(Q, { id: m.id, after: null });
+    filesEnd = null;
+    showFiles(r.material.files, true);
   }
 
   const actions = h('div', { class: 'toolbar' });
@@ -175,7 +224,7 @@ export async function render(root, ctx) {
       h('div', null, m.bodyHtml ? html('div', { class: 'prose', lang }, m.bodyHtml) : null, gp),
       facts),
     h('section', { 'aria-labelledby': 'files-h' }, h('h2', { id: 'files-h' }, t('material.files')),
-      noFiles, files,
+      noFiles, files, moreFiles,
       m.canEdit ? uploader(null, t('material.addFiles')) : null),
   );
   return () => urls.forEach((u) => URL.revokeObjectURL(u));

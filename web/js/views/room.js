@@ -14,7 +14,7 @@ const Q = `query($id: ID!) { event(id: $id) { id title status canManage canTakeP
     hands { participant { id name } at } present { id name role }
     chat { cursor kind at message { id author { id name role } html } } } } }`;
 const SUB = `subscription($e: ID!, $a: String) { eventLive(eventId: $e, after: $a) {
-  cursor at kind participant { id name role } message { id author { id name role } html }
+  cursor at kind participant { id name role } messageId message { id author { id name role } html }
   question { ${QN} } questionId votes poll { ${PL} } pollId counts voters raised } }`;
 
 export async function render(root, ctx) {
@@ -56,9 +56,29 @@ export async function render(root, ctx) {
 
   function chatItem(m) {
     chatIds.add(m.id);
+    // Hosts take a message out of the room for everyone.
+    const hide = manage && h('button', {
+      type: 'button',
+      class: 'link hide-live-message',
+      'aria-label': t('room.hideMessage', { name: m.author.name }),
+      onclick: async () => {
+        try {
+          await gql('mutation($e: ID!, $m: ID!) { hideLiveMessage(eventId: $e, messageId: $m) }', { e: e.id, m: m.id });
+          removeChat(m.id);
+        } catch (err) {
+          status.textContent = errorText(err, t);
+        }
+      },
+    }, t('room.hide'));
     return h('li', { class: 'message', dataset: { id: m.id } },
-      h('p', { class: 'by' }, h('strong', null, m.author.name), ' ', h('small', { class: 'meta' }, label('Role', m.author.role))),
+      h('p', { class: 'by' }, h('strong', null, m.author.name), ' ', h('small', { class: 'meta' }, label('Role', m.author.role)), hide ? ' ' : null, hide || null),
       html('div', { class: 'body' }, m.html));
+  }
+
+  function removeChat(id) {
+    for (const li of chat.querySelectorAll('li.message')) {
+      if (li.dataset.id === id) li.remove();
+    }
   }
 
   function drawQuestions() {
@@ -196,6 +216,9 @@ export async function render(root, ctx) {
           add(chat, chatItem(ev.message));
           chat.scrollTop = chat.scrollHeight;
         }
+        break;
+      case 'CHAT_HIDDEN':
+        if (ev.messageId) removeChat(ev.messageId);
         break;
       case 'QUESTION_ASKED': case 'QUESTION_UPDATED':
         if (ev.question) { questions.set(ev.question.id, ev.question); drawQuestions(); }
