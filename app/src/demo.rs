@@ -56,7 +56,30 @@ impl App {
 
     /// Loads the demo network. Loading twice adds nothing the second time.
     #[tracing::instrument(skip_all)]
+    /// The demo's accounts have passwords printed in the README: it loads
+    /// only into data that holds nobody but the first administrator, or the
+    /// demo itself (loading again adds nothing). A real network is refused.
+    async fn check_demo_may_load(&self) -> Result<()> {
+        let demo_marker = self
+            .repo()
+            .user_secret_by_login("nc.am@lff.example")
+            .await?
+            .is_some();
+        if demo_marker {
+            return Ok(());
+        }
+        for role in Role::ALL {
+            if role != Role::PlatformAdmin && self.repo().any_user_with_role(role).await? {
+                return Err(Error::Conflict(
+                    "this data holds people who are not the demo's; the demo, with its published passwords, loads only into new data".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     pub async fn load_demo(&self) -> Result<DemoSummary> {
+        self.check_demo_may_load().await?;
         let adult = self
             .hash_password(&NewPassword::parse(DEMO_ADULT_PASSWORD, Role::Teacher)?)
             .await?;

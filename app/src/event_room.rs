@@ -994,13 +994,15 @@ impl AttendanceReport {
                 None => (String::new(), String::new()),
             };
             for p in &s.people {
+                // A leading formula character would run in a spreadsheet:
+                // every text people wrote is defused, names of schools and
+                // classes too.
                 let _ = w.write_record([
-                    name.as_str(),
+                    &defuse(&name),
                     country.as_str(),
-                    // A leading formula character would run in a spreadsheet.
                     &defuse(&p.name),
                     p.role.as_str(),
-                    p.class_label.as_deref().unwrap_or(""),
+                    &defuse(p.class_label.as_deref().unwrap_or("")),
                     &p.first_joined.format("%Y-%m-%d %H:%M:%S").to_string(),
                     &p.last_left
                         .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
@@ -1601,6 +1603,8 @@ impl App {
             ready: VecDeque::new(),
             hidden,
             hidden_chat: view.hidden_chat,
+            viewer: viewer.clone(),
+            recheck: tokio::time::Instant::now() + ACCESS_RECHECK,
             done: false,
         };
         if let Some(after) = after {
@@ -1723,8 +1727,15 @@ struct RoomSubscriber {
     /// Chat messages hidden (when the stream began, and since): replays
     /// leave them out.
     hidden_chat: HashSet<LiveMessageId>,
+    /// Whose stream this is, and when their access is checked again: an
+    /// audience can narrow, a seat can be cancelled, a member can leave.
+    viewer: Viewer,
+    recheck: tokio::time::Instant,
     done: bool,
 }
+
+/// How often a live room's stream checks that its viewer may still follow it.
+const ACCESS_RECHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
 fn resync() -> Error {
     Error::ResyncRequired("live entries were missed; resume from the last cursor received")
@@ -1806,7 +1817,26 @@ impl RoomSubscriber {
                     }
                 }
             }
-            match self.listener.recv().await {
+            let next = tokio::select! {
+                next = self.listener.recv() => next,
+                () = tokio::time::sleep_until(self.recheck) => {
+                    self.recheck = tokio::time::Instant::now() + ACCESS_RECHECK;
+                    match self.app.room_access(&self.viewer, &self.event).await {
+                        Ok(access) => {
+                            if !access.participant {
+                                // Watching only now: no longer counted present.
+                                self._presence = None;
+                            }
+                            continue;
+                        }
+                        Err(e) => {
+                            self.done = true;
+                            return Some((Err(e), self));
+                        }
+                    }
+                }
+            };
+            match next {
                 None => {
                     self.done = true;
                     return Some((Err(resync()), self));

@@ -1161,13 +1161,28 @@ impl App {
         let mut list = self.personal_events(&user.id, from).await?;
         list.retain(|e| e.details.starts_at <= until);
         list.sort_by_key(|e| e.sort_key());
-        let out = list
-            .into_iter()
-            .map(|e| {
-                let status = regs.iter().find(|r| r.event == e.id).map(|r| r.status);
-                (e, status)
-            })
-            .collect();
+        // Each event as its owner would see it now: one they can no longer
+        // see leaves the feed (their calendar removes it), and the video-call
+        // link goes only to those with a place in the room — not to a
+        // waitlist.
+        let as_owner = Viewer {
+            user: user.clone(),
+            token_hash: TokenHash(String::new()),
+            session_expires_at: now,
+        };
+        let mut out = Vec::with_capacity(list.len());
+        for mut e in list {
+            let access = match self.room_access(&as_owner, &e.id).await {
+                Ok(a) => a,
+                Err(Error::NotFound | Error::Forbidden) => continue,
+                Err(other) => return Err(other),
+            };
+            if !access.participant {
+                e.details.join_url = None;
+            }
+            let status = regs.iter().find(|r| r.event == e.id).map(|r| r.status);
+            out.push((e, status));
+        }
         Ok((user, out))
     }
 

@@ -277,8 +277,9 @@ pub trait MaterialRepository: Send + Sync + 'static {
     async fn blob_in_use(&self, sha256: &str) -> Result<bool>;
 
     /// Stores a new upload; `QuotaExceeded` if its declared size would take
-    /// the school's usage past `quota`.
-    async fn create_upload(&self, upload: &Upload, quota: u64) -> Result<()>;
+    /// the school's usage past `quota`, `Conflict` if it would take what the
+    /// uploader's open uploads reserve past `personal`.
+    async fn create_upload(&self, upload: &Upload, quota: u64, personal: u64) -> Result<()>;
     async fn upload(&self, id: &UploadId) -> Result<Option<Upload>>;
     /// Appends a received part; `Conflict` unless the upload still has
     /// exactly `part.offset` bytes (another request got there first).

@@ -521,14 +521,21 @@ impl App {
             .await
     }
 
-    /// A file of the school's own uploads, not yet on another card.
-    async fn card_file(&self, school: &School, file: &FileId) -> Result<StoredFile> {
+    /// A file of the school's own uploads (or, for someone of no school —
+    /// an administrator — of their own), not yet on another card.
+    async fn card_file(
+        &self,
+        viewer: &Viewer,
+        school: &School,
+        file: &FileId,
+    ) -> Result<StoredFile> {
         let f = self
             .repo()
             .file(file)
             .await?
             .ok_or_else(|| Error::invalid("fileId", "no such upload"))?;
-        let own = f.school.as_ref() == Some(&school.id) || f.school.is_none();
+        let own = f.school.as_ref() == Some(&school.id)
+            || f.school.is_none() && f.uploaded_by == viewer.user.id;
         if !own || f.attached_to.as_ref().is_some_and(|a| *a != school.id) {
             return Err(Error::invalid("fileId", "no such upload"));
         }
@@ -548,7 +555,7 @@ impl App {
         let mut school = self
             .editable_card(viewer, id, "add_school_photo", meta)
             .await?;
-        let f = self.card_file(&school, file).await?;
+        let f = self.card_file(viewer, &school, file).await?;
         if !f.is_image() {
             return Err(Error::invalid(
                 "fileId",
@@ -623,7 +630,7 @@ impl App {
             .editable_card(viewer, id, "set_school_presentation", meta)
             .await?;
         if let Some(file) = file {
-            let f = self.card_file(&school, file).await?;
+            let f = self.card_file(viewer, &school, file).await?;
             if !crate::files::is_presentation(&f.content_type) {
                 return Err(Error::invalid(
                     "fileId",

@@ -286,7 +286,17 @@ pub fn render_markdown(markdown: &str) -> String {
 static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.url_schemes(["http", "https", "mailto"].into())
-        .link_rel(Some("noopener noreferrer nofollow"));
+        .link_rel(Some("noopener noreferrer nofollow"))
+        // An image from elsewhere would tell its server who reads the text
+        // and when (a tracking pixel): images come from this platform only.
+        .attribute_filter(|element, attribute, value| {
+            if element == "img" && attribute == "src" {
+                let own =
+                    value.starts_with('/') && !value.starts_with("//") && !value.contains('\\');
+                return own.then(|| value.into());
+            }
+            Some(value.into())
+        });
     b
 });
 
@@ -625,6 +635,15 @@ mod tests {
             ),
             "{html}"
         );
+    }
+
+    #[test]
+    fn images_come_from_the_platform_only() {
+        let html = render_markdown(
+            "![pixel](https://tracker.example/p.gif) ![](//tracker.example/q.gif) ![ours](/downloads/abc/thumbnail)",
+        );
+        assert!(!html.contains("tracker.example"), "{html}");
+        assert!(html.contains(r#"src="/downloads/abc/thumbnail""#), "{html}");
     }
 
     #[test]

@@ -416,8 +416,17 @@ impl App {
             updated_at: now,
             parts: Vec::new(),
         };
+        // What one person's open uploads may reserve of the school's quota
+        // for the day they stay open: one largest file for a student, a few
+        // for an adult.
+        let limits = &self.inner.limits;
+        let personal = if viewer.user.role == Role::Student {
+            limits.max_upload
+        } else {
+            limits.max_upload.saturating_mul(4)
+        };
         self.repo()
-            .create_upload(&upload, self.inner.limits.school_quota)
+            .create_upload(&upload, limits.school_quota, personal)
             .await?;
         Ok(upload)
     }

@@ -26,6 +26,7 @@ mod types;
 use async_graphql::Schema;
 
 pub use errors::{ErrorCode, INTERNAL_MESSAGE, code_of, error_code, error_with_code};
+pub use limits::{MAX_NESTING, nesting_ok};
 pub use live::{Live, LiveCounts, LiveRequest};
 pub use mutation::Mutation;
 pub use query::Query;

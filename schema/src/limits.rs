@@ -3,7 +3,12 @@
 //! * the number of aliases in one document — aliases let one small document
 //!   ask for the same field hundreds of times;
 //! * how deeply fragments spread into fragments — a long chain costs the
-//!   server work in every later phase while each link looks harmless.
+//!   server work in every later phase while each link looks harmless;
+//!
+//! and one checked before parsing: how deeply braces, brackets and
+//! parentheses nest ([`nesting_ok`]). The parser recurses once per level
+//! before any depth limit applies, so a 16 KiB document of 8,000 nested
+//! selections could overflow a worker's stack and abort the process.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +18,62 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ServerResult, Variables};
 
 use crate::errors::{ErrorCode, error_with_code};
+
+/// Deepest nesting of `{`, `[` and `(` a document may have before it is
+/// parsed at all; the field depth limit (12 by default) applies after.
+pub const MAX_NESTING: usize = 64;
+
+/// Whether `query` nests braces, brackets and parentheses at most
+/// [`MAX_NESTING`] deep, outside strings and comments. A linear scan that
+/// needs no stack: it runs before the recursive parser sees the document.
+pub fn nesting_ok(query: &str) -> bool {
+    let b = query.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                // A block string ends at the next unescaped """.
+                i += 3;
+                while i < b.len() && !b[i..].starts_with(b"\"\"\"") {
+                    i += if b[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return false;
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    true
+}
+
+fn nesting_error() -> async_graphql::ServerError {
+    error_with_code(
+        ErrorCode::BadUserInput,
+        format!("the document nests more than {MAX_NESTING} levels deep"),
+    )
+}
 
 pub(crate) struct DocumentLimits {
     pub max_aliases: usize,
@@ -113,6 +174,9 @@ impl Extension for DocumentLimitsExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        if !nesting_ok(query) {
+            return Err(nesting_error());
+        }
         let doc = next.run(ctx, query, variables).await?;
         let n = alias_count(&doc);
         if n > self.max_aliases {
@@ -140,6 +204,21 @@ impl Extension for DocumentLimitsExtension {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn nesting_is_measured_outside_strings_and_comments() {
+        assert!(super::nesting_ok("{ a { b(x: [1, [2]]) { c } } }"));
+        let deep = format!("{}{}", "{a".repeat(8000), "}".repeat(8000));
+        assert!(!super::nesting_ok(&deep));
+        let quoted = format!("{{ a(s: \"{}\") }}", "{".repeat(100));
+        assert!(super::nesting_ok(&quoted));
+        let block = format!("{{ a(s: \"\"\"{} \\\"\"\" \"\"\") }}", "[".repeat(100));
+        assert!(super::nesting_ok(&block));
+        let comment = format!("# {}\n{{ a }}", "(".repeat(100));
+        assert!(super::nesting_ok(&comment));
+        let at_the_limit = format!("{}{}", "{a".repeat(64), "}".repeat(64));
+        assert!(super::nesting_ok(&at_the_limit));
+    }
+
     #[test]
     fn aliases_are_counted_in_operations_and_fragments() {
         let doc = async_graphql::parser::parse_query(

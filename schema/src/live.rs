@@ -289,6 +289,9 @@ impl SharedPlan {
         operation_name: Option<&str>,
         variables: Option<&Value>,
     ) -> Option<SharedPlan> {
+        if !crate::limits::nesting_ok(query) {
+            return None;
+        }
         let doc = async_graphql::parser::parse_query(query).ok()?;
         let op = match (&doc.operations, operation_name) {
             (DocumentOperations::Single(op), None) => op,

@@ -323,7 +323,10 @@ async fn execute(
     }
     if over_get {
         // Only queries may run over GET: GET must never change anything.
-        if let Ok(doc) = async_graphql::parser::parse_query(&p.query) {
+        // (Too deep a document is refused by the schema before it parses.)
+        if schema::nesting_ok(&p.query)
+            && let Ok(doc) = async_graphql::parser::parse_query(&p.query)
+        {
             let op = doc
                 .operations
                 .iter()

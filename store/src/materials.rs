@@ -29,6 +29,10 @@ fn outcome(res: &mut surrealdb::IndexedResults) -> Result<()> {
     match all_errors(res) {
         None => Ok(()),
         Some(e) if e.contains(QUOTA_MARK) => Err(Error::QuotaExceeded),
+        Some(e) if e.contains("lff_uploads_open") => Err(Error::Conflict(
+            "your open uploads reserve as much as one person may; finish or cancel one first"
+                .into(),
+        )),
         Some(e) => Err(Error::internal(e)),
     }
 }
@@ -101,6 +105,7 @@ impl VersionRow {
 struct UploadContent {
     doc: String,
     school: String,
+    created_by: String,
     size: i64,
     received: i64,
     parts: Vec<String>,
@@ -536,10 +541,11 @@ impl MaterialRepository for Database {
         Ok(!found.is_empty())
     }
 
-    async fn create_upload(&self, upload: &Upload, quota: u64) -> Result<()> {
+    async fn create_upload(&self, upload: &Upload, quota: u64, personal: u64) -> Result<()> {
         let row = UploadContent {
             doc: json(upload)?,
             school: upload.school.as_str().to_owned(),
+            created_by: upload.created_by.as_str().to_owned(),
             size: size(upload.size),
             received: 0,
             parts: Vec::new(),
@@ -552,12 +558,16 @@ impl MaterialRepository for Database {
                  LET $used = math::sum((SELECT VALUE size FROM file_version WHERE school = $school)) \
                     + math::sum((SELECT VALUE size FROM upload WHERE school = $school)); \
                  IF $used + $size > $quota { THROW 'lff_quota_exceeded' }; \
+                 LET $mine = math::sum((SELECT VALUE size FROM upload WHERE created_by = $by)); \
+                 IF $mine + $size > $personal { THROW 'lff_uploads_open' }; \
                  CREATE type::record('upload', $id) CONTENT $row RETURN NONE; \
                  COMMIT;",
             )
             .bind(("school", upload.school.as_str().to_owned()))
+            .bind(("by", upload.created_by.as_str().to_owned()))
             .bind(("size", size(upload.size)))
             .bind(("quota", size(quota)))
+            .bind(("personal", size(personal)))
             .bind(("id", upload.id.as_str().to_owned()))
             .bind(("row", row))
             .await

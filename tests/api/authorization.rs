@@ -174,6 +174,7 @@ const ROWS: &[(&str, Expect)] = &[
     ("askQuestion", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
     ("upvoteQuestion", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
     ("markQuestion", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
+    ("hideLiveMessage", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
     ("openPoll", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
     ("votePoll", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
     ("closePoll", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),

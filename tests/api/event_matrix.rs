@@ -28,6 +28,7 @@ pub const ROWS: &[&str] = &[
     "askQuestion",
     "upvoteQuestion",
     "markQuestion",
+    "hideLiveMessage",
     "openPoll",
     "votePoll",
     "closePoll",
@@ -42,6 +43,7 @@ struct Fixture {
     live: String,
     planned: String,
     question: String,
+    chat: String,
     poll: String,
     teacher: String,
     input: Value,
@@ -73,6 +75,14 @@ async fn fixture(net: &Net, rel: Relation) -> Fixture {
     let live = app.create_event(&mentor, details(), &meta).await.unwrap();
     app.start_live(&mentor, &live.id).await.unwrap();
     let q = app.ask_question(&student, &live.id, "Why?").await.unwrap();
+    let chat = app
+        .post_live_message(&student, &live.id, "Hello, everyone")
+        .await
+        .unwrap();
+    let chat = match chat.kind {
+        app::LiveKind::Chat { id, .. } => id.to_string(),
+        other => panic!("a chat message, not {other:?}"),
+    };
     let poll = app
         .open_poll(
             &mentor,
@@ -91,6 +101,7 @@ async fn fixture(net: &Net, rel: Relation) -> Fixture {
         live: live.id.to_string(),
         planned: planned.id.to_string(),
         question: q.id.to_string(),
+        chat,
         poll: poll.id.to_string(),
         teacher: teacher.user.id.to_string(),
         input,
@@ -295,6 +306,10 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
                 json!({ "e": f.live, "q": f.question }),
             )
             .await
+        }
+        "hideLiveMessage" => {
+            let q = "mutation($e: ID!, $m: ID!) { hideLiveMessage(eventId: $e, messageId: $m) }";
+            mutate(net, actor, field, q, json!({ "e": f.live, "m": f.chat })).await
         }
         "openPoll" => {
             let q = "mutation($e: ID!) { openPoll(eventId: $e, question: \"Q?\", options: [\"a\", \"b\"]) { id } }";
