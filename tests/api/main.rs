@@ -8,6 +8,7 @@ mod browser;
 mod event_matrix;
 mod events;
 mod files;
+mod hardening;
 mod harness;
 mod hostile;
 mod http_protocol;
