@@ -373,16 +373,16 @@ impl Material {
             .gql()
     }
 
-    /// Its files, in the order they were first uploaded, each with every
-    /// version kept.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    /// Its files, in the order they were first uploaded (10 a page unless
+    /// `first` says otherwise), each with every version kept.
+    #[graphql(complexity = "first.unwrap_or(10).max(0) as usize * child_complexity")]
     async fn files(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, MaterialFile>> {
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let page = app::PageRequest::parse(Some(first.unwrap_or(10)), after.as_deref()).gql()?;
         let has_previous = page.after.is_some();
         let (p, _) = app(ctx).material_file_page(&self.0, &page).await.gql()?;
         Ok(connection(p, has_previous, MaterialFile))
@@ -415,14 +415,15 @@ impl MaterialFile {
         FileVersion(self.0.current().clone())
     }
 
-    /// Its versions, newest first; every one is kept.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    /// Its versions, newest first (10 a page unless `first` says
+    /// otherwise); every one is kept.
+    #[graphql(complexity = "first.unwrap_or(10).max(0) as usize * child_complexity")]
     async fn versions(
         &self,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, FileVersion>> {
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
+        let page = app::PageRequest::parse(Some(first.unwrap_or(10)), after.as_deref()).gql()?;
         let has_previous = page.after.is_some();
         Ok(connection(
             self.0.version_page(&page),

@@ -259,13 +259,19 @@ pub fn found(list: &Value, id: &str) -> Outcome {
     }
 }
 
-async fn fresh_upload(net: &Net) -> String {
-    let admin = net.admin_viewer().await;
+/// An unattached upload of `actor`'s own — a visit card takes only its
+/// school's or its uploader's uploads — or, for those who cannot upload,
+/// the administrator's (they are refused before the file matters).
+async fn fresh_upload(net: &Net, actor: Actor) -> String {
+    let uploader = match actor {
+        Actor::SchoolCoordinator => net.viewer_of("coord.a1").await,
+        _ => net.admin_viewer().await,
+    };
     let png = tiny_png();
     net.s
         .app
         .upload_file(
-            &admin,
+            &uploader,
             "photo.png",
             Some("image/png"),
             png,
@@ -651,7 +657,13 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
             judge(&r, &["updateVisitCard"])
         }
         "addSchoolPhoto" | "removeSchoolPhoto" => {
-            let file = fresh_upload(net).await;
+            // A photo to remove is put on the card by the administrator.
+            let uploader = if field == "removeSchoolPhoto" {
+                Actor::Admin
+            } else {
+                actor
+            };
+            let file = fresh_upload(net, uploader).await;
             if field == "removeSchoolPhoto" {
                 let admin = net.admin_viewer().await;
                 net.s

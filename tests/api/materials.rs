@@ -201,9 +201,13 @@ impl Content {
                 x as u8
             })
             .collect::<Vec<u8>>();
-        // An MP4 header, so that the bytes are what the name says.
+        // An MP4, so that the bytes are what the name says: an `ftyp` box
+        // (its last 8 bytes are the block's number, 0 here), then one `mdat`
+        // box of everything else.
         let mut block = block;
         block[..16].copy_from_slice(b"\0\0\0\x18ftypisom\0\0\x02\0");
+        block[24..32].copy_from_slice(b"\0\0\0\x01mdat");
+        block[32..40].copy_from_slice(&(size - 24).to_be_bytes());
         Content {
             size,
             block: std::sync::Arc::new(block),
@@ -1608,6 +1612,8 @@ fn jpeg_with_gps() -> Vec<u8> {
     let exif = b"Exif\0\0GPS 40.1792N 44.4991E";
     jpeg.extend([0xFF, 0xE1, 0, (exif.len() + 2) as u8]);
     jpeg.extend(exif);
+    // A frame of one 1×1 component, then its scan.
+    jpeg.extend([0xFF, 0xC0, 0, 11, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
     jpeg.extend([
         0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0, 0x11, 0x22, 0xFF, 0xD9,
     ]);
