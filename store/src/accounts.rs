@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
-use crate::database::{Database, internal};
+use crate::database::{Database, internal, retrying};
 
 pub(crate) const USER_FIELDS: &str = "record::id(id) AS id, username, email, display_name, role, active, \
     password_hash, failed_logins, last_failed_login_at, created_at, school, country, class_label, \
@@ -559,27 +559,31 @@ impl Repository for Database {
     }
 
     async fn record_login_failure(&self, id: &UserId, at: DateTime<Utc>) -> Result<u32> {
-        let n: Option<i64> = self
-            .db
-            .query(
-                "UPDATE ONLY type::record('user', $id) SET failed_logins += 1, last_failed_login_at = $at \
-                 RETURN VALUE failed_logins",
-            )
-            .bind(("id", id.as_str().to_owned()))
-            .bind(("at", at))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
+        // Parallel failures of one account write its row at once.
+        let n: Option<i64> = retrying(|| async {
+            self.db
+                .query(
+                    "UPDATE ONLY type::record('user', $id) SET failed_logins += 1, last_failed_login_at = $at \
+                     RETURN VALUE failed_logins",
+                )
+                .bind(("id", id.as_str().to_owned()))
+                .bind(("at", at))
+                .await?
+                .take(0)
+        })
+        .await?;
         Ok(n.map(|n| u32::try_from(n).unwrap_or(u32::MAX)).unwrap_or(0))
     }
 
     async fn clear_login_failures(&self, id: &UserId) -> Result<()> {
-        exec(
+        retrying(|| async {
             self.db
-            .query("UPDATE type::record('user', $id) SET failed_logins = 0, last_failed_login_at = NONE RETURN NONE")
-            .bind(("id", id.as_str().to_owned())),
-        )
+                .query("UPDATE type::record('user', $id) SET failed_logins = 0, last_failed_login_at = NONE RETURN NONE")
+                .bind(("id", id.as_str().to_owned()))
+                .await?
+                .check()
+                .map(|_| ())
+        })
         .await
     }
 

@@ -167,6 +167,36 @@ pub(crate) fn internal(e: surrealdb::Error) -> app::Error {
     app::Error::internal(format!("database: {e}"))
 }
 
+/// Whether a statement failed only because a concurrent transaction wrote
+/// the same rows first (SurrealKV is optimistic): running it again is right.
+pub(crate) fn is_conflict(e: &surrealdb::Error) -> bool {
+    e.query_details() == Some(&surrealdb::types::QueryError::TransactionConflict)
+        || e.to_string().contains("can be retried")
+}
+
+/// Runs a single-statement write again while it loses to concurrent
+/// writers of the same row (a few times; past that the conflict is an
+/// internal error).
+pub(crate) async fn retrying<T, F, Fut>(mut attempt: F) -> app::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, surrealdb::Error>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Ok(v) => return Ok(v),
+            Err(e) if is_conflict(&e) && tries < 20 => {
+                tries += 1;
+                // A little later each time, spread so that racers part.
+                let jitter = rand::random::<u64>() % 5;
+                tokio::time::sleep(std::time::Duration::from_millis(tries * 2 + jitter)).await;
+            }
+            Err(e) => return Err(internal(e)),
+        }
+    }
+}
+
 /// A fresh in-memory database with every migration applied, for unit tests.
 #[cfg(test)]
 pub(crate) async fn test_database() -> Database {
