@@ -75,11 +75,16 @@ pub enum Source {
     Address(Option<IpAddr>),
 }
 
+/// A sign-in name and where its attempts come from.
+type AttemptKey = (String, Source);
+/// Failures counted, and the last one's time.
+type Count = (u32, DateTime<Utc>);
+
 /// Failed (and running) sign-in attempts per sign-in name and source.
 #[derive(Default)]
 pub struct Attempts {
     // A std mutex: a check and a counter update, never held across an await.
-    map: Mutex<HashMap<(String, Source), (u32, DateTime<Utc>)>>,
+    map: Mutex<HashMap<AttemptKey, Count>>,
 }
 
 const ATTEMPTS_CAP: usize = 100_000;
