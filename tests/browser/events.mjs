@@ -77,4 +77,15 @@ await scenario('events', async (b) => {
   await axe(teacher, 'the live room (participant)');
   await axe(mentor, 'the live room (mentor)');
   expect(await teacher.locator('#live-chat .message').count() === 1, 'the chat message arrived once');
+
+  // The teacher writes something the mentor takes out of the room: it
+  // leaves both screens, and participants get no button to do the same.
+  await teacher.getByLabel('Say something').fill('an unkind remark');
+  await teacher.getByLabel('Say something').press('Enter');
+  const remark = mentor.locator('#live-chat .message', { hasText: 'an unkind remark' });
+  await remark.waitFor();
+  expect(await teacher.locator('#live-chat .hide-live-message').count() === 0, 'participants cannot hide messages');
+  await remark.getByRole('button', { name: /Hide the message/ }).click();
+  await remark.waitFor({ state: 'detached' });
+  await teacher.locator('#live-chat .message', { hasText: 'an unkind remark' }).waitFor({ state: 'detached' });
 });
