@@ -652,15 +652,7 @@ impl App {
         let target = self
             .managed_person(viewer, id, "reset_password", meta)
             .await?;
-        let password = if target.role == Role::Student {
-            crate::people::student_password()
-        } else {
-            password::generate_password()
-        };
-        let hash = self.inner.accounts.hashing.hash(password.clone()).await?;
-        self.repo().set_password_hash(id, &hash).await?;
-        self.repo().clear_login_failures(id).await?;
-        self.end_all_sessions(id).await?;
+        let password = self.give_new_password(id, target.role).await?;
         self.audit_in(
             Some(&viewer.user.id),
             "reset_password",
@@ -676,6 +668,21 @@ impl App {
         })
     }
 
+    /// A new generated password for a person (a student's is easy to type):
+    /// failed sign-ins are forgotten and every session of theirs ends.
+    async fn give_new_password(&self, id: &UserId, role: Role) -> Result<String> {
+        let password = if role == Role::Student {
+            crate::people::student_password()
+        } else {
+            password::generate_password()
+        };
+        let hash = self.inner.accounts.hashing.hash(password.clone()).await?;
+        self.repo().set_password_hash(id, &hash).await?;
+        self.repo().clear_login_failures(id).await?;
+        self.end_all_sessions(id).await?;
+        Ok(password)
+    }
+
     /// Gives a person a new generated password on the operator's word, with
     /// no session: for whoever runs the server (`lff admin reset-password`),
     /// above all to recover the only administrator. Their failed sign-ins
@@ -689,16 +696,8 @@ impl App {
             .await?
             .ok_or(Error::NotFound)?;
         let id = &secret.user.id;
-        let password = if secret.user.role == Role::Student {
-            crate::people::student_password()
-        } else {
-            password::generate_password()
-        };
-        let hash = self.inner.accounts.hashing.hash(password.clone()).await?;
-        self.repo().set_password_hash(id, &hash).await?;
-        self.repo().clear_login_failures(id).await?;
         self.repo().set_user_active(id, true).await?;
-        self.end_all_sessions(id).await?;
+        let password = self.give_new_password(id, secret.user.role).await?;
         self.audit_in(
             None,
             "operator_reset_password",

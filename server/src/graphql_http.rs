@@ -408,17 +408,8 @@ async fn post_multipart(state: AppState, req: Request, media: Media) -> Response
     };
     // The token is checked before a byte of the body is read: nobody
     // without a session makes the server receive files.
-    match state.app.authenticate(token).await {
-        Ok(_) => {}
-        Err(app::Error::Unauthenticated(msg)) => return unauthenticated(media, msg),
-        Err(e) => {
-            tracing::error!(error = %e, "authentication failed");
-            return error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                schema_internal(),
-            );
-        }
+    if let Err(resp) = authenticated(&state, media, token).await {
+        return resp;
     }
     let content_type = req
         .headers()
@@ -478,6 +469,27 @@ async fn post_multipart(state: AppState, req: Request, media: Media) -> Response
     run(state, Request::from_parts(parts, Body::empty()), media, gql).await
 }
 
+/// The session of a bearer token, or the response that refuses it (401; a
+/// failing backend is a masked 500).
+async fn authenticated(
+    state: &AppState,
+    media: Media,
+    token: &str,
+) -> Result<app::Viewer, Response> {
+    match state.app.authenticate(token).await {
+        Ok(v) => Ok(v),
+        Err(app::Error::Unauthenticated(msg)) => Err(unauthenticated(media, msg)),
+        Err(e) => {
+            tracing::error!(error = %e, "authentication failed");
+            Err(error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                schema_internal(),
+            ))
+        }
+    }
+}
+
 /// Authenticates and executes a parsed request.
 async fn run(state: AppState, req: Request, media: Media, gql: async_graphql::Request) -> Response {
     let viewer = match bearer(req.headers()) {
@@ -485,17 +497,9 @@ async fn run(state: AppState, req: Request, media: Media, gql: async_graphql::Re
         Some(Err(())) => {
             return unauthenticated(media, "the Authorization header must be 'Bearer <token>'");
         }
-        Some(Ok(token)) => match state.app.authenticate(token).await {
+        Some(Ok(token)) => match authenticated(&state, media, token).await {
             Ok(v) => Some(v),
-            Err(app::Error::Unauthenticated(msg)) => return unauthenticated(media, msg),
-            Err(e) => {
-                tracing::error!(error = %e, "authentication failed");
-                return error_response(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorCode::Internal,
-                    schema_internal(),
-                );
-            }
+            Err(resp) => return resp,
         },
     };
     let meta = request_meta(&req, &state);

@@ -595,9 +595,14 @@ impl Repository for Database {
     ) -> Result<()> {
         exec(
             self.db
+                // A person keeps their 20 newest devices: a shared computer
+                // that forgets its storage must not grow the table for ever.
                 .query(
                     "UPSERT type::record('login_device', $key) CONTENT { user: type::record('user', $user), \
-                     created_at: $at } RETURN NONE",
+                     created_at: $at } RETURN NONE; \
+                     LET $old = (SELECT VALUE id FROM login_device WHERE user = type::record('user', $user) \
+                     ORDER BY created_at DESC START 20); \
+                     DELETE $old RETURN NONE;",
                 )
                 .bind(("key", hash.0.clone()))
                 .bind(("user", user.as_str().to_owned()))
@@ -771,5 +776,38 @@ impl Repository for Database {
                 outcome: r.outcome,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::database::test_database as db;
+
+    #[tokio::test]
+    async fn a_person_keeps_their_twenty_newest_devices() {
+        let db = db().await;
+        let user = UserId::generate();
+        let start: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap();
+        let hash = |i: i64| TokenHash(format!("{i:064}"));
+        for i in 0..25 {
+            db.add_login_device(&hash(i), &user, start + chrono::Duration::minutes(i))
+                .await
+                .unwrap();
+        }
+        for i in 0..5 {
+            assert_eq!(db.login_device_user(&hash(i)).await.unwrap(), None, "{i}");
+        }
+        for i in 5..25 {
+            assert_eq!(
+                db.login_device_user(&hash(i)).await.unwrap().as_ref(),
+                Some(&user),
+                "{i}"
+            );
+        }
+        // Another person's devices are theirs to keep.
+        let other = UserId::generate();
+        db.add_login_device(&hash(99), &other, start).await.unwrap();
+        assert_eq!(db.login_device_user(&hash(24)).await.unwrap(), Some(user));
     }
 }
