@@ -1087,3 +1087,67 @@ async fn photos_and_videos_lose_their_location_on_the_way_in() {
         }
     }
 }
+
+/// A live room's stream checks its viewer's access again now and then
+/// (every 15 s): a student removed from the space an event is for stops
+/// receiving its room, without reconnecting.
+#[tokio::test]
+async fn a_live_room_stream_ends_when_its_viewer_leaves_the_audience() {
+    let t = Twin::new().await;
+    let net = &t.net;
+    let app = &net.s.app;
+    let organizer = net.viewer_of("teacher.a1").await;
+    let start = app.now() + chrono::Duration::hours(1);
+    let details = app::EventDetails::parse(app::EventForm {
+        kind: app::EventKind::MentoringSession,
+        title: "Our space's session".into(),
+        description: None,
+        agenda: vec![],
+        starts_at: start,
+        ends_at: start + chrono::Duration::hours(1),
+        time_zone: "Asia/Baku".into(),
+        place: None,
+        join_url: Some("https://meet.example/space".into()),
+        mentors: vec![],
+        audience: app::EventAudience::Space(app::SpaceId::parse(&t.space).unwrap()),
+        capacity: None,
+    })
+    .unwrap();
+    let meta = app::RequestMeta::default();
+    let event = app.create_event(&organizer, details, &meta).await.unwrap();
+    app.start_live(&organizer, &event.id).await.unwrap();
+    let mut ws = net.s.ws_ready(&t.student_b1).await;
+    send(
+        &mut ws,
+        json!({ "type": "subscribe", "id": "1", "payload": {
+            "query": "subscription($e: ID!) { eventLive(eventId: $e) { kind } }",
+            "variables": { "e": event.id.to_string() } } }),
+    )
+    .await;
+    // The student's own arrival proves the stream runs.
+    let v = next_json(&mut ws).await;
+    assert_eq!(v["payload"]["data"]["eventLive"]["kind"], "JOINED", "{v}");
+    ok(t.gql(
+        &t.teacher_b1,
+        "mutation($s: ID!, $u: ID!) { removeSpaceMember(spaceId: $s, userId: $u) { id } }",
+        json!({ "s": t.space, "u": net.id_of("student.b1") }),
+    )
+    .await)
+    .await;
+    let ended = loop {
+        let m = tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await
+            .expect("the stream ends within the re-check");
+        let tokio_tungstenite::tungstenite::Message::Text(text) = m.unwrap().unwrap() else {
+            continue;
+        };
+        let v: Value = serde_json::from_str(text.as_str()).unwrap();
+        if v["payload"]["errors"].is_array() || v["type"] == "complete" {
+            break v;
+        }
+    };
+    assert_eq!(
+        ended["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{ended}"
+    );
+}
