@@ -458,29 +458,35 @@ impl App {
         channel: &ChannelId,
         before: Option<u64>,
         limit: usize,
-    ) -> Result<Vec<Message>> {
+    ) -> Result<(Vec<Message>, bool)> {
         let (_, _, role) = self.channel_access(viewer, channel).await?;
-        let list = self
+        let limit = limit.clamp(1, MAX_MESSAGES_PAGE);
+        // One row more than the page: whether there is more is read, not
+        // guessed, at every page size (the largest included).
+        let mut list = self
             .repo()
-            .channel_messages(channel, before, limit.clamp(1, MAX_MESSAGES_PAGE))
+            .channel_messages(channel, before, limit + 1)
             .await?;
-        Ok(list.into_iter().map(|m| shown(m, role)).collect())
+        let more = list.len() > limit;
+        list.truncate(limit);
+        Ok((list.into_iter().map(|m| shown(m, role)).collect(), more))
     }
 
-    /// Answers in a thread, oldest first, after the position `after`.
+    /// Answers in a thread, oldest first, after the position `after`; and
+    /// whether more follow.
     pub async fn replies(
         &self,
         viewer: &Viewer,
         parent: &Message,
         after: Option<u64>,
         limit: usize,
-    ) -> Result<Vec<Message>> {
+    ) -> Result<(Vec<Message>, bool)> {
         let (_, _, role) = self.channel_access(viewer, &parent.channel).await?;
-        let list = self
-            .repo()
-            .replies(&parent.id, after, limit.clamp(1, MAX_MESSAGES_PAGE))
-            .await?;
-        Ok(list.into_iter().map(|m| shown(m, role)).collect())
+        let limit = limit.clamp(1, MAX_MESSAGES_PAGE);
+        let mut list = self.repo().replies(&parent.id, after, limit + 1).await?;
+        let more = list.len() > limit;
+        list.truncate(limit);
+        Ok((list.into_iter().map(|m| shown(m, role)).collect(), more))
     }
 
     /// Earlier versions of a message: for its author and the space's staff.

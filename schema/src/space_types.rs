@@ -364,12 +364,10 @@ impl Channel {
             .map(app::space_log::parse_cursor)
             .transpose()
             .gql()?;
-        let mut list = app(ctx)
-            .channel_messages(viewer(ctx)?, &self.0.id, before, limit + 1)
+        let (list, more) = app(ctx)
+            .channel_messages(viewer(ctx)?, &self.0.id, before, limit)
             .await
             .gql()?;
-        let more = list.len() > limit;
-        list.truncate(limit);
         Ok(message_connection(list, before.is_some(), more))
     }
 }
@@ -485,12 +483,10 @@ impl Message {
             .map(app::space_log::parse_cursor)
             .transpose()
             .gql()?;
-        let mut list = app(ctx)
-            .replies(viewer(ctx)?, &self.0, after, limit + 1)
+        let (list, more) = app(ctx)
+            .replies(viewer(ctx)?, &self.0, after, limit)
             .await
             .gql()?;
-        let more = list.len() > limit;
-        list.truncate(limit);
         Ok(message_connection(list, after.is_some(), more))
     }
 

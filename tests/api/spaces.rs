@@ -1274,3 +1274,90 @@ async fn a_live_event_is_rendered_once_per_audience_and_personal_fields_stay_per
     }
     assert_eq!(mine, [true, false, true, false]);
 }
+
+/// The largest page tells the truth: 250 messages asked for 100 at a time
+/// (and 1 and 7 at a time) come back exactly once each, newest first, and
+/// `hasNextPage` is true until the last page. The look-ahead row used to
+/// be clamped away at 100, so the largest page claimed there was nothing
+/// older. Replies page the same way.
+#[tokio::test]
+async fn every_page_size_of_messages_and_replies_pages_through_them_all() {
+    let t = Twin::new().await;
+    let app = &t.net.s.app;
+    let teacher = app.authenticate(&t.teacher_a1).await.unwrap();
+    let channel = app::ChannelId::parse(&t.general).unwrap();
+    for i in 0..250 {
+        app.post_message(&teacher, &channel, &format!("m{i}"), None)
+            .await
+            .unwrap();
+    }
+    // The newest thread has 120 answers.
+    let parent = app
+        .post_message(&teacher, &channel, "m250", None)
+        .await
+        .unwrap()
+        .id;
+    for i in 0..120 {
+        app.post_message(&teacher, &channel, &format!("r{i}"), Some(&parent))
+            .await
+            .unwrap();
+    }
+    let messages = "query($c: ID!, $n: Int, $b: String) { channel(id: $c) { messages(first: $n, before: $b) { edges { node { body } } pageInfo { hasNextPage endCursor } } } }";
+    for n in [100, 7, 1] {
+        let mut seen = Vec::new();
+        let mut before = Value::Null;
+        loop {
+            let d = ok(t
+                .gql(
+                    &t.teacher_a1,
+                    messages,
+                    json!({ "c": t.general, "n": n, "b": before }),
+                )
+                .await)
+            .await;
+            let page = &d["channel"]["messages"];
+            let edges = page["edges"].as_array().unwrap();
+            seen.extend(
+                edges
+                    .iter()
+                    .map(|e| e["node"]["body"].as_str().unwrap().to_owned()),
+            );
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            assert_eq!(edges.len(), n, "a page before the last is full");
+            before = page["pageInfo"]["endCursor"].clone();
+        }
+        let expected: Vec<String> = (0..=250).rev().map(|i| format!("m{i}")).collect();
+        assert_eq!(seen, expected, "pages of {n}");
+    }
+    let replies = "query($c: ID!, $n: Int, $a: String) { channel(id: $c) { messages(first: 1) { edges { node { body replies(first: $n, after: $a) { edges { node { body } } pageInfo { hasNextPage endCursor } } } } } } }";
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let d = ok(t
+            .gql(
+                &t.teacher_a1,
+                replies,
+                json!({ "c": t.general, "n": 100, "a": after }),
+            )
+            .await)
+        .await;
+        let thread = &d["channel"]["messages"]["edges"][0]["node"];
+        assert_eq!(thread["body"], "m250");
+        let page = &thread["replies"];
+        seen.extend(
+            page["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["body"].as_str().unwrap().to_owned()),
+        );
+        if page["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    let expected: Vec<String> = (0..120).map(|i| format!("r{i}")).collect();
+    assert_eq!(seen, expected);
+}
