@@ -14,8 +14,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::OnceCell;
 
 use crate::App;
-use crate::error::{Error, Result};
 use crate::hub::{Notification, NotificationKind, UserSignal};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{CountryCode, NotificationId, UserId};
 use crate::model::*;
 use crate::network::*;
 use crate::password;

@@ -6,7 +6,10 @@
 
 use crate::App;
 use crate::demo_data::{MENTORS, NAMES, SCHOOLS};
-use crate::error::{Error, Result};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{CountryCode, SchoolId};
+use crate::kernel::paging::PageRequest;
+use crate::kernel::text::LocalizedText;
 use crate::model::*;
 use crate::network::*;
 
@@ -283,7 +286,7 @@ impl App {
         })?;
         let now = self.now();
         let e = crate::events::Event {
-            id: crate::events::EventId::generate(),
+            id: crate::kernel::id::EventId::generate(),
             details,
             organizer: mentor.user.id,
             audience_countries: countries,

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::kernel::id::{MaterialId, SchoolId, UserId};
 use crate::materials::*;
-use crate::model::*;
 use crate::spaces::Pillar;
 
 /// One language's words for building materials.
@@ -513,7 +513,7 @@ pub(crate) fn material(
     languages: &[&'static Vocabulary],
     author: (&UserId, &str),
     newest: DateTime<Utc>,
-) -> crate::error::Result<Material> {
+) -> crate::kernel::error::Result<Material> {
     let mut r = Mix(u64::from(i).wrapping_mul(0x2545_F491_4F6C_DD1D));
     let v = r.pick(languages);
     let topic = r.pick(v.topics);

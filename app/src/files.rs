@@ -10,7 +10,9 @@
 use sha2::{Digest, Sha256};
 
 use crate::App;
-use crate::error::{Error, Result};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::FileId;
+use crate::kernel::text::FileName;
 use crate::model::*;
 use crate::network::*;
 use crate::policy;
@@ -193,7 +195,7 @@ impl App {
     /// The bytes of a file whose record [`App::file_record`] gave the asker,
     /// as a stream: they are never held whole, since these files are public
     /// and anyone may ask for them many times at once.
-    pub async fn file_bytes(&self, file: &StoredFile) -> Result<crate::ports::ByteStream> {
+    pub async fn file_bytes(&self, file: &StoredFile) -> Result<crate::kernel::blobs::ByteStream> {
         self.inner
             .objects
             .read(&StoredFile::key(&file.id), None)

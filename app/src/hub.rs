@@ -16,8 +16,9 @@ use tokio::sync::broadcast;
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock::Clock;
-use crate::model::{NotificationId, SpaceId, TokenHash, UserId};
+use crate::kernel::clock::Clock;
+use crate::kernel::id::{NotificationId, SpaceId, UserId};
+use crate::model::TokenHash;
 use crate::spaces::{SpaceEvent, SpaceEventKind, SpaceRole};
 
 /// Capacity of one person's channel. Personal signals are rare; a socket
@@ -135,7 +136,7 @@ pub struct Hub {
 
 impl Default for Hub {
     fn default() -> Self {
-        Hub::new(Arc::new(crate::clock::SystemClock))
+        Hub::new(Arc::new(crate::kernel::clock::SystemClock))
     }
 }
 

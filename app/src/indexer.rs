@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::App;
-use crate::error::Result;
+use crate::kernel::error::Result;
+use crate::kernel::id::{ChannelId, MaterialId, MessageId, SchoolId, SpaceId, UserId};
+use crate::kernel::text::LocalizedText;
 use crate::materials::*;
 use crate::model::*;
 use crate::network::*;

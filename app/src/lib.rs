@@ -6,16 +6,14 @@
 //! subscribe to. Everything outside reaches the domain through [`App`].
 
 pub mod accounts;
-pub mod clock;
 pub mod demo;
 mod demo_corpus;
 mod demo_data;
-pub mod error;
-pub mod event_room;
 pub mod events;
 pub mod files;
 pub mod hub;
 pub mod indexer;
+pub mod kernel;
 pub mod materials;
 pub mod media_metadata;
 pub mod messages;
@@ -36,19 +34,30 @@ pub mod space_members;
 pub mod spaces;
 mod throttle;
 pub mod twinnings;
-pub mod uploads;
 
 use std::sync::Arc;
 
 pub use accounts::{AccountOptions, Credentials, SignedIn};
-pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{Error, Result};
-pub use event_room::{
-    AttendanceReport, AttendanceRow, LiveEntry, LiveKind, LiveMessageId, Participant, Poll, PollId,
-    Question, QuestionId, RaisedHand, RoomAccess, RoomView, SchoolAttendance,
+pub use events::room::model::{
+    AttendanceReport, AttendanceRow, LiveEntry, LiveKind, Participant, Poll, Question, RaisedHand,
+    RoomAccess, RoomView, SchoolAttendance,
 };
 pub use events::*;
 pub use hub::{Hub, UserSignal};
+pub use kernel::blobs::{BlobInfo, BlobWriter, ByteStream, ObjectStorage};
+pub use kernel::clock::{Clock, ManualClock, SystemClock};
+pub use kernel::error::{Error, Result};
+pub use kernel::id::{
+    ChannelId, CountryCode, EventId, FileId, FolderId, InvitationId, LiveMessageId, MaterialFileId,
+    MaterialId, MessageId, NotificationId, PollId, QuestionId, SchoolId, SpaceId,
+    SpaceInvitationId, TwinningId, UploadId, UserId, VersionId,
+};
+pub use kernel::paging::{
+    MAX_PAGE, Page, PageRequest, encode_cursor, parse_seq_cursor, seq_cursor,
+};
+pub use kernel::text::{FileName, LanguageCode, LocalizedText, parse_languages};
+pub use materials::model::{FileVersion, MaterialFile, Upload};
+pub use materials::uploads::{FileLimits, UploadRequest};
 pub use materials::*;
 pub use model::*;
 pub use network::*;
@@ -58,7 +67,6 @@ pub use search_index::{DocKey, FacetName, Highlight, HighlightField, SearchKind,
 pub use searching::{FacetValue, Found, SearchFilter, SearchHit, SearchPage};
 pub use space_members::SpaceAccess;
 pub use spaces::*;
-pub use uploads::{FileLimits, FileVersion, MaterialFile, Upload, UploadRequest};
 
 /// Everything the use cases need, behind one cheap-to-clone handle.
 ///
@@ -70,7 +78,7 @@ pub struct App {
 
 struct Inner {
     repo: Arc<dyn ports::Repository>,
-    objects: Arc<dyn ports::ObjectStorage>,
+    objects: Arc<dyn ObjectStorage>,
     search: Arc<dyn ports::SearchIndex>,
     previews: Arc<dyn ports::Previewer>,
     /// A turn per person whose files are being previewed: one file at a
@@ -97,13 +105,13 @@ struct Inner {
     typing: std::sync::Mutex<
         std::collections::HashMap<(UserId, ChannelId), chrono::DateTime<chrono::Utc>>,
     >,
-    limits: uploads::FileLimits,
+    limits: materials::uploads::FileLimits,
     /// Turns for cleaning metadata out of stored photos and videos: two at
     /// a time, since each may hold a copy of a large photo in memory.
     cleaning: tokio::sync::Semaphore,
     /// Uploads a request of this process is writing to.
     // A std mutex: inserts and removals only, never held across an await.
-    uploads_busy: std::sync::Mutex<std::collections::HashSet<materials::UploadId>>,
+    uploads_busy: std::sync::Mutex<std::collections::HashSet<UploadId>>,
     indexer: indexer::IndexerState,
     /// School names for search facets, as last read (see `searching`).
     // A std mutex: look-ups and inserts only, never held across an await.
@@ -113,22 +121,22 @@ struct Inner {
     events_lock: tokio::sync::Mutex<()>,
     reminders_wake: Arc<tokio::sync::Notify>,
     /// The live rooms' writer task, started on first use.
-    room_writer: std::sync::OnceLock<event_room::RoomWriter>,
-    room_hub: event_room::RoomHub,
+    room_writer: std::sync::OnceLock<events::room::RoomWriter>,
+    room_hub: events::room::RoomHub,
     /// Open connections per participant and room in this process.
     // A std mutex: counts only, never held across an await.
-    room_presence: std::sync::Mutex<std::collections::HashMap<(events::EventId, UserId), usize>>,
+    room_presence: std::sync::Mutex<std::collections::HashMap<(EventId, UserId), usize>>,
 }
 
 /// The backends and options an [`App`] is assembled from.
 pub struct AppParts {
     pub repo: Arc<dyn ports::Repository>,
-    pub objects: Arc<dyn ports::ObjectStorage>,
+    pub objects: Arc<dyn ObjectStorage>,
     pub search: Arc<dyn ports::SearchIndex>,
     pub previews: Arc<dyn ports::Previewer>,
     pub clock: Arc<dyn Clock>,
     pub accounts: AccountOptions,
-    pub files: uploads::FileLimits,
+    pub files: materials::uploads::FileLimits,
 }
 
 impl App {

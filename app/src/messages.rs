@@ -9,10 +9,11 @@
 use std::collections::BTreeSet;
 
 use crate::App;
-use crate::error::{Error, Result};
 use crate::hub::{NotificationKind, SpaceFrame};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{ChannelId, MessageId, SpaceId, UserId};
+use crate::kernel::text::clean_text;
 use crate::model::*;
-use crate::network::clean_text;
 use crate::ports::LogEntry;
 use crate::space_members::SpaceAccess;
 use crate::spaces::*;

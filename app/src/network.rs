@@ -3,204 +3,15 @@
 //! Inputs are parsed into these at the edge; the rules that use them live in
 //! `policy`, `schools`, `people` and `files`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{CountryCode, FileId, InvitationId, SchoolId, TwinningId, UserId};
+use crate::kernel::paging::PageRequest;
+use crate::kernel::text::{FileName, LanguageCode, LocalizedText, clean_text, parse_languages};
 use crate::model::*;
-
-pub(crate) fn clean_text(
-    field: &'static str,
-    s: &str,
-    max_chars: usize,
-    multiline: bool,
-) -> Result<String> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
-    }
-    if s.chars().count() > max_chars {
-        return Err(Error::invalid(
-            field,
-            format!("use at most {max_chars} characters"),
-        ));
-    }
-    let bad = s
-        .chars()
-        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')));
-    if bad {
-        return Err(Error::invalid(field, "must not contain control characters"));
-    }
-    Ok(s.to_owned())
-}
-
-/// An ISO 3166-1 alpha-2 country code, stored upper-case.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct CountryCode(String);
-
-impl CountryCode {
-    pub fn parse(s: &str) -> Result<Self> {
-        let s = s.trim().to_ascii_uppercase();
-        if s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()) {
-            Ok(CountryCode(s))
-        } else {
-            Err(Error::invalid(
-                "country",
-                "use a two-letter ISO 3166 country code, e.g. AM",
-            ))
-        }
-    }
-
-    pub fn from_trusted(s: String) -> Self {
-        CountryCode(s)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for CountryCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A language as an ISO 639 code (two or three lower-case letters), e.g. `ru`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct LanguageCode(String);
-
-impl LanguageCode {
-    pub fn parse(s: &str) -> Result<Self> {
-        let s = s.trim().to_ascii_lowercase();
-        if (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase()) {
-            Ok(LanguageCode(s))
-        } else {
-            Err(Error::invalid(
-                "language",
-                "use an ISO 639 language code such as en, ru or hy",
-            ))
-        }
-    }
-
-    pub fn from_trusted(s: String) -> Self {
-        LanguageCode(s)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A list of languages without duplicates, at most 20.
-pub fn parse_languages(list: &[String]) -> Result<Vec<LanguageCode>> {
-    let mut out: Vec<LanguageCode> = Vec::new();
-    for l in list {
-        let l = LanguageCode::parse(l).map_err(|_| {
-            Error::invalid(
-                "languages",
-                format!("'{l}' is not an ISO 639 language code"),
-            )
-        })?;
-        if !out.contains(&l) {
-            out.push(l);
-        }
-    }
-    if out.len() > 20 {
-        return Err(Error::invalid("languages", "list at most 20 languages"));
-    }
-    Ok(out)
-}
-
-/// A text in several languages with one default. Never empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalizedText {
-    default: LanguageCode,
-    texts: BTreeMap<LanguageCode, String>,
-}
-
-impl LocalizedText {
-    /// Parses `(language, text)` pairs; `default` must be one of them (the
-    /// first pair's language when not given).
-    pub fn parse(
-        field: &'static str,
-        pairs: &[(String, String)],
-        default: Option<&str>,
-        max_chars: usize,
-        multiline: bool,
-    ) -> Result<Self> {
-        if pairs.is_empty() {
-            return Err(Error::invalid(
-                field,
-                "give the text in at least one language",
-            ));
-        }
-        if pairs.len() > 20 {
-            return Err(Error::invalid(field, "give at most 20 languages"));
-        }
-        let mut texts = BTreeMap::new();
-        for (lang, text) in pairs {
-            let lang = LanguageCode::parse(lang).map_err(|_| {
-                Error::invalid(field, format!("'{lang}' is not an ISO 639 language code"))
-            })?;
-            let text = clean_text(field, text, max_chars, multiline)?;
-            if texts.insert(lang.clone(), text).is_some() {
-                return Err(Error::invalid(
-                    field,
-                    format!("the language '{}' is given twice", lang.as_str()),
-                ));
-            }
-        }
-        let default = match default {
-            Some(d) => {
-                let d = LanguageCode::parse(d)?;
-                if !texts.contains_key(&d) {
-                    return Err(Error::invalid(
-                        field,
-                        "the default language must be one of the given languages",
-                    ));
-                }
-                d
-            }
-            None => LanguageCode::parse(&pairs[0].0)?,
-        };
-        Ok(LocalizedText { default, texts })
-    }
-
-    /// For backends: stored texts were validated when written.
-    pub fn from_trusted(default: String, texts: BTreeMap<String, String>) -> Self {
-        LocalizedText {
-            default: LanguageCode(default),
-            texts: texts
-                .into_iter()
-                .map(|(k, v)| (LanguageCode(k), v))
-                .collect(),
-        }
-    }
-
-    pub fn default_language(&self) -> &LanguageCode {
-        &self.default
-    }
-
-    /// The text in `language`, else in the default language.
-    pub fn get(&self, language: Option<&str>) -> &str {
-        language
-            .and_then(|l| {
-                self.texts
-                    .iter()
-                    .find(|(k, _)| k.as_str().eq_ignore_ascii_case(l))
-            })
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_else(|| self.texts.get(&self.default).map_or("", |s| s.as_str()))
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&LanguageCode, &str)> {
-        self.texts.iter().map(|(k, v)| (k, v.as_str()))
-    }
-}
 
 /// A country of the network.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -467,69 +278,6 @@ pub fn parse_reason(s: &str) -> Result<String> {
     clean_text("reason", s, 1000, true)
 }
 
-/// A class label such as "7B": 1–40 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ClassLabel(String);
-
-impl ClassLabel {
-    pub fn parse(s: &str) -> Result<Self> {
-        clean_text("classLabel", s, 40, false).map(ClassLabel)
-    }
-
-    pub fn from_trusted(s: String) -> Self {
-        ClassLabel(s)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// What a mentor brings: their university and UNESCO Chair.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MentorProfile {
-    pub university: String,
-    pub chair_title: String,
-    pub expertise: Vec<String>,
-    pub languages: Vec<LanguageCode>,
-}
-
-impl MentorProfile {
-    pub fn parse(
-        university: &str,
-        chair_title: &str,
-        expertise: &[String],
-        languages: &[String],
-    ) -> Result<Self> {
-        if expertise.len() > 20 {
-            return Err(Error::invalid("expertise", "list at most 20 topics"));
-        }
-        Ok(MentorProfile {
-            university: clean_text("university", university, 200, false)?,
-            chair_title: clean_text("chairTitle", chair_title, 300, false)?,
-            expertise: expertise
-                .iter()
-                .map(|t| clean_text("expertise", t, 100, false))
-                .collect::<Result<_>>()?,
-            languages: parse_languages(languages)?,
-        })
-    }
-
-    pub fn from_trusted(
-        university: String,
-        chair_title: String,
-        expertise: Vec<String>,
-        languages: Vec<String>,
-    ) -> Self {
-        MentorProfile {
-            university,
-            chair_title,
-            expertise,
-            languages: languages.into_iter().map(LanguageCode).collect(),
-        }
-    }
-}
-
 /// A person to create, with where they belong.
 #[derive(Debug, Clone)]
 pub struct PersonDraft {
@@ -598,32 +346,6 @@ impl Invitation {
     }
 }
 
-/// A file name as given by the uploader: 1–200 characters, no path
-/// separators or control characters, not `.` or `..`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileName(String);
-
-impl FileName {
-    pub fn parse(s: &str) -> Result<Self> {
-        let s = clean_text("name", s, 200, false)?;
-        if s.contains(['/', '\\']) || s == "." || s == ".." {
-            return Err(Error::invalid(
-                "name",
-                "a file name must not contain '/' or '\\' or be '.' or '..'",
-            ));
-        }
-        Ok(FileName(s))
-    }
-
-    pub fn from_trusted(s: String) -> Self {
-        FileName(s)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// An uploaded file's record. The bytes live in object storage under [`StoredFile::key`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFile {
@@ -648,83 +370,6 @@ impl StoredFile {
     pub fn is_image(&self) -> bool {
         self.content_type.starts_with("image/")
     }
-}
-
-/// One page of a list, with the opaque cursor of each item.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<(String, T)>,
-    pub has_next: bool,
-}
-
-impl<T> Page<T> {
-    /// A page of a list held whole in memory, each item with its sort key;
-    /// keys compare as strings, in the list's order.
-    pub fn of_sorted(mut items: Vec<(String, T)>, page: &PageRequest) -> Page<T> {
-        items.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut rest: Vec<(String, T)> = items
-            .into_iter()
-            .filter(|(k, _)| page.after.as_ref().is_none_or(|a| k > a))
-            .collect();
-        let has_next = rest.len() > page.limit;
-        rest.truncate(page.limit);
-        Page {
-            items: rest
-                .into_iter()
-                .map(|(k, t)| (encode_cursor(&k), t))
-                .collect(),
-            has_next,
-        }
-    }
-}
-
-/// Where a list page starts and how long it is.
-#[derive(Debug, Clone)]
-pub struct PageRequest {
-    /// The sort key of the last item seen (decoded from the client's cursor).
-    pub after: Option<String>,
-    pub limit: usize,
-}
-
-pub const MAX_PAGE: usize = 100;
-
-impl PageRequest {
-    /// `first` defaults to 20 and may be 1–100; `after` is a cursor from an earlier page.
-    pub fn parse(first: Option<i32>, after: Option<&str>) -> Result<Self> {
-        let limit = match first {
-            None => 20,
-            Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
-            Some(_) => {
-                return Err(Error::invalid(
-                    "first",
-                    format!("ask for 1 to {MAX_PAGE} items"),
-                ));
-            }
-        };
-        let after = after
-            .map(|c| {
-                decode_cursor(c)
-                    .ok_or_else(|| Error::invalid("after", "not a cursor from this list"))
-            })
-            .transpose()?;
-        Ok(PageRequest { after, limit })
-    }
-}
-
-pub fn encode_cursor(sort_key: &str) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sort_key.as_bytes())
-}
-
-fn decode_cursor(c: &str) -> Option<String> {
-    use base64::Engine as _;
-    if c.len() > 800 {
-        return None;
-    }
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .ok()?;
-    String::from_utf8(bytes).ok()
 }
 
 /// Which schools a list may show to its asker; computed by the policy, applied by the store.
@@ -838,35 +483,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn localized_text_falls_back_to_its_default_language() {
-        let t = LocalizedText::parse(
-            "names",
-            &[
-                ("hy".into(), "Դպրոց".into()),
-                ("en".into(), "School".into()),
-            ],
-            Some("en"),
-            100,
-            false,
-        )
-        .unwrap();
-        assert_eq!(t.get(Some("HY")), "Դպրոց");
-        assert_eq!(t.get(Some("fr")), "School");
-        assert_eq!(t.get(None), "School");
-        assert!(LocalizedText::parse("names", &[], None, 100, false).is_err());
-        assert!(
-            LocalizedText::parse(
-                "names",
-                &[("en".into(), "a".into())],
-                Some("ru"),
-                100,
-                false
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
     fn the_lifecycle_allows_only_its_steps() {
         use SchoolStatus::*;
         assert!(Applied.may_become(Approved));
@@ -875,27 +491,6 @@ mod tests {
         assert!(!Approved.may_become(Rejected));
         assert!(!Withdrawn.may_become(Approved));
         assert!(Suspended.may_become(Approved));
-    }
-
-    #[test]
-    fn file_names_cannot_climb_out_of_their_folder() {
-        assert!(FileName::parse("../etc/passwd").is_err());
-        assert!(FileName::parse("..").is_err());
-        assert!(FileName::parse("a\u{0}b.png").is_err());
-        assert!(FileName::parse("a\\b.png").is_err());
-        assert_eq!(
-            FileName::parse(" фото 1.jpg ").unwrap().as_str(),
-            "фото 1.jpg"
-        );
-    }
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let p = PageRequest::parse(Some(5), Some(&encode_cursor("школа 1"))).unwrap();
-        assert_eq!(p.after.as_deref(), Some("школа 1"));
-        assert!(PageRequest::parse(Some(0), None).is_err());
-        assert!(PageRequest::parse(Some(101), None).is_err());
-        assert!(PageRequest::parse(None, Some("%%%")).is_err());
     }
 
     #[test]

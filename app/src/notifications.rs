@@ -3,10 +3,11 @@
 //! person's open connections.
 
 use crate::App;
-use crate::error::Result;
 use crate::hub::{Notification, NotificationKind, UserSignal};
+use crate::kernel::error::Result;
+use crate::kernel::id::{MessageId, NotificationId, SpaceId, UserId};
+use crate::kernel::paging::{Page, PageRequest};
 use crate::model::*;
-use crate::network::{Page, PageRequest};
 
 /// The longest excerpt kept in a notification, in characters.
 const EXCERPT_CHARS: usize = 140;

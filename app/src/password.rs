@@ -8,7 +8,7 @@ use base64::Engine as _;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::kernel::error::{Error, Result};
 use crate::model::TokenHash;
 
 fn hasher() -> Argon2<'static> {

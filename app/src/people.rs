@@ -7,7 +7,9 @@
 //! and passwords shown once on a printable class list.
 
 use crate::App;
-use crate::error::{Error, Result};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{CountryCode, InvitationId, SchoolId, UserId};
+use crate::kernel::paging::{Page, PageRequest};
 use crate::model::*;
 use crate::network::*;
 use crate::password;

@@ -7,6 +7,7 @@
 //! can see the thing but not act on it, so that outsiders learn nothing from
 //! errors. Nothing here touches a backend.
 
+use crate::kernel::id::{CountryCode, SchoolId};
 use crate::model::*;
 use crate::network::*;
 

@@ -7,7 +7,10 @@
 //! attaches and detaches them.
 
 use crate::App;
-use crate::error::{Error, Result};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{CountryCode, FileId, SchoolId, UserId};
+use crate::kernel::paging::{MAX_PAGE, Page, PageRequest};
+use crate::kernel::text::{LanguageCode, LocalizedText};
 use crate::model::*;
 use crate::network::*;
 use crate::policy;

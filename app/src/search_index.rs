@@ -9,8 +9,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::kernel::id::{CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
 use crate::materials::*;
-use crate::model::*;
 use crate::spaces::Pillar;
 
 /// What a search result is. Materials count by their kind.
@@ -123,7 +123,7 @@ pub enum Principal {
     /// The teachers and coordinators of a school.
     SchoolStaff(SchoolId),
     /// The national coordinator of a country.
-    Country(crate::network::CountryCode),
+    Country(CountryCode),
     /// Who reads a space: its members and observers.
     Space(SpaceId),
     /// Who reads a space's teachers' bulletin: every role but students.

@@ -11,8 +11,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::App;
-use crate::error::{Error, Result};
 use crate::indexer::{material_audience, message_audience, school_audience, space_audience};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{ChannelId, CountryCode, SchoolId, SpaceId};
+use crate::kernel::paging::{PageRequest, encode_cursor};
 use crate::materials::*;
 use crate::model::*;
 use crate::network::*;

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::model::*;
+use crate::kernel::id::{ChannelId, SpaceId, UserId};
 use crate::spaces::*;
 
 /// How long a space or membership read from the database is trusted.

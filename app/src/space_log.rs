@@ -21,8 +21,9 @@ use futures::Stream;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::App;
-use crate::error::{Error, Result};
 use crate::hub::{Hub, SpaceFrame, SpaceListener, SpaceSignal};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{SpaceId, UserId};
 use crate::model::*;
 use crate::ports::{LogEntry, Repository};
 use crate::space_cache::SpaceCache;
@@ -107,19 +108,6 @@ fn publish(to: &Published, events: &[SpaceEvent]) {
     }
 }
 
-/// Parses a space cursor: the decimal position of an event in its space's log.
-pub fn parse_cursor(s: &str) -> Result<u64> {
-    if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid("after", "not a cursor of this space"));
-    }
-    s.parse()
-        .map_err(|_| Error::invalid("after", "not a cursor of this space"))
-}
-
-pub fn cursor(seq: u64) -> String {
-    seq.to_string()
-}
-
 impl App {
     /// Commits durable events (together, in order) and publishes them live.
     pub(crate) async fn log(&self, entries: Vec<LogEntry>) -> Result<Vec<SpaceEvent>> {
@@ -178,7 +166,9 @@ impl App {
         space: &SpaceId,
         after: Option<&str>,
     ) -> Result<impl Stream<Item = Result<Arc<SpaceEvent>>> + Send + 'static + use<>> {
-        let after = after.map(parse_cursor).transpose()?;
+        let after = after
+            .map(crate::kernel::paging::parse_seq_cursor)
+            .transpose()?;
         let access = self.space_access(viewer, space).await?;
         let Some(role) = access.role else {
             return Err(Error::Forbidden);

@@ -6,8 +6,10 @@
 //! `space_log`.
 
 use crate::App;
-use crate::error::{Error, Result};
 use crate::hub::NotificationKind;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{ChannelId, SchoolId, SpaceId, SpaceInvitationId, UserId};
+use crate::kernel::paging::{MAX_PAGE, Page, PageRequest};
 use crate::model::*;
 use crate::network::*;
 use crate::policy;

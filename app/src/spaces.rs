@@ -10,9 +10,10 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{ChannelId, MessageId, SchoolId, SpaceId, SpaceInvitationId, UserId};
+use crate::kernel::text::{LanguageCode, clean_text};
 use crate::model::*;
-use crate::network::{LanguageCode, clean_text};
 
 /// The four pillars of learning (Delors report) a space serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -59,7 +60,7 @@ impl SpaceDetails {
         let topic = clean_text("topic", topic, 200, false)?;
         pillars.sort();
         pillars.dedup();
-        let languages = crate::network::parse_languages(languages)?;
+        let languages = crate::kernel::text::parse_languages(languages)?;
         if let (Some(s), Some(e)) = (starts_on, ends_on)
             && e < s
         {

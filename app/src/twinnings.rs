@@ -4,7 +4,8 @@
 //! twinning spaces build on them.
 
 use crate::App;
-use crate::error::{Error, Result};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{SchoolId, TwinningId};
 use crate::model::*;
 use crate::network::*;
 use crate::policy;

@@ -906,7 +906,7 @@ impl AttendanceRow {
 
     /// Time present while the event was live, in whole minutes (rounded).
     async fn minutes_present(&self) -> i64 {
-        app::event_room::minutes(self.0.seconds_present)
+        app::events::room::model::minutes(self.0.seconds_present)
     }
 
     async fn seconds_present(&self) -> i64 {

@@ -249,7 +249,7 @@ impl MaterialMutation {
             .gql()?;
         let name = value.filename.clone();
         let declared = value.content_type.clone();
-        let limit = app::uploads::MAX_SMALL_UPLOAD;
+        let limit = app::materials::model::MAX_SMALL_UPLOAD;
         let bytes = tokio::task::spawn_blocking(move || {
             use std::io::Read;
             let mut out = Vec::new();

@@ -665,7 +665,7 @@ impl ResumableUpload {
 
     /// Send at most this many bytes per request for the best resumption.
     async fn chunk_size(&self) -> f64 {
-        app::uploads::PART_BYTES as f64
+        app::materials::model::PART_BYTES as f64
     }
 }
 

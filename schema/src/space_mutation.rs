@@ -328,7 +328,7 @@ impl SpaceMutation {
         let v = viewer(ctx)?;
         let up_to = up_to
             .as_deref()
-            .map(app::space_log::parse_cursor)
+            .map(app::parse_seq_cursor)
             .transpose()
             .gql()?;
         app(ctx)

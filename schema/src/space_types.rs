@@ -190,7 +190,7 @@ impl Space {
     /// `spaceEvents(after: cursor)` to miss nothing in between.
     async fn cursor(&self, ctx: &Context<'_>) -> Result<String> {
         let head = app(ctx).space_head(viewer(ctx)?, &self.0.id).await.gql()?;
-        Ok(app::space_log::cursor(head))
+        Ok(app::seq_cursor(head))
     }
 
     /// The channels you may read.
@@ -227,9 +227,7 @@ impl Space {
                 .enumerate()
                 .skip(start)
                 .take(page.limit)
-                .map(|(i, m)| {
-                    Edge::new(app::network::encode_cursor(&i.to_string()), SpaceMember(m))
-                }),
+                .map(|(i, m)| Edge::new(app::encode_cursor(&i.to_string()), SpaceMember(m))),
         );
         Ok(c)
     }
@@ -361,7 +359,7 @@ impl Channel {
         let limit = page_size(first)?;
         let before = before
             .as_deref()
-            .map(app::space_log::parse_cursor)
+            .map(app::parse_seq_cursor)
             .transpose()
             .gql()?;
         let (list, more) = app(ctx)
@@ -388,7 +386,7 @@ fn message_connection(
     let mut c = Connection::new(previous, next);
     c.edges.extend(
         list.into_iter()
-            .map(|m| Edge::new(app::space_log::cursor(m.seq), Message(m))),
+            .map(|m| Edge::new(app::seq_cursor(m.seq), Message(m))),
     );
     c
 }
@@ -431,7 +429,7 @@ impl Message {
 
     /// The message's place in its space's log.
     async fn cursor(&self) -> String {
-        app::space_log::cursor(self.0.seq)
+        app::seq_cursor(self.0.seq)
     }
 
     async fn space_id(&self) -> ID {
@@ -480,7 +478,7 @@ impl Message {
         let limit = page_size(first)?;
         let after = after
             .as_deref()
-            .map(app::space_log::parse_cursor)
+            .map(app::parse_seq_cursor)
             .transpose()
             .gql()?;
         let (list, more) = app(ctx)
@@ -670,7 +668,7 @@ impl From<Arc<app::SpaceEvent>> for SpaceEvent {
 }
 
 fn cursor_of(e: &app::SpaceEvent) -> Option<String> {
-    e.seq.map(app::space_log::cursor)
+    e.seq.map(app::seq_cursor)
 }
 
 /// An event type: its `cursor` and `at`, and the fields given.

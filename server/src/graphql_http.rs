@@ -417,7 +417,7 @@ async fn post_multipart(state: AppState, req: Request, media: Media) -> Response
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let (parts, body) = req.into_parts();
-    let file_limit = app::uploads::MAX_SMALL_UPLOAD as usize;
+    let file_limit = app::materials::model::MAX_SMALL_UPLOAD as usize;
     // The whole body: the files plus a JSON part no larger than a JSON request.
     let body_limit = MAX_UPLOAD_FILES * file_limit + state.config.http.max_body_bytes;
     let reader = http_body_util::Limited::new(body, body_limit);

@@ -71,7 +71,7 @@ impl PreviewWorkers {
     async fn run(
         &self,
         content_type: &str,
-        mut bytes: app::ports::ByteStream,
+        mut bytes: app::kernel::blobs::ByteStream,
     ) -> Result<Derived, String> {
         let _slot = self
             .slots
@@ -139,7 +139,7 @@ impl app::ports::Previewer for PreviewWorkers {
         &self,
         content_type: &str,
         size: u64,
-        bytes: app::ports::ByteStream,
+        bytes: app::kernel::blobs::ByteStream,
     ) -> Derived {
         if size > PREVIEW_MAX_BYTES {
             return Derived::default();

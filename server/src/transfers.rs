@@ -224,7 +224,8 @@ pub async fn download(
     if let Ok(v) = HeaderValue::from_str(&content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    let inline = app::uploads::shown_inline(&version.content_type) && params.download.is_none();
+    let inline =
+        app::materials::uploads::shown_inline(&version.content_type) && params.download.is_none();
     if let Some(v) = content_disposition(inline, version.name.as_str()) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

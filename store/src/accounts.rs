@@ -13,6 +13,10 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
 use crate::database::{Database, internal, retrying};
+use app::{
+    ChannelId, CountryCode, FileId, InvitationId, MessageId, NotificationId, Page, PageRequest,
+    SchoolId, SpaceId, SpaceInvitationId, TwinningId, UserId,
+};
 
 pub(crate) const USER_FIELDS: &str = "record::id(id) AS id, username, email, display_name, role, active, \
     password_hash, failed_logins, last_failed_login_at, created_at, school, country, class_label, \

@@ -5,10 +5,9 @@
 //! `CONTAINSANY`, which reads the event table in start order; a network
 //! holds hundreds of events, not millions, so this stays cheap.
 
-use app::event_room::LiveEntry;
+use app::events::room::model::LiveEntry;
 use app::events::*;
 use app::model::*;
-use app::network::*;
 use app::ports::EventRepository;
 use app::{Error, Result};
 use async_trait::async_trait;
@@ -19,6 +18,7 @@ use crate::accounts::exec;
 use crate::database::{Database, internal};
 use crate::network::{all_errors, page_of};
 use crate::spaces::{DocRow, json, parse};
+use app::{EventId, Page, PageRequest, UserId};
 
 #[derive(SurrealValue)]
 struct EventContent {
@@ -385,7 +385,8 @@ impl EventRepository for Database {
 mod tests {
     use super::*;
     use crate::database::test_database as db;
-    use app::event_room::{LiveKind, Participant};
+    use app::SchoolId;
+    use app::events::room::model::{LiveKind, Participant};
 
     fn event(start: &str) -> Event {
         let starts_at: DateTime<Utc> = start.parse().unwrap();

@@ -2,7 +2,7 @@
 //!
 //! [`Database`] implements [`app::ports::Repository`] over SurrealDB (embedded
 //! SurrealKV, in-memory, or a server over WebSocket); [`Objects`] implements
-//! [`app::ports::ObjectStorage`] over object_store. Record structs stay in this
+//! [`app::kernel::blobs::ObjectStorage`] over object_store. Record structs stay in this
 //! crate; callers only see the domain's types. This crate reads no
 //! environment: the server hands it plain option structs.
 

@@ -4,10 +4,9 @@
 //! Quota checks happen inside the transaction that adds the bytes, so two
 //! uploads racing for the last free gigabyte cannot both get it.
 
+use app::materials::model::{FileVersion, Upload, UploadPart};
 use app::materials::*;
-use app::network::*;
 use app::ports::MaterialRepository;
-use app::uploads::{FileVersion, Upload, UploadPart};
 use app::{Error, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -17,6 +16,7 @@ use crate::accounts::exec;
 use crate::database::{Database, internal};
 use crate::network::{all_errors, page_of};
 use crate::spaces::{DocRow, json, parse};
+use app::{FolderId, MaterialId, Page, PageRequest, UploadId, VersionId};
 
 fn size(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)

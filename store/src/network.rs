@@ -17,6 +17,10 @@ use surrealdb::types::SurrealValue;
 
 use crate::accounts::{PERSON_FIELDS, PersonRow, exec, person_row};
 use crate::database::{Database, internal};
+use app::{
+    CountryCode, FileId, FileName, InvitationId, LanguageCode, LocalizedText, Page, PageRequest,
+    SchoolId, TwinningId, UserId, encode_cursor,
+};
 
 pub(crate) const SCHOOL_FIELDS: &str = "record::id(id) AS id, country, names, sort_key, city, languages, website, \
     aspnet_number, contact_name, contact_email, contact_phone, status, card_description, card_motto, \

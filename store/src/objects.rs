@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use app::ports::{BlobInfo, BlobWriter, ByteStream, ObjectStorage};
+use app::kernel::blobs::{BlobInfo, BlobWriter, ByteStream, ObjectStorage};
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;

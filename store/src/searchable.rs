@@ -15,6 +15,7 @@ use crate::accounts::{USER_FIELDS, UserRow, exec};
 use crate::database::{Database, internal};
 use crate::network::{SCHOOL_FIELDS, SchoolRow};
 use crate::spaces::{DocRow, MESSAGE_FIELDS, MessageRow, SPACE_FIELDS, SpaceRow, parse};
+use app::{ChannelId, CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
 
 fn table_name(t: SearchTable) -> &'static str {
     match t {

@@ -9,8 +9,6 @@
 //! space row and are retried by the transaction engine's caller.
 
 use app::hub::Notification;
-use app::model::*;
-use app::network::*;
 use app::ports::{LogEntry, SpaceLogPage};
 use app::spaces::*;
 use app::{Error, Result};
@@ -20,6 +18,10 @@ use surrealdb::types::SurrealValue;
 use crate::accounts::exec;
 use crate::database::{Database, internal};
 use crate::network::{all_errors, guarded, page_of};
+use app::{
+    ChannelId, MessageId, NotificationId, Page, PageRequest, SchoolId, SpaceId, SpaceInvitationId,
+    UserId,
+};
 
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(Error::internal)

@@ -2,7 +2,7 @@
 //! `file://` and S3 against a real S3-compatible server — stores, returns
 //! and deletes blobs the same way.
 
-use app::ports::ObjectStorage;
+use app::kernel::blobs::ObjectStorage;
 use futures::StreamExt;
 use store::{Objects, ObjectsOptions, S3Credentials};
 

@@ -8,24 +8,24 @@
 //! in `event_room`. Rendering a calendar file is the transport's business:
 //! this module hands out the events a feed holds.
 
+pub mod room;
+
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
-use crate::error::{Error, Result};
 use crate::hub::NotificationKind;
-use crate::materials::MaterialId;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::MaterialId;
+use crate::kernel::id::{CountryCode, EventId, SchoolId, SpaceId, UserId};
+use crate::kernel::paging::{MAX_PAGE, Page, PageRequest, encode_cursor};
+use crate::kernel::text::clean_text;
 use crate::model::*;
 use crate::network::*;
 use crate::policy;
 use crate::spaces::MessageBody;
-
-platform_id!(
-    /// The opaque identifier of a scheduled event.
-    EventId
-);
 
 /// What kind of meeting an event is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -9,36 +9,21 @@
 //! the staff of its school, the leads and teachers of its space and
 //! administrators. Files and their versions are in [`crate::uploads`].
 
+pub mod model;
+pub mod uploads;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
-use crate::error::{Error, Result};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::id::{FolderId, MaterialId, SchoolId, SpaceId, UserId};
+use crate::kernel::paging::{Page, PageRequest};
+use crate::kernel::text::clean_text;
 use crate::model::*;
 use crate::network::*;
 use crate::policy;
 use crate::spaces::*;
-
-platform_id!(
-    /// The opaque identifier of a learning material.
-    MaterialId
-);
-platform_id!(
-    /// The opaque identifier of a folder of a library.
-    FolderId
-);
-platform_id!(
-    /// The opaque identifier of a file of a material (all its versions).
-    MaterialFileId
-);
-platform_id!(
-    /// The opaque identifier of one version of a material's file.
-    VersionId
-);
-platform_id!(
-    /// The opaque identifier of a resumable upload.
-    UploadId
-);
 
 /// Folders nest at most this deep (a top-level folder has depth 1).
 pub const MAX_FOLDER_DEPTH: u32 = 5;

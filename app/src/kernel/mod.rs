@@ -1,0 +1,10 @@
+//! The leaf of the domain crate: errors, time, identifiers, parsed text and
+//! paging, shared by every domain. Nothing here depends on the rest of the
+//! crate.
+
+pub mod blobs;
+pub mod clock;
+pub mod error;
+pub mod id;
+pub mod paging;
+pub mod text;
