@@ -16,8 +16,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use icalendar::{Calendar, Component, EventLike};
 
-use crate::files::app_error;
-use crate::routes::AppState;
+use crate::http_error::app_error;
+use crate::state::AppState;
 
 /// The feed as an iCalendar text.
 pub fn render(

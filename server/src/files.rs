@@ -14,53 +14,8 @@ use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
 use serde::Deserialize;
 
-use crate::graphql_http::{bearer, error_response};
-use crate::routes::{AppState, request_meta};
-
-fn status_of(code: schema::ErrorCode) -> StatusCode {
-    use schema::ErrorCode::*;
-    match code {
-        Unauthenticated => StatusCode::UNAUTHORIZED,
-        Forbidden => StatusCode::FORBIDDEN,
-        NotFound => StatusCode::NOT_FOUND,
-        BadUserInput => StatusCode::BAD_REQUEST,
-        Conflict | ResyncRequired => StatusCode::CONFLICT,
-        RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        QuotaExceeded => StatusCode::INSUFFICIENT_STORAGE,
-        PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-pub(crate) fn app_error(e: app::Error) -> Response {
-    let code = schema::error_code(&e);
-    let message = match &e {
-        app::Error::Internal(detail) => {
-            tracing::error!(error = %detail, "file transfer failed");
-            schema::INTERNAL_MESSAGE.to_owned()
-        }
-        other => other.to_string(),
-    };
-    error_response(status_of(code), code, &message)
-}
-
-pub(crate) async fn viewer(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<app::Viewer>, Response> {
-    match bearer(headers) {
-        None => Ok(None),
-        Some(Err(())) => Err(app_error(app::Error::Unauthenticated(
-            "the Authorization header must be 'Bearer <token>'",
-        ))),
-        Some(Ok(token)) => state
-            .app
-            .authenticate(token)
-            .await
-            .map(Some)
-            .map_err(app_error),
-    }
-}
+use crate::http_error::{app_error, viewer};
+use crate::state::{AppState, request_meta};
 
 #[derive(Deserialize)]
 pub struct UploadParams {

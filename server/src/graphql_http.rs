@@ -19,25 +19,11 @@ use futures::TryStreamExt;
 use schema::ErrorCode;
 use serde_json::{Map, Value, json};
 
-use crate::routes::{AppState, request_meta};
+use crate::http_error::{Media, bearer, error_response, errors_response, is_request_error};
+use crate::state::{AppState, request_meta};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Media {
-    GraphQLResponse,
-    Json,
-}
-
-impl Media {
-    fn content_type(self) -> &'static str {
-        match self {
-            Media::GraphQLResponse => "application/graphql-response+json; charset=utf-8",
-            Media::Json => "application/json; charset=utf-8",
-        }
-    }
-}
 
 /// Picks the response media type from `Accept`. `None`: nothing we can send.
 ///
@@ -68,26 +54,6 @@ fn negotiate(headers: &HeaderMap) -> Option<Media> {
         }
     }
     json.then_some(Media::Json)
-}
-
-/// A response made of errors only (no `data`), in the negotiated media type.
-fn errors_response(status: StatusCode, media: Media, errors: Value) -> Response {
-    let body = json!({ "errors": errors });
-    (
-        status,
-        [(header::CONTENT_TYPE, media.content_type())],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-/// An error response for paths outside GraphQL execution (panics, limits).
-pub(crate) fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    errors_response(
-        status,
-        Media::GraphQLResponse,
-        json!([{ "message": message, "extensions": { "code": code.as_str() } }]),
-    )
 }
 
 fn request_error(media: Media, status: StatusCode, code: ErrorCode, message: &str) -> Response {
@@ -276,19 +242,6 @@ fn not_acceptable() -> Response {
         format!("this endpoint answers with {GRAPHQL_RESPONSE_JSON} or {JSON}\n"),
     )
         .into_response()
-}
-
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<Result<&str, ()>> {
-    let value = headers.get(header::AUTHORIZATION)?;
-    let s = value.to_str().map_err(|_| ());
-    Some(s.and_then(|s| {
-        let (scheme, token) = s.split_once(' ').ok_or(())?;
-        if scheme.eq_ignore_ascii_case("bearer") {
-            Ok(token.trim())
-        } else {
-            Err(())
-        }
-    }))
 }
 
 fn unauthenticated(media: Media, message: &str) -> Response {
@@ -525,14 +478,6 @@ async fn run(state: AppState, req: Request, media: Media, gql: async_graphql::Re
 
 fn schema_internal() -> &'static str {
     schema::INTERNAL_MESSAGE
-}
-
-/// Errors before execution (syntax, validation, limits): no error has a
-/// path and there is no data.
-pub(crate) fn is_request_error(resp: &async_graphql::Response) -> bool {
-    !resp.errors.is_empty()
-        && resp.data == async_graphql::Value::Null
-        && resp.errors.iter().all(|e| e.path.is_empty())
 }
 
 fn render(media: Media, resp: async_graphql::Response) -> Response {

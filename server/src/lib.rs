@@ -12,10 +12,13 @@ pub mod config;
 mod connections;
 mod files;
 mod graphql_http;
+mod http_error;
 mod lock;
 pub mod metrics;
+mod metrics_http;
 pub mod previews;
 mod routes;
+mod state;
 pub mod telemetry;
 mod transfers;
 mod web;
@@ -33,7 +36,7 @@ use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
 pub use config::{Cli, Config};
-pub use routes::ClientAddr;
+pub use state::ClientAddr;
 
 /// Why the server could not start. Each message is one line for the operator.
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +57,7 @@ pub enum StartError {
 
 /// A built, not yet serving, server.
 pub struct Application {
-    state: routes::AppState,
+    state: state::AppState,
     /// Sign-in details generated on first start, to show once.
     generated_admin: Option<app::Credentials>,
     _locks: lock::DataLocks,
@@ -112,7 +115,7 @@ impl Application {
         let live = schema::Live::new(schema.clone());
         let mut metrics = metrics::Metrics::new();
         metrics.watch_live(live.clone());
-        let state = routes::AppState {
+        let state = state::AppState {
             app,
             live,
             schema,

@@ -19,8 +19,9 @@ use axum::response::{IntoResponse, Response};
 use futures::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 
-use crate::files::{app_error, content_disposition, viewer};
-use crate::routes::AppState;
+use crate::files::content_disposition;
+use crate::http_error::{app_error, viewer};
+use crate::state::AppState;
 
 const UPLOAD_OFFSET: &str = "upload-offset";
 const UPLOAD_LENGTH: &str = "upload-length";

@@ -25,8 +25,8 @@ use serde_json::{Value, json};
 use tokio_stream::StreamMap;
 
 use crate::config::WsLimits;
-use crate::graphql_http::is_request_error;
-use crate::routes::{AppState, X_REQUEST_ID, client_ip};
+use crate::http_error::is_request_error;
+use crate::state::{AppState, X_REQUEST_ID, client_ip};
 
 pub const PROTOCOL: &str = "graphql-transport-ws";
 

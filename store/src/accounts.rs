@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
 use crate::database::{Database, internal, retrying};
+use crate::query::exec;
 use app::{
     ChannelId, CountryCode, FileId, InvitationId, MessageId, NotificationId, Page, PageRequest,
     SchoolId, SpaceId, SpaceInvitationId, TwinningId, UserId,
@@ -88,7 +89,7 @@ pub(crate) fn new_person_row(
         school: d.school.as_ref().map(|s| s.as_str().to_owned()),
         country: d.country.as_ref().map(|c| c.as_str().to_owned()),
         class_label: d.class_label.as_ref().map(|c| c.as_str().to_owned()),
-        mentor: d.mentor.as_ref().map(crate::network::mentor_to_json),
+        mentor: d.mentor.as_ref().map(mentor_to_json),
         sort_key: person_sort_key(&d.display_name, id),
     }
 }
@@ -151,11 +152,7 @@ impl UserRow {
             school: self.school.map(SchoolId::from_trusted),
             country: self.country.map(CountryCode::from_trusted),
             class_label: self.class_label.map(ClassLabel::from_trusted),
-            mentor: self
-                .mentor
-                .as_deref()
-                .map(crate::network::mentor_from_json)
-                .transpose()?,
+            mentor: self.mentor.as_deref().map(mentor_from_json).transpose()?,
             id: UserId::from_trusted(self.id),
         };
         Ok(UserSecret {
@@ -182,14 +179,6 @@ pub(crate) fn conflict_or_internal_message(msg: String) -> Error {
         }
     }
     Error::internal(msg)
-}
-
-/// Runs a statement whose only result that matters is success.
-pub(crate) async fn exec(
-    query: surrealdb::method::Query<'_, surrealdb::engine::any::Any>,
-) -> Result<()> {
-    query.await.and_then(|r| r.check()).map_err(internal)?;
-    Ok(())
 }
 
 impl Database {
@@ -272,7 +261,7 @@ impl Repository for Database {
             self.db
                 .query("UPDATE type::record('user', $id) SET mentor = $mentor RETURN NONE")
                 .bind(("id", id.as_str().to_owned()))
-                .bind(("mentor", crate::network::mentor_to_json(profile))),
+                .bind(("mentor", mentor_to_json(profile))),
         )
         .await
     }
@@ -814,4 +803,32 @@ mod tests {
         db.add_login_device(&hash(99), &other, start).await.unwrap();
         assert_eq!(db.login_device_user(&hash(24)).await.unwrap(), Some(user));
     }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct MentorJson {
+    university: String,
+    chair_title: String,
+    expertise: Vec<String>,
+    languages: Vec<String>,
+}
+
+pub(crate) fn mentor_to_json(m: &MentorProfile) -> String {
+    serde_json::to_string(&MentorJson {
+        university: m.university.clone(),
+        chair_title: m.chair_title.clone(),
+        expertise: m.expertise.clone(),
+        languages: m.languages.iter().map(|l| l.as_str().to_owned()).collect(),
+    })
+    .unwrap_or_default()
+}
+
+pub(crate) fn mentor_from_json(s: &str) -> Result<MentorProfile> {
+    let m: MentorJson = serde_json::from_str(s).map_err(Error::internal)?;
+    Ok(MentorProfile::from_trusted(
+        m.university,
+        m.chair_title,
+        m.expertise,
+        m.languages,
+    ))
 }

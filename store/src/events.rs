@@ -14,10 +14,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
-use crate::accounts::exec;
 use crate::database::{Database, internal};
-use crate::network::{all_errors, page_of};
-use crate::spaces::{DocRow, json, parse};
+use crate::query::exec;
+use crate::query::{DocRow, json, parse};
+use crate::query::{all_errors, page_of};
 use app::{EventId, Page, PageRequest, UserId};
 
 #[derive(SurrealValue)]

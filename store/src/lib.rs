@@ -13,6 +13,7 @@ mod materials;
 mod migrations;
 mod network;
 mod objects;
+mod query;
 mod searchable;
 mod spaces;
 

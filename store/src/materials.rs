@@ -12,10 +12,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
-use crate::accounts::exec;
 use crate::database::{Database, internal};
-use crate::network::{all_errors, page_of};
-use crate::spaces::{DocRow, json, parse};
+use crate::query::exec;
+use crate::query::{DocRow, json, parse};
+use crate::query::{all_errors, page_of};
 use app::{FolderId, MaterialId, Page, PageRequest, UploadId, VersionId};
 
 fn size(n: u64) -> i64 {

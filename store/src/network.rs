@@ -15,11 +15,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use surrealdb::types::SurrealValue;
 
-use crate::accounts::{PERSON_FIELDS, PersonRow, exec, person_row};
+use crate::accounts::{PERSON_FIELDS, PersonRow, person_row};
+use crate::accounts::{mentor_from_json, mentor_to_json};
 use crate::database::{Database, internal};
+use crate::query::exec;
+use crate::query::{all_errors, guarded, page_of};
 use app::{
     CountryCode, FileId, FileName, InvitationId, LanguageCode, LocalizedText, Page, PageRequest,
-    SchoolId, TwinningId, UserId, encode_cursor,
+    SchoolId, TwinningId, UserId,
 };
 
 pub(crate) const SCHOOL_FIELDS: &str = "record::id(id) AS id, country, names, sort_key, city, languages, website, \
@@ -81,34 +84,6 @@ struct TextJson {
 struct PhotoJson {
     file: String,
     caption: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-pub(crate) struct MentorJson {
-    university: String,
-    chair_title: String,
-    expertise: Vec<String>,
-    languages: Vec<String>,
-}
-
-pub(crate) fn mentor_to_json(m: &MentorProfile) -> String {
-    serde_json::to_string(&MentorJson {
-        university: m.university.clone(),
-        chair_title: m.chair_title.clone(),
-        expertise: m.expertise.clone(),
-        languages: m.languages.iter().map(|l| l.as_str().to_owned()).collect(),
-    })
-    .unwrap_or_default()
-}
-
-pub(crate) fn mentor_from_json(s: &str) -> Result<MentorProfile> {
-    let m: MentorJson = serde_json::from_str(s).map_err(Error::internal)?;
-    Ok(MentorProfile::from_trusted(
-        m.university,
-        m.chair_title,
-        m.expertise,
-        m.languages,
-    ))
 }
 
 fn text_to_json(t: &LocalizedText) -> String {
@@ -322,49 +297,6 @@ struct FileContent {
     school: Option<String>,
     attached_to: Option<String>,
     created_at: DateTime<Utc>,
-}
-
-/// Every error of a multi-statement response, in one string: when a
-/// transaction fails, its cause may sit in any slot.
-pub(crate) fn all_errors(res: &mut surrealdb::IndexedResults) -> Option<String> {
-    let errors = res.take_errors();
-    if errors.is_empty() {
-        return None;
-    }
-    let mut v: Vec<_> = errors.into_iter().collect();
-    v.sort_by_key(|(i, _)| *i);
-    Some(
-        v.into_iter()
-            .map(|(_, e)| e.to_string())
-            .collect::<Vec<_>>()
-            .join(" | "),
-    )
-}
-
-/// The outcome of a transaction that THROWs `marker` when the row it
-/// changes is no longer as the caller saw it: that is a `Conflict`.
-pub(crate) fn guarded(
-    res: &mut surrealdb::IndexedResults,
-    marker: &str,
-    conflict: &str,
-) -> Result<()> {
-    match all_errors(res) {
-        None => Ok(()),
-        Some(e) if e.contains(marker) => Err(Error::Conflict(conflict.into())),
-        Some(e) => Err(Error::internal(e)),
-    }
-}
-
-pub(crate) fn page_of<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
-    let has_next = rows.len() > limit;
-    rows.truncate(limit);
-    Page {
-        items: rows
-            .into_iter()
-            .map(|(k, t)| (encode_cursor(&k), t))
-            .collect(),
-        has_next,
-    }
 }
 
 impl Database {

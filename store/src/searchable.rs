@@ -11,10 +11,12 @@ use app::{Error, Result};
 use async_trait::async_trait;
 use surrealdb::types::{RecordId, SurrealValue};
 
-use crate::accounts::{USER_FIELDS, UserRow, exec};
+use crate::accounts::{USER_FIELDS, UserRow};
 use crate::database::{Database, internal};
 use crate::network::{SCHOOL_FIELDS, SchoolRow};
-use crate::spaces::{DocRow, MESSAGE_FIELDS, MessageRow, SPACE_FIELDS, SpaceRow, parse};
+use crate::query::exec;
+use crate::query::{DocRow, parse};
+use crate::spaces::{MESSAGE_FIELDS, MessageRow, SPACE_FIELDS, SpaceRow};
 use app::{ChannelId, CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
 
 fn table_name(t: SearchTable) -> &'static str {

@@ -15,21 +15,14 @@ use app::{Error, Result};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
-use crate::accounts::exec;
 use crate::database::{Database, internal};
-use crate::network::{all_errors, guarded, page_of};
+use crate::query::exec;
+use crate::query::{DocRow, json, parse};
+use crate::query::{all_errors, guarded, page_of};
 use app::{
     ChannelId, MessageId, NotificationId, Page, PageRequest, SchoolId, SpaceId, SpaceInvitationId,
     UserId,
 };
-
-pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(Error::internal)
-}
-
-pub(crate) fn parse<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
-    serde_json::from_str(s).map_err(|e| Error::internal(format!("stored {what} unreadable: {e}")))
-}
 
 fn member_key(space: &SpaceId, user: &UserId) -> String {
     format!("{space}{user}")
@@ -65,11 +58,6 @@ impl SpaceRow {
             id: SpaceId::from_trusted(self.id),
         })
     }
-}
-
-#[derive(SurrealValue)]
-pub(crate) struct DocRow {
-    pub(crate) doc: String,
 }
 
 #[derive(SurrealValue)]

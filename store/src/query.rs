@@ -1,0 +1,71 @@
+//! The leaf every store file uses: running statements, reading the errors
+//! of a multi-statement response, pages of rows, and JSON documents in rows.
+
+use app::{Error, Page, Result, encode_cursor};
+use surrealdb::types::SurrealValue;
+
+use crate::database::internal;
+
+/// Runs a statement whose only result that matters is success.
+pub(crate) async fn exec(
+    query: surrealdb::method::Query<'_, surrealdb::engine::any::Any>,
+) -> Result<()> {
+    query.await.and_then(|r| r.check()).map_err(internal)?;
+    Ok(())
+}
+
+/// Every error of a multi-statement response, in one string: when a
+/// transaction fails, its cause may sit in any slot.
+pub(crate) fn all_errors(res: &mut surrealdb::IndexedResults) -> Option<String> {
+    let errors = res.take_errors();
+    if errors.is_empty() {
+        return None;
+    }
+    let mut v: Vec<_> = errors.into_iter().collect();
+    v.sort_by_key(|(i, _)| *i);
+    Some(
+        v.into_iter()
+            .map(|(_, e)| e.to_string())
+            .collect::<Vec<_>>()
+            .join(" | "),
+    )
+}
+
+/// The outcome of a transaction that THROWs `marker` when the row it
+/// changes is no longer as the caller saw it: that is a `Conflict`.
+pub(crate) fn guarded(
+    res: &mut surrealdb::IndexedResults,
+    marker: &str,
+    conflict: &str,
+) -> Result<()> {
+    match all_errors(res) {
+        None => Ok(()),
+        Some(e) if e.contains(marker) => Err(Error::Conflict(conflict.into())),
+        Some(e) => Err(Error::internal(e)),
+    }
+}
+
+pub(crate) fn page_of<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
+    let has_next = rows.len() > limit;
+    rows.truncate(limit);
+    Page {
+        items: rows
+            .into_iter()
+            .map(|(k, t)| (encode_cursor(&k), t))
+            .collect(),
+        has_next,
+    }
+}
+
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(Error::internal)
+}
+
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| Error::internal(format!("stored {what} unreadable: {e}")))
+}
+
+#[derive(SurrealValue)]
+pub(crate) struct DocRow {
+    pub(crate) doc: String,
+}
