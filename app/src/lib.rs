@@ -49,7 +49,7 @@ pub use kernel::clock::{Clock, ManualClock, SystemClock};
 pub use kernel::error::{Error, Result};
 pub use kernel::id::{
     ChannelId, CountryCode, EventId, FileId, FolderId, InvitationId, LiveMessageId, MaterialFileId,
-    MaterialId, MessageId, NotificationId, PollId, QuestionId, SchoolId, SpaceId,
+    MaterialId, MessageId, NotificationId, PlatformId, PollId, QuestionId, SchoolId, SpaceId,
     SpaceInvitationId, TwinningId, UploadId, UserId, VersionId,
 };
 pub use kernel::paging::{

@@ -5,26 +5,11 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
+use crate::context::{app, meta, viewer};
 use crate::errors::GqlResult;
 use crate::event_types::*;
-use crate::network_types::connection;
-use crate::query::{app, meta, viewer};
-
-fn event_id(id: &ID) -> Result<app::EventId> {
-    app::EventId::parse(id).gql()
-}
-
-fn question_id(id: &ID) -> Result<app::QuestionId> {
-    app::QuestionId::parse(id).gql()
-}
-
-fn poll_id(id: &ID) -> Result<app::PollId> {
-    app::PollId::parse(id).gql()
-}
-
-fn user_id(id: &ID) -> Result<app::UserId> {
-    app::UserId::parse(id).gql()
-}
+use crate::relay::connection;
+use crate::relay::{self, parse_id};
 
 #[derive(Default)]
 pub struct EventQuery;
@@ -42,8 +27,7 @@ impl EventQuery {
         #[graphql(default = false)] include_past: bool,
     ) -> Result<Connection<String, Event>> {
         let v = viewer(ctx)?;
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
+        let (page, has_previous) = relay::page(first, after.as_deref())?;
         let p = app(ctx).events(v, include_past, &page).await.gql()?;
         Ok(connection(p, has_previous, Event))
     }
@@ -57,8 +41,7 @@ impl EventQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Event>> {
         let v = viewer(ctx)?;
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
+        let (page, has_previous) = relay::page(first, after.as_deref())?;
         let p = app(ctx).my_events(v, &page).await.gql()?;
         Ok(connection(p, has_previous, Event))
     }
@@ -118,7 +101,7 @@ impl EventMutation {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
         app(ctx)
-            .update_event(v, &event_id(&id)?, details, expected_updated_at, &meta(ctx))
+            .update_event(v, &parse_id(&id)?, details, expected_updated_at, &meta(ctx))
             .await
             .map(Event)
             .gql()
@@ -129,7 +112,7 @@ impl EventMutation {
     async fn cancel_event(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Event> {
         let v = viewer(ctx)?;
         app(ctx)
-            .cancel_event(v, &event_id(&id)?, &reason, &meta(ctx))
+            .cancel_event(v, &parse_id(&id)?, &reason, &meta(ctx))
             .await
             .map(Event)
             .gql()
@@ -146,9 +129,9 @@ impl EventMutation {
         #[graphql(default = true)] include_self: bool,
     ) -> Result<Vec<Registration>> {
         let v = viewer(ctx)?;
-        let ids = students.iter().map(user_id).collect::<Result<Vec<_>>>()?;
+        let ids = students.iter().map(parse_id).collect::<Result<Vec<_>>>()?;
         Ok(app(ctx)
-            .register_for_event(v, &self::event_id(&event_id)?, include_self, &ids)
+            .register_for_event(v, &parse_id(&event_id)?, include_self, &ids)
             .await
             .gql()?
             .into_iter()
@@ -165,9 +148,9 @@ impl EventMutation {
         person: Option<ID>,
     ) -> Result<Registration> {
         let v = viewer(ctx)?;
-        let person = person.as_ref().map(user_id).transpose()?;
+        let person = person.as_ref().map(parse_id).transpose()?;
         app(ctx)
-            .cancel_registration(v, &self::event_id(&event_id)?, person.as_ref())
+            .cancel_registration(v, &parse_id(&event_id)?, person.as_ref())
             .await
             .map(Registration)
             .gql()
@@ -178,7 +161,7 @@ impl EventMutation {
     async fn start_live(&self, ctx: &Context<'_>, event_id: ID) -> Result<Event> {
         let v = viewer(ctx)?;
         app(ctx)
-            .start_live(v, &self::event_id(&event_id)?)
+            .start_live(v, &parse_id(&event_id)?)
             .await
             .map(Event)
             .gql()
@@ -188,7 +171,7 @@ impl EventMutation {
     async fn end_live(&self, ctx: &Context<'_>, event_id: ID) -> Result<Event> {
         let v = viewer(ctx)?;
         app(ctx)
-            .end_live(v, &self::event_id(&event_id)?)
+            .end_live(v, &parse_id(&event_id)?)
             .await
             .map(Event)
             .gql()
@@ -204,7 +187,7 @@ impl EventMutation {
     ) -> Result<LiveEvent> {
         let v = viewer(ctx)?;
         app(ctx)
-            .post_live_message(v, &self::event_id(&event_id)?, &body)
+            .post_live_message(v, &parse_id(&event_id)?, &body)
             .await
             .map(|e| LiveEvent(std::sync::Arc::new(e)))
             .gql()
@@ -220,7 +203,7 @@ impl EventMutation {
     ) -> Result<Question> {
         let v = viewer(ctx)?;
         app(ctx)
-            .ask_question(v, &self::event_id(&event_id)?, &body)
+            .ask_question(v, &parse_id(&event_id)?, &body)
             .await
             .map(|q| Question::from(&q))
             .gql()
@@ -237,12 +220,7 @@ impl EventMutation {
     ) -> Result<QuestionVotes> {
         let v = viewer(ctx)?;
         let (q, votes) = app(ctx)
-            .vote_question(
-                v,
-                &self::event_id(&event_id)?,
-                &self::question_id(&question_id)?,
-                up,
-            )
+            .vote_question(v, &parse_id(&event_id)?, &parse_id(&question_id)?, up)
             .await
             .gql()?;
         Ok(QuestionVotes {
@@ -263,7 +241,7 @@ impl EventMutation {
         let v = viewer(ctx)?;
         let message = app::LiveMessageId::parse(&message_id).gql()?;
         app(ctx)
-            .hide_live_message(v, &self::event_id(&event_id)?, &message, &meta(ctx))
+            .hide_live_message(v, &parse_id(&event_id)?, &message, &meta(ctx))
             .await
             .map(|id| ID(id.to_string()))
             .gql()
@@ -284,8 +262,8 @@ impl EventMutation {
         app(ctx)
             .mark_question(
                 v,
-                &self::event_id(&event_id)?,
-                &self::question_id(&question_id)?,
+                &parse_id(&event_id)?,
+                &parse_id(&question_id)?,
                 answered,
                 pinned,
                 hidden,
@@ -307,13 +285,7 @@ impl EventMutation {
     ) -> Result<Poll> {
         let v = viewer(ctx)?;
         app(ctx)
-            .open_poll(
-                v,
-                &self::event_id(&event_id)?,
-                &question,
-                &options,
-                multiple,
-            )
+            .open_poll(v, &parse_id(&event_id)?, &question, &options, multiple)
             .await
             .map(|p| Poll::from(&p))
             .gql()
@@ -329,9 +301,9 @@ impl EventMutation {
         choices: Vec<u32>,
     ) -> Result<PollResults> {
         let v = viewer(ctx)?;
-        let poll = self::poll_id(&poll_id)?;
+        let poll = parse_id(&poll_id)?;
         let (counts, voters) = app(ctx)
-            .vote_poll(v, &self::event_id(&event_id)?, &poll, choices)
+            .vote_poll(v, &parse_id(&event_id)?, &poll, choices)
             .await
             .gql()?;
         Ok(PollResults {
@@ -345,7 +317,7 @@ impl EventMutation {
     async fn close_poll(&self, ctx: &Context<'_>, event_id: ID, poll_id: ID) -> Result<Poll> {
         let v = viewer(ctx)?;
         app(ctx)
-            .close_poll(v, &self::event_id(&event_id)?, &self::poll_id(&poll_id)?)
+            .close_poll(v, &parse_id(&event_id)?, &parse_id(&poll_id)?)
             .await
             .map(|p| Poll::from(&p))
             .gql()
@@ -361,9 +333,9 @@ impl EventMutation {
         person: Option<ID>,
     ) -> Result<bool> {
         let v = viewer(ctx)?;
-        let person = person.as_ref().map(user_id).transpose()?;
+        let person = person.as_ref().map(parse_id).transpose()?;
         app(ctx)
-            .raise_hand(v, &self::event_id(&event_id)?, raised, person.as_ref())
+            .raise_hand(v, &parse_id(&event_id)?, raised, person.as_ref())
             .await
             .gql()
     }
@@ -392,7 +364,7 @@ impl EventMutation {
         app(ctx)
             .record_event_outcome(
                 v,
-                &self::event_id(&event_id)?,
+                &parse_id(&event_id)?,
                 minutes.as_deref(),
                 recording_url.as_deref(),
                 materials,

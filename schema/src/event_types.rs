@@ -3,10 +3,10 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::context::{app, viewer};
 use crate::errors::GqlResult;
 use crate::material_types::Material;
 use crate::network_types::School;
-use crate::query::{app, viewer};
 use crate::types::User;
 
 /// What kind of meeting an event is.

@@ -7,6 +7,7 @@
 //! caller's [`app::Viewer`] (if signed in) and [`app::RequestMeta`] into each
 //! request's data.
 
+mod context;
 mod errors;
 mod event_mutation;
 mod event_types;
@@ -17,6 +18,7 @@ mod material_types;
 mod mutation;
 mod network_types;
 mod query;
+mod relay;
 mod search_types;
 mod space_mutation;
 mod space_types;

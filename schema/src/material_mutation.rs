@@ -3,28 +3,19 @@
 
 use async_graphql::{Context, ID, Object, Result, Upload};
 
+use crate::context::{app, meta, viewer};
 use crate::errors::GqlResult;
 use crate::material_types::{
     CreateMaterialInput, FileVersion, Folder, Material, MaterialInput, ResumableUpload,
     StartUploadInput, folder_id, library_of,
 };
-use crate::query::{app, meta, viewer};
+use crate::relay::{parse_id, parse_id_of};
 
 #[derive(Default)]
 pub struct MaterialMutation;
 
-fn material_id(id: &ID) -> Result<app::MaterialId> {
-    app::MaterialId::parse(id).gql()
-}
-
 fn file_id(id: &ID) -> Result<app::MaterialFileId> {
-    app::MaterialFileId::parse(id)
-        .map_err(|_| app::Error::invalid("fileId", "the material has no such file"))
-        .gql()
-}
-
-fn upload_id(id: &ID) -> Result<app::UploadId> {
-    app::UploadId::parse(id).gql()
+    parse_id_of(id, "fileId", "the material has no such file")
 }
 
 #[Object]
@@ -64,7 +55,7 @@ impl MaterialMutation {
         let v = viewer(ctx)?;
         let (details, visibility) = input.parse().gql()?;
         app(ctx)
-            .update_material(v, &material_id(&id)?, details, visibility)
+            .update_material(v, &parse_id(&id)?, details, visibility)
             .await
             .map(Material)
             .gql()
@@ -85,7 +76,7 @@ impl MaterialMutation {
             app::MaterialStatus::Draft
         };
         app(ctx)
-            .set_material_status(v, &material_id(&id)?, status, &meta(ctx))
+            .set_material_status(v, &parse_id(&id)?, status, &meta(ctx))
             .await
             .map(Material)
             .gql()
@@ -104,7 +95,7 @@ impl MaterialMutation {
             .map(crate::material_types::folder_id)
             .transpose()?;
         app(ctx)
-            .move_material(v, &material_id(&id)?, folder.as_ref())
+            .move_material(v, &parse_id(&id)?, folder.as_ref())
             .await
             .map(Material)
             .gql()
@@ -114,7 +105,7 @@ impl MaterialMutation {
     async fn delete_material(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
         app(ctx)
-            .delete_material(v, &material_id(&id)?, &meta(ctx))
+            .delete_material(v, &parse_id(&id)?, &meta(ctx))
             .await
             .gql()?;
         Ok(true)
@@ -197,7 +188,7 @@ impl MaterialMutation {
             return Err(app::Error::invalid("size", "give the size in whole bytes")).gql();
         }
         let req = app::UploadRequest {
-            material: material_id(&input.material_id)?,
+            material: parse_id(&input.material_id)?,
             file: input.file_id.as_ref().map(file_id).transpose()?,
             name: input.name,
             size: input.size as u64,
@@ -217,7 +208,7 @@ impl MaterialMutation {
     async fn finish_upload(&self, ctx: &Context<'_>, id: ID) -> Result<FileVersion> {
         let v = viewer(ctx)?;
         app(ctx)
-            .finish_upload(v, &upload_id(&id)?)
+            .finish_upload(v, &parse_id(&id)?)
             .await
             .map(FileVersion)
             .gql()
@@ -226,7 +217,7 @@ impl MaterialMutation {
     /// Gives up an upload; what arrived is deleted.
     async fn cancel_upload(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx).cancel_upload(v, &upload_id(&id)?).await.gql()?;
+        app(ctx).cancel_upload(v, &parse_id(&id)?).await.gql()?;
         Ok(true)
     }
 
@@ -241,7 +232,7 @@ impl MaterialMutation {
         file: Upload,
     ) -> Result<FileVersion> {
         let v = viewer(ctx)?;
-        let material = self::material_id(&material_id)?;
+        let material = parse_id(&material_id)?;
         let slot = file_id.as_ref().map(self::file_id).transpose()?;
         let value = file
             .value(ctx)

@@ -6,9 +6,12 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::context::viewer_opt;
+use crate::context::{app, or_none};
 use crate::errors::GqlResult;
-use crate::network_types::{School, connection, viewer_opt};
-use crate::query::{app, or_none};
+use crate::network_types::School;
+use crate::relay::connection;
+use crate::relay::{self, parse_id_of};
 use crate::space_types::{Pillar, Space};
 use crate::types::User;
 
@@ -223,9 +226,7 @@ pub(crate) fn library_of(school_id: Option<&ID>, space_id: Option<&ID>) -> Resul
 }
 
 pub(crate) fn folder_id(id: &ID) -> Result<app::FolderId> {
-    app::FolderId::parse(id)
-        .map_err(|_| app::Error::invalid("folderId", "no such folder in this library"))
-        .gql()
+    parse_id_of(id, "folderId", "no such folder in this library")
 }
 
 /// A person as the asker may see them; null for anonymous askers and for
@@ -382,8 +383,7 @@ impl Material {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, MaterialFile>> {
-        let page = app::PageRequest::parse(Some(first.unwrap_or(10)), after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
+        let (page, has_previous) = relay::page_or(first, 10, after.as_deref())?;
         let (p, _) = app(ctx).material_file_page(&self.0, &page).await.gql()?;
         Ok(connection(p, has_previous, MaterialFile))
     }
@@ -423,8 +423,7 @@ impl MaterialFile {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, FileVersion>> {
-        let page = app::PageRequest::parse(Some(first.unwrap_or(10)), after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
+        let (page, has_previous) = relay::page_or(first, 10, after.as_deref())?;
         Ok(connection(
             self.0.version_page(&page),
             has_previous,
@@ -562,8 +561,7 @@ async fn materials_page(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Connection<String, Material>> {
-    let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-    let has_previous = page.after.is_some();
+    let (page, has_previous) = relay::page(first, after.as_deref())?;
     let p = app(ctx)
         .library_materials(viewer_opt(ctx), library, folder, sort.into(), &page)
         .await

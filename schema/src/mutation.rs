@@ -2,17 +2,14 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
+use crate::context::{app, meta, viewer};
 use crate::errors::GqlResult;
 use crate::network_types::{
     Country, CreateStudentsInput, InvitationInput, IssuedInvitation, School, SchoolApplication,
     SchoolInput, StudentCredentials, Twinning, VisitCardInput,
 };
-use crate::query::{app, meta, viewer};
+use crate::relay::{parse_id, parse_id_of};
 use crate::types::{GeneratedCredentials, Role, Session, User};
-
-fn school_id(id: &ID) -> Result<app::SchoolId> {
-    app::SchoolId::parse(id).gql()
-}
 
 async fn change_status(
     ctx: &Context<'_>,
@@ -22,16 +19,14 @@ async fn change_status(
 ) -> Result<School> {
     let v = viewer(ctx)?;
     app(ctx)
-        .change_school_status(v, &school_id(id)?, to, reason, &meta(ctx))
+        .change_school_status(v, &parse_id(id)?, to, reason, &meta(ctx))
         .await
         .map(School)
         .gql()
 }
 
 fn file_id(id: &ID) -> Result<app::FileId> {
-    app::FileId::parse(id)
-        .map_err(|_| app::Error::invalid("fileId", "no such upload"))
-        .gql()
+    parse_id_of(id, "fileId", "no such upload")
 }
 
 /// Every root mutation: the network's, the spaces', the materials' and the events'.
@@ -212,7 +207,7 @@ impl NetworkMutation {
     async fn update_school(&self, ctx: &Context<'_>, id: ID, input: SchoolInput) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
-            .update_school(v, &school_id(&id)?, &input.form(), &meta(ctx))
+            .update_school(v, &parse_id(&id)?, &input.form(), &meta(ctx))
             .await
             .map(School)
             .gql()
@@ -227,7 +222,7 @@ impl NetworkMutation {
     ) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
-            .update_visit_card(v, &self::school_id(&school_id)?, &input.edit(), &meta(ctx))
+            .update_visit_card(v, &parse_id(&school_id)?, &input.edit(), &meta(ctx))
             .await
             .map(School)
             .gql()
@@ -245,7 +240,7 @@ impl NetworkMutation {
         app(ctx)
             .add_school_photo(
                 v,
-                &self::school_id(&school_id)?,
+                &parse_id(&school_id)?,
                 &self::file_id(&file_id)?,
                 caption.as_deref(),
                 &meta(ctx),
@@ -266,7 +261,7 @@ impl NetworkMutation {
         app(ctx)
             .remove_school_photo(
                 v,
-                &self::school_id(&school_id)?,
+                &parse_id(&school_id)?,
                 &self::file_id(&file_id)?,
                 &meta(ctx),
             )
@@ -286,7 +281,7 @@ impl NetworkMutation {
         let v = viewer(ctx)?;
         let file = file_id.as_ref().map(self::file_id).transpose()?;
         app(ctx)
-            .set_school_presentation(v, &self::school_id(&school_id)?, file.as_ref(), &meta(ctx))
+            .set_school_presentation(v, &parse_id(&school_id)?, file.as_ref(), &meta(ctx))
             .await
             .map(School)
             .gql()
@@ -442,7 +437,7 @@ impl NetworkMutation {
         app(ctx)
             .propose_twinning(
                 v,
-                &self::school_id(&school_id)?,
+                &parse_id(&school_id)?,
                 &partner,
                 message.as_deref(),
                 &meta(ctx),

@@ -2,36 +2,16 @@
 //! invitations, students' credentials and list connections. Fields that
 //! depend on who asks call the domain to decide; none decides itself.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::context::app;
+use crate::context::viewer_opt;
 use crate::errors::GqlResult;
-use crate::query::app;
+use crate::relay;
+use crate::relay::connection;
 use crate::types::{Role, User};
-
-/// Who asks, if signed in. Every resolver reads the viewer here (or through
-/// [`crate::query::viewer`]): an answer that did not is the same for
-/// everyone in the audience, and live events share it (see [`crate::live`]).
-pub(crate) fn viewer_opt<'c>(ctx: &Context<'c>) -> Option<&'c app::Viewer> {
-    crate::live::note_viewer_use(ctx);
-    ctx.data_opt::<app::Viewer>()
-}
-
-/// Builds a Relay connection from a domain page.
-pub(crate) fn connection<T, N: async_graphql::OutputType>(
-    page: app::Page<T>,
-    has_previous: bool,
-    wrap: impl Fn(T) -> N,
-) -> Connection<String, N> {
-    let mut c = Connection::new(has_previous, page.has_next);
-    c.edges.extend(
-        page.items
-            .into_iter()
-            .map(|(cursor, t)| Edge::new(cursor, wrap(t))),
-    );
-    c
-}
 
 /// A page of the school directory, for `Query.schools` and `Country.schools`.
 pub(crate) async fn school_page(
@@ -42,8 +22,7 @@ pub(crate) async fn school_page(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Connection<String, School>> {
-    let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-    let has_previous = page.after.is_some();
+    let (page, has_previous) = relay::page(first, after.as_deref())?;
     let p = app(ctx)
         .schools(
             viewer_opt(ctx),
@@ -319,8 +298,7 @@ impl School {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, User>> {
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
+        let (page, has_previous) = relay::page(first, after.as_deref())?;
         let roles = role.map(|r| vec![app::Role::from(r)]);
         let p = app(ctx)
             .people_of_school(

@@ -4,12 +4,15 @@ use async_graphql::{Context, ID, Object, Result};
 
 use async_graphql::connection::Connection;
 
+use crate::context::viewer_opt;
+use crate::context::{app, or_none, viewer};
 use crate::errors::GqlResult;
 use crate::material_types::{Library, Material, ResumableUpload, library_of};
 use crate::network_types::{
-    Country, CountryOverview, Invitation, InvitationPreview, School, SchoolStatus, connection,
-    viewer_opt,
+    Country, CountryOverview, Invitation, InvitationPreview, School, SchoolStatus,
 };
+use crate::relay;
+use crate::relay::connection;
 use crate::search_types::{SearchFilter, SearchHit, SearchResults, SearchSort};
 use crate::space_types::{Channel, Message, Space, SpaceInvitation};
 use crate::types::{AuditEntry, Notification, User};
@@ -29,32 +32,6 @@ pub struct Query(CoreQuery, crate::event_mutation::EventQuery);
 #[derive(Default)]
 pub struct CoreQuery;
 
-/// The signed-in person, or `UNAUTHENTICATED`.
-pub(crate) fn viewer<'c>(ctx: &Context<'c>) -> Result<&'c app::Viewer> {
-    crate::network_types::viewer_opt(ctx)
-        .ok_or(app::Error::Unauthenticated("sign in first"))
-        .gql()
-}
-
-pub(crate) fn app<'c>(ctx: &Context<'c>) -> &'c app::App {
-    ctx.data_unchecked::<app::App>()
-}
-
-pub(crate) fn meta(ctx: &Context<'_>) -> app::RequestMeta {
-    ctx.data_opt::<app::RequestMeta>()
-        .cloned()
-        .unwrap_or_default()
-}
-
-/// `NotFound` as null, for fields that are null when the asker may not see a thing.
-pub(crate) fn or_none<T>(r: app::Result<T>) -> Result<Option<T>> {
-    match r {
-        Ok(t) => Ok(Some(t)),
-        Err(app::Error::NotFound) => Ok(None),
-        Err(e) => Err(e).gql(),
-    }
-}
-
 #[Object]
 impl CoreQuery {
     /// Searches materials, good practices, schools, spaces and messages in
@@ -73,8 +50,7 @@ impl CoreQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<SearchResults> {
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
+        let (page, has_previous) = relay::page(first, after.as_deref())?;
         let filter = filter.map(SearchFilter::into_app).unwrap_or_default();
         let p = app(ctx)
             .search(
@@ -164,8 +140,7 @@ impl CoreQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Space>> {
         let v = viewer(ctx)?;
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
+        let (page, has_previous) = relay::page(first, after.as_deref())?;
         let p = app(ctx).my_spaces(v, &page).await.gql()?;
         Ok(connection(p, has_previous, Space))
     }
@@ -214,8 +189,7 @@ impl CoreQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Notification, NotificationsInfo>> {
         let v = viewer(ctx)?;
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
+        let (page, has_previous) = relay::page(first, after.as_deref())?;
         let unread = app(ctx).unread_notification_count(v).await.gql()?;
         let p = app(ctx).my_notifications(v, &page).await.gql()?;
         let mut c = Connection::with_additional_fields(
@@ -235,7 +209,7 @@ impl CoreQuery {
 
     /// The signed-in person; null when not signed in.
     async fn me(&self, ctx: &Context<'_>) -> Option<User> {
-        crate::network_types::viewer_opt(ctx).map(|v| User::from(v.user.clone()))
+        crate::context::viewer_opt(ctx).map(|v| User::from(v.user.clone()))
     }
 
     /// A person, as far as the caller may see them.
@@ -361,8 +335,7 @@ impl CoreQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Invitation>> {
         let v = viewer(ctx)?;
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
+        let (page, has_previous) = relay::page(first, after.as_deref())?;
         let p = app(ctx).my_invitations(v, &page).await.gql()?;
         let now = app(ctx).now();
         Ok(connection(p, has_previous, |i| Invitation::new(i, now)))
@@ -377,8 +350,7 @@ impl CoreQuery {
         after: Option<String>,
     ) -> Result<Connection<String, User>> {
         let v = viewer(ctx)?;
-        let page = app::PageRequest::parse(first, after.as_deref()).gql()?;
-        let has_previous = page.after.is_some();
+        let (page, has_previous) = relay::page(first, after.as_deref())?;
         let p = app(ctx).mentors(v, &page).await.gql()?;
         Ok(connection(p, has_previous, User::from))
     }

@@ -2,28 +2,13 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
+use crate::context::{app, meta, viewer};
 use crate::errors::GqlResult;
-use crate::query::{app, meta, viewer};
+use crate::relay::parse_id;
 use crate::space_types::{Channel, CreateSpaceInput, Message, Space, SpaceInvitation, SpaceMember};
 
 #[derive(Default)]
 pub struct SpaceMutation;
-
-fn space_id(id: &ID) -> Result<app::SpaceId> {
-    app::SpaceId::parse(id).gql()
-}
-
-fn channel_id(id: &ID) -> Result<app::ChannelId> {
-    app::ChannelId::parse(id).gql()
-}
-
-fn message_id(id: &ID) -> Result<app::MessageId> {
-    app::MessageId::parse(id).gql()
-}
-
-fn invitation_id(id: &ID) -> Result<app::SpaceInvitationId> {
-    app::SpaceInvitationId::parse(id).gql()
-}
 
 #[Object]
 impl SpaceMutation {
@@ -50,7 +35,7 @@ impl SpaceMutation {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
         app(ctx)
-            .update_space(v, &space_id(&id)?, details, &meta(ctx))
+            .update_space(v, &parse_id(&id)?, details, &meta(ctx))
             .await
             .map(Space)
             .gql()
@@ -66,7 +51,7 @@ impl SpaceMutation {
     ) -> Result<Space> {
         let v = viewer(ctx)?;
         app(ctx)
-            .archive_space(v, &space_id(&id)?, archived, &meta(ctx))
+            .archive_space(v, &parse_id(&id)?, archived, &meta(ctx))
             .await
             .map(Space)
             .gql()
@@ -87,7 +72,7 @@ impl SpaceMutation {
         app(ctx)
             .invite_to_space(
                 v,
-                &self::space_id(&space_id)?,
+                &parse_id(&space_id)?,
                 app::Invitee::School(school),
                 &meta(ctx),
             )
@@ -110,7 +95,7 @@ impl SpaceMutation {
         app(ctx)
             .invite_to_space(
                 v,
-                &self::space_id(&space_id)?,
+                &parse_id(&space_id)?,
                 app::Invitee::Mentor(mentor),
                 &meta(ctx),
             )
@@ -124,7 +109,7 @@ impl SpaceMutation {
     async fn accept_space_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<SpaceInvitation> {
         let v = viewer(ctx)?;
         app(ctx)
-            .answer_space_invitation(v, &invitation_id(&id)?, true, &meta(ctx))
+            .answer_space_invitation(v, &parse_id(&id)?, true, &meta(ctx))
             .await
             .map(SpaceInvitation)
             .gql()
@@ -134,7 +119,7 @@ impl SpaceMutation {
     async fn decline_space_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<SpaceInvitation> {
         let v = viewer(ctx)?;
         app(ctx)
-            .answer_space_invitation(v, &invitation_id(&id)?, false, &meta(ctx))
+            .answer_space_invitation(v, &parse_id(&id)?, false, &meta(ctx))
             .await
             .map(SpaceInvitation)
             .gql()
@@ -145,7 +130,7 @@ impl SpaceMutation {
     async fn join_space(&self, ctx: &Context<'_>, space_id: ID) -> Result<SpaceMember> {
         let v = viewer(ctx)?;
         app(ctx)
-            .join_space(v, &self::space_id(&space_id)?, &meta(ctx))
+            .join_space(v, &parse_id(&space_id)?, &meta(ctx))
             .await
             .map(SpaceMember)
             .gql()
@@ -169,7 +154,7 @@ impl SpaceMutation {
             .collect::<app::Result<Vec<_>>>()
             .gql()?;
         let added = app(ctx)
-            .add_space_students(v, &self::space_id(&space_id)?, &ids, &meta(ctx))
+            .add_space_students(v, &parse_id(&space_id)?, &ids, &meta(ctx))
             .await
             .gql()?;
         Ok(added.into_iter().map(SpaceMember).collect())
@@ -188,7 +173,7 @@ impl SpaceMutation {
             .map_err(|_| app::Error::invalid("userId", "not a member of this space"))
             .gql()?;
         app(ctx)
-            .remove_space_member(v, &self::space_id(&space_id)?, &user, &meta(ctx))
+            .remove_space_member(v, &parse_id(&space_id)?, &user, &meta(ctx))
             .await
             .map(SpaceMember)
             .gql()
@@ -207,7 +192,7 @@ impl SpaceMutation {
         app(ctx)
             .create_channel(
                 v,
-                &self::space_id(&space_id)?,
+                &parse_id(&space_id)?,
                 &name,
                 topic.as_deref(),
                 &meta(ctx),
@@ -235,7 +220,7 @@ impl SpaceMutation {
             .transpose()
             .gql()?;
         app(ctx)
-            .post_message(v, &self::channel_id(&channel_id)?, &body, reply_to.as_ref())
+            .post_message(v, &parse_id(&channel_id)?, &body, reply_to.as_ref())
             .await
             .map(Message)
             .gql()
@@ -245,7 +230,7 @@ impl SpaceMutation {
     async fn edit_message(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Message> {
         let v = viewer(ctx)?;
         app(ctx)
-            .edit_message(v, &message_id(&id)?, &body)
+            .edit_message(v, &parse_id(&id)?, &body)
             .await
             .map(Message)
             .gql()
@@ -255,7 +240,7 @@ impl SpaceMutation {
     async fn delete_message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
         let v = viewer(ctx)?;
         app(ctx)
-            .delete_message(v, &message_id(&id)?, &meta(ctx))
+            .delete_message(v, &parse_id(&id)?, &meta(ctx))
             .await
             .map(Message)
             .gql()
@@ -265,7 +250,7 @@ impl SpaceMutation {
     async fn hide_message(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Message> {
         let v = viewer(ctx)?;
         app(ctx)
-            .hide_message(v, &message_id(&id)?, Some(&reason), &meta(ctx))
+            .hide_message(v, &parse_id(&id)?, Some(&reason), &meta(ctx))
             .await
             .map(Message)
             .gql()
@@ -275,7 +260,7 @@ impl SpaceMutation {
     async fn unhide_message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
         let v = viewer(ctx)?;
         app(ctx)
-            .hide_message(v, &message_id(&id)?, None, &meta(ctx))
+            .hide_message(v, &parse_id(&id)?, None, &meta(ctx))
             .await
             .map(Message)
             .gql()
@@ -285,7 +270,7 @@ impl SpaceMutation {
     async fn report_message(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<bool> {
         let v = viewer(ctx)?;
         app(ctx)
-            .report_message(v, &message_id(&id)?, &reason)
+            .report_message(v, &parse_id(&id)?, &reason)
             .await
             .gql()?;
         Ok(true)
@@ -301,7 +286,7 @@ impl SpaceMutation {
     ) -> Result<Message> {
         let v = viewer(ctx)?;
         app(ctx)
-            .set_reaction(v, &self::message_id(&message_id)?, &emoji, on)
+            .set_reaction(v, &parse_id(&message_id)?, &emoji, on)
             .await
             .map(Message)
             .gql()
@@ -312,7 +297,7 @@ impl SpaceMutation {
     async fn report_typing(&self, ctx: &Context<'_>, channel_id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
         app(ctx)
-            .report_typing(v, &self::channel_id(&channel_id)?)
+            .report_typing(v, &parse_id(&channel_id)?)
             .await
             .gql()?;
         Ok(true)
@@ -332,7 +317,7 @@ impl SpaceMutation {
             .transpose()
             .gql()?;
         app(ctx)
-            .mark_channel_read(v, &self::channel_id(&channel_id)?, up_to)
+            .mark_channel_read(v, &parse_id(&channel_id)?, up_to)
             .await
             .gql()?;
         Ok(true)

@@ -7,9 +7,11 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::context::viewer_opt;
+use crate::context::{app, viewer};
 use crate::errors::GqlResult;
-use crate::network_types::{School, viewer_opt};
-use crate::query::{app, viewer};
+use crate::network_types::School;
+use crate::relay;
 use crate::types::User;
 
 /// One of the four pillars of learning.
@@ -356,7 +358,7 @@ impl Channel {
         first: Option<i32>,
         before: Option<String>,
     ) -> Result<Connection<String, Message>> {
-        let limit = page_size(first)?;
+        let limit = relay::page_size(first, 20)?;
         let before = before
             .as_deref()
             .map(app::parse_seq_cursor)
@@ -367,14 +369,6 @@ impl Channel {
             .await
             .gql()?;
         Ok(message_connection(list, before.is_some(), more))
-    }
-}
-
-fn page_size(first: Option<i32>) -> Result<usize> {
-    match first {
-        None => Ok(20),
-        Some(n) if (1..=100).contains(&n) => Ok(n as usize),
-        Some(_) => Err(app::Error::invalid("first", "ask for 1 to 100 items")).gql(),
     }
 }
 
@@ -475,7 +469,7 @@ impl Message {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, Message>> {
-        let limit = page_size(first)?;
+        let limit = relay::page_size(first, 20)?;
         let after = after
             .as_deref()
             .map(app::parse_seq_cursor)

@@ -5,10 +5,10 @@ use async_graphql::{Context, Result, Subscription as GqlSubscription};
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 
+use crate::context::{app, viewer};
 use crate::errors::{ErrorCode, GqlResult, coded};
 use crate::event_types::LiveEvent;
 use crate::live::OneEvent;
-use crate::query::{app, viewer};
 use crate::space_types::SpaceEvent;
 use crate::types::Notification;
 

@@ -62,7 +62,7 @@ impl User {
     fn viewer<'c>(&'c self, ctx: &Context<'c>) -> Option<&'c app::Viewer> {
         self.1
             .as_deref()
-            .or_else(|| crate::network_types::viewer_opt(ctx))
+            .or_else(|| crate::context::viewer_opt(ctx))
     }
 }
 
@@ -109,7 +109,7 @@ impl User {
         let Some(id) = &self.0.school else {
             return Ok(None);
         };
-        match crate::query::app(ctx).school(self.viewer(ctx), id).await {
+        match crate::context::app(ctx).school(self.viewer(ctx), id).await {
             Ok(s) => Ok(Some(crate::network_types::School(s))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(crate::errors::to_gql(e)),
@@ -123,7 +123,7 @@ impl User {
 
     /// A student's class; only for the student, their teachers and administrators.
     async fn class_label(&self, ctx: &Context<'_>) -> Option<&str> {
-        let app = crate::query::app(ctx);
+        let app = crate::context::app(ctx);
         if app.sees_class_of(self.viewer(ctx), &self.0) {
             self.0.class_label.as_ref().map(|c| c.as_str())
         } else {

@@ -1,0 +1,64 @@
+//! Relay connections and ids, the same way for every list and every id
+//! argument: the page a client asks for, the connection it gets, and
+//! client ids parsed into the domain's.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{ID, Result};
+
+use crate::errors::GqlResult;
+
+/// The page a client asks for with `first` (1–100, 20 when not given) and
+/// `after`, and whether there are items before it.
+pub(crate) fn page(first: Option<i32>, after: Option<&str>) -> Result<(app::PageRequest, bool)> {
+    let page = app::PageRequest::parse(first, after).gql()?;
+    let has_previous = page.after.is_some();
+    Ok((page, has_previous))
+}
+
+/// [`page`], for a list whose pages are `default` long when `first` is not given.
+pub(crate) fn page_or(
+    first: Option<i32>,
+    default: i32,
+    after: Option<&str>,
+) -> Result<(app::PageRequest, bool)> {
+    page(Some(first.unwrap_or(default)), after)
+}
+
+/// The page size of a list paged by log position (`first` or `last`, 1–100,
+/// `default` when not given).
+pub(crate) fn page_size(n: Option<i32>, default: i32) -> Result<usize> {
+    Ok(app::PageRequest::parse(Some(n.unwrap_or(default)), None)
+        .gql()?
+        .limit)
+}
+
+/// An id received from a client; one that is not an id of ours is simply not found.
+pub(crate) fn parse_id<T: app::PlatformId>(id: &ID) -> Result<T> {
+    T::parse(id).gql()
+}
+
+/// [`parse_id`], where an unknown id is bad input of `field` rather than not found.
+pub(crate) fn parse_id_of<T: app::PlatformId>(
+    id: &ID,
+    field: &'static str,
+    message: &'static str,
+) -> Result<T> {
+    T::parse(id)
+        .map_err(|_| app::Error::invalid(field, message))
+        .gql()
+}
+
+/// Builds a Relay connection from a domain page.
+pub(crate) fn connection<T, N: async_graphql::OutputType>(
+    page: app::Page<T>,
+    has_previous: bool,
+    wrap: impl Fn(T) -> N,
+) -> Connection<String, N> {
+    let mut c = Connection::new(has_previous, page.has_next);
+    c.edges.extend(
+        page.items
+            .into_iter()
+            .map(|(cursor, t)| Edge::new(cursor, wrap(t))),
+    );
+    c
+}
