@@ -10,8 +10,8 @@ use crate::context::viewer_opt;
 use crate::context::{app, or_none};
 use crate::errors::GqlResult;
 use crate::network_types::School;
-use crate::relay::connection;
-use crate::relay::{self, parse_id_of};
+
+use crate::relay::{self, connection, parse_id_of};
 use crate::space_types::{Pillar, Space};
 use crate::types::User;
 
@@ -390,7 +390,7 @@ impl Material {
 
     /// How many files it has.
     async fn file_count(&self, ctx: &Context<'_>) -> Result<usize> {
-        let page = app::PageRequest::parse(Some(1), None).gql()?;
+        let (page, _) = relay::page(Some(1), None)?;
         Ok(app(ctx).material_file_page(&self.0, &page).await.gql()?.1)
     }
 }

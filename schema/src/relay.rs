@@ -3,7 +3,7 @@
 //! client ids parsed into the domain's.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{ID, Result};
+use async_graphql::{ID, OutputType, Result};
 
 use crate::errors::GqlResult;
 
@@ -61,4 +61,45 @@ pub(crate) fn connection<T, N: async_graphql::OutputType>(
             .map(|(cursor, t)| Edge::new(cursor, wrap(t))),
     );
     c
+}
+
+/// A connection of items with their cursors, for lists the domain pages by
+/// log position.
+pub(crate) fn edges<N: OutputType>(
+    has_previous: bool,
+    has_next: bool,
+    items: impl IntoIterator<Item = (String, N)>,
+) -> Connection<String, N> {
+    let mut c = Connection::new(has_previous, has_next);
+    c.edges
+        .extend(items.into_iter().map(|(cursor, n)| Edge::new(cursor, n)));
+    c
+}
+
+/// A page of a short list held whole in memory, by position: the cursor is
+/// an item's index in the list.
+pub(crate) fn by_position<T, N: OutputType>(
+    all: Vec<T>,
+    page: &app::PageRequest,
+    wrap: impl Fn(T) -> N,
+) -> Result<Connection<String, N>> {
+    let start = match &page.after {
+        Some(k) => {
+            k.parse::<usize>()
+                .map_err(|_| app::Error::invalid("after", "not a cursor from this list"))
+                .gql()?
+                + 1
+        }
+        None => 0,
+    };
+    let has_next = all.len() > start + page.limit;
+    Ok(edges(
+        start > 0,
+        has_next,
+        all.into_iter()
+            .enumerate()
+            .skip(start)
+            .take(page.limit)
+            .map(|(i, t)| (app::encode_cursor(&i.to_string()), wrap(t))),
+    ))
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -209,29 +209,12 @@ impl Space {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, SpaceMember>> {
-        let page = app::PageRequest::parse(Some(first.unwrap_or(50)), after.as_deref()).gql()?;
+        let (page, _) = relay::page_or(first, 50, after.as_deref())?;
         let all = app(ctx)
             .space_members(viewer(ctx)?, &self.0.id)
             .await
             .gql()?;
-        let start = match &page.after {
-            Some(k) => {
-                k.parse::<usize>()
-                    .map_err(|_| app::Error::invalid("after", "not a cursor from this list"))
-                    .gql()?
-                    + 1
-            }
-            None => 0,
-        };
-        let mut c = Connection::new(start > 0, all.len() > start + page.limit);
-        c.edges.extend(
-            all.into_iter()
-                .enumerate()
-                .skip(start)
-                .take(page.limit)
-                .map(|(i, m)| Edge::new(app::encode_cursor(&i.to_string()), SpaceMember(m))),
-        );
-        Ok(c)
+        relay::by_position(all, &page, SpaceMember)
     }
 
     /// Members online now (several tabs count once).
@@ -377,12 +360,12 @@ fn message_connection(
     previous: bool,
     next: bool,
 ) -> Connection<String, Message> {
-    let mut c = Connection::new(previous, next);
-    c.edges.extend(
+    relay::edges(
+        previous,
+        next,
         list.into_iter()
-            .map(|m| Edge::new(app::seq_cursor(m.seq), Message(m))),
-    );
-    c
+            .map(|m| (app::seq_cursor(m.seq), Message(m))),
+    )
 }
 
 /// Who wrote a message, as they were when they wrote it.

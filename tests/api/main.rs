@@ -11,6 +11,7 @@ mod files;
 mod hardening;
 mod harness;
 mod hostile;
+mod house;
 mod http_protocol;
 mod interop;
 mod material_matrix;
