@@ -53,7 +53,7 @@ pub use kernel::id::{
     SpaceInvitationId, TwinningId, UploadId, UserId, VersionId,
 };
 pub use kernel::paging::{
-    MAX_PAGE, Page, PageRequest, encode_cursor, parse_seq_cursor, seq_cursor,
+    MAX_PAGE, Page, PageRequest, encode_cursor, parse_seq_cursor, seq_cursor, split_look_ahead,
 };
 pub use kernel::text::{FileName, LanguageCode, LocalizedText, parse_languages};
 pub use materials::model::{FileVersion, MaterialFile, Upload};

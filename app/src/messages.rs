@@ -12,6 +12,7 @@ use crate::App;
 use crate::hub::{NotificationKind, SpaceFrame};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{ChannelId, MessageId, SpaceId, UserId};
+use crate::kernel::paging::split_look_ahead;
 use crate::kernel::text::clean_text;
 use crate::model::*;
 use crate::ports::LogEntry;
@@ -464,12 +465,11 @@ impl App {
         let limit = limit.clamp(1, MAX_MESSAGES_PAGE);
         // One row more than the page: whether there is more is read, not
         // guessed, at every page size (the largest included).
-        let mut list = self
+        let list = self
             .repo()
             .channel_messages(channel, before, limit + 1)
             .await?;
-        let more = list.len() > limit;
-        list.truncate(limit);
+        let (list, more) = split_look_ahead(list, limit);
         Ok((list.into_iter().map(|m| shown(m, role)).collect(), more))
     }
 
@@ -484,9 +484,8 @@ impl App {
     ) -> Result<(Vec<Message>, bool)> {
         let (_, _, role) = self.channel_access(viewer, &parent.channel).await?;
         let limit = limit.clamp(1, MAX_MESSAGES_PAGE);
-        let mut list = self.repo().replies(&parent.id, after, limit + 1).await?;
-        let more = list.len() > limit;
-        list.truncate(limit);
+        let list = self.repo().replies(&parent.id, after, limit + 1).await?;
+        let (list, more) = split_look_ahead(list, limit);
         Ok((list.into_iter().map(|m| shown(m, role)).collect(), more))
     }
 

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::context::{app, meta, viewer};
 use crate::errors::GqlResult;
 use crate::event_types::*;
-use crate::relay::connection;
-use crate::relay::{self, parse_id};
+use crate::relay::{self, connection, parse_id};
 
 #[derive(Default)]
 pub struct EventQuery;

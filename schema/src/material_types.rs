@@ -6,8 +6,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::context::viewer_opt;
-use crate::context::{app, or_none};
+use crate::context::{app, or_none, viewer_opt};
 use crate::errors::GqlResult;
 use crate::network_types::School;
 

@@ -6,8 +6,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::context::app;
-use crate::context::viewer_opt;
+use crate::context::{app, viewer_opt};
 use crate::errors::GqlResult;
 use crate::relay;
 use crate::relay::connection;

@@ -4,8 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 
 use async_graphql::connection::Connection;
 
-use crate::context::viewer_opt;
-use crate::context::{app, or_none, viewer};
+use crate::context::{app, or_none, viewer, viewer_opt};
 use crate::errors::GqlResult;
 use crate::material_types::{Library, Material, ResumableUpload, library_of};
 use crate::network_types::{

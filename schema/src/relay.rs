@@ -24,12 +24,10 @@ pub(crate) fn page_or(
     page(Some(first.unwrap_or(default)), after)
 }
 
-/// The page size of a list paged by log position (`first` or `last`, 1–100,
-/// `default` when not given).
-pub(crate) fn page_size(n: Option<i32>, default: i32) -> Result<usize> {
-    Ok(app::PageRequest::parse(Some(n.unwrap_or(default)), None)
-        .gql()?
-        .limit)
+/// The page size of a list paged by log position (`first`, 1–100, 20 when
+/// not given).
+pub(crate) fn page_size(first: Option<i32>) -> Result<usize> {
+    Ok(page(first, None)?.0.limit)
 }
 
 /// An id received from a client; one that is not an id of ours is simply not found.
@@ -49,18 +47,16 @@ pub(crate) fn parse_id_of<T: app::PlatformId>(
 }
 
 /// Builds a Relay connection from a domain page.
-pub(crate) fn connection<T, N: async_graphql::OutputType>(
+pub(crate) fn connection<T, N: OutputType>(
     page: app::Page<T>,
     has_previous: bool,
     wrap: impl Fn(T) -> N,
 ) -> Connection<String, N> {
-    let mut c = Connection::new(has_previous, page.has_next);
-    c.edges.extend(
-        page.items
-            .into_iter()
-            .map(|(cursor, t)| Edge::new(cursor, wrap(t))),
-    );
-    c
+    edges(
+        has_previous,
+        page.has_next,
+        page.items.into_iter().map(|(cursor, t)| (cursor, wrap(t))),
+    )
 }
 
 /// A connection of items with their cursors, for lists the domain pages by

@@ -7,8 +7,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::context::viewer_opt;
-use crate::context::{app, viewer};
+use crate::context::{app, viewer, viewer_opt};
 use crate::errors::GqlResult;
 use crate::network_types::School;
 use crate::relay;
@@ -341,7 +340,7 @@ impl Channel {
         first: Option<i32>,
         before: Option<String>,
     ) -> Result<Connection<String, Message>> {
-        let limit = relay::page_size(first, 20)?;
+        let limit = relay::page_size(first)?;
         let before = before
             .as_deref()
             .map(app::parse_seq_cursor)
@@ -452,7 +451,7 @@ impl Message {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, Message>> {
-        let limit = relay::page_size(first, 20)?;
+        let limit = relay::page_size(first)?;
         let after = after
             .as_deref()
             .map(app::parse_seq_cursor)

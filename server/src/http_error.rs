@@ -84,7 +84,7 @@ pub(crate) fn app_error(e: app::Error) -> Response {
     let code = schema::error_code(&e);
     let message = match &e {
         app::Error::Internal(detail) => {
-            tracing::error!(error = %detail, "file transfer failed");
+            tracing::error!(error = %detail, "a request outside GraphQL failed");
             schema::INTERNAL_MESSAGE.to_owned()
         }
         other => other.to_string(),

@@ -806,7 +806,7 @@ mod tests {
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct MentorJson {
+struct MentorJson {
     university: String,
     chair_title: String,
     expertise: Vec<String>,

@@ -15,9 +15,7 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::database::{Database, internal};
-use crate::query::exec;
-use crate::query::{DocRow, json, parse};
-use crate::query::{all_errors, page_of};
+use crate::query::{DocRow, all_errors, exec, json, page_of, parse};
 use app::{EventId, Page, PageRequest, UserId};
 
 #[derive(SurrealValue)]
@@ -197,7 +195,7 @@ impl EventRepository for Database {
             .bind(("after", page.after.clone().unwrap_or_default()))
             .bind(("keys", keys.map(<[String]>::to_vec).unwrap_or_default()))
             .bind(("from", from.unwrap_or_default()))
-            .bind(("limit", (page.limit + 1) as i64))
+            .bind(("limit", page.look_ahead() as i64))
             .await
             .map_err(internal)?
             .take(0)

@@ -13,9 +13,7 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
 use crate::database::{Database, internal};
-use crate::query::exec;
-use crate::query::{DocRow, json, parse};
-use crate::query::{all_errors, page_of};
+use crate::query::{DocRow, all_errors, exec, json, page_of, parse};
 use app::{FolderId, MaterialId, Page, PageRequest, UploadId, VersionId};
 
 fn size(n: u64) -> i64 {
@@ -304,7 +302,7 @@ impl MaterialRepository for Database {
                     _ => "".into(),
                 },
             ),
-            ("n", (page.limit + 1).into()),
+            ("n", page.look_ahead().into()),
         ];
         let mut after = String::new();
         if let Some(cursor) = &page.after {

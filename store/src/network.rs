@@ -15,11 +15,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use surrealdb::types::SurrealValue;
 
-use crate::accounts::{PERSON_FIELDS, PersonRow, person_row};
-use crate::accounts::{mentor_from_json, mentor_to_json};
+use crate::accounts::{PERSON_FIELDS, PersonRow, mentor_from_json, mentor_to_json, person_row};
 use crate::database::{Database, internal};
-use crate::query::exec;
-use crate::query::{all_errors, guarded, page_of};
+use crate::query::{all_errors, exec, guarded, page_of};
 use app::{
     CountryCode, FileId, FileName, InvitationId, LanguageCode, LocalizedText, Page, PageRequest,
     SchoolId, TwinningId, UserId,
@@ -512,7 +510,7 @@ impl Database {
                 q.language.as_ref().map(|l| l.as_str().to_owned()),
             ))
             .bind(("after", q.page.after.clone()))
-            .bind(("limit", (q.page.limit + 1) as i64))
+            .bind(("limit", q.page.look_ahead() as i64))
             .await
             .map_err(internal)?;
         let mut rows: Vec<(String, School)> = Vec::new();
@@ -684,7 +682,7 @@ impl Database {
                 q.class_label.as_ref().map(|c| c.as_str().to_owned()),
             ))
             .bind(("after", q.page.after.clone()))
-            .bind(("limit", (q.page.limit + 1) as i64))
+            .bind(("limit", q.page.look_ahead() as i64))
             .await
             .map_err(internal)?
             .take(0)
@@ -716,7 +714,7 @@ impl Database {
             .db
             .query(sql)
             .bind(("after", page.after.clone()))
-            .bind(("limit", (page.limit + 1) as i64))
+            .bind(("limit", page.look_ahead() as i64))
             .await
             .map_err(internal)?
             .take(0)
@@ -831,7 +829,7 @@ impl Database {
             .query(sql)
             .bind(("by", inviter.as_str().to_owned()))
             .bind(("after", page.after.clone()))
-            .bind(("limit", (page.limit + 1) as i64))
+            .bind(("limit", page.look_ahead() as i64))
             .await
             .map_err(internal)?
             .take(0)

@@ -1,7 +1,7 @@
 //! The leaf every store file uses: running statements, reading the errors
 //! of a multi-statement response, pages of rows, and JSON documents in rows.
 
-use app::{Error, Page, Result, encode_cursor};
+use app::{Error, Page, Result, encode_cursor, split_look_ahead};
 use surrealdb::types::SurrealValue;
 
 use crate::database::internal;
@@ -45,9 +45,9 @@ pub(crate) fn guarded(
     }
 }
 
-pub(crate) fn page_of<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
-    let has_next = rows.len() > limit;
-    rows.truncate(limit);
+/// A page of rows read with [`app::PageRequest::look_ahead`], each with its sort key.
+pub(crate) fn page_of<T>(rows: Vec<(String, T)>, limit: usize) -> Page<T> {
+    let (rows, has_next) = split_look_ahead(rows, limit);
     Page {
         items: rows
             .into_iter()

@@ -14,8 +14,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 use crate::accounts::{USER_FIELDS, UserRow};
 use crate::database::{Database, internal};
 use crate::network::{SCHOOL_FIELDS, SchoolRow};
-use crate::query::exec;
-use crate::query::{DocRow, parse};
+use crate::query::{DocRow, exec, parse};
 use crate::spaces::{MESSAGE_FIELDS, MessageRow, SPACE_FIELDS, SpaceRow};
 use app::{ChannelId, CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
 

@@ -16,9 +16,7 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
 use crate::database::{Database, internal};
-use crate::query::exec;
-use crate::query::{DocRow, json, parse};
-use crate::query::{all_errors, guarded, page_of};
+use crate::query::{DocRow, all_errors, exec, guarded, json, page_of, parse};
 use app::{
     ChannelId, MessageId, NotificationId, Page, PageRequest, SchoolId, SpaceId, SpaceInvitationId,
     UserId,
@@ -241,7 +239,7 @@ impl Database {
             ))
             .bind(("user", user.as_str().to_owned()))
             .bind(("after", page.after.clone()))
-            .bind(("limit", (page.limit + 1) as i64))
+            .bind(("limit", page.look_ahead() as i64))
             .await
             .map_err(internal)?
             .take(0)
@@ -985,7 +983,7 @@ impl Database {
             ))
             .bind(("u", user.as_str().to_owned()))
             .bind(("after", page.after.clone()))
-            .bind(("limit", (page.limit + 1) as i64))
+            .bind(("limit", page.look_ahead() as i64))
             .await
             .map_err(internal)?
             .take(0)

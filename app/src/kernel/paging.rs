@@ -15,12 +15,11 @@ impl<T> Page<T> {
     /// keys compare as strings, in the list's order.
     pub fn of_sorted(mut items: Vec<(String, T)>, page: &PageRequest) -> Page<T> {
         items.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut rest: Vec<(String, T)> = items
+        let rest: Vec<(String, T)> = items
             .into_iter()
             .filter(|(k, _)| page.after.as_ref().is_none_or(|a| k > a))
             .collect();
-        let has_next = rest.len() > page.limit;
-        rest.truncate(page.limit);
+        let (rest, has_next) = split_look_ahead(rest, page.limit);
         Page {
             items: rest
                 .into_iter()
@@ -62,6 +61,21 @@ impl PageRequest {
             .transpose()?;
         Ok(PageRequest { after, limit })
     }
+
+    /// How many rows to read for this page: one more than it holds, so that
+    /// whether more follow is read, not guessed (see [`split_look_ahead`]).
+    pub fn look_ahead(&self) -> usize {
+        self.limit + 1
+    }
+}
+
+/// Rows read with one look-ahead row, as the page of `limit` and whether
+/// more follow. Every list pages this way, so that its largest page tells
+/// the truth too.
+pub fn split_look_ahead<T>(mut rows: Vec<T>, limit: usize) -> (Vec<T>, bool) {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    (rows, more)
 }
 
 pub fn encode_cursor(sort_key: &str) -> String {

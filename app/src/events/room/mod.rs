@@ -32,8 +32,7 @@ use crate::events::room::model::{
 use crate::events::{Event, EventStatus, RegistrationStatus};
 use crate::hub::NotificationKind;
 use crate::kernel::error::{Error, Result};
-use crate::kernel::id::EventId;
-use crate::kernel::id::{LiveMessageId, PollId, QuestionId, SchoolId, UserId};
+use crate::kernel::id::{EventId, LiveMessageId, PollId, QuestionId, SchoolId, UserId};
 use crate::kernel::text::clean_text;
 use crate::model::*;
 use crate::policy;
