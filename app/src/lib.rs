@@ -7,43 +7,26 @@
 
 pub mod accounts;
 pub mod demo;
-mod demo_corpus;
-mod demo_data;
 pub mod events;
-pub mod files;
-pub mod hub;
-pub mod indexer;
 pub mod kernel;
+pub mod live;
 pub mod materials;
-pub mod media_metadata;
-pub mod messages;
-pub mod model;
 pub mod network;
 pub mod notifications;
-mod password;
 pub mod people;
-mod policy;
 pub mod ports;
-pub mod previews;
-pub mod schools;
-pub mod search_index;
 pub mod searching;
-mod space_cache;
-pub mod space_log;
-pub mod space_members;
 pub mod spaces;
-mod throttle;
-pub mod twinnings;
 
 use std::sync::Arc;
 
+pub use accounts::model::*;
 pub use accounts::{AccountOptions, Credentials, SignedIn};
 pub use events::room::model::{
     AttendanceReport, AttendanceRow, LiveEntry, LiveKind, Participant, Poll, Question, RaisedHand,
     RoomAccess, RoomView, SchoolAttendance,
 };
 pub use events::*;
-pub use hub::{Hub, UserSignal};
 pub use kernel::blobs::{BlobInfo, BlobWriter, ByteStream, ObjectStorage};
 pub use kernel::clock::{Clock, ManualClock, SystemClock};
 pub use kernel::error::{Error, Result};
@@ -55,18 +38,19 @@ pub use kernel::id::{
 pub use kernel::paging::{
     MAX_PAGE, Page, PageRequest, encode_cursor, parse_seq_cursor, seq_cursor, split_look_ahead,
 };
+pub use kernel::secrets::TokenHash;
 pub use kernel::text::{FileName, LanguageCode, LocalizedText, parse_languages};
+pub use live::hub::{Hub, Missed, Notification, NotificationKind, UserListener, UserSignal};
 pub use materials::model::{FileVersion, MaterialFile, Upload};
 pub use materials::uploads::{FileLimits, UploadRequest};
 pub use materials::*;
-pub use model::*;
-pub use network::*;
+pub use network::model::*;
+pub use network::schools::CardEdit;
 pub use people::{InvitationForm, IssuedInvitation, MentorForm, NewStudent};
-pub use schools::CardEdit;
-pub use search_index::{DocKey, FacetName, Highlight, HighlightField, SearchKind, SearchOrder};
+pub use searching::model::{DocKey, FacetName, Highlight, HighlightField, SearchKind, SearchOrder};
 pub use searching::{FacetValue, Found, SearchFilter, SearchHit, SearchPage};
-pub use space_members::SpaceAccess;
-pub use spaces::*;
+pub use spaces::members::SpaceAccess;
+pub use spaces::model::*;
 
 /// Everything the use cases need, behind one cheap-to-clone handle.
 ///
@@ -87,19 +71,20 @@ struct Inner {
     previewing: std::sync::Mutex<std::collections::HashMap<UserId, Arc<tokio::sync::Mutex<()>>>>,
     clock: Arc<dyn Clock>,
     hub: Hub,
+    space_hub: spaces::hub::SpaceHub,
     accounts: accounts::AccountState,
     /// Countries by code. Countries are only ever added, so an entry never
     /// goes stale; a code missing here is looked up in the database.
     // A std mutex: look-ups and inserts only, never held across an await.
     countries: std::sync::Mutex<std::collections::HashMap<CountryCode, Country>>,
     /// The country list with school counts, as last read, and when. Changes
-    /// made by this process clear it; `schools::COUNTS_FRESH_FOR` bounds how
+    /// made by this process clear it; `network::schools::COUNTS_FRESH_FOR` bounds how
     /// long another process's changes can go unseen.
-    country_list: std::sync::Mutex<Option<schools::KeptCountries>>,
+    country_list: std::sync::Mutex<Option<network::schools::KeptCountries>>,
     /// Spaces, memberships and channels as last read or written.
-    space_cache: std::sync::Arc<space_cache::SpaceCache>,
+    space_cache: std::sync::Arc<spaces::cache::SpaceCache>,
     /// The space log's writer task, started on first use (it needs a runtime).
-    writer: std::sync::OnceLock<space_log::Writer>,
+    writer: std::sync::OnceLock<spaces::log::Writer>,
     /// When each person last signalled typing in each channel, to throttle it.
     // A std mutex: look-ups and inserts only, never held across an await.
     typing: std::sync::Mutex<
@@ -112,7 +97,7 @@ struct Inner {
     /// Uploads a request of this process is writing to.
     // A std mutex: inserts and removals only, never held across an await.
     uploads_busy: std::sync::Mutex<std::collections::HashSet<UploadId>>,
-    indexer: indexer::IndexerState,
+    indexer: searching::indexer::IndexerState,
     /// School names for search facets, as last read (see `searching`).
     // A std mutex: look-ups and inserts only, never held across an await.
     school_labels: std::sync::Mutex<searching::SchoolLabels>,
@@ -148,7 +133,8 @@ impl App {
                 search: parts.search,
                 previews: parts.previews,
                 previewing: Default::default(),
-                hub: Hub::new(parts.clock.clone()),
+                hub: Hub::default(),
+                space_hub: spaces::hub::SpaceHub::new(parts.clock.clone()),
                 clock: parts.clock,
                 accounts: accounts::AccountState::new(parts.accounts),
                 countries: Default::default(),
@@ -170,9 +156,15 @@ impl App {
         }
     }
 
-    /// The live-event hub, for transports that stream events to clients.
+    /// The person hub, for transports that stream a person's signals to
+    /// their connections.
     pub fn hub(&self) -> &Hub {
         &self.inner.hub
+    }
+
+    /// The space hub: live space events and who is online.
+    pub(crate) fn space_hub(&self) -> &spaces::hub::SpaceHub {
+        &self.inner.space_hub
     }
 
     /// The current time as the domain sees it.

@@ -9,9 +9,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::accounts::model::{
+    AuditEntry, DisplayName, Email, Role, SessionRecord, User, UserSecret,
+};
+use crate::accounts::model::{ClassLabel, MentorProfile};
+use crate::accounts::model::{PasswordHash, PersonDraft};
 use crate::events::room::model::LiveEntry;
 use crate::events::{Event, Registration};
-use crate::hub::Notification;
 use crate::kernel::blobs::ByteStream;
 use crate::kernel::error::Result;
 use crate::kernel::id::EventId;
@@ -20,12 +24,19 @@ use crate::kernel::id::{
     SchoolId, SpaceId, SpaceInvitationId, TwinningId, UploadId, UserId, VersionId,
 };
 use crate::kernel::paging::{Page, PageRequest};
+use crate::kernel::secrets::TokenHash;
+use crate::live::hub::Notification;
 use crate::materials::model::{FileVersion, Upload, UploadPart};
-use crate::materials::*;
-use crate::model::*;
-use crate::network::*;
-use crate::search_index::*;
-use crate::spaces::*;
+use crate::materials::{Folder, Library, Material, MaterialScope};
+use crate::network::model::{
+    Country, Invitation, PeopleQuery, School, SchoolQuery, SchoolStatus, SchoolStatusChange,
+    StoredFile, Twinning, TwinningStatus,
+};
+use crate::searching::model::{DocKey, EngineResults, SearchDocument, SearchRequest};
+use crate::spaces::model::{
+    Channel, Invitee, LoggedEvent, Member, Message, MessageBody, MessageEdit, MessageReport, Space,
+    SpaceEvent, SpaceInvitation, SpaceRole,
+};
 
 #[async_trait]
 pub trait Repository:
@@ -450,7 +461,7 @@ pub trait SearchIndex: Send + Sync + 'static {
 }
 
 /// Derives a thumbnail and text from a stored file, somewhere a crafted
-/// file cannot hurt the server (the server runs [`crate::previews::derive`]
+/// file cannot hurt the server (the server runs [`crate::materials::previews::derive`]
 /// in a worker process with limits on its memory and time). Whatever goes
 /// wrong — a parser that aborts, runs out of memory or of time — the answer
 /// is "nothing derived": a file is never refused for its preview.
@@ -463,5 +474,5 @@ pub trait Previewer: Send + Sync + 'static {
         content_type: &str,
         size: u64,
         bytes: ByteStream,
-    ) -> crate::previews::Derived;
+    ) -> crate::materials::previews::Derived;
 }

@@ -2,7 +2,7 @@
 //! and audience rather than once per subscriber.
 //!
 //! A space's live event is prepared once for its staff and once for its
-//! students and shared by every subscriber (see `app::hub::SpaceFrame`).
+//! students and shared by every subscriber (see `app::spaces::hub::SpaceFrame`).
 //! Resolving and serializing it again for each of a thousand subscribers
 //! was most of the server's work per delivery. Here a `spaceEvents`
 //! subscription runs its document once per shared event and keeps the

@@ -85,7 +85,7 @@ impl Subscription {
                             return Some((Ok(Notification::from(n)), Some(listener)));
                         }
                         Ok(app::UserSignal::SessionsRevoked(_)) => continue,
-                        Err(app::hub::Missed) => {
+                        Err(app::Missed) => {
                             let e = coded(
                                 ErrorCode::ResyncRequired,
                                 "notifications were missed; reload them",

@@ -204,7 +204,7 @@ pub enum NotificationKind {
 }
 
 /// A notice for one person.
-pub struct Notification(pub app::hub::Notification);
+pub struct Notification(pub app::Notification);
 
 #[Object]
 impl Notification {
@@ -213,7 +213,7 @@ impl Notification {
     }
 
     async fn kind(&self) -> NotificationKind {
-        use app::hub::NotificationKind as K;
+        use app::NotificationKind as K;
         match self.0.kind {
             K::SignedIn => NotificationKind::SignedIn,
             K::Mentioned => NotificationKind::Mentioned,
@@ -259,8 +259,8 @@ impl Notification {
     }
 }
 
-impl From<app::hub::Notification> for Notification {
-    fn from(n: app::hub::Notification) -> Self {
+impl From<app::Notification> for Notification {
+    fn from(n: app::Notification) -> Self {
         Notification(n)
     }
 }

@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use app::ports::SearchIndex;
-use app::search_index::{FacetName, SearchKind, SearchRequest};
+use app::searching::model::{FacetName, SearchKind, SearchRequest};
 
 fn percentile(sorted: &[u128], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize] as f64 / 1e6

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
-use app::search_index::*;
+use app::searching::model::*;
 use app::{Error, Result};
 use async_trait::async_trait;
 use meilisearch_sdk::client::Client;

@@ -12,7 +12,7 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use app::search_index::*;
+use app::searching::model::*;
 use app::{Error, Result};
 use async_trait::async_trait;
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};

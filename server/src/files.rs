@@ -43,7 +43,7 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let meta = request_meta(&req, &state);
-    let limit = app::files::MAX_CARD_FILE_BYTES as usize;
+    let limit = app::network::cards::MAX_CARD_FILE_BYTES as usize;
     // Counted while streaming: a body past the limit is cut off, not buffered.
     let bytes = match axum::body::to_bytes(req.into_body(), limit).await {
         Ok(b) => b,

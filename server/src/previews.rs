@@ -23,7 +23,7 @@ use std::process::{ExitCode, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::previews::{Derived, MAX_TEXT_CHARS, PREVIEW_MAX_BYTES};
+use app::materials::previews::{Derived, MAX_TEXT_CHARS, PREVIEW_MAX_BYTES};
 use futures::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -239,7 +239,7 @@ fn worker(memory: u64, cpu: u64) -> ExitCode {
     let Ok(content_type) = std::str::from_utf8(&input[..newline]) else {
         return ExitCode::from(4);
     };
-    let derived = app::previews::derive(content_type, &input[newline + 1..]);
+    let derived = app::materials::previews::derive(content_type, &input[newline + 1..]);
     let mut out = std::io::stdout().lock();
     if out.write_all(&encode_answer(&derived)).is_err() || out.flush().is_err() {
         return ExitCode::from(5);

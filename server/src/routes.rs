@@ -28,7 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/files",
             axum::routing::post(files::upload).layer(axum::extract::DefaultBodyLimit::max(
-                app::files::MAX_CARD_FILE_BYTES as usize,
+                app::network::cards::MAX_CARD_FILE_BYTES as usize,
             )),
         )
         .route("/files/{id}", get(files::download))

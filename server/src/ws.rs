@@ -165,8 +165,8 @@ impl Drop for SocketGauge {
 }
 
 async fn next_signal(
-    listener: &mut Option<app::hub::UserListener>,
-) -> Result<app::UserSignal, app::hub::Missed> {
+    listener: &mut Option<app::UserListener>,
+) -> Result<app::UserSignal, app::Missed> {
     match listener {
         Some(l) => l.recv().await,
         None => std::future::pending().await,
@@ -195,7 +195,7 @@ async fn run(mut socket: WebSocket, state: AppState, meta: app::RequestMeta, lim
         limits.ping_interval,
     );
     let mut last_heard = Instant::now();
-    let mut listener: Option<app::hub::UserListener> = None;
+    let mut listener: Option<app::UserListener> = None;
     let mut conn = Conn {
         state: state.clone(),
         meta,
@@ -223,7 +223,7 @@ async fn run(mut socket: WebSocket, state: AppState, meta: app::RequestMeta, lim
                     Ok(app::UserSignal::SessionsRevoked(Some(h))) => h == viewer.token_hash,
                     Ok(app::UserSignal::Notification(_)) => false,
                     // Signals were dropped: check the session directly.
-                    Err(app::hub::Missed) => !conn.session_still_valid().await,
+                    Err(app::Missed) => !conn.session_still_valid().await,
                 };
                 if ended {
                     break closing(close::FORBIDDEN, "Forbidden: the session has ended");

@@ -2,11 +2,8 @@
 //! `Repository` impl, which hands the network's parts (schools, invitations,
 //! files, twinnings) to `network.rs`.
 
-use app::hub::Notification;
-use app::model::*;
-use app::network::*;
+use app::Notification;
 use app::ports::{LogEntry, Repository, SpaceLogPage};
-use app::spaces::*;
 use app::{Error, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -14,6 +11,12 @@ use surrealdb::types::SurrealValue;
 
 use crate::database::{Database, internal, retrying};
 use crate::query::exec;
+use app::{
+    AuditEntry, Channel, ClassLabel, Country, DisplayName, Email, Invitation, Invitee, Member,
+    MentorProfile, Message, MessageEdit, MessageReport, PasswordHash, PeopleQuery, PersonDraft,
+    Role, School, SchoolQuery, SchoolStatus, SchoolStatusChange, SessionRecord, Space,
+    SpaceInvitation, StoredFile, TokenHash, Twinning, TwinningStatus, User, UserSecret, Username,
+};
 use app::{
     ChannelId, CountryCode, FileId, InvitationId, MessageId, NotificationId, Page, PageRequest,
     SchoolId, SpaceId, SpaceInvitationId, TwinningId, UserId,

@@ -7,7 +7,6 @@
 
 use app::events::room::model::LiveEntry;
 use app::events::*;
-use app::model::*;
 use app::ports::EventRepository;
 use app::{Error, Result};
 use async_trait::async_trait;
@@ -16,6 +15,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use crate::database::{Database, internal};
 use crate::query::{DocRow, all_errors, exec, json, page_of, parse};
+use app::TokenHash;
 use app::{EventId, Page, PageRequest, UserId};
 
 #[derive(SurrealValue)]
@@ -383,6 +383,7 @@ impl EventRepository for Database {
 mod tests {
     use super::*;
     use crate::database::test_database as db;
+    use app::Role;
     use app::SchoolId;
     use app::events::room::model::{LiveKind, Participant};
 

@@ -8,8 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use app::model::*;
-use app::network::*;
 use app::{Error, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,6 +16,11 @@ use surrealdb::types::SurrealValue;
 use crate::accounts::{PERSON_FIELDS, PersonRow, mentor_from_json, mentor_to_json, person_row};
 use crate::database::{Database, internal};
 use crate::query::{all_errors, exec, guarded, page_of};
+use app::{
+    CardPhoto, ClassLabel, Country, DisplayName, Email, Invitation, PeopleQuery, Role, School,
+    SchoolContact, SchoolFacts, SchoolQuery, SchoolStatus, SchoolStatusChange, StoredFile,
+    TokenHash, Twinning, TwinningStatus, User, VisitCard,
+};
 use app::{
     CountryCode, FileId, FileName, InvitationId, LanguageCode, LocalizedText, Page, PageRequest,
     SchoolId, TwinningId, UserId,

@@ -3,10 +3,7 @@
 //! order for a rebuild, and rows loaded many at a time by id.
 
 use app::materials::*;
-use app::model::*;
-use app::network::*;
 use app::ports::{OutboxEntry, SearchRepository, SearchTable};
-use app::spaces::*;
 use app::{Error, Result};
 use async_trait::async_trait;
 use surrealdb::types::{RecordId, SurrealValue};
@@ -16,6 +13,7 @@ use crate::database::{Database, internal};
 use crate::network::{SCHOOL_FIELDS, SchoolRow};
 use crate::query::{DocRow, exec, parse};
 use crate::spaces::{MESSAGE_FIELDS, MessageRow, SPACE_FIELDS, SpaceRow};
+use app::{Channel, Message, School, Space, SpaceRole, User};
 use app::{ChannelId, CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
 
 fn table_name(t: SearchTable) -> &'static str {
@@ -313,6 +311,7 @@ impl SearchRepository for Database {
 mod tests {
     use super::*;
     use app::ports::{LogEntry, MaterialRepository, Repository};
+    use app::{ChannelKind, MessageBody, SpaceDetails, SpaceEvent, SpaceEventKind};
     use chrono::Utc;
 
     fn material(school: &SchoolId) -> Material {

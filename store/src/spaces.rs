@@ -8,15 +8,18 @@
 //! each event changes. Concurrent writers (other processes) conflict on the
 //! space row and are retried by the transaction engine's caller.
 
-use app::hub::Notification;
+use app::Notification;
 use app::ports::{LogEntry, SpaceLogPage};
-use app::spaces::*;
 use app::{Error, Result};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
 use crate::database::{Database, internal};
 use crate::query::{DocRow, all_errors, exec, guarded, json, page_of, parse};
+use app::{
+    Channel, InvitationAnswer, Invitee, LoggedEvent, Member, Message, MessageEdit, MessageReport,
+    Reaction, Redaction, Space, SpaceEvent, SpaceEventKind, SpaceInvitation,
+};
 use app::{
     ChannelId, MessageId, NotificationId, Page, PageRequest, SchoolId, SpaceId, SpaceInvitationId,
     UserId,
@@ -1043,6 +1046,7 @@ impl Database {
 mod tests {
     use super::*;
     use app::ports::Repository;
+    use app::{ChannelKind, Hiding, MessageBody, SpaceDetails, SpaceRole};
 
     async fn db() -> Database {
         crate::database::test_database().await
@@ -1248,7 +1252,7 @@ mod tests {
         for i in 0..3 {
             let n = Notification {
                 id: NotificationId::generate(),
-                kind: app::hub::NotificationKind::Mentioned,
+                kind: app::NotificationKind::Mentioned,
                 created_at: Utc::now(),
                 space: None,
                 about: None,

@@ -327,7 +327,7 @@ fn pages_cursors_and_client_ids_have_one_home() {
     );
     only_in(
         files_containing(&["app", "schema", "store", "search", "server"], "base64::"),
-        &["app/src/kernel/paging.rs", "app/src/password.rs"],
+        &["app/src/kernel/paging.rs", "app/src/kernel/secrets.rs"],
         "base64 (cursors and secrets)",
     );
 }

@@ -6,7 +6,7 @@
 //! documents and asker, and count facets the same way.
 
 use app::ports::SearchIndex;
-use app::search_index::*;
+use app::searching::model::*;
 use chrono::{Duration, TimeZone, Utc};
 use search::{EmbeddedIndex, MeiliIndex, MeiliOptions, SearchOptions};
 

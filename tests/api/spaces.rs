@@ -288,7 +288,7 @@ async fn two_schools_in_different_countries_see_each_others_messages_typing_and_
     drop(kazakhstan);
     let left = std::time::Instant::now();
     let gone = loop {
-        let m = tokio::time::timeout(app::hub::PRESENCE_GRACE * 3, armenia.next())
+        let m = tokio::time::timeout(app::spaces::hub::PRESENCE_GRACE * 3, armenia.next())
             .await
             .expect("the offline change in time");
         let Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) = m else {
@@ -304,7 +304,7 @@ async fn two_schools_in_different_countries_see_each_others_messages_typing_and_
         (gone["userId"].clone(), gone["online"].clone()),
         (json!(t.net.id_of("student.b1")), json!(false))
     );
-    assert!(left.elapsed() >= app::hub::PRESENCE_GRACE);
+    assert!(left.elapsed() >= app::spaces::hub::PRESENCE_GRACE);
 }
 
 /// A small deterministic generator, so a failing run can be repeated.

@@ -16,15 +16,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
-use crate::hub::NotificationKind;
+use crate::accounts::model::{AuditEntry, RequestMeta, Role, User, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, EventId, MaterialId, SchoolId, SpaceId, UserId};
 use crate::kernel::paging::{MAX_PAGE, Page, PageRequest, encode_cursor};
+use crate::kernel::secrets::TokenHash;
 use crate::kernel::text::clean_text;
-use crate::model::*;
-use crate::network::*;
-use crate::policy;
-use crate::spaces::MessageBody;
+use crate::live::hub::NotificationKind;
+use crate::network::model::School;
+use crate::people::policy;
+use crate::spaces::model::MessageBody;
 
 /// What kind of meeting an event is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -349,7 +350,7 @@ impl Event {
         self.details
             .description
             .as_ref()
-            .map(|d| crate::previews::markdown_text(&d.markdown))
+            .map(|d| crate::materials::previews::markdown_text(&d.markdown))
             .unwrap_or_default()
     }
 }
@@ -651,7 +652,7 @@ impl App {
         kind: NotificationKind,
         e: &Event,
         actor: &Viewer,
-    ) -> crate::hub::Notification {
+    ) -> crate::live::hub::Notification {
         let when = e.details.time_zone.local(e.details.starts_at);
         let excerpt = format!(
             "{} — {when} ({})",
@@ -1107,8 +1108,8 @@ impl App {
     /// stops working at once.
     #[tracing::instrument(skip_all)]
     pub async fn create_calendar_feed(&self, viewer: &Viewer) -> Result<IssuedFeed> {
-        let token = crate::password::new_feed_token();
-        let hash = crate::password::token_hash(&token);
+        let token = crate::kernel::secrets::new_feed_token();
+        let hash = crate::kernel::secrets::token_hash(&token);
         let now = self.now();
         self.repo()
             .set_calendar_feed(&viewer.user.id, Some(&hash), now)
@@ -1143,7 +1144,7 @@ impl App {
         if !token.starts_with("lffcal_") || token.len() > 100 {
             return Err(Error::NotFound);
         }
-        let hash = crate::password::token_hash(token);
+        let hash = crate::kernel::secrets::token_hash(token);
         let user_id = self
             .repo()
             .calendar_feed_user(&hash)

@@ -6,5 +6,8 @@ pub mod blobs;
 pub mod clock;
 pub mod error;
 pub mod id;
+pub mod media;
+pub mod media_metadata;
 pub mod paging;
+pub mod secrets;
 pub mod text;

@@ -9,6 +9,8 @@
 //! the staff of its school, the leads and teachers of its space and
 //! administrators. Files and their versions are in [`crate::uploads`].
 
+pub mod previews;
+
 pub mod model;
 pub mod uploads;
 
@@ -16,14 +18,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
+use crate::accounts::model::{RequestMeta, Role, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{FolderId, MaterialId, SchoolId, SpaceId, UserId};
 use crate::kernel::paging::{Page, PageRequest};
 use crate::kernel::text::clean_text;
-use crate::model::*;
-use crate::network::*;
-use crate::policy;
-use crate::spaces::*;
+use crate::network::model::SchoolStatus;
+use crate::network::policy;
+use crate::spaces::model::Pillar;
 
 /// Folders nest at most this deep (a top-level folder has depth 1).
 pub const MAX_FOLDER_DEPTH: u32 = 5;
@@ -317,7 +319,7 @@ impl MaterialForm {
         Ok(MaterialDetails {
             title,
             summary,
-            body_html: crate::spaces::render_markdown(&body),
+            body_html: crate::spaces::model::render_markdown(&body),
             body,
             kind,
             languages,
@@ -337,7 +339,7 @@ impl MaterialDetails {
     /// The body as safe HTML.
     pub fn body_html(&self) -> std::borrow::Cow<'_, str> {
         if self.body_html.is_empty() && !self.body.is_empty() {
-            crate::spaces::render_markdown(&self.body).into()
+            crate::spaces::model::render_markdown(&self.body).into()
         } else {
             self.body_html.as_str().into()
         }

@@ -26,18 +26,18 @@ use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::App;
-use crate::files::{carries_location, is_iso_media};
+use crate::accounts::model::{Role, Viewer};
 use crate::kernel::blobs::ByteStream;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{MaterialFileId, MaterialId, UploadId, UserId, VersionId};
+use crate::kernel::media::{carries_location, is_iso_media};
 use crate::kernel::paging::{Page, PageRequest};
 use crate::kernel::text::FileName;
+use crate::materials::Material;
 use crate::materials::model::{
     FileVersion, MaterialFile, Upload, UploadPart, blob_key, thumbnail_key,
 };
 use crate::materials::model::{MAX_SMALL_UPLOAD, ORPHAN_GRACE, PART_BYTES, UPLOAD_EXPIRES_AFTER};
-use crate::materials::*;
-use crate::model::*;
 
 /// What a stored file yielded: whether a thumbnail was stored, and its text.
 #[derive(Default)]
@@ -586,7 +586,7 @@ impl App {
     /// Cleans the metadata out of a stored upload (at `key`, its content
     /// blob): returns the SHA-256 and size of the bytes to keep, and those
     /// bytes when they were read whole. Images are cleaned in memory (at most
-    /// [`crate::previews::PREVIEW_MAX_BYTES`]); a video that large or larger
+    /// [`crate::materials::previews::PREVIEW_MAX_BYTES`]); a video that large or larger
     /// is cleaned by patches, reading only its metadata boxes and then
     /// copying it once with them applied.
     async fn clean_stored(
@@ -595,7 +595,7 @@ impl App {
         key: &str,
         content_type: &str,
     ) -> Result<(String, u64, Option<Bytes>)> {
-        if upload.size > crate::previews::PREVIEW_MAX_BYTES {
+        if upload.size > crate::materials::previews::PREVIEW_MAX_BYTES {
             if !is_iso_media(content_type) {
                 return Err(Error::invalid(
                     "size",
@@ -605,7 +605,7 @@ impl App {
             return self.clean_large_video(upload, key, content_type).await;
         }
         let original = self.read_all(key).await?;
-        let clean = Bytes::from(crate::files::strip_metadata(
+        let clean = Bytes::from(crate::kernel::media::strip_metadata(
             content_type,
             original.to_vec(),
         )?);
@@ -630,7 +630,7 @@ impl App {
         key: &str,
         content_type: &str,
     ) -> Result<(String, u64, Option<Bytes>)> {
-        use crate::media_metadata as mm;
+        use crate::kernel::media_metadata as mm;
         const MAX_BOX: u64 = 64 * 1024 * 1024;
         const MAX_BOXES: usize = 100_000;
         let size = upload.size;
@@ -641,17 +641,17 @@ impl App {
                 break;
             }
             if n >= MAX_BOXES {
-                return Err(crate::files::unreadable(content_type));
+                return Err(crate::kernel::media::unreadable(content_type));
             }
             let head = self.read_range(key, at..(at + 16).min(size)).await?;
             let header = mm::box_header(&head, at, size)
                 .filter(|h| at > 0 || mm::starts_iso_file(h.kind))
-                .ok_or_else(|| crate::files::unreadable(content_type))?;
+                .ok_or_else(|| crate::kernel::media::unreadable(content_type))?;
             if mm::wants_box(header.kind) {
                 if header.size > MAX_BOX {
                     // Free space this large holds no phone's metadata.
                     if !matches!(&header.kind, b"free" | b"skip") {
-                        return Err(crate::files::unreadable(content_type));
+                        return Err(crate::kernel::media::unreadable(content_type));
                     }
                 } else {
                     let body = self.read_range(key, at..at + header.size).await?;
@@ -774,7 +774,10 @@ impl App {
         }
         // Photos and videos lose where and when they were taken before they are stored.
         let bytes = if carries_location(&content_type) {
-            Bytes::from(crate::files::strip_metadata(&content_type, bytes.to_vec())?)
+            Bytes::from(crate::kernel::media::strip_metadata(
+                &content_type,
+                bytes.to_vec(),
+            )?)
         } else {
             bytes
         };
@@ -829,7 +832,7 @@ impl App {
         let wanted = content_type.starts_with("image/")
             || content_type.starts_with("text/")
             || content_type.starts_with("application/");
-        if size > crate::previews::PREVIEW_MAX_BYTES || !wanted {
+        if size > crate::materials::previews::PREVIEW_MAX_BYTES || !wanted {
             return Derived::default();
         }
         let stream: ByteStream = match bytes {

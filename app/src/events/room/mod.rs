@@ -25,19 +25,19 @@ use futures::Stream;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::App;
+use crate::accounts::model::{RequestMeta, Role, Viewer};
 use crate::events::room::model::{
     AttendanceReport, AttendanceRow, LiveEntry, LiveKind, Participant, Poll, Question, RaisedHand,
     RoomAccess, RoomView, SchoolAttendance,
 };
 use crate::events::{Event, EventStatus, RegistrationStatus};
-use crate::hub::NotificationKind;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{EventId, LiveMessageId, PollId, QuestionId, SchoolId, UserId};
 use crate::kernel::text::clean_text;
-use crate::model::*;
-use crate::policy;
+use crate::live::hub::NotificationKind;
+use crate::people::policy;
 use crate::ports::Repository;
-use crate::spaces::MessageBody;
+use crate::spaces::model::MessageBody;
 
 /// Commands committed together at most.
 const MAX_BATCH: usize = 256;

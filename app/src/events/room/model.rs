@@ -6,11 +6,11 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::model::{Role, User};
 use crate::events::Event;
 use crate::kernel::id::{EventId, LiveMessageId, PollId, QuestionId, SchoolId, UserId};
-use crate::model::{Role, User};
-use crate::network::School;
-use crate::spaces::MessageBody;
+use crate::network::model::School;
+use crate::spaces::model::MessageBody;
 
 /// A person as the room shows them: students by their first name only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

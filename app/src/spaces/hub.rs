@@ -1,12 +1,11 @@
-//! The live-event hub: signals addressed to one person, and events of one
-//! space, fanned out to every subscriber in this process.
+//! The space hub: the events of one space fanned out to every subscriber
+//! in this process, and who is online there.
 //!
-//! One bounded `broadcast` channel per person and per space with at least
-//! one listener. A space event is prepared once per audience (staff,
-//! students) and shared by `Arc` among all subscribers. A listener that
-//! falls behind sees `Missed` and must resynchronise. The hub keeps nothing
-//! durable: durable events live in the database. It also knows who is
-//! online in each space.
+//! One bounded `broadcast` channel per space with at least one listener. A
+//! space event is prepared once per audience (staff, students) and shared by
+//! `Arc` among all subscribers. A listener that falls behind sees `Missed`
+//! and must resynchronise. Durable events live in the database (the space
+//! log); presence is only ever known here.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,77 +13,14 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
-use serde::{Deserialize, Serialize};
-
 use crate::kernel::clock::Clock;
-use crate::kernel::id::{NotificationId, SpaceId, UserId};
-use crate::model::TokenHash;
-use crate::spaces::{SpaceEvent, SpaceEventKind, SpaceRole};
-
-/// Capacity of one person's channel. Personal signals are rare; a socket
-/// that is 256 behind is not reading at all.
-const USER_CHANNEL_CAPACITY: usize = 256;
+use crate::kernel::id::{SpaceId, UserId};
+use crate::spaces::model::{SpaceEvent, SpaceEventKind, SpaceRole};
 
 /// Capacity of one space's channel: how far a subscriber may fall behind
 /// before it must resynchronise. Frames are shared (`Arc`), so this bounds a
 /// space's memory whatever its subscribers do.
 pub const SPACE_CHANNEL_CAPACITY: usize = 1024;
-
-/// A notification shown to one person. Kinds other than `SignedIn` are kept
-/// in the person's notification list as well as sent live.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Notification {
-    pub id: NotificationId,
-    pub kind: NotificationKind,
-    pub created_at: DateTime<Utc>,
-    /// The space it is about, if any.
-    pub space: Option<SpaceId>,
-    /// The message, invitation or other thing it is about, by id.
-    pub about: Option<String>,
-    /// Who caused it, by display name.
-    pub actor_name: Option<String>,
-    /// A short plain excerpt (of a message that mentions the person, …).
-    pub excerpt: Option<String>,
-    pub read: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum NotificationKind {
-    /// The account was signed in to from a new session: a security notice.
-    SignedIn,
-    /// Someone mentioned the person in a message.
-    Mentioned,
-    /// The person's school, or the person as a mentor, is invited to a space.
-    SpaceInvitation,
-    /// An invitation the person sent was accepted or declined.
-    SpaceInvitationAnswered,
-    /// A member reported a message in a space the person teaches in.
-    MessageReported,
-    /// The person was named a mentor of a scheduled event (`about`: the event).
-    EventScheduled,
-    /// An event the person registered for changed.
-    EventChanged,
-    /// An event the person registered for was cancelled.
-    EventCancelled,
-    /// A seat freed up for someone on an event's waitlist.
-    EventSeatGiven,
-    /// An event the person registered for starts soon.
-    EventReminder,
-    /// An event the person registered for has gone live.
-    EventLive,
-    /// Many sign-ins to the account failed; devices it was never used on
-    /// must wait before trying again: a security notice.
-    SignInsFailed,
-}
-
-/// Something that concerns one person's open connections.
-#[derive(Debug, Clone)]
-pub enum UserSignal {
-    Notification(Notification),
-    /// Sessions ended: one (`Some`) or all of the person's (`None`).
-    /// Sockets authenticated with such a session must close.
-    SessionsRevoked(Option<TokenHash>),
-}
 
 /// One event of a space, prepared once for every subscriber: the staff's
 /// version and the students' (`None` when students do not get it at all).
@@ -127,68 +63,27 @@ struct SpaceTopic {
 pub const PRESENCE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Clone)]
-pub struct Hub {
-    // Std mutexes: map look-ups only, never held across an await.
-    users: Arc<Mutex<HashMap<UserId, broadcast::Sender<UserSignal>>>>,
+pub struct SpaceHub {
+    // A std mutex: map look-ups only, never held across an await.
     spaces: Arc<Mutex<HashMap<SpaceId, SpaceTopic>>>,
     clock: Arc<dyn Clock>,
-}
-
-impl Default for Hub {
-    fn default() -> Self {
-        Hub::new(Arc::new(crate::kernel::clock::SystemClock))
-    }
-}
-
-/// A listener on one person's signals; dropping it unregisters the channel
-/// when it was the last one.
-pub struct UserListener {
-    hub: Hub,
-    user: UserId,
-    rx: Option<broadcast::Receiver<UserSignal>>,
 }
 
 /// A subscriber to one space. While it lives, its person counts as online
 /// there (unless it listens as an observer); dropping it may end that.
 pub struct SpaceListener {
-    hub: Hub,
+    hub: SpaceHub,
     space: SpaceId,
     present: Option<UserId>,
     rx: Option<broadcast::Receiver<Arc<SpaceFrame>>>,
 }
 
-impl Hub {
-    pub fn new(clock: Arc<dyn Clock>) -> Hub {
-        Hub {
-            users: Default::default(),
+impl SpaceHub {
+    pub fn new(clock: Arc<dyn Clock>) -> SpaceHub {
+        SpaceHub {
             spaces: Default::default(),
             clock,
         }
-    }
-
-    pub fn listen(&self, user: &UserId) -> UserListener {
-        let mut users = self.users.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = users
-            .entry(user.clone())
-            .or_insert_with(|| broadcast::channel(USER_CHANNEL_CAPACITY).0);
-        UserListener {
-            hub: self.clone(),
-            user: user.clone(),
-            rx: Some(tx.subscribe()),
-        }
-    }
-
-    /// Sends to every listener of the person; a person with none gets nothing.
-    pub fn send(&self, user: &UserId, signal: UserSignal) {
-        let users = self.users.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(tx) = users.get(user) {
-            let _ = tx.send(signal);
-        }
-    }
-
-    /// Number of people with at least one listener, for metrics and tests.
-    pub fn listening_users(&self) -> usize {
-        self.users.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// Subscribes to a space. `present` is the member who becomes online
@@ -339,57 +234,9 @@ impl Drop for SpaceListener {
     }
 }
 
-/// The listener fell behind and signals were dropped for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Missed;
-
-impl UserListener {
-    /// The next signal, or `Missed` once the listener has fallen behind.
-    pub async fn recv(&mut self) -> Result<UserSignal, Missed> {
-        match &mut self.rx {
-            // The sender lives in the hub while any listener exists, so
-            // `Closed` cannot happen; treat it like a gap all the same.
-            Some(rx) => rx.recv().await.map_err(|_| Missed),
-            None => Err(Missed),
-        }
-    }
-}
-
-impl Drop for UserListener {
-    fn drop(&mut self) {
-        drop(self.rx.take());
-        let mut users = self.hub.users.lock().unwrap_or_else(|p| p.into_inner());
-        if users
-            .get(&self.user)
-            .is_some_and(|tx| tx.receiver_count() == 0)
-        {
-            users.remove(&self.user);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn signals_reach_every_listener_of_the_person_only() {
-        let hub = Hub::default();
-        let (a, b) = (UserId::generate(), UserId::generate());
-        let mut a1 = hub.listen(&a);
-        let mut a2 = hub.listen(&a);
-        let mut b1 = hub.listen(&b);
-        hub.send(&a, UserSignal::SessionsRevoked(None));
-        assert!(matches!(
-            a1.recv().await,
-            Ok(UserSignal::SessionsRevoked(None))
-        ));
-        assert!(matches!(
-            a2.recv().await,
-            Ok(UserSignal::SessionsRevoked(None))
-        ));
-        assert!(b1.rx.as_mut().unwrap().try_recv().is_err());
-    }
 
     fn presence_of(signal: SpaceSignal) -> (UserId, bool) {
         let SpaceSignal::Frame(f) = signal else {
@@ -403,7 +250,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn someone_who_reconnects_within_the_grace_never_seems_to_leave() {
-        let hub = Hub::default();
+        let hub = SpaceHub::new(Arc::new(crate::kernel::clock::SystemClock));
         let space = SpaceId::generate();
         let u = UserId::generate();
         let mut watcher = hub.listen_space(&space, None);
@@ -428,18 +275,5 @@ mod tests {
         assert_eq!(presence_of(watcher.recv().await), (u.clone(), false));
         assert!(started.elapsed() >= PRESENCE_GRACE);
         assert!(hub.online(&space).is_empty());
-    }
-
-    #[test]
-    fn the_last_listener_leaving_frees_the_channel() {
-        let hub = Hub::default();
-        let a = UserId::generate();
-        let l1 = hub.listen(&a);
-        let l2 = hub.listen(&a);
-        assert_eq!(hub.listening_users(), 1);
-        drop(l1);
-        assert_eq!(hub.listening_users(), 1);
-        drop(l2);
-        assert_eq!(hub.listening_users(), 0);
     }
 }

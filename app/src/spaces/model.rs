@@ -10,10 +10,10 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::model::User;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{ChannelId, MessageId, SchoolId, SpaceId, SpaceInvitationId, UserId};
 use crate::kernel::text::{LanguageCode, clean_text};
-use crate::model::*;
 
 /// The four pillars of learning (Delors report) a space serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -4,11 +4,11 @@
 //! twinning spaces build on them.
 
 use crate::App;
+use crate::accounts::model::{RequestMeta, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{SchoolId, TwinningId};
-use crate::model::*;
-use crate::network::*;
-use crate::policy;
+use crate::network::model::{School, SchoolStatus, Twinning, TwinningStatus, parse_message};
+use crate::network::policy;
 
 impl App {
     /// Proposes a twinning from the viewer's school (administrators: any

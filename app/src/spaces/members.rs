@@ -6,15 +6,18 @@
 //! `space_log`.
 
 use crate::App;
-use crate::hub::NotificationKind;
+use crate::accounts::model::{RequestMeta, Role, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{ChannelId, SchoolId, SpaceId, SpaceInvitationId, UserId};
 use crate::kernel::paging::{MAX_PAGE, Page, PageRequest};
-use crate::model::*;
-use crate::network::*;
-use crate::policy;
+use crate::live::hub::NotificationKind;
+use crate::network::model::{PeopleQuery, SchoolStatus};
+use crate::network::policy;
 use crate::ports::LogEntry;
-use crate::spaces::*;
+use crate::spaces::model::{
+    Channel, ChannelKind, InvitationAnswer, Invitee, Member, Space, SpaceDetails, SpaceEvent,
+    SpaceEventKind, SpaceInvitation, SpaceRole,
+};
 
 /// How the viewer stands towards a space they may see.
 #[derive(Debug, Clone)]
@@ -722,7 +725,7 @@ impl App {
         id: &SpaceId,
     ) -> Result<Vec<(UserId, String)>> {
         match self.space_access(viewer, id).await?.role {
-            Some(_) => Ok(self.hub().online(id)),
+            Some(_) => Ok(self.space_hub().online(id)),
             None => Ok(vec![]),
         }
     }

@@ -6,14 +6,20 @@
 //! minors: display name, school and class label only, generated usernames
 //! and passwords shown once on a printable class list.
 
+pub(crate) mod policy;
+
 use crate::App;
+use crate::accounts::Credentials;
+use crate::accounts::model::{ClassLabel, MentorProfile};
+use crate::accounts::model::{
+    DisplayName, Email, NewPassword, RequestMeta, Role, User, Username, Viewer,
+};
+use crate::accounts::model::{PasswordHash, PersonDraft};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, InvitationId, SchoolId, UserId};
 use crate::kernel::paging::{Page, PageRequest};
-use crate::model::*;
-use crate::network::*;
-use crate::password;
-use crate::policy;
+use crate::kernel::secrets;
+use crate::network::model::{Invitation, PeopleQuery, School, SchoolStatus};
 
 /// How long an invitation code stays valid.
 pub const INVITATION_VALID_FOR: chrono::Duration = chrono::Duration::days(14);
@@ -51,17 +57,6 @@ pub struct IssuedInvitation {
 pub struct NewStudent {
     pub user: User,
     pub password: String,
-}
-
-/// Readable passwords for children: 8 characters without look-alikes (about 40 bits;
-/// sign-in throttling does the rest).
-pub(crate) fn student_password() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut rng = rand::rng();
-    (0..8)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
 }
 
 /// A username a child can type: the transliterated first name, the initial of
@@ -177,9 +172,9 @@ impl App {
             accepted_at: None,
             revoked_at: None,
         };
-        let code = password::new_invitation_code();
+        let code = secrets::new_invitation_code();
         self.repo()
-            .create_invitation(&invitation, &password::token_hash(&code))
+            .create_invitation(&invitation, &secrets::token_hash(&code))
             .await?;
         self.audit_in(
             Some(&viewer.user.id),
@@ -201,7 +196,7 @@ impl App {
         }
         let inv = self
             .repo()
-            .invitation_by_code(&password::token_hash(code))
+            .invitation_by_code(&secrets::token_hash(code))
             .await?
             .ok_or(Error::NotFound)?;
         if inv.is_open(self.now()) {
@@ -372,7 +367,7 @@ impl App {
             .collect::<Result<Vec<_>>>()?;
 
         // Hash on the blocking pool, one per core at a time: the slow part of a class list.
-        let passwords: Vec<String> = names.iter().map(|_| student_password()).collect();
+        let passwords: Vec<String> = names.iter().map(|_| secrets::student_password()).collect();
         let hashes = futures::future::try_join_all(
             passwords
                 .iter()
@@ -628,6 +623,125 @@ impl App {
     }
 }
 
+impl App {
+    /// The person `id` if the asker may manage them (see
+    /// `policy::manages_person`): `NotFound` when they may not even see them,
+    /// `Forbidden` (and an audit entry) when they see but may not manage.
+    async fn managed_person(
+        &self,
+        viewer: &Viewer,
+        id: &UserId,
+        action: &str,
+        meta: &RequestMeta,
+    ) -> Result<User> {
+        let target = self.user(viewer, id).await?;
+        if !policy::manages_person(Some(viewer), &target) {
+            return Err(self
+                .deny(viewer, action, id.as_str(), target.country.as_ref(), meta)
+                .await);
+        }
+        Ok(target)
+    }
+
+    /// Sets a new generated password for someone and lifts a sign-in lock:
+    /// administrators for anyone, national coordinators for their country's
+    /// school coordinators and teachers, school coordinators for their
+    /// teachers and students,
+    /// teachers for their school's students. Shown once.
+    #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
+    pub async fn reset_password(
+        &self,
+        viewer: &Viewer,
+        id: &UserId,
+        meta: &RequestMeta,
+    ) -> Result<Credentials> {
+        let target = self
+            .managed_person(viewer, id, "reset_password", meta)
+            .await?;
+        let password = self.give_new_password(id, target.role).await?;
+        self.audit_in(
+            Some(&viewer.user.id),
+            "reset_password",
+            id.as_str(),
+            target.country.as_ref(),
+            meta,
+            "ok",
+        )
+        .await?;
+        Ok(Credentials {
+            login: target.username.as_str().to_owned(),
+            password,
+        })
+    }
+
+    /// Stops someone from signing in; their sessions and sockets end now.
+    /// Who may: as for [`App::reset_password`].
+    #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
+    pub async fn deactivate_user(
+        &self,
+        viewer: &Viewer,
+        id: &UserId,
+        meta: &RequestMeta,
+    ) -> Result<User> {
+        if *id == viewer.user.id {
+            return Err(Error::invalid("id", "you cannot deactivate yourself"));
+        }
+        let mut user = self
+            .managed_person(viewer, id, "deactivate_user", meta)
+            .await?;
+        self.repo().set_user_active(id, false).await?;
+        self.end_all_sessions(id).await?;
+        self.audit_in(
+            Some(&viewer.user.id),
+            "deactivate_user",
+            id.as_str(),
+            user.country.as_ref(),
+            meta,
+            "ok",
+        )
+        .await?;
+        user.active = false;
+        Ok(user)
+    }
+
+    /// Lets a deactivated person sign in again. Who may: as for [`App::reset_password`].
+    #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
+    pub async fn reactivate_user(
+        &self,
+        viewer: &Viewer,
+        id: &UserId,
+        meta: &RequestMeta,
+    ) -> Result<User> {
+        let mut user = self
+            .managed_person(viewer, id, "reactivate_user", meta)
+            .await?;
+        self.repo().set_user_active(id, true).await?;
+        self.forget_cached_user(id);
+        self.audit_in(
+            Some(&viewer.user.id),
+            "reactivate_user",
+            id.as_str(),
+            user.country.as_ref(),
+            meta,
+            "ok",
+        )
+        .await?;
+        user.active = true;
+        Ok(user)
+    }
+
+    /// A person as the viewer may see them (see `policy::sees_person`);
+    /// others read as not found.
+    pub async fn user(&self, viewer: &Viewer, id: &UserId) -> Result<User> {
+        let user = self.repo().user(id).await?.ok_or(Error::NotFound)?;
+        if policy::sees_person(Some(viewer), &user) {
+            Ok(user)
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -645,7 +759,7 @@ mod tests {
             "{}",
             u.as_str()
         );
-        let p = student_password();
+        let p = secrets::student_password();
         assert_eq!(p.len(), 8);
         assert!(!p.contains(['0', 'o', '1', 'l', 'i']));
     }

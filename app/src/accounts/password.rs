@@ -4,12 +4,8 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use base64::Engine as _;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::kernel::error::{Error, Result};
-use crate::model::TokenHash;
 
 fn hasher() -> Argon2<'static> {
     // m = 19456 KiB, t = 2, p = 1: the OWASP baseline for Argon2id.
@@ -151,67 +147,6 @@ fn verify(password: String, stored: String) -> Result<bool> {
         .is_ok())
 }
 
-/// A fresh opaque session token: 256 random bits, URL-safe.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!(
-        "lff_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
-/// A fresh invitation code: 256 random bits, URL-safe, told apart from
-/// session tokens by its prefix.
-pub fn new_invitation_code() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!(
-        "lffinv_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
-/// A fresh calendar feed secret: 256 random bits, URL-safe, told apart
-/// from session tokens by its prefix (it only ever reads a calendar).
-pub fn new_feed_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!(
-        "lffcal_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
-/// What device tokens start with.
-pub const DEVICE_PREFIX: &str = "lffdev_";
-
-/// A fresh device token: 256 random bits that mark a device on which a
-/// person signed in, so that their later sign-ins there are not slowed by
-/// someone else's failures ([`crate::throttle`]). It proves nothing else.
-pub fn new_device_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!(
-        "{DEVICE_PREFIX}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
-pub fn token_hash(token: &str) -> TokenHash {
-    TokenHash(hex::encode(Sha256::digest(token.as_bytes())))
-}
-
-/// A readable random password (for the first administrator): 20 characters
-/// from an alphabet without look-alikes, about 115 bits.
-pub fn generate_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    (0..20)
-        .map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,14 +178,5 @@ mod tests {
         let many =
             futures::future::join_all((0..6).map(|i| hashing.hash(format!("password {i}")))).await;
         assert!(many.iter().all(|h| h.is_ok()));
-    }
-
-    #[test]
-    fn tokens_are_unique_and_hashes_are_sha256_hex() {
-        let (a, b) = (new_token(), new_token());
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 4 + 43);
-        assert_eq!(token_hash(&a).0.len(), 64);
-        assert_eq!(token_hash(&a), token_hash(&a));
     }
 }

@@ -6,6 +6,11 @@
 //! whichever comes first, and on logout, password change, reset or
 //! deactivation — in which case every open socket of it is told to close.
 
+pub mod model;
+pub(crate) mod password;
+pub(crate) mod policy;
+mod throttle;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -14,14 +19,19 @@ use chrono::{DateTime, Utc};
 use tokio::sync::OnceCell;
 
 use crate::App;
-use crate::hub::{Notification, NotificationKind, UserSignal};
+use crate::accounts::model::{PasswordHash, PersonDraft};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, NotificationId, UserId};
-use crate::model::*;
-use crate::network::*;
-use crate::password;
-use crate::policy;
-use crate::throttle::{self, AddressBudget, Attempts, Source};
+use crate::kernel::secrets;
+use crate::live::hub::{Notification, NotificationKind, UserSignal};
+
+use crate::accounts::model::{
+    AuditEntry, DisplayName, Email, MAX_PASSWORD_CHARS, NewPassword, RequestMeta, Role,
+    SessionRecord, User, Username, Viewer,
+};
+use crate::kernel::secrets::TokenHash;
+use crate::network::model::SchoolStatus;
+use throttle::{AddressBudget, Attempts, Source};
 
 /// Session and sign-in rules; the server fills these from its configuration.
 #[derive(Debug, Clone)]
@@ -140,7 +150,7 @@ impl SignedIn {
     pub fn viewer(&self) -> Viewer {
         Viewer {
             user: self.user.clone(),
-            token_hash: password::token_hash(&self.token),
+            token_hash: secrets::token_hash(&self.token),
             session_expires_at: self.expires_at,
         }
     }
@@ -267,7 +277,7 @@ impl App {
         let email = email.map(Email::parse).transpose()?;
         let (password, generated) = match password {
             Some(p) => (p.to_owned(), false),
-            None => (password::generate_password(), true),
+            None => (secrets::generate_password(), true),
         };
         let new_password = NewPassword::parse(&password, Role::PlatformAdmin)?;
         let user = self
@@ -316,7 +326,7 @@ impl App {
     /// earlier sign-in gave this device, if it has one: failures are counted
     /// per device (or, without one, per client address), so that someone
     /// guessing at an account from elsewhere slows down only themselves.
-    /// See [`crate::throttle`].
+    /// See [`crate::accounts::throttle`].
     #[tracing::instrument(skip_all)]
     pub async fn login(
         &self,
@@ -343,8 +353,8 @@ impl App {
 
         let secret = self.repo().user_secret_by_login(&login).await?;
         let device = device
-            .filter(|d| d.starts_with(password::DEVICE_PREFIX) && d.len() <= 128)
-            .map(|d| (d, password::token_hash(d)));
+            .filter(|d| d.starts_with(secrets::DEVICE_PREFIX) && d.len() <= 128)
+            .map(|d| (d, secrets::token_hash(d)));
         let known_device = match (&secret, &device) {
             (Some(secret), Some((_, hash))) => self
                 .repo()
@@ -392,7 +402,7 @@ impl App {
                 // answer takes as long as for a real account.
                 let dummy = state
                     .dummy_hash
-                    .get_or_try_init(|| state.hashing.hash(password::generate_password()))
+                    .get_or_try_init(|| state.hashing.hash(secrets::generate_password()))
                     .await;
                 match dummy {
                     Ok(d) => state.hashing.verify(password.to_owned(), d.clone()).await,
@@ -428,9 +438,9 @@ impl App {
         signed_in.device = Some(match device {
             Some((token, _)) if known_device => token.to_owned(),
             _ => {
-                let token = password::new_device_token();
+                let token = secrets::new_device_token();
                 self.repo()
-                    .add_login_device(&password::token_hash(&token), &signed_in.user.id, now)
+                    .add_login_device(&secrets::token_hash(&token), &signed_in.user.id, now)
                     .await?;
                 token
             }
@@ -488,11 +498,11 @@ impl App {
     pub(crate) async fn open_session(&self, user: User) -> Result<SignedIn> {
         self.check_school_takes_part(&user).await?;
         let now = self.now();
-        let token = password::new_token();
+        let token = secrets::new_token();
         let expires_at = now + chrono_dur(self.inner.accounts.options.session_absolute);
         self.repo()
             .create_session(&SessionRecord {
-                token_hash: password::token_hash(&token),
+                token_hash: secrets::token_hash(&token),
                 user_id: user.id.clone(),
                 created_at: now,
                 last_seen_at: now,
@@ -512,7 +522,7 @@ impl App {
         if token.is_empty() || token.len() > 128 {
             return Err(Error::Unauthenticated(SESSION_INVALID));
         }
-        let hash = password::token_hash(token);
+        let hash = secrets::token_hash(token);
         let now = self.now();
         let cache = &self.inner.accounts.sessions;
         let mut entry = match cache.get(&hash) {
@@ -619,63 +629,13 @@ impl App {
         self.open_session(secret.user).await
     }
 
-    /// The person `id` if the asker may manage them (see
-    /// `policy::manages_person`): `NotFound` when they may not even see them,
-    /// `Forbidden` (and an audit entry) when they see but may not manage.
-    async fn managed_person(
-        &self,
-        viewer: &Viewer,
-        id: &UserId,
-        action: &str,
-        meta: &RequestMeta,
-    ) -> Result<User> {
-        let target = self.user(viewer, id).await?;
-        if !policy::manages_person(Some(viewer), &target) {
-            return Err(self
-                .deny(viewer, action, id.as_str(), target.country.as_ref(), meta)
-                .await);
-        }
-        Ok(target)
-    }
-
-    /// Sets a new generated password for someone and lifts a sign-in lock:
-    /// administrators for anyone, national coordinators for their country's
-    /// school coordinators and teachers, school coordinators for their
-    /// teachers and students,
-    /// teachers for their school's students. Shown once.
-    #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
-    pub async fn reset_password(
-        &self,
-        viewer: &Viewer,
-        id: &UserId,
-        meta: &RequestMeta,
-    ) -> Result<Credentials> {
-        let target = self
-            .managed_person(viewer, id, "reset_password", meta)
-            .await?;
-        let password = self.give_new_password(id, target.role).await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "reset_password",
-            id.as_str(),
-            target.country.as_ref(),
-            meta,
-            "ok",
-        )
-        .await?;
-        Ok(Credentials {
-            login: target.username.as_str().to_owned(),
-            password,
-        })
-    }
-
     /// A new generated password for a person (a student's is easy to type):
     /// failed sign-ins are forgotten and every session of theirs ends.
-    async fn give_new_password(&self, id: &UserId, role: Role) -> Result<String> {
+    pub(crate) async fn give_new_password(&self, id: &UserId, role: Role) -> Result<String> {
         let password = if role == Role::Student {
-            crate::people::student_password()
+            crate::kernel::secrets::student_password()
         } else {
-            password::generate_password()
+            secrets::generate_password()
         };
         let hash = self.inner.accounts.hashing.hash(password.clone()).await?;
         self.repo().set_password_hash(id, &hash).await?;
@@ -712,73 +672,6 @@ impl App {
             login: secret.user.username.as_str().to_owned(),
             password,
         })
-    }
-
-    /// Stops someone from signing in; their sessions and sockets end now.
-    /// Who may: as for [`App::reset_password`].
-    #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
-    pub async fn deactivate_user(
-        &self,
-        viewer: &Viewer,
-        id: &UserId,
-        meta: &RequestMeta,
-    ) -> Result<User> {
-        if *id == viewer.user.id {
-            return Err(Error::invalid("id", "you cannot deactivate yourself"));
-        }
-        let mut user = self
-            .managed_person(viewer, id, "deactivate_user", meta)
-            .await?;
-        self.repo().set_user_active(id, false).await?;
-        self.end_all_sessions(id).await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "deactivate_user",
-            id.as_str(),
-            user.country.as_ref(),
-            meta,
-            "ok",
-        )
-        .await?;
-        user.active = false;
-        Ok(user)
-    }
-
-    /// Lets a deactivated person sign in again. Who may: as for [`App::reset_password`].
-    #[tracing::instrument(skip_all, fields(actor = %viewer.user.id))]
-    pub async fn reactivate_user(
-        &self,
-        viewer: &Viewer,
-        id: &UserId,
-        meta: &RequestMeta,
-    ) -> Result<User> {
-        let mut user = self
-            .managed_person(viewer, id, "reactivate_user", meta)
-            .await?;
-        self.repo().set_user_active(id, true).await?;
-        self.forget_cached_user(id);
-        self.audit_in(
-            Some(&viewer.user.id),
-            "reactivate_user",
-            id.as_str(),
-            user.country.as_ref(),
-            meta,
-            "ok",
-        )
-        .await?;
-        user.active = true;
-        Ok(user)
-    }
-
-    /// A person as the viewer may see them (see `policy::sees_person`);
-    /// others read as not found.
-    pub async fn user(&self, viewer: &Viewer, id: &UserId) -> Result<User> {
-        let user = self.repo().user(id).await?.ok_or(Error::NotFound)?;
-        if policy::sees_person(Some(viewer), &user) {
-            Ok(user)
-        } else {
-            Err(Error::NotFound)
-        }
     }
 
     /// The newest audit entries: administrators read all (or one country's),

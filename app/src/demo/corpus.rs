@@ -9,8 +9,10 @@ use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::kernel::id::{MaterialId, SchoolId, UserId};
-use crate::materials::*;
-use crate::spaces::Pillar;
+use crate::materials::{
+    Licence, Material, MaterialForm, MaterialKind, MaterialStatus, PracticeSections, Visibility,
+};
+use crate::spaces::model::Pillar;
 
 /// One language's words for building materials.
 pub(crate) struct Vocabulary {
@@ -608,6 +610,7 @@ pub(crate) fn material(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::materials::LanguageTag;
 
     #[test]
     fn demo_materials_are_the_same_every_time_and_valid() {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, SchoolId, UserId};
+use crate::kernel::secrets::TokenHash;
 use crate::kernel::text::{LanguageCode, clean_text, parse_languages};
 
 /// A sign-in name: 3–32 characters of `a-z 0-9 . _ -`, stored lower-case.
@@ -194,17 +195,6 @@ pub struct UserSecret {
     pub last_failed_login_at: Option<DateTime<Utc>>,
 }
 
-/// The SHA-256 of a session token, in hex. Only this is ever stored.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct TokenHash(pub String);
-
-impl fmt::Debug for TokenHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Even the hash is kept out of logs; the first characters suffice to tell sessions apart.
-        write!(f, "TokenHash({}…)", &self.0[..8.min(self.0.len())])
-    }
-}
-
 /// A stored session.
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
@@ -241,45 +231,6 @@ pub struct AuditEntry {
 pub struct RequestMeta {
     pub request_id: Option<String>,
     pub client_ip: Option<std::net::IpAddr>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usernames_are_lowercased_and_checked() {
-        assert_eq!(Username::parse(" Anna.K ").unwrap().as_str(), "anna.k");
-        assert!(Username::parse("ab").is_err());
-        assert!(Username::parse("анна").is_err());
-        assert!(Username::parse("a b c").is_err());
-    }
-
-    #[test]
-    fn emails_need_one_at_sign_and_no_spaces() {
-        assert_eq!(Email::parse("A@B.org").unwrap().as_str(), "a@b.org");
-        assert!(Email::parse("a@@b").is_err());
-        assert!(Email::parse("a b@c").is_err());
-        assert!(Email::parse("@c").is_err());
-    }
-
-    #[test]
-    fn adult_passwords_need_ten_characters_students_six() {
-        assert!(NewPassword::parse("123456789", Role::Teacher).is_err());
-        assert!(NewPassword::parse("1234567890", Role::Teacher).is_ok());
-        assert!(NewPassword::parse("123456", Role::Student).is_ok());
-        assert!(NewPassword::parse(&"x".repeat(257), Role::Teacher).is_err());
-    }
-
-    #[test]
-    fn user_ids_from_clients_are_checked() {
-        let id = UserId::generate();
-        assert_eq!(UserId::parse(id.as_str()).unwrap(), id);
-        assert!(matches!(
-            UserId::parse("user:⟨x⟩; DELETE user"),
-            Err(Error::NotFound)
-        ));
-    }
 }
 
 /// A class label such as "7B": 1–40 characters.
@@ -345,5 +296,89 @@ impl MentorProfile {
                 .map(LanguageCode::from_trusted)
                 .collect(),
         }
+    }
+}
+
+/// A person to create, with where they belong.
+#[derive(Debug, Clone)]
+pub struct PersonDraft {
+    pub username: Username,
+    pub email: Option<Email>,
+    pub display_name: DisplayName,
+    pub role: Role,
+    pub school: Option<SchoolId>,
+    pub country: Option<CountryCode>,
+    pub class_label: Option<ClassLabel>,
+    pub mentor: Option<MentorProfile>,
+}
+
+impl PersonDraft {
+    pub fn new(username: Username, display_name: DisplayName, role: Role) -> Self {
+        PersonDraft {
+            username,
+            email: None,
+            display_name,
+            role,
+            school: None,
+            country: None,
+            class_label: None,
+            mentor: None,
+        }
+    }
+}
+
+/// An Argon2id hash of a password, ready to store.
+#[derive(Clone)]
+pub struct PasswordHash(pub(crate) String);
+
+impl PasswordHash {
+    /// The hash text, for backends to store.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(…)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_lowercased_and_checked() {
+        assert_eq!(Username::parse(" Anna.K ").unwrap().as_str(), "anna.k");
+        assert!(Username::parse("ab").is_err());
+        assert!(Username::parse("анна").is_err());
+        assert!(Username::parse("a b c").is_err());
+    }
+
+    #[test]
+    fn emails_need_one_at_sign_and_no_spaces() {
+        assert_eq!(Email::parse("A@B.org").unwrap().as_str(), "a@b.org");
+        assert!(Email::parse("a@@b").is_err());
+        assert!(Email::parse("a b@c").is_err());
+        assert!(Email::parse("@c").is_err());
+    }
+
+    #[test]
+    fn adult_passwords_need_ten_characters_students_six() {
+        assert!(NewPassword::parse("123456789", Role::Teacher).is_err());
+        assert!(NewPassword::parse("1234567890", Role::Teacher).is_ok());
+        assert!(NewPassword::parse("123456", Role::Student).is_ok());
+        assert!(NewPassword::parse(&"x".repeat(257), Role::Teacher).is_err());
+    }
+
+    #[test]
+    fn user_ids_from_clients_are_checked() {
+        let id = UserId::generate();
+        assert_eq!(UserId::parse(id.as_str()).unwrap(), id);
+        assert!(matches!(
+            UserId::parse("user:⟨x⟩; DELETE user"),
+            Err(Error::NotFound)
+        ));
     }
 }

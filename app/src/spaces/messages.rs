@@ -9,15 +9,19 @@
 use std::collections::BTreeSet;
 
 use crate::App;
-use crate::hub::{NotificationKind, SpaceFrame};
+use crate::accounts::model::{RequestMeta, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{ChannelId, MessageId, SpaceId, UserId};
 use crate::kernel::paging::split_look_ahead;
 use crate::kernel::text::clean_text;
-use crate::model::*;
+use crate::live::hub::NotificationKind;
 use crate::ports::LogEntry;
-use crate::space_members::SpaceAccess;
-use crate::spaces::*;
+use crate::spaces::hub::SpaceFrame;
+use crate::spaces::members::SpaceAccess;
+use crate::spaces::model::{
+    Channel, ChannelKind, Hiding, MAX_EMOJI_PER_MESSAGE, Message, MessageBody, MessageEdit,
+    MessageReport, Reaction, SpaceEvent, SpaceEventKind, SpaceRole, parse_emoji,
+};
 
 /// A person's typing signal in one channel is passed on at most this often.
 pub const TYPING_EVERY: chrono::Duration = chrono::Duration::seconds(3);
@@ -432,7 +436,7 @@ impl App {
             }
             seen.insert(key, now);
         }
-        self.hub().publish(SpaceFrame::new(SpaceEvent {
+        self.space_hub().publish(SpaceFrame::new(SpaceEvent {
             space: channel.space.clone(),
             seq: None,
             at: now,

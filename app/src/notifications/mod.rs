@@ -3,11 +3,11 @@
 //! person's open connections.
 
 use crate::App;
-use crate::hub::{Notification, NotificationKind, UserSignal};
+use crate::accounts::model::Viewer;
 use crate::kernel::error::Result;
 use crate::kernel::id::{MessageId, NotificationId, SpaceId, UserId};
 use crate::kernel::paging::{Page, PageRequest};
-use crate::model::*;
+use crate::live::hub::{Notification, NotificationKind, UserSignal};
 
 /// The longest excerpt kept in a notification, in characters.
 const EXCERPT_CHARS: usize = 140;

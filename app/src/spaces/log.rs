@@ -21,13 +21,13 @@ use futures::Stream;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::App;
-use crate::hub::{Hub, SpaceFrame, SpaceListener, SpaceSignal};
+use crate::accounts::model::Viewer;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{SpaceId, UserId};
-use crate::model::*;
 use crate::ports::{LogEntry, Repository};
-use crate::space_cache::SpaceCache;
-use crate::spaces::*;
+use crate::spaces::cache::SpaceCache;
+use crate::spaces::hub::{SpaceFrame, SpaceHub, SpaceListener, SpaceSignal};
+use crate::spaces::model::{Channel, LoggedEvent, SpaceEvent, SpaceEventKind, SpaceRole};
 
 /// Jobs committed together at most.
 pub const MAX_BATCH: usize = 256;
@@ -47,7 +47,11 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn start(repo: Arc<dyn Repository>, hub: Hub, cache: Arc<SpaceCache>) -> Writer {
+    pub(crate) fn start(
+        repo: Arc<dyn Repository>,
+        hub: SpaceHub,
+        cache: Arc<SpaceCache>,
+    ) -> Writer {
         let (tx, rx) = mpsc::channel(QUEUE);
         tokio::spawn(write_loop(repo, Published { hub, cache }, rx));
         Writer { tx }
@@ -56,7 +60,7 @@ impl Writer {
 
 /// Where committed events go, in commit order: the cache, then subscribers.
 struct Published {
-    hub: Hub,
+    hub: SpaceHub,
     cache: Arc<SpaceCache>,
 }
 
@@ -114,7 +118,7 @@ impl App {
         let writer = self.inner.writer.get_or_init(|| {
             Writer::start(
                 self.inner.repo.clone(),
-                self.hub().clone(),
+                self.space_hub().clone(),
                 self.inner.space_cache.clone(),
             )
         });
@@ -177,7 +181,7 @@ impl App {
             .member
             .as_ref()
             .map(|m| (&m.user, m.display_name.as_str()));
-        let listener = self.hub().listen_space(space, present);
+        let listener = self.space_hub().listen_space(space, present);
         let mut sub = Subscriber {
             app: self.clone(),
             space: space.clone(),

@@ -8,19 +8,27 @@
 //! dropped, so an index that lags behind a change can never show what the
 //! change hid.
 
+pub mod indexer;
+pub mod model;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::App;
-use crate::indexer::{material_audience, message_audience, school_audience, space_audience};
+use crate::accounts::model::{Role, Viewer};
+use crate::accounts::policy;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{ChannelId, CountryCode, SchoolId, SpaceId};
 use crate::kernel::paging::{PageRequest, encode_cursor};
-use crate::materials::*;
-use crate::model::*;
-use crate::network::*;
-use crate::policy;
-use crate::search_index::*;
-use crate::spaces::*;
+use crate::materials::{LanguageTag, Licence, Material};
+use crate::network::model::School;
+use crate::searching::indexer::{
+    material_audience, message_audience, school_audience, space_audience,
+};
+use crate::searching::model::{
+    AGE_BANDS, DocKey, EngineHit, EngineResults, FacetCount, FacetFilters, FacetName, Highlight,
+    Principal, SearchKind, SearchOrder, SearchRequest, licence_value, pillar_value,
+};
+use crate::spaces::model::{ChannelKind, Message, Pillar, Space};
 
 /// The longest query, in characters.
 pub const MAX_QUERY_CHARS: usize = 300;
@@ -381,11 +389,12 @@ impl App {
     }
 
     /// Names for country and school facet values. School names are kept
-    /// for [`crate::schools::COUNTS_FRESH_FOR`]: every search shows them.
+    /// for [`crate::network::schools::COUNTS_FRESH_FOR`]: every search shows them.
     async fn label_facets(&self, facets: Vec<FacetCount>) -> Result<Vec<FacetValue>> {
         let now = self.now();
-        let fresh =
-            |at: &chrono::DateTime<chrono::Utc>| now - *at < crate::schools::COUNTS_FRESH_FOR;
+        let fresh = |at: &chrono::DateTime<chrono::Utc>| {
+            now - *at < crate::network::schools::COUNTS_FRESH_FOR
+        };
         let mut schools: BTreeMap<String, String> = BTreeMap::new();
         let mut missing: Vec<SchoolId> = Vec::new();
         {

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::kernel::id::{ChannelId, SpaceId, UserId};
-use crate::spaces::*;
+use crate::spaces::model::{Channel, Member, Space, SpaceEvent, SpaceEventKind};
 
 /// How long a space or membership read from the database is trusted.
 pub const FRESH_FOR: Duration = Duration::from_secs(30);
@@ -141,6 +141,7 @@ impl SpaceCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spaces::model::SpaceRole;
 
     fn member(space: &SpaceId) -> Member {
         Member {

@@ -7,13 +7,16 @@
 //! attaches and detaches them.
 
 use crate::App;
+use crate::accounts::model::{RequestMeta, Role, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, FileId, SchoolId, UserId};
 use crate::kernel::paging::{MAX_PAGE, Page, PageRequest};
 use crate::kernel::text::{LanguageCode, LocalizedText};
-use crate::model::*;
-use crate::network::*;
-use crate::policy;
+use crate::network::model::{
+    CardPhoto, Country, CountryOverview, PeopleQuery, School, SchoolFacts, SchoolForm, SchoolQuery,
+    SchoolStatus, SchoolStatusChange, StoredFile, VisitCard, parse_reason,
+};
+use crate::network::policy;
 
 /// How long the country list with its school counts is kept before it is
 /// read again (changes made by this process show at once).
@@ -634,7 +637,7 @@ impl App {
             .await?;
         if let Some(file) = file {
             let f = self.card_file(viewer, &school, file).await?;
-            if !crate::files::is_presentation(&f.content_type) {
+            if !crate::network::cards::is_presentation(&f.content_type) {
                 return Err(Error::invalid(
                     "fileId",
                     "a presentation must be a PDF, PowerPoint (.pptx) or OpenDocument (.odp) file",

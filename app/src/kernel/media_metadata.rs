@@ -1772,10 +1772,10 @@ mod tests {
         assert!(clean.ends_with(&[0xFF, 0xD9]));
         // Upright photos get no EXIF at all.
         let upright =
-            clean_jpeg_upright(&include_bytes!("../testdata/media/photo_gps_motion.jpg")[..])
+            clean_jpeg_upright(&include_bytes!("../../testdata/media/photo_gps_motion.jpg")[..])
                 .unwrap();
         let orientation =
-            jpeg_orientation(include_bytes!("../testdata/media/photo_gps_motion.jpg"));
+            jpeg_orientation(include_bytes!("../../testdata/media/photo_gps_motion.jpg"));
         if orientation.is_none_or(|o| o == 1) {
             assert!(!upright.windows(4).any(|w| w == b"Exif"));
         }
@@ -1790,31 +1790,31 @@ mod tests {
     /// pointing at a second JPEG, with GPS of its own, appended after the
     /// first image's EOI; then "MOTIONPHOTO_DATA" and a 1-second MP4 whose
     /// `loci` box holds the position, as a Motion Photo has.
-    const JPEG: &[u8] = include_bytes!("../testdata/media/photo_gps_motion.jpg");
+    const JPEG: &[u8] = include_bytes!("../../testdata/media/photo_gps_motion.jpg");
     /// A little-endian, uncompressed two-page TIFF (24×16 in four strips,
     /// then 12×8) whose IFD0 holds Make "ACME", Model "PhoneCam", Software
     /// "CamApp 1.0", ModifyDate 2024:05:01 10:00:00, Artist "Ann Example",
     /// XMP (with "40,10.752N"), IPTC (City "Yerevan"), Photoshop, an EXIF IFD
     /// (DateTimeOriginal) and a GPS IFD.
-    const TIFF_LE: &[u8] = include_bytes!("../testdata/media/scan_gps_le.tif");
+    const TIFF_LE: &[u8] = include_bytes!("../../testdata/media/scan_gps_le.tif");
     /// The same first page as a big-endian TIFF.
-    const TIFF_BE: &[u8] = include_bytes!("../testdata/media/scan_gps_be.tif");
+    const TIFF_BE: &[u8] = include_bytes!("../../testdata/media/scan_gps_be.tif");
     /// A 32×32 HEIC (an HEVC grid described in `idat`) with an EXIF item
     /// (Make "ACME", Model "PhoneCam", DateTimeOriginal, GPS) and an XMP
     /// `mime` item (with "40,10.752N"), both stored in `mdat`.
-    const HEIC: &[u8] = include_bytes!("../testdata/media/photo_gps.heic");
+    const HEIC: &[u8] = include_bytes!("../../testdata/media/photo_gps.heic");
     /// A 32×32 AVIF with the same EXIF and XMP items.
-    const AVIF: &[u8] = include_bytes!("../testdata/media/photo_gps.avif");
+    const AVIF: &[u8] = include_bytes!("../../testdata/media/photo_gps.avif");
     /// A 1-second 64×64 H.264 MP4: moov/udta with `©xyz`
     /// "+40.1792+044.4991/", a 3GPP `loci` box and an iTunes `meta`;
     /// moov/meta with the keys com.apple.quicktime.location.ISO6709, make
     /// ("ACME") and model ("PhoneCam"); a top-level XMP `uuid` box; movie,
     /// track and media times of 2024-05-01 10:00:00.
-    const MP4: &[u8] = include_bytes!("../testdata/media/video_gps.mp4");
+    const MP4: &[u8] = include_bytes!("../../testdata/media/video_gps.mp4");
     /// A 1-second 64×64 H.264 QuickTime movie: moov/udta with `©xyz` and
     /// an `XMP_` box, trak/udta with a track name, moov/meta with the keys
     /// location, make, model and creationdate, and the same times as the MP4.
-    const MOV: &[u8] = include_bytes!("../testdata/media/video_gps.mov");
+    const MOV: &[u8] = include_bytes!("../../testdata/media/video_gps.mov");
 
     const FIXTURES: [&[u8]; 7] = [JPEG, TIFF_LE, TIFF_BE, HEIC, AVIF, MP4, MOV];
 

@@ -10,8 +10,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::kernel::id::{CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
-use crate::materials::*;
-use crate::spaces::Pillar;
+use crate::materials::{Licence, MaterialKind};
+use crate::spaces::model::Pillar;
 
 /// What a search result is. Materials count by their kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

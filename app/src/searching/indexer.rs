@@ -22,15 +22,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::App;
+use crate::accounts::model::User;
 use crate::kernel::error::Result;
 use crate::kernel::id::{ChannelId, MaterialId, MessageId, SchoolId, SpaceId, UserId};
 use crate::kernel::text::LocalizedText;
-use crate::materials::*;
-use crate::model::*;
-use crate::network::*;
+use crate::materials::{Library, Material, MaterialStatus, Visibility};
+use crate::network::model::{School, SchoolStatus};
 use crate::ports::SearchTable;
-use crate::search_index::*;
-use crate::spaces::*;
+use crate::searching::model::{
+    DocKey, FacetName, Principal, SearchDocument, SearchKind, age_bands, licence_value,
+    pillar_value,
+};
+use crate::spaces::model::{ChannelKind, Message, Space};
 
 /// Outbox entries handled per engine commit.
 const BATCH: usize = 500;
@@ -121,7 +124,10 @@ fn material_document(m: &Material, school: Option<&School>, files: &[&String]) -
     let d = &m.details;
     let mut body = Vec::new();
     push_text(&mut body, &d.summary);
-    push_text(&mut body, &crate::previews::markdown_text(&d.body));
+    push_text(
+        &mut body,
+        &crate::materials::previews::markdown_text(&d.body),
+    );
     if let Some(p) = &d.practice {
         for s in [
             &p.context,
@@ -290,7 +296,7 @@ fn message_document(
             })
             .unwrap_or_default(),
         title: String::new(),
-        body: vec![crate::previews::markdown_text(&m.body.markdown)],
+        body: vec![crate::materials::previews::markdown_text(&m.body.markdown)],
         facets,
         ages: None,
         time: m.created_at,

@@ -3,15 +3,14 @@
 //! Inputs are parsed into these at the edge; the rules that use them live in
 //! `policy`, `schools`, `people` and `files`.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
 
+use crate::accounts::model::{ClassLabel, MentorProfile};
+use crate::accounts::model::{DisplayName, Email, Role};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, FileId, InvitationId, SchoolId, TwinningId, UserId};
 use crate::kernel::paging::PageRequest;
 use crate::kernel::text::{FileName, LanguageCode, LocalizedText, clean_text, parse_languages};
-use crate::model::*;
 
 /// A country of the network.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,51 +275,6 @@ pub struct SchoolStatusChange {
 /// A reason given for a decision: 1–1000 characters.
 pub fn parse_reason(s: &str) -> Result<String> {
     clean_text("reason", s, 1000, true)
-}
-
-/// A person to create, with where they belong.
-#[derive(Debug, Clone)]
-pub struct PersonDraft {
-    pub username: Username,
-    pub email: Option<Email>,
-    pub display_name: DisplayName,
-    pub role: Role,
-    pub school: Option<SchoolId>,
-    pub country: Option<CountryCode>,
-    pub class_label: Option<ClassLabel>,
-    pub mentor: Option<MentorProfile>,
-}
-
-impl PersonDraft {
-    pub fn new(username: Username, display_name: DisplayName, role: Role) -> Self {
-        PersonDraft {
-            username,
-            email: None,
-            display_name,
-            role,
-            school: None,
-            country: None,
-            class_label: None,
-            mentor: None,
-        }
-    }
-}
-
-/// An Argon2id hash of a password, ready to store.
-#[derive(Clone)]
-pub struct PasswordHash(pub(crate) String);
-
-impl PasswordHash {
-    /// The hash text, for backends to store.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for PasswordHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PasswordHash(…)")
-    }
 }
 
 /// An invitation to join the network in a role, accepted with a secret code.

@@ -4,14 +4,19 @@
 //! kind (adults, students), printed by `lff demo`; never load it into a
 //! production network.
 
+mod corpus;
+mod data;
+
 use crate::App;
-use crate::demo_data::{MENTORS, NAMES, SCHOOLS};
+use crate::accounts::model::{ClassLabel, MentorProfile};
+use crate::accounts::model::{DisplayName, Email, NewPassword, RequestMeta, Role, Username};
+use crate::accounts::model::{PasswordHash, PersonDraft};
+use crate::demo::data::{MENTORS, NAMES, SCHOOLS};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, SchoolId};
 use crate::kernel::paging::PageRequest;
 use crate::kernel::text::LocalizedText;
-use crate::model::*;
-use crate::network::*;
+use crate::network::model::{SchoolFacts, SchoolForm, SchoolStatus, VisitCard};
 
 /// The password of every demo adult.
 pub const DEMO_ADULT_PASSWORD: &str = "demo-password-2026";
@@ -314,7 +319,7 @@ impl App {
         n: u32,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<u64> {
-        use crate::demo_corpus::{material, vocabulary};
+        use crate::demo::corpus::{material, vocabulary};
         // Each approved demo school, its teacher and its languages' vocabularies.
         let mut authors = Vec::new();
         for s in &SCHOOLS {
@@ -380,7 +385,7 @@ impl App {
 
     async fn demo_school(
         &self,
-        s: &crate::demo_data::DemoSchool,
+        s: &crate::demo::data::DemoSchool,
         pending: bool,
         public: bool,
     ) -> Result<SchoolId> {
