@@ -20,13 +20,20 @@ pub mod spaces;
 
 use std::sync::Arc;
 
-pub use accounts::model::*;
+pub use accounts::model::{
+    AuditEntry, ClassLabel, DisplayName, Email, MAX_PASSWORD_CHARS, MIN_ADULT_PASSWORD_CHARS,
+    MIN_STUDENT_PASSWORD_CHARS, MentorProfile, NewPassword, PasswordHash, PersonDraft, RequestMeta,
+    Role, SessionRecord, User, UserSecret, Username, Viewer,
+};
 pub use accounts::{AccountOptions, Credentials, SignedIn};
 pub use events::room::model::{
     AttendanceReport, AttendanceRow, LiveEntry, LiveKind, Participant, Poll, Question, RaisedHand,
     RoomAccess, RoomView, SchoolAttendance,
 };
-pub use events::*;
+pub use events::{
+    AgendaItem, DEFAULT_REMINDER, Event, EventAudience, EventDetails, EventForm, EventKind,
+    EventRecord, EventStatus, IssuedFeed, Registration, RegistrationStatus, TimeZoneName,
+};
 pub use kernel::blobs::{BlobInfo, BlobWriter, ByteStream, ObjectStorage};
 pub use kernel::clock::{Clock, ManualClock, SystemClock};
 pub use kernel::error::{Error, Result};
@@ -43,14 +50,27 @@ pub use kernel::text::{FileName, LanguageCode, LocalizedText, parse_languages};
 pub use live::hub::{Hub, Missed, Notification, NotificationKind, UserListener, UserSignal};
 pub use materials::model::{FileVersion, MaterialFile, Upload};
 pub use materials::uploads::{FileLimits, UploadRequest};
-pub use materials::*;
-pub use network::model::*;
+pub use materials::{
+    DraftScope, Folder, FolderName, LanguageTag, Library, Licence, MAX_FOLDER_DEPTH, Material,
+    MaterialDetails, MaterialForm, MaterialKind, MaterialScope, MaterialSort, MaterialStatus,
+    PracticeSections, Visibility,
+};
+pub use network::model::{
+    CardPhoto, Country, CountryOverview, Invitation, PeopleQuery, School, SchoolContact,
+    SchoolFacts, SchoolForm, SchoolQuery, SchoolScope, SchoolStatus, SchoolStatusChange,
+    StoredFile, Twinning, TwinningStatus, VisitCard, parse_message, parse_reason, parse_website,
+};
 pub use network::schools::CardEdit;
 pub use people::{InvitationForm, IssuedInvitation, MentorForm, NewStudent};
 pub use searching::model::{DocKey, FacetName, Highlight, HighlightField, SearchKind, SearchOrder};
 pub use searching::{FacetValue, Found, SearchFilter, SearchHit, SearchPage};
 pub use spaces::members::SpaceAccess;
-pub use spaces::model::*;
+pub use spaces::model::{
+    Channel, ChannelKind, Hiding, InvitationAnswer, Invitee, LoggedEvent, MAX_EMOJI_PER_MESSAGE,
+    MAX_MESSAGE_CHARS, Member, Message, MessageBody, MessageEdit, MessageReport, Pillar, Reaction,
+    Redaction, Space, SpaceDetails, SpaceEvent, SpaceEventKind, SpaceInvitation, SpaceRole,
+    mentions, parse_emoji, render_markdown,
+};
 
 /// Everything the use cases need, behind one cheap-to-clone handle.
 ///
@@ -165,6 +185,11 @@ impl App {
     /// The space hub: live space events and who is online.
     pub(crate) fn space_hub(&self) -> &spaces::hub::SpaceHub {
         &self.inner.space_hub
+    }
+
+    /// The database, every domain's port in one.
+    pub(crate) fn repo(&self) -> &dyn ports::Repository {
+        &*self.inner.repo
     }
 
     /// The current time as the domain sees it.

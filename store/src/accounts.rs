@@ -2,8 +2,7 @@
 //! `Repository` impl, which hands the network's parts (schools, invitations,
 //! files, twinnings) to `network.rs`.
 
-use app::Notification;
-use app::ports::{LogEntry, Repository, SpaceLogPage};
+use app::ports::{AccountStore, NetworkStore};
 use app::{Error, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -12,15 +11,10 @@ use surrealdb::types::SurrealValue;
 use crate::database::{Database, internal, retrying};
 use crate::query::exec;
 use app::{
-    AuditEntry, Channel, ClassLabel, Country, DisplayName, Email, Invitation, Invitee, Member,
-    MentorProfile, Message, MessageEdit, MessageReport, PasswordHash, PeopleQuery, PersonDraft,
-    Role, School, SchoolQuery, SchoolStatus, SchoolStatusChange, SessionRecord, Space,
-    SpaceInvitation, StoredFile, TokenHash, Twinning, TwinningStatus, User, UserSecret, Username,
+    AuditEntry, ClassLabel, DisplayName, Email, MentorProfile, PasswordHash, PersonDraft, Role,
+    SchoolStatus, SessionRecord, TokenHash, User, UserSecret, Username,
 };
-use app::{
-    ChannelId, CountryCode, FileId, InvitationId, MessageId, NotificationId, Page, PageRequest,
-    SchoolId, SpaceId, SpaceInvitationId, TwinningId, UserId,
-};
+use app::{CountryCode, SchoolId, UserId};
 
 pub(crate) const USER_FIELDS: &str = "record::id(id) AS id, username, email, display_name, role, active, \
     password_hash, failed_logins, last_failed_login_at, created_at, school, country, class_label, \
@@ -199,11 +193,7 @@ impl Database {
 }
 
 #[async_trait]
-impl Repository for Database {
-    async fn ping(&self) -> Result<()> {
-        exec(self.db.query("RETURN 1")).await
-    }
-
+impl AccountStore for Database {
     async fn create_person(
         &self,
         draft: &PersonDraft,
@@ -224,302 +214,6 @@ impl Repository for Database {
 
     async fn email_in_use(&self, email: &Email) -> Result<bool> {
         Ok(self.user_secret_by_login(email.as_str()).await?.is_some())
-    }
-
-    async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>> {
-        self.people_of_school_rows(q).await
-    }
-
-    async fn class_labels(&self, school: &SchoolId) -> Result<Vec<ClassLabel>> {
-        self.class_label_rows(school).await
-    }
-
-    async fn mentors(&self, page: &PageRequest) -> Result<Page<User>> {
-        self.mentor_rows(page).await
-    }
-
-    async fn set_display_name(&self, id: &UserId, name: &DisplayName) -> Result<()> {
-        exec(
-            self.db
-                .query("UPDATE type::record('user', $id) SET display_name = $name, sort_key = $key RETURN NONE")
-                .bind(("id", id.as_str().to_owned()))
-                .bind(("name", name.as_str().to_owned()))
-                .bind(("key", person_sort_key(name, id))),
-        )
-        .await
-    }
-
-    async fn set_class_label(&self, id: &UserId, label: &ClassLabel) -> Result<()> {
-        exec(
-            self.db
-                .query("UPDATE type::record('user', $id) SET class_label = $label RETURN NONE")
-                .bind(("id", id.as_str().to_owned()))
-                .bind(("label", label.as_str().to_owned())),
-        )
-        .await
-    }
-
-    async fn set_mentor_profile(&self, id: &UserId, profile: &MentorProfile) -> Result<()> {
-        exec(
-            self.db
-                .query("UPDATE type::record('user', $id) SET mentor = $mentor RETURN NONE")
-                .bind(("id", id.as_str().to_owned()))
-                .bind(("mentor", mentor_to_json(profile))),
-        )
-        .await
-    }
-
-    async fn set_role(&self, id: &UserId, role: Role) -> Result<()> {
-        exec(
-            self.db
-                .query("UPDATE type::record('user', $id) SET role = $role RETURN NONE")
-                .bind(("id", id.as_str().to_owned()))
-                .bind(("role", role.as_str())),
-        )
-        .await
-    }
-
-    async fn people_by_role(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>> {
-        self.people_by_role_rows(country).await
-    }
-
-    async fn create_country(&self, country: &Country) -> Result<()> {
-        self.create_country_row(country).await
-    }
-
-    async fn country(&self, code: &CountryCode) -> Result<Option<Country>> {
-        self.country_row(code).await
-    }
-
-    async fn countries(&self) -> Result<Vec<(Country, u64)>> {
-        self.country_rows().await
-    }
-
-    async fn create_school(&self, school: &School, first: &SchoolStatusChange) -> Result<()> {
-        self.create_school_row(school, first).await
-    }
-
-    async fn school(&self, id: &SchoolId) -> Result<Option<School>> {
-        self.school_row(id).await
-    }
-
-    async fn school_by_aspnet_number(&self, number: &str) -> Result<Option<SchoolId>> {
-        self.school_id_by_aspnet(number).await
-    }
-
-    async fn schools(&self, q: &SchoolQuery) -> Result<Page<School>> {
-        self.school_rows(q).await
-    }
-
-    async fn update_school(&self, school: &School) -> Result<()> {
-        self.update_school_row(school).await
-    }
-
-    async fn change_school_status(&self, change: &SchoolStatusChange) -> Result<()> {
-        self.change_school_status_row(change).await
-    }
-
-    async fn school_history(&self, id: &SchoolId) -> Result<Vec<SchoolStatusChange>> {
-        self.school_history_rows(id).await
-    }
-
-    async fn schools_by_status(&self, country: &CountryCode) -> Result<Vec<(SchoolStatus, u64)>> {
-        self.schools_by_status_rows(country).await
-    }
-
-    async fn create_twinning(&self, t: &Twinning) -> Result<()> {
-        self.create_twinning_row(t).await
-    }
-
-    async fn twinning(&self, id: &TwinningId) -> Result<Option<Twinning>> {
-        self.twinning_row(id).await
-    }
-
-    async fn twinnings_of(&self, school: &SchoolId) -> Result<Vec<Twinning>> {
-        self.twinning_rows_of(school).await
-    }
-
-    async fn decide_twinning(&self, t: &Twinning, from: TwinningStatus) -> Result<()> {
-        self.decide_twinning_row(t, from).await
-    }
-
-    async fn create_invitation(&self, inv: &Invitation, code_hash: &TokenHash) -> Result<()> {
-        self.create_invitation_row(inv, code_hash).await
-    }
-
-    async fn invitation_by_code(&self, code_hash: &TokenHash) -> Result<Option<Invitation>> {
-        self.invitation_by_code_row(code_hash).await
-    }
-
-    async fn invitation(&self, id: &InvitationId) -> Result<Option<Invitation>> {
-        self.invitation_row(id).await
-    }
-
-    async fn invitations_by(
-        &self,
-        inviter: &UserId,
-        page: &PageRequest,
-    ) -> Result<Page<Invitation>> {
-        self.invitations_by_rows(inviter, page).await
-    }
-
-    async fn accept_invitation(
-        &self,
-        id: &InvitationId,
-        draft: &PersonDraft,
-        hash: &PasswordHash,
-        at: DateTime<Utc>,
-    ) -> Result<User> {
-        let user_id = UserId::generate();
-        let row = new_person_row(&user_id, draft, hash, at);
-        self.accept_invitation_row(id, &user_id, row, at).await?;
-        Ok(person_from_draft(user_id, draft, at))
-    }
-
-    async fn revoke_invitation(&self, id: &InvitationId, at: DateTime<Utc>) -> Result<()> {
-        self.revoke_invitation_row(id, at).await
-    }
-
-    async fn create_file(&self, file: &StoredFile) -> Result<()> {
-        self.create_file_row(file).await
-    }
-
-    async fn file(&self, id: &FileId) -> Result<Option<StoredFile>> {
-        self.file_row(id).await
-    }
-
-    async fn files(&self, ids: &[FileId]) -> Result<Vec<StoredFile>> {
-        self.file_rows(ids).await
-    }
-
-    async fn set_file_attachment(&self, id: &FileId, school: Option<&SchoolId>) -> Result<()> {
-        self.set_file_attachment_row(id, school).await
-    }
-
-    async fn unattached_files(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<FileId>> {
-        self.unattached_file_rows(before, limit).await
-    }
-
-    async fn delete_file(&self, id: &FileId) -> Result<()> {
-        self.delete_file_row(id).await
-    }
-
-    async fn create_space(&self, space: &Space) -> Result<()> {
-        self.create_space_row(space).await
-    }
-
-    async fn space(&self, id: &SpaceId) -> Result<Option<Space>> {
-        self.space_row(id).await
-    }
-
-    async fn spaces_of_member(&self, user: &UserId, page: &PageRequest) -> Result<Page<Space>> {
-        self.spaces_of_member_rows(user, page).await
-    }
-
-    async fn member(&self, space: &SpaceId, user: &UserId) -> Result<Option<Member>> {
-        self.member_row(space, user).await
-    }
-
-    async fn members(&self, space: &SpaceId) -> Result<Vec<Member>> {
-        self.member_rows(space).await
-    }
-
-    async fn channels(&self, space: &SpaceId) -> Result<Vec<Channel>> {
-        self.channel_rows(space).await
-    }
-
-    async fn channel(&self, id: &ChannelId) -> Result<Option<Channel>> {
-        self.channel_row(id).await
-    }
-
-    async fn message(&self, id: &MessageId) -> Result<Option<Message>> {
-        self.message_row(id).await
-    }
-
-    async fn channel_messages(
-        &self,
-        channel: &ChannelId,
-        before: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<Message>> {
-        self.channel_message_rows(channel, before, limit).await
-    }
-
-    async fn replies(
-        &self,
-        parent: &MessageId,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<Message>> {
-        self.reply_rows(parent, after, limit).await
-    }
-
-    async fn message_edits(&self, id: &MessageId) -> Result<Vec<MessageEdit>> {
-        self.message_edit_rows(id).await
-    }
-
-    async fn log_space_events(&self, batch: &mut [LogEntry]) -> Result<()> {
-        self.log_space_event_rows(batch).await
-    }
-
-    async fn space_log(&self, space: &SpaceId, after: u64, limit: usize) -> Result<SpaceLogPage> {
-        self.space_log_rows(space, after, limit).await
-    }
-
-    async fn prune_space_logs(&self, before: DateTime<Utc>) -> Result<u64> {
-        self.prune_space_log_rows(before).await
-    }
-
-    async fn create_space_invitation(&self, inv: &SpaceInvitation) -> Result<()> {
-        self.create_space_invitation_row(inv).await
-    }
-
-    async fn space_invitation(&self, id: &SpaceInvitationId) -> Result<Option<SpaceInvitation>> {
-        self.space_invitation_row(id).await
-    }
-
-    async fn space_invitations(&self, space: &SpaceId) -> Result<Vec<SpaceInvitation>> {
-        self.space_invitation_rows(space).await
-    }
-
-    async fn open_space_invitations(&self, invitee: &Invitee) -> Result<Vec<SpaceInvitation>> {
-        self.open_space_invitation_rows(invitee).await
-    }
-
-    async fn answer_space_invitation(&self, inv: &SpaceInvitation) -> Result<()> {
-        self.answer_space_invitation_row(inv).await
-    }
-
-    async fn mark_read(&self, channel: &ChannelId, user: &UserId, seq: u64) -> Result<()> {
-        self.mark_read_row(channel, user, seq).await
-    }
-
-    async fn unread_counts(&self, channels: &[ChannelId], user: &UserId) -> Result<Vec<u64>> {
-        self.unread_count_rows(channels, user).await
-    }
-
-    async fn create_report(&self, report: &MessageReport) -> Result<()> {
-        self.create_report_row(report).await
-    }
-
-    async fn create_notifications(&self, list: &[(UserId, Notification)]) -> Result<()> {
-        self.create_notification_rows(list).await
-    }
-
-    async fn notifications(&self, user: &UserId, page: &PageRequest) -> Result<Page<Notification>> {
-        self.notification_rows(user, page).await
-    }
-
-    async fn unread_notifications(&self, user: &UserId) -> Result<u64> {
-        self.unread_notification_rows(user).await
-    }
-
-    async fn mark_notifications_read(
-        &self,
-        user: &UserId,
-        ids: Option<&[NotificationId]>,
-    ) -> Result<()> {
-        self.mark_notification_rows_read(user, ids).await
     }
 
     async fn user(&self, id: &UserId) -> Result<Option<User>> {
@@ -772,6 +466,12 @@ impl Repository for Database {
                 outcome: r.outcome,
             })
             .collect())
+    }
+
+    async fn school_takes_part(&self, school: &SchoolId) -> Result<bool> {
+        let school = NetworkStore::school(self, school).await?;
+        Ok(!school
+            .is_some_and(|s| matches!(s.status, SchoolStatus::Suspended | SchoolStatus::Withdrawn)))
     }
 }
 

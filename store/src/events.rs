@@ -7,7 +7,7 @@
 
 use app::events::room::model::LiveEntry;
 use app::events::*;
-use app::ports::EventRepository;
+use app::ports::EventStore;
 use app::{Error, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -102,7 +102,7 @@ impl Database {
 }
 
 #[async_trait]
-impl EventRepository for Database {
+impl EventStore for Database {
     async fn create_event(&self, e: &Event) -> Result<()> {
         exec(
             self.db

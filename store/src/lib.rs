@@ -12,13 +12,28 @@ mod events;
 mod materials;
 mod migrations;
 mod network;
+mod notifications;
 mod objects;
+mod people;
 mod query;
-mod searchable;
+mod searching;
 mod spaces;
+
+use app::Result;
+use app::ports::Repository;
+use async_trait::async_trait;
 
 pub use database::{Database, DatabaseOptions};
 pub use objects::{Objects, ObjectsOptions, S3Credentials};
+
+/// The database is every domain's port at once: each domain's `impl` is in
+/// the file of the same name.
+#[async_trait]
+impl Repository for Database {
+    async fn ping(&self) -> Result<()> {
+        query::exec(self.db.query("RETURN 1")).await
+    }
+}
 
 /// Why a backend could not be opened. Shown to the operator at start-up, so
 /// the messages name the setting and what it accepts.

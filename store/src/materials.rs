@@ -6,7 +6,7 @@
 
 use app::materials::model::{FileVersion, Upload, UploadPart};
 use app::materials::*;
-use app::ports::MaterialRepository;
+use app::ports::MaterialStore;
 use app::{Error, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -180,7 +180,7 @@ impl Database {
 }
 
 #[async_trait]
-impl MaterialRepository for Database {
+impl MaterialStore for Database {
     async fn material(&self, id: &MaterialId) -> Result<Option<Material>> {
         let row: Option<DocRow> = self
             .db

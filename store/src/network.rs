@@ -6,6 +6,8 @@
 //! condition that no longer holds aborts it with a marker that becomes
 //! `Conflict`.
 
+use app::ports::NetworkStore;
+use async_trait::async_trait;
 use std::collections::BTreeMap;
 
 use app::{Error, Result};
@@ -13,17 +15,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use surrealdb::types::SurrealValue;
 
-use crate::accounts::{PERSON_FIELDS, PersonRow, mentor_from_json, mentor_to_json, person_row};
 use crate::database::{Database, internal};
 use crate::query::{all_errors, exec, guarded, page_of};
 use app::{
-    CardPhoto, ClassLabel, Country, DisplayName, Email, Invitation, PeopleQuery, Role, School,
-    SchoolContact, SchoolFacts, SchoolQuery, SchoolStatus, SchoolStatusChange, StoredFile,
-    TokenHash, Twinning, TwinningStatus, User, VisitCard,
+    CardPhoto, Country, Email, School, SchoolContact, SchoolFacts, SchoolQuery, SchoolStatus,
+    SchoolStatusChange, StoredFile, Twinning, TwinningStatus, VisitCard,
 };
 use app::{
-    CountryCode, FileId, FileName, InvitationId, LanguageCode, LocalizedText, Page, PageRequest,
-    SchoolId, TwinningId, UserId,
+    CountryCode, FileId, FileName, InvitationId, LanguageCode, LocalizedText, Page, SchoolId,
+    TwinningId, UserId,
 };
 
 pub(crate) const SCHOOL_FIELDS: &str = "record::id(id) AS id, country, names, sort_key, city, languages, website, \
@@ -215,64 +215,6 @@ struct EventRow {
     at: DateTime<Utc>,
 }
 
-const INVITATION_FIELDS: &str = "record::id(id) AS id, role, email, display_name, school, country, mentor, \
-    invited_by, created_at, expires_at, accepted_at, revoked_at";
-
-#[derive(SurrealValue)]
-struct InvitationRow {
-    id: String,
-    role: String,
-    email: String,
-    display_name: String,
-    school: Option<String>,
-    country: Option<String>,
-    mentor: Option<String>,
-    invited_by: String,
-    created_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-    accepted_at: Option<DateTime<Utc>>,
-    revoked_at: Option<DateTime<Utc>>,
-}
-
-impl InvitationRow {
-    fn into_invitation(self) -> Result<Invitation> {
-        let corrupt = |what: &str| {
-            Error::internal(format!(
-                "stored invitation {} has an invalid {what}",
-                self.id
-            ))
-        };
-        Ok(Invitation {
-            role: Role::from_storage(&self.role).ok_or_else(|| corrupt("role"))?,
-            email: Email::parse(&self.email).map_err(|_| corrupt("e-mail"))?,
-            display_name: DisplayName::parse(&self.display_name).map_err(|_| corrupt("name"))?,
-            school: self.school.map(SchoolId::from_trusted),
-            country: self.country.map(CountryCode::from_trusted),
-            mentor: self.mentor.as_deref().map(mentor_from_json).transpose()?,
-            invited_by: UserId::from_trusted(self.invited_by),
-            created_at: self.created_at,
-            expires_at: self.expires_at,
-            accepted_at: self.accepted_at,
-            revoked_at: self.revoked_at,
-            id: InvitationId::from_trusted(self.id),
-        })
-    }
-}
-
-#[derive(SurrealValue)]
-struct InvitationContent {
-    code_hash: String,
-    role: String,
-    email: String,
-    display_name: String,
-    school: Option<String>,
-    country: Option<String>,
-    mentor: Option<String>,
-    invited_by: String,
-    created_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-}
-
 const FILE_FIELDS: &str = "record::id(id) AS id, name, content_type, size, sha256, uploaded_by, school, attached_to, created_at";
 
 #[derive(SurrealValue)]
@@ -301,7 +243,137 @@ struct FileContent {
 }
 
 impl Database {
-    pub(crate) async fn create_country_row(&self, c: &Country) -> Result<()> {
+    pub(crate) async fn counts(
+        &self,
+        sql: &str,
+        country: &CountryCode,
+    ) -> Result<Vec<(String, u64)>> {
+        let rows: Vec<CountRow> = self
+            .db
+            .query(sql.to_owned())
+            .bind(("country", country.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some((r.key?, r.n.max(0) as u64)))
+            .collect())
+    }
+
+    pub(crate) async fn accept_invitation_row(
+        &self,
+        id: &InvitationId,
+        user_id: &UserId,
+        person: crate::accounts::NewPersonRow,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut res = self
+            .db
+            .query(
+                "BEGIN; \
+                 LET $taken = (UPDATE type::record('invitation', $inv) SET accepted_at = $at, accepted_user = $uid \
+                    WHERE accepted_at = NONE AND revoked_at = NONE RETURN VALUE record::id(id)); \
+                 IF array::len($taken) = 0 { THROW 'lff_invitation_closed' }; \
+                 CREATE type::record('user', $uid) CONTENT $row RETURN NONE; \
+                 COMMIT;",
+            )
+            .bind(("inv", id.as_str().to_owned()))
+            .bind(("uid", user_id.as_str().to_owned()))
+            .bind(("at", at))
+            .bind(("row", person))
+            .await
+            .map_err(internal)?;
+        match all_errors(&mut res) {
+            None => Ok(()),
+            Some(e) if e.contains("lff_invitation_closed") => Err(Error::Conflict(
+                "this invitation was already used or withdrawn".into(),
+            )),
+            Some(e) => Err(crate::accounts::conflict_or_internal_message(e)),
+        }
+    }
+}
+
+/// Event keys are UUIDv7 (monotonic within a process), so that history reads
+/// back in the order it was written even within one millisecond.
+fn event_key() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+const TWINNING_FIELDS: &str = "record::id(id) AS id, school, partner, status, message, proposed_by, \
+    decided_by, created_at, decided_at";
+
+#[derive(SurrealValue)]
+struct TwinningRow {
+    id: String,
+    school: String,
+    partner: String,
+    status: String,
+    message: Option<String>,
+    proposed_by: String,
+    decided_by: Option<String>,
+    created_at: DateTime<Utc>,
+    decided_at: Option<DateTime<Utc>>,
+}
+
+#[derive(SurrealValue)]
+struct TwinningContent {
+    school: String,
+    partner: String,
+    status: String,
+    message: Option<String>,
+    proposed_by: String,
+    created_at: DateTime<Utc>,
+}
+
+impl TwinningRow {
+    fn into_twinning(self) -> Result<Twinning> {
+        Ok(Twinning {
+            status: TwinningStatus::from_storage(&self.status).ok_or_else(|| {
+                Error::internal(format!("stored twinning {} has an invalid status", self.id))
+            })?,
+            school: SchoolId::from_trusted(self.school),
+            partner: SchoolId::from_trusted(self.partner),
+            message: self.message,
+            proposed_by: UserId::from_trusted(self.proposed_by),
+            decided_by: self.decided_by.map(UserId::from_trusted),
+            created_at: self.created_at,
+            decided_at: self.decided_at,
+            id: TwinningId::from_trusted(self.id),
+        })
+    }
+}
+
+impl Database {
+    async fn twinnings_where(&self, filter: &str, value: String) -> Result<Vec<Twinning>> {
+        let sql = format!("SELECT {TWINNING_FIELDS} FROM twinning WHERE {filter} ORDER BY id DESC");
+        let rows: Vec<TwinningRow> = self
+            .db
+            .query(sql)
+            .bind(("v", value))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter().map(TwinningRow::into_twinning).collect()
+    }
+}
+
+fn event_row(c: &SchoolStatusChange) -> EventRow {
+    EventRow {
+        school: c.school.as_str().to_owned(),
+        from_status: c.from.map(|f| f.as_str().to_owned()),
+        to_status: c.to.as_str().to_owned(),
+        actor: c.actor.as_ref().map(|a| a.as_str().to_owned()),
+        reason: c.reason.clone(),
+        at: c.at,
+    }
+}
+
+#[async_trait]
+impl NetworkStore for Database {
+    async fn create_country(&self, c: &Country) -> Result<()> {
         let res = self
             .db
             .query("CREATE type::record('country', $code) CONTENT { name: $name, native_name: $native, created_at: time::now() } RETURN NONE")
@@ -319,7 +391,7 @@ impl Database {
         }
     }
 
-    pub(crate) async fn country_row(&self, code: &CountryCode) -> Result<Option<Country>> {
+    async fn country(&self, code: &CountryCode) -> Result<Option<Country>> {
         let row: Option<CountryRow> = self
             .db
             .query("SELECT record::id(id) AS code, name, native_name FROM ONLY type::record('country', $code)")
@@ -335,7 +407,7 @@ impl Database {
         }))
     }
 
-    pub(crate) async fn country_rows(&self) -> Result<Vec<(Country, u64)>> {
+    async fn countries(&self) -> Result<Vec<(Country, u64)>> {
         let mut res = self
             .db
             .query(
@@ -365,11 +437,7 @@ impl Database {
             .collect())
     }
 
-    pub(crate) async fn create_school_row(
-        &self,
-        s: &School,
-        first: &SchoolStatusChange,
-    ) -> Result<()> {
+    async fn create_school(&self, s: &School, first: &SchoolStatusChange) -> Result<()> {
         let mut res = self
             .db
             .query(
@@ -390,7 +458,7 @@ impl Database {
         }
     }
 
-    pub(crate) async fn school_row(&self, id: &SchoolId) -> Result<Option<School>> {
+    async fn school(&self, id: &SchoolId) -> Result<Option<School>> {
         let sql = format!("SELECT {SCHOOL_FIELDS} FROM ONLY type::record('school', $id)");
         let row: Option<SchoolRow> = self
             .db
@@ -403,7 +471,7 @@ impl Database {
         row.map(|r| r.into_school().map(|(_, s)| s)).transpose()
     }
 
-    pub(crate) async fn school_id_by_aspnet(&self, number: &str) -> Result<Option<SchoolId>> {
+    async fn school_by_aspnet_number(&self, number: &str) -> Result<Option<SchoolId>> {
         let ids: Vec<String> = self
             .db
             .query("SELECT VALUE record::id(id) FROM school WHERE aspnet_number = $n LIMIT 1")
@@ -420,7 +488,7 @@ impl Database {
     /// each set is read with its own indexed, ordered, limited statement —
     /// all in one round trip — and the pages are merged here, because one
     /// statement with OR would scan the whole table.
-    pub(crate) async fn school_rows(&self, q: &SchoolQuery) -> Result<Page<School>> {
+    async fn schools(&self, q: &SchoolQuery) -> Result<Page<School>> {
         const NOT_APPROVED: [&str; 4] = ["applied", "rejected", "suspended", "withdrawn"];
         let scope = &q.scope;
         let wanted = |s: &str| q.status.is_none_or(|w| w.as_str() == s);
@@ -528,7 +596,7 @@ impl Database {
         Ok(page_of(rows, q.page.limit))
     }
 
-    pub(crate) async fn update_school_row(&self, s: &School) -> Result<()> {
+    async fn update_school(&self, s: &School) -> Result<()> {
         exec(
             self.db
                 .query("UPDATE type::record('school', $id) CONTENT $row RETURN NONE")
@@ -538,7 +606,7 @@ impl Database {
         .await
     }
 
-    pub(crate) async fn change_school_status_row(&self, c: &SchoolStatusChange) -> Result<()> {
+    async fn change_school_status(&self, c: &SchoolStatusChange) -> Result<()> {
         let from = c
             .from
             .ok_or_else(|| Error::internal("a status change needs its starting status"))?;
@@ -567,10 +635,7 @@ impl Database {
         )
     }
 
-    pub(crate) async fn school_history_rows(
-        &self,
-        id: &SchoolId,
-    ) -> Result<Vec<SchoolStatusChange>> {
+    async fn school_history(&self, id: &SchoolId) -> Result<Vec<SchoolStatusChange>> {
         let rows: Vec<EventRow> = self
             .db
             .query("SELECT school, from_status, to_status, actor, reason, at FROM school_event WHERE school = $id ORDER BY id")
@@ -597,25 +662,7 @@ impl Database {
             .collect()
     }
 
-    async fn counts(&self, sql: &str, country: &CountryCode) -> Result<Vec<(String, u64)>> {
-        let rows: Vec<CountRow> = self
-            .db
-            .query(sql.to_owned())
-            .bind(("country", country.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| Some((r.key?, r.n.max(0) as u64)))
-            .collect())
-    }
-
-    pub(crate) async fn schools_by_status_rows(
-        &self,
-        country: &CountryCode,
-    ) -> Result<Vec<(SchoolStatus, u64)>> {
+    async fn schools_by_status(&self, country: &CountryCode) -> Result<Vec<(SchoolStatus, u64)>> {
         let counts = self
             .counts(
                 "SELECT status AS key, count() AS n FROM school WHERE country = $country GROUP BY key",
@@ -634,263 +681,62 @@ impl Database {
             .collect())
     }
 
-    pub(crate) async fn people_by_role_rows(
-        &self,
-        country: &CountryCode,
-    ) -> Result<Vec<(Role, u64)>> {
-        let counts = self
-            .counts(
-                "SELECT role AS key, count() AS n FROM user WHERE country = $country AND active = true GROUP BY key",
-                country,
-            )
-            .await?;
-        Ok(Role::ALL
-            .into_iter()
-            .filter(|r| *r != Role::PlatformAdmin && *r != Role::Mentor)
-            .map(|r| {
-                let n = counts
-                    .iter()
-                    .find(|(k, _)| k == r.as_str())
-                    .map_or(0, |(_, n)| *n);
-                (r, n)
-            })
-            .collect())
-    }
-
-    pub(crate) async fn people_of_school_rows(&self, q: &PeopleQuery) -> Result<Page<User>> {
-        let mut conditions = vec!["school = $school", "role IN $roles"];
-        if q.class_label.is_some() {
-            conditions.push("class_label = $class");
-        }
-        if q.page.after.is_some() {
-            conditions.push("sort_key > $after");
-        }
-        let sql = format!(
-            "SELECT {PERSON_FIELDS} FROM user WHERE {} ORDER BY sort_key LIMIT $limit",
-            conditions.join(" AND ")
-        );
-        let rows: Vec<PersonRow> = self
-            .db
-            .query(sql)
-            .bind(("school", q.school.as_str().to_owned()))
-            .bind((
-                "roles",
-                q.roles
-                    .iter()
-                    .map(|r| r.as_str().to_owned())
-                    .collect::<Vec<_>>(),
-            ))
-            .bind((
-                "class",
-                q.class_label.as_ref().map(|c| c.as_str().to_owned()),
-            ))
-            .bind(("after", q.page.after.clone()))
-            .bind(("limit", q.page.look_ahead() as i64))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        self.people_page(rows, q.page.limit)
-    }
-
-    fn people_page(&self, rows: Vec<PersonRow>, limit: usize) -> Result<Page<User>> {
-        let rows = rows
-            .into_iter()
-            .map(|r| {
-                let key = r.sort_key.clone().unwrap_or_default();
-                person_row(r).map(|u| (key, u))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(page_of(rows, limit))
-    }
-
-    pub(crate) async fn mentor_rows(&self, page: &PageRequest) -> Result<Page<User>> {
-        let after = if page.after.is_some() {
-            "AND sort_key > $after"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT {PERSON_FIELDS} FROM user WHERE role = 'mentor' AND active = true {after} ORDER BY sort_key LIMIT $limit"
-        );
-        let rows: Vec<PersonRow> = self
-            .db
-            .query(sql)
-            .bind(("after", page.after.clone()))
-            .bind(("limit", page.look_ahead() as i64))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        self.people_page(rows, page.limit)
-    }
-
-    pub(crate) async fn class_label_rows(&self, school: &SchoolId) -> Result<Vec<ClassLabel>> {
-        let labels: Vec<Option<String>> = self
-            .db
-            .query("RETURN array::distinct((SELECT VALUE class_label FROM user WHERE school = $school AND role = 'student'))")
-            .bind(("school", school.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        let mut labels: Vec<ClassLabel> = labels
-            .into_iter()
-            .flatten()
-            .map(ClassLabel::from_trusted)
-            .collect();
-        labels.sort();
-        labels.dedup();
-        Ok(labels)
-    }
-
-    pub(crate) async fn create_invitation_row(
-        &self,
-        inv: &Invitation,
-        code_hash: &TokenHash,
-    ) -> Result<()> {
-        let row = InvitationContent {
-            code_hash: code_hash.0.clone(),
-            role: inv.role.as_str().to_owned(),
-            email: inv.email.as_str().to_owned(),
-            display_name: inv.display_name.as_str().to_owned(),
-            school: inv.school.as_ref().map(|s| s.as_str().to_owned()),
-            country: inv.country.as_ref().map(|c| c.as_str().to_owned()),
-            mentor: inv.mentor.as_ref().map(mentor_to_json),
-            invited_by: inv.invited_by.as_str().to_owned(),
-            created_at: inv.created_at,
-            expires_at: inv.expires_at,
+    async fn create_twinning(&self, t: &Twinning) -> Result<()> {
+        let row = TwinningContent {
+            school: t.school.as_str().to_owned(),
+            partner: t.partner.as_str().to_owned(),
+            status: t.status.as_str().to_owned(),
+            message: t.message.clone(),
+            proposed_by: t.proposed_by.as_str().to_owned(),
+            created_at: t.created_at,
         };
         exec(
             self.db
-                .query("CREATE type::record('invitation', $id) CONTENT $row RETURN NONE")
-                .bind(("id", inv.id.as_str().to_owned()))
+                .query("CREATE type::record('twinning', $id) CONTENT $row RETURN NONE")
+                .bind(("id", t.id.as_str().to_owned()))
                 .bind(("row", row)),
         )
         .await
     }
 
-    async fn invitations_where(
-        &self,
-        filter: &str,
-        key: &str,
-        value: String,
-    ) -> Result<Vec<Invitation>> {
-        let sql = format!("SELECT {INVITATION_FIELDS} FROM invitation WHERE {filter}");
-        let rows: Vec<InvitationRow> = self
-            .db
-            .query(sql)
-            .bind((key.to_owned(), value))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        rows.into_iter()
-            .map(InvitationRow::into_invitation)
-            .collect()
-    }
-
-    pub(crate) async fn invitation_by_code_row(
-        &self,
-        code_hash: &TokenHash,
-    ) -> Result<Option<Invitation>> {
+    async fn twinning(&self, id: &TwinningId) -> Result<Option<Twinning>> {
         Ok(self
-            .invitations_where("code_hash = $hash LIMIT 1", "hash", code_hash.0.clone())
+            .twinnings_where("id = type::record('twinning', $v)", id.as_str().to_owned())
             .await?
             .into_iter()
             .next())
     }
 
-    pub(crate) async fn invitation_row(&self, id: &InvitationId) -> Result<Option<Invitation>> {
-        Ok(self
-            .invitations_where(
-                "id = type::record('invitation', $id)",
-                "id",
-                id.as_str().to_owned(),
-            )
-            .await?
-            .into_iter()
-            .next())
-    }
-
-    pub(crate) async fn invitations_by_rows(
-        &self,
-        inviter: &UserId,
-        page: &PageRequest,
-    ) -> Result<Page<Invitation>> {
-        // Newest first: the key is the id (time-ordered), compared downwards.
-        let after = if page.after.is_some() {
-            "AND record::id(id) < $after"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT {INVITATION_FIELDS} FROM invitation WHERE invited_by = $by {after} ORDER BY id DESC LIMIT $limit"
-        );
-        let rows: Vec<InvitationRow> = self
-            .db
-            .query(sql)
-            .bind(("by", inviter.as_str().to_owned()))
-            .bind(("after", page.after.clone()))
-            .bind(("limit", page.look_ahead() as i64))
+    async fn twinnings_of(&self, school: &SchoolId) -> Result<Vec<Twinning>> {
+        self.twinnings_where("school = $v OR partner = $v", school.as_str().to_owned())
             .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        let rows = rows
-            .into_iter()
-            .map(|r| r.into_invitation().map(|i| (i.id.as_str().to_owned(), i)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(page_of(rows, page.limit))
     }
 
-    pub(crate) async fn accept_invitation_row(
-        &self,
-        id: &InvitationId,
-        user_id: &UserId,
-        person: crate::accounts::NewPersonRow,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
+    async fn decide_twinning(&self, t: &Twinning, from: TwinningStatus) -> Result<()> {
         let mut res = self
             .db
             .query(
                 "BEGIN; \
-                 LET $taken = (UPDATE type::record('invitation', $inv) SET accepted_at = $at, accepted_user = $uid \
-                    WHERE accepted_at = NONE AND revoked_at = NONE RETURN VALUE record::id(id)); \
-                 IF array::len($taken) = 0 { THROW 'lff_invitation_closed' }; \
-                 CREATE type::record('user', $uid) CONTENT $row RETURN NONE; \
+                 LET $changed = (UPDATE type::record('twinning', $id) SET status = $to, decided_by = $by, \
+                    decided_at = $at WHERE status = $from RETURN VALUE record::id(id)); \
+                 IF array::len($changed) = 0 { THROW 'lff_twinning_changed' }; \
                  COMMIT;",
             )
-            .bind(("inv", id.as_str().to_owned()))
-            .bind(("uid", user_id.as_str().to_owned()))
-            .bind(("at", at))
-            .bind(("row", person))
+            .bind(("id", t.id.as_str().to_owned()))
+            .bind(("to", t.status.as_str().to_owned()))
+            .bind(("from", from.as_str().to_owned()))
+            .bind(("by", t.decided_by.as_ref().map(|u| u.as_str().to_owned())))
+            .bind(("at", t.decided_at))
             .await
             .map_err(internal)?;
-        match all_errors(&mut res) {
-            None => Ok(()),
-            Some(e) if e.contains("lff_invitation_closed") => Err(Error::Conflict(
-                "this invitation was already used or withdrawn".into(),
-            )),
-            Some(e) => Err(crate::accounts::conflict_or_internal_message(e)),
-        }
-    }
-
-    pub(crate) async fn revoke_invitation_row(
-        &self,
-        id: &InvitationId,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        exec(
-            self.db
-                .query("UPDATE type::record('invitation', $id) SET revoked_at = $at WHERE accepted_at = NONE RETURN NONE")
-                .bind(("id", id.as_str().to_owned()))
-                .bind(("at", at))
+        guarded(
+            &mut res,
+            "lff_twinning_changed",
+            "the twinning changed meanwhile; reload it",
         )
-        .await
     }
 
-    pub(crate) async fn create_file_row(&self, f: &StoredFile) -> Result<()> {
+    async fn create_file(&self, f: &StoredFile) -> Result<()> {
         let row = FileContent {
             name: f.name.as_str().to_owned(),
             content_type: f.content_type.clone(),
@@ -910,15 +756,15 @@ impl Database {
         .await
     }
 
-    pub(crate) async fn file_row(&self, id: &FileId) -> Result<Option<StoredFile>> {
+    async fn file(&self, id: &FileId) -> Result<Option<StoredFile>> {
         Ok(self
-            .file_rows(std::slice::from_ref(id))
+            .files(std::slice::from_ref(id))
             .await?
             .into_iter()
             .next())
     }
 
-    pub(crate) async fn file_rows(&self, ids: &[FileId]) -> Result<Vec<StoredFile>> {
+    async fn files(&self, ids: &[FileId]) -> Result<Vec<StoredFile>> {
         if ids.is_empty() {
             return Ok(vec![]);
         }
@@ -952,11 +798,7 @@ impl Database {
             .collect())
     }
 
-    pub(crate) async fn set_file_attachment_row(
-        &self,
-        id: &FileId,
-        school: Option<&SchoolId>,
-    ) -> Result<()> {
+    async fn set_file_attachment(&self, id: &FileId, school: Option<&SchoolId>) -> Result<()> {
         exec(
             self.db
                 .query("UPDATE type::record('file', $id) SET attached_to = $school RETURN NONE")
@@ -966,11 +808,7 @@ impl Database {
         .await
     }
 
-    pub(crate) async fn unattached_file_rows(
-        &self,
-        before: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<FileId>> {
+    async fn unattached_files(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<FileId>> {
         let ids: Vec<String> = self
             .db
             .query("SELECT VALUE record::id(id) FROM file WHERE attached_to = NONE AND created_at < $before LIMIT $limit")
@@ -983,148 +821,13 @@ impl Database {
         Ok(ids.into_iter().map(FileId::from_trusted).collect())
     }
 
-    pub(crate) async fn delete_file_row(&self, id: &FileId) -> Result<()> {
+    async fn delete_file(&self, id: &FileId) -> Result<()> {
         exec(
             self.db
                 .query("DELETE type::record('file', $id)")
                 .bind(("id", id.as_str().to_owned())),
         )
         .await
-    }
-}
-
-/// Event keys are UUIDv7 (monotonic within a process), so that history reads
-/// back in the order it was written even within one millisecond.
-fn event_key() -> String {
-    uuid::Uuid::now_v7().simple().to_string()
-}
-
-const TWINNING_FIELDS: &str = "record::id(id) AS id, school, partner, status, message, proposed_by, \
-    decided_by, created_at, decided_at";
-
-#[derive(SurrealValue)]
-struct TwinningRow {
-    id: String,
-    school: String,
-    partner: String,
-    status: String,
-    message: Option<String>,
-    proposed_by: String,
-    decided_by: Option<String>,
-    created_at: DateTime<Utc>,
-    decided_at: Option<DateTime<Utc>>,
-}
-
-#[derive(SurrealValue)]
-struct TwinningContent {
-    school: String,
-    partner: String,
-    status: String,
-    message: Option<String>,
-    proposed_by: String,
-    created_at: DateTime<Utc>,
-}
-
-impl TwinningRow {
-    fn into_twinning(self) -> Result<Twinning> {
-        Ok(Twinning {
-            status: TwinningStatus::from_storage(&self.status).ok_or_else(|| {
-                Error::internal(format!("stored twinning {} has an invalid status", self.id))
-            })?,
-            school: SchoolId::from_trusted(self.school),
-            partner: SchoolId::from_trusted(self.partner),
-            message: self.message,
-            proposed_by: UserId::from_trusted(self.proposed_by),
-            decided_by: self.decided_by.map(UserId::from_trusted),
-            created_at: self.created_at,
-            decided_at: self.decided_at,
-            id: TwinningId::from_trusted(self.id),
-        })
-    }
-}
-
-impl Database {
-    pub(crate) async fn create_twinning_row(&self, t: &Twinning) -> Result<()> {
-        let row = TwinningContent {
-            school: t.school.as_str().to_owned(),
-            partner: t.partner.as_str().to_owned(),
-            status: t.status.as_str().to_owned(),
-            message: t.message.clone(),
-            proposed_by: t.proposed_by.as_str().to_owned(),
-            created_at: t.created_at,
-        };
-        exec(
-            self.db
-                .query("CREATE type::record('twinning', $id) CONTENT $row RETURN NONE")
-                .bind(("id", t.id.as_str().to_owned()))
-                .bind(("row", row)),
-        )
-        .await
-    }
-
-    async fn twinnings_where(&self, filter: &str, value: String) -> Result<Vec<Twinning>> {
-        let sql = format!("SELECT {TWINNING_FIELDS} FROM twinning WHERE {filter} ORDER BY id DESC");
-        let rows: Vec<TwinningRow> = self
-            .db
-            .query(sql)
-            .bind(("v", value))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        rows.into_iter().map(TwinningRow::into_twinning).collect()
-    }
-
-    pub(crate) async fn twinning_row(&self, id: &TwinningId) -> Result<Option<Twinning>> {
-        Ok(self
-            .twinnings_where("id = type::record('twinning', $v)", id.as_str().to_owned())
-            .await?
-            .into_iter()
-            .next())
-    }
-
-    pub(crate) async fn twinning_rows_of(&self, school: &SchoolId) -> Result<Vec<Twinning>> {
-        self.twinnings_where("school = $v OR partner = $v", school.as_str().to_owned())
-            .await
-    }
-
-    pub(crate) async fn decide_twinning_row(
-        &self,
-        t: &Twinning,
-        from: TwinningStatus,
-    ) -> Result<()> {
-        let mut res = self
-            .db
-            .query(
-                "BEGIN; \
-                 LET $changed = (UPDATE type::record('twinning', $id) SET status = $to, decided_by = $by, \
-                    decided_at = $at WHERE status = $from RETURN VALUE record::id(id)); \
-                 IF array::len($changed) = 0 { THROW 'lff_twinning_changed' }; \
-                 COMMIT;",
-            )
-            .bind(("id", t.id.as_str().to_owned()))
-            .bind(("to", t.status.as_str().to_owned()))
-            .bind(("from", from.as_str().to_owned()))
-            .bind(("by", t.decided_by.as_ref().map(|u| u.as_str().to_owned())))
-            .bind(("at", t.decided_at))
-            .await
-            .map_err(internal)?;
-        guarded(
-            &mut res,
-            "lff_twinning_changed",
-            "the twinning changed meanwhile; reload it",
-        )
-    }
-}
-
-fn event_row(c: &SchoolStatusChange) -> EventRow {
-    EventRow {
-        school: c.school.as_str().to_owned(),
-        from_status: c.from.map(|f| f.as_str().to_owned()),
-        to_status: c.to.as_str().to_owned(),
-        actor: c.actor.as_ref().map(|a| a.as_str().to_owned()),
-        reason: c.reason.clone(),
-        at: c.at,
     }
 }
 
@@ -1150,14 +853,11 @@ mod tests {
             attached_to: None,
             created_at: chrono::Utc::now(),
         };
-        db.create_file_row(&file).await.unwrap();
+        db.create_file(&file).await.unwrap();
         let missing = FileId::generate();
-        let found = db
-            .file_rows(&[missing.clone(), file.id.clone()])
-            .await
-            .unwrap();
+        let found = db.files(&[missing.clone(), file.id.clone()]).await.unwrap();
         assert_eq!(found, vec![file.clone()]);
-        assert_eq!(db.file_row(&missing).await.unwrap(), None);
-        assert_eq!(db.file_row(&file.id).await.unwrap(), Some(file));
+        assert_eq!(db.file(&missing).await.unwrap(), None);
+        assert_eq!(db.file(&file.id).await.unwrap(), Some(file));
     }
 }

@@ -8,9 +8,9 @@
 //! each event changes. Concurrent writers (other processes) conflict on the
 //! space row and are retried by the transaction engine's caller.
 
-use app::Notification;
-use app::ports::{LogEntry, SpaceLogPage};
+use app::ports::{LogEntry, SpaceLogPage, SpaceStore};
 use app::{Error, Result};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
@@ -20,10 +20,7 @@ use app::{
     Channel, InvitationAnswer, Invitee, LoggedEvent, Member, Message, MessageEdit, MessageReport,
     Reaction, Redaction, Space, SpaceEvent, SpaceEventKind, SpaceInvitation,
 };
-use app::{
-    ChannelId, MessageId, NotificationId, Page, PageRequest, SchoolId, SpaceId, SpaceInvitationId,
-    UserId,
-};
+use app::{ChannelId, MessageId, Page, PageRequest, SchoolId, SpaceId, SpaceInvitationId, UserId};
 
 fn member_key(space: &SpaceId, user: &UserId) -> String {
     format!("{space}{user}")
@@ -155,13 +152,6 @@ impl InvitationRow {
     }
 }
 
-#[derive(SurrealValue)]
-struct NotificationRow {
-    key: String,
-    doc: String,
-    read: bool,
-}
-
 /// Builds one transaction out of many statements with their own bindings.
 struct Batch {
     sql: String,
@@ -193,109 +183,6 @@ impl Batch {
 }
 
 impl Database {
-    pub(crate) async fn create_space_row(&self, s: &Space) -> Result<()> {
-        exec(
-            self.db
-                .query(
-                    "CREATE type::record('space', $id) CONTENT { details: $details, lead_school: $lead, \
-                     schools: $schools, created_by: $by, created_at: $at, archived: false, seq: 0, \
-                     pruned_through: 0 } RETURN NONE",
-                )
-                .bind(("id", s.id.as_str().to_owned()))
-                .bind(("details", json(&s.details)?))
-                .bind(("lead", s.lead_school.as_str().to_owned()))
-                .bind(("schools", s.schools.iter().map(|x| x.as_str().to_owned()).collect::<Vec<_>>()))
-                .bind(("by", s.created_by.as_str().to_owned()))
-                .bind(("at", s.created_at)),
-        )
-        .await
-    }
-
-    pub(crate) async fn space_row(&self, id: &SpaceId) -> Result<Option<Space>> {
-        let row: Option<SpaceRow> = self
-            .db
-            .query(format!(
-                "SELECT {SPACE_FIELDS} FROM ONLY type::record('space', $id)"
-            ))
-            .bind(("id", id.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        row.map(SpaceRow::into_space).transpose()
-    }
-
-    pub(crate) async fn spaces_of_member_rows(
-        &self,
-        user: &UserId,
-        page: &PageRequest,
-    ) -> Result<Page<Space>> {
-        let after = if page.after.is_some() {
-            "AND space < $after"
-        } else {
-            ""
-        };
-        let ids: Vec<String> = self
-            .db
-            .query(format!(
-                "SELECT VALUE space FROM space_member WHERE user = $user {after} ORDER BY space DESC LIMIT $limit"
-            ))
-            .bind(("user", user.as_str().to_owned()))
-            .bind(("after", page.after.clone()))
-            .bind(("limit", page.look_ahead() as i64))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        if ids.is_empty() {
-            return Ok(Page {
-                items: vec![],
-                has_next: false,
-            });
-        }
-        let sql: String = (0..ids.len())
-            .map(|i| format!("SELECT {SPACE_FIELDS} FROM ONLY type::record('space', $s{i});"))
-            .collect();
-        let mut q = self.db.query(sql);
-        for (i, id) in ids.iter().enumerate() {
-            q = q.bind((format!("s{i}"), id.clone()));
-        }
-        let mut res = q.await.map_err(internal)?;
-        let mut rows = Vec::new();
-        for (i, id) in ids.iter().enumerate() {
-            let row: Option<SpaceRow> = res.take(i).map_err(internal)?;
-            if let Some(row) = row {
-                rows.push((id.clone(), row.into_space()?));
-            }
-        }
-        Ok(page_of(rows, page.limit))
-    }
-
-    pub(crate) async fn member_row(
-        &self,
-        space: &SpaceId,
-        user: &UserId,
-    ) -> Result<Option<Member>> {
-        let row: Option<DocRow> = self
-            .db
-            .query("SELECT doc FROM ONLY type::record('space_member', $k)")
-            .bind(("k", member_key(space, user)))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        row.map(|r| parse("member", &r.doc)).transpose()
-    }
-
-    pub(crate) async fn member_rows(&self, space: &SpaceId) -> Result<Vec<Member>> {
-        self.docs(
-            "SELECT doc, seq FROM space_member WHERE space = $v ORDER BY seq",
-            space.as_str(),
-            "member",
-        )
-        .await
-    }
-
     async fn docs<T: serde::de::DeserializeOwned>(
         &self,
         sql: &str,
@@ -311,212 +198,6 @@ impl Database {
             .take(0)
             .map_err(internal)?;
         rows.iter().map(|r| parse(what, &r.doc)).collect()
-    }
-
-    pub(crate) async fn channel_rows(&self, space: &SpaceId) -> Result<Vec<Channel>> {
-        self.docs(
-            "SELECT doc, seq FROM channel WHERE space = $v ORDER BY seq",
-            space.as_str(),
-            "channel",
-        )
-        .await
-    }
-
-    pub(crate) async fn channel_row(&self, id: &ChannelId) -> Result<Option<Channel>> {
-        let row: Option<DocRow> = self
-            .db
-            .query("SELECT doc FROM ONLY type::record('channel', $id)")
-            .bind(("id", id.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        row.map(|r| parse("channel", &r.doc)).transpose()
-    }
-
-    pub(crate) async fn message_row(&self, id: &MessageId) -> Result<Option<Message>> {
-        let row: Option<MessageRow> = self
-            .db
-            .query(format!(
-                "SELECT {MESSAGE_FIELDS} FROM ONLY type::record('message', $id)"
-            ))
-            .bind(("id", id.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        row.map(MessageRow::into_message).transpose()
-    }
-
-    pub(crate) async fn channel_message_rows(
-        &self,
-        channel: &ChannelId,
-        before: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<Message>> {
-        let filter = if before.is_some() {
-            "AND seq < $before"
-        } else {
-            ""
-        };
-        let rows: Vec<MessageRow> = self
-            .db
-            .query(format!(
-                "SELECT {MESSAGE_FIELDS} FROM message WHERE channel = $c {filter} AND reply_to = NONE ORDER BY seq DESC LIMIT $limit"
-            ))
-            .bind(("c", channel.as_str().to_owned()))
-            .bind(("before", before.map(|b| b as i64)))
-            .bind(("limit", limit as i64))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        rows.into_iter().map(MessageRow::into_message).collect()
-    }
-
-    pub(crate) async fn reply_rows(
-        &self,
-        parent: &MessageId,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<Message>> {
-        let rows: Vec<MessageRow> = self
-            .db
-            .query(format!(
-                "SELECT {MESSAGE_FIELDS} FROM message WHERE reply_to = $p AND seq > $after ORDER BY seq LIMIT $limit"
-            ))
-            .bind(("p", parent.as_str().to_owned()))
-            .bind(("after", after.unwrap_or(0) as i64))
-            .bind(("limit", limit as i64))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        rows.into_iter().map(MessageRow::into_message).collect()
-    }
-
-    pub(crate) async fn message_edit_rows(&self, id: &MessageId) -> Result<Vec<MessageEdit>> {
-        #[derive(SurrealValue)]
-        struct EditRow {
-            doc: String,
-            replaced_at: DateTime<Utc>,
-        }
-        let rows: Vec<EditRow> = self
-            .db
-            .query("SELECT doc, replaced_at FROM message_edit WHERE message = $id ORDER BY replaced_at")
-            .bind(("id", id.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(MessageEdit {
-                    message: id.clone(),
-                    body: parse("edit", &r.doc)?,
-                    replaced_at: r.replaced_at,
-                })
-            })
-            .collect()
-    }
-
-    /// See the module documentation.
-    pub(crate) async fn log_space_event_rows(&self, batch: &mut [LogEntry]) -> Result<()> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let mut spaces: Vec<(SpaceId, u64)> = Vec::new();
-        for e in batch.iter() {
-            match spaces.iter_mut().find(|(s, _)| *s == e.event.space) {
-                Some((_, n)) => *n += 1,
-                None => spaces.push((e.event.space.clone(), 1)),
-            }
-        }
-        let mut b = Batch::new();
-        for (j, (space, n)) in spaces.iter().enumerate() {
-            let sp = b.bind(format!("sp{j}"), space.as_str().to_owned());
-            b.push(&format!(
-                "LET $h{j} = (UPDATE ONLY type::record('space', {sp}) SET seq += {n} RETURN VALUE seq) ?? -1"
-            ));
-            b.push(&format!("IF $h{j} < 0 {{ THROW 'lff_no_such_space' }}"));
-        }
-        let mut taken = vec![0u64; spaces.len()];
-        for (i, e) in batch.iter().enumerate() {
-            let j = spaces
-                .iter()
-                .position(|(s, _)| *s == e.event.space)
-                .unwrap_or(0);
-            taken[j] += 1;
-            let seq = format!("($h{j} - {} + {})", spaces[j].1, taken[j]);
-            self.effects(&mut b, i, e, &seq)?;
-            let space = b.bind(format!("es{i}"), e.event.space.as_str().to_owned());
-            let at = b.bind(format!("ea{i}"), e.event.at);
-            let doc = b.bind(format!("ed{i}"), json(&e.event)?);
-            let message = b.bind(
-                format!("em{i}"),
-                e.event.kind.message().map(|m| m.id.as_str().to_owned()),
-            );
-            b.push(&format!(
-                "CREATE space_event CONTENT {{ space: {space}, seq: {seq}, at: {at}, doc: {doc}, message: {message} }} RETURN NONE"
-            ));
-        }
-        // What search must follow: the messages these events change.
-        let searched: Vec<String> = batch
-            .iter()
-            .filter_map(|e| match &e.event.kind {
-                SpaceEventKind::MessagePosted(m)
-                | SpaceEventKind::MessageEdited(m)
-                | SpaceEventKind::MessageHidden(m)
-                | SpaceEventKind::MessageUnhidden(m)
-                | SpaceEventKind::MessageDeleted(m) => Some(format!("message:{}", m.id)),
-                _ => None,
-            })
-            .collect();
-        if !searched.is_empty() {
-            let keys = b.bind("outbox".into(), searched);
-            b.push(&format!(
-                "FOR $k IN {keys} {{ CREATE type::record('search_outbox', rand::ulid()) \
-                 CONTENT {{ key: $k, at: time::now() }} RETURN NONE; }}"
-            ));
-        }
-        let mut heads = Vec::new();
-        for j in 0..spaces.len() {
-            heads.push(b.push(&format!(
-                "SELECT VALUE seq FROM ONLY type::record('space', $sp{j})"
-            )));
-        }
-        b.sql.push_str("COMMIT;");
-        let mut q = self.db.query(b.sql);
-        for (k, v) in b.binds {
-            q = q.bind((k, v));
-        }
-        let mut res = q.await.map_err(internal)?;
-        if let Some(e) = all_errors(&mut res) {
-            return Err(if e.contains("lff_no_such_space") {
-                Error::NotFound
-            } else {
-                Error::internal(e)
-            });
-        }
-        let mut next = Vec::new();
-        for (j, slot) in heads.into_iter().enumerate() {
-            let head: Option<i64> = res.take(slot).map_err(internal)?;
-            let head = head.ok_or_else(|| Error::internal("the log returned no position"))? as u64;
-            next.push(head - spaces[j].1 + 1);
-        }
-        for e in batch.iter_mut() {
-            let j = spaces
-                .iter()
-                .position(|(s, _)| *s == e.event.space)
-                .unwrap_or(0);
-            let seq = next[j];
-            next[j] += 1;
-            e.event.seq = Some(seq);
-            if let SpaceEventKind::MessagePosted(m) = &mut e.event.kind {
-                m.seq = seq;
-            }
-        }
-        Ok(())
     }
 
     /// The statements applying what one event changes.
@@ -640,12 +321,361 @@ impl Database {
         Ok(())
     }
 
-    pub(crate) async fn space_log_rows(
+    /// Whether the messages of these log rows are hidden or deleted now.
+    async fn message_states(&self, rows: &[LogRow]) -> Result<Vec<(String, MessageState)>> {
+        let mut ids: Vec<&String> = rows.iter().filter_map(|r| r.message.as_ref()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql: String = (0..ids.len())
+            .map(|i| {
+                format!(
+                    "SELECT hidden != NONE AS hidden, deleted FROM ONLY type::record('message', $m{i});"
+                )
+            })
+            .collect();
+        let mut q = self.db.query(sql);
+        for (i, id) in ids.iter().enumerate() {
+            q = q.bind((format!("m{i}"), (*id).clone()));
+        }
+        let mut res = q.await.map_err(internal)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (i, id) in ids.into_iter().enumerate() {
+            let state: Option<MessageState> = res.take(i).map_err(internal)?;
+            if let Some(s) = state {
+                out.push((id.clone(), s));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn space_invitations_where(
         &self,
-        space: &SpaceId,
-        after: u64,
+        filter: &str,
+        v: String,
+    ) -> Result<Vec<SpaceInvitation>> {
+        let rows: Vec<InvitationRow> = self
+            .db
+            .query(format!(
+                "SELECT {INVITATION_FIELDS} FROM space_invitation WHERE {filter} ORDER BY id DESC"
+            ))
+            .bind(("v", v))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter()
+            .map(InvitationRow::into_invitation)
+            .collect()
+    }
+}
+
+#[async_trait]
+impl SpaceStore for Database {
+    async fn create_space(&self, s: &Space) -> Result<()> {
+        exec(
+            self.db
+                .query(
+                    "CREATE type::record('space', $id) CONTENT { details: $details, lead_school: $lead, \
+                     schools: $schools, created_by: $by, created_at: $at, archived: false, seq: 0, \
+                     pruned_through: 0 } RETURN NONE",
+                )
+                .bind(("id", s.id.as_str().to_owned()))
+                .bind(("details", json(&s.details)?))
+                .bind(("lead", s.lead_school.as_str().to_owned()))
+                .bind(("schools", s.schools.iter().map(|x| x.as_str().to_owned()).collect::<Vec<_>>()))
+                .bind(("by", s.created_by.as_str().to_owned()))
+                .bind(("at", s.created_at)),
+        )
+        .await
+    }
+
+    async fn space(&self, id: &SpaceId) -> Result<Option<Space>> {
+        let row: Option<SpaceRow> = self
+            .db
+            .query(format!(
+                "SELECT {SPACE_FIELDS} FROM ONLY type::record('space', $id)"
+            ))
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        row.map(SpaceRow::into_space).transpose()
+    }
+
+    async fn spaces_of_member(&self, user: &UserId, page: &PageRequest) -> Result<Page<Space>> {
+        let after = if page.after.is_some() {
+            "AND space < $after"
+        } else {
+            ""
+        };
+        let ids: Vec<String> = self
+            .db
+            .query(format!(
+                "SELECT VALUE space FROM space_member WHERE user = $user {after} ORDER BY space DESC LIMIT $limit"
+            ))
+            .bind(("user", user.as_str().to_owned()))
+            .bind(("after", page.after.clone()))
+            .bind(("limit", page.look_ahead() as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        if ids.is_empty() {
+            return Ok(Page {
+                items: vec![],
+                has_next: false,
+            });
+        }
+        let sql: String = (0..ids.len())
+            .map(|i| format!("SELECT {SPACE_FIELDS} FROM ONLY type::record('space', $s{i});"))
+            .collect();
+        let mut q = self.db.query(sql);
+        for (i, id) in ids.iter().enumerate() {
+            q = q.bind((format!("s{i}"), id.clone()));
+        }
+        let mut res = q.await.map_err(internal)?;
+        let mut rows = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let row: Option<SpaceRow> = res.take(i).map_err(internal)?;
+            if let Some(row) = row {
+                rows.push((id.clone(), row.into_space()?));
+            }
+        }
+        Ok(page_of(rows, page.limit))
+    }
+
+    async fn member(&self, space: &SpaceId, user: &UserId) -> Result<Option<Member>> {
+        let row: Option<DocRow> = self
+            .db
+            .query("SELECT doc FROM ONLY type::record('space_member', $k)")
+            .bind(("k", member_key(space, user)))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        row.map(|r| parse("member", &r.doc)).transpose()
+    }
+
+    async fn members(&self, space: &SpaceId) -> Result<Vec<Member>> {
+        self.docs(
+            "SELECT doc, seq FROM space_member WHERE space = $v ORDER BY seq",
+            space.as_str(),
+            "member",
+        )
+        .await
+    }
+
+    async fn channels(&self, space: &SpaceId) -> Result<Vec<Channel>> {
+        self.docs(
+            "SELECT doc, seq FROM channel WHERE space = $v ORDER BY seq",
+            space.as_str(),
+            "channel",
+        )
+        .await
+    }
+
+    async fn channel(&self, id: &ChannelId) -> Result<Option<Channel>> {
+        let row: Option<DocRow> = self
+            .db
+            .query("SELECT doc FROM ONLY type::record('channel', $id)")
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        row.map(|r| parse("channel", &r.doc)).transpose()
+    }
+
+    async fn message(&self, id: &MessageId) -> Result<Option<Message>> {
+        let row: Option<MessageRow> = self
+            .db
+            .query(format!(
+                "SELECT {MESSAGE_FIELDS} FROM ONLY type::record('message', $id)"
+            ))
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        row.map(MessageRow::into_message).transpose()
+    }
+
+    async fn channel_messages(
+        &self,
+        channel: &ChannelId,
+        before: Option<u64>,
         limit: usize,
-    ) -> Result<SpaceLogPage> {
+    ) -> Result<Vec<Message>> {
+        let filter = if before.is_some() {
+            "AND seq < $before"
+        } else {
+            ""
+        };
+        let rows: Vec<MessageRow> = self
+            .db
+            .query(format!(
+                "SELECT {MESSAGE_FIELDS} FROM message WHERE channel = $c {filter} AND reply_to = NONE ORDER BY seq DESC LIMIT $limit"
+            ))
+            .bind(("c", channel.as_str().to_owned()))
+            .bind(("before", before.map(|b| b as i64)))
+            .bind(("limit", limit as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter().map(MessageRow::into_message).collect()
+    }
+
+    async fn replies(
+        &self,
+        parent: &MessageId,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
+        let rows: Vec<MessageRow> = self
+            .db
+            .query(format!(
+                "SELECT {MESSAGE_FIELDS} FROM message WHERE reply_to = $p AND seq > $after ORDER BY seq LIMIT $limit"
+            ))
+            .bind(("p", parent.as_str().to_owned()))
+            .bind(("after", after.unwrap_or(0) as i64))
+            .bind(("limit", limit as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter().map(MessageRow::into_message).collect()
+    }
+
+    async fn message_edits(&self, id: &MessageId) -> Result<Vec<MessageEdit>> {
+        #[derive(SurrealValue)]
+        struct EditRow {
+            doc: String,
+            replaced_at: DateTime<Utc>,
+        }
+        let rows: Vec<EditRow> = self
+            .db
+            .query("SELECT doc, replaced_at FROM message_edit WHERE message = $id ORDER BY replaced_at")
+            .bind(("id", id.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(MessageEdit {
+                    message: id.clone(),
+                    body: parse("edit", &r.doc)?,
+                    replaced_at: r.replaced_at,
+                })
+            })
+            .collect()
+    }
+
+    /// See the module documentation.
+    async fn log_space_events(&self, batch: &mut [LogEntry]) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut spaces: Vec<(SpaceId, u64)> = Vec::new();
+        for e in batch.iter() {
+            match spaces.iter_mut().find(|(s, _)| *s == e.event.space) {
+                Some((_, n)) => *n += 1,
+                None => spaces.push((e.event.space.clone(), 1)),
+            }
+        }
+        let mut b = Batch::new();
+        for (j, (space, n)) in spaces.iter().enumerate() {
+            let sp = b.bind(format!("sp{j}"), space.as_str().to_owned());
+            b.push(&format!(
+                "LET $h{j} = (UPDATE ONLY type::record('space', {sp}) SET seq += {n} RETURN VALUE seq) ?? -1"
+            ));
+            b.push(&format!("IF $h{j} < 0 {{ THROW 'lff_no_such_space' }}"));
+        }
+        let mut taken = vec![0u64; spaces.len()];
+        for (i, e) in batch.iter().enumerate() {
+            let j = spaces
+                .iter()
+                .position(|(s, _)| *s == e.event.space)
+                .unwrap_or(0);
+            taken[j] += 1;
+            let seq = format!("($h{j} - {} + {})", spaces[j].1, taken[j]);
+            self.effects(&mut b, i, e, &seq)?;
+            let space = b.bind(format!("es{i}"), e.event.space.as_str().to_owned());
+            let at = b.bind(format!("ea{i}"), e.event.at);
+            let doc = b.bind(format!("ed{i}"), json(&e.event)?);
+            let message = b.bind(
+                format!("em{i}"),
+                e.event.kind.message().map(|m| m.id.as_str().to_owned()),
+            );
+            b.push(&format!(
+                "CREATE space_event CONTENT {{ space: {space}, seq: {seq}, at: {at}, doc: {doc}, message: {message} }} RETURN NONE"
+            ));
+        }
+        // What search must follow: the messages these events change.
+        let searched: Vec<String> = batch
+            .iter()
+            .filter_map(|e| match &e.event.kind {
+                SpaceEventKind::MessagePosted(m)
+                | SpaceEventKind::MessageEdited(m)
+                | SpaceEventKind::MessageHidden(m)
+                | SpaceEventKind::MessageUnhidden(m)
+                | SpaceEventKind::MessageDeleted(m) => Some(format!("message:{}", m.id)),
+                _ => None,
+            })
+            .collect();
+        if !searched.is_empty() {
+            let keys = b.bind("outbox".into(), searched);
+            b.push(&format!(
+                "FOR $k IN {keys} {{ CREATE type::record('search_outbox', rand::ulid()) \
+                 CONTENT {{ key: $k, at: time::now() }} RETURN NONE; }}"
+            ));
+        }
+        let mut heads = Vec::new();
+        for j in 0..spaces.len() {
+            heads.push(b.push(&format!(
+                "SELECT VALUE seq FROM ONLY type::record('space', $sp{j})"
+            )));
+        }
+        b.sql.push_str("COMMIT;");
+        let mut q = self.db.query(b.sql);
+        for (k, v) in b.binds {
+            q = q.bind((k, v));
+        }
+        let mut res = q.await.map_err(internal)?;
+        if let Some(e) = all_errors(&mut res) {
+            return Err(if e.contains("lff_no_such_space") {
+                Error::NotFound
+            } else {
+                Error::internal(e)
+            });
+        }
+        let mut next = Vec::new();
+        for (j, slot) in heads.into_iter().enumerate() {
+            let head: Option<i64> = res.take(slot).map_err(internal)?;
+            let head = head.ok_or_else(|| Error::internal("the log returned no position"))? as u64;
+            next.push(head - spaces[j].1 + 1);
+        }
+        for e in batch.iter_mut() {
+            let j = spaces
+                .iter()
+                .position(|(s, _)| *s == e.event.space)
+                .unwrap_or(0);
+            let seq = next[j];
+            next[j] += 1;
+            e.event.seq = Some(seq);
+            if let SpaceEventKind::MessagePosted(m) = &mut e.event.kind {
+                m.seq = seq;
+            }
+        }
+        Ok(())
+    }
+
+    async fn space_log(&self, space: &SpaceId, after: u64, limit: usize) -> Result<SpaceLogPage> {
         let mut res = self
             .db
             .query(
@@ -694,37 +724,7 @@ impl Database {
         })
     }
 
-    /// Whether the messages of these log rows are hidden or deleted now.
-    async fn message_states(&self, rows: &[LogRow]) -> Result<Vec<(String, MessageState)>> {
-        let mut ids: Vec<&String> = rows.iter().filter_map(|r| r.message.as_ref()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return Ok(vec![]);
-        }
-        let sql: String = (0..ids.len())
-            .map(|i| {
-                format!(
-                    "SELECT hidden != NONE AS hidden, deleted FROM ONLY type::record('message', $m{i});"
-                )
-            })
-            .collect();
-        let mut q = self.db.query(sql);
-        for (i, id) in ids.iter().enumerate() {
-            q = q.bind((format!("m{i}"), (*id).clone()));
-        }
-        let mut res = q.await.map_err(internal)?;
-        let mut out = Vec::with_capacity(ids.len());
-        for (i, id) in ids.into_iter().enumerate() {
-            let state: Option<MessageState> = res.take(i).map_err(internal)?;
-            if let Some(s) = state {
-                out.push((id.clone(), s));
-            }
-        }
-        Ok(out)
-    }
-
-    pub(crate) async fn prune_space_log_rows(&self, before: DateTime<Utc>) -> Result<u64> {
+    async fn prune_space_logs(&self, before: DateTime<Utc>) -> Result<u64> {
         #[derive(SurrealValue)]
         struct Log {
             id: String,
@@ -782,7 +782,7 @@ impl Database {
         Ok(total)
     }
 
-    pub(crate) async fn create_space_invitation_row(&self, inv: &SpaceInvitation) -> Result<()> {
+    async fn create_space_invitation(&self, inv: &SpaceInvitation) -> Result<()> {
         let (school, mentor) = match &inv.invitee {
             Invitee::School(s) => (Some(s.as_str().to_owned()), None),
             Invitee::Mentor(m) => (None, Some(m.as_str().to_owned())),
@@ -804,30 +804,7 @@ impl Database {
         .await
     }
 
-    async fn space_invitations_where(
-        &self,
-        filter: &str,
-        v: String,
-    ) -> Result<Vec<SpaceInvitation>> {
-        let rows: Vec<InvitationRow> = self
-            .db
-            .query(format!(
-                "SELECT {INVITATION_FIELDS} FROM space_invitation WHERE {filter} ORDER BY id DESC"
-            ))
-            .bind(("v", v))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        rows.into_iter()
-            .map(InvitationRow::into_invitation)
-            .collect()
-    }
-
-    pub(crate) async fn space_invitation_row(
-        &self,
-        id: &SpaceInvitationId,
-    ) -> Result<Option<SpaceInvitation>> {
+    async fn space_invitation(&self, id: &SpaceInvitationId) -> Result<Option<SpaceInvitation>> {
         Ok(self
             .space_invitations_where(
                 "id = type::record('space_invitation', $v)",
@@ -837,18 +814,12 @@ impl Database {
             .pop())
     }
 
-    pub(crate) async fn space_invitation_rows(
-        &self,
-        space: &SpaceId,
-    ) -> Result<Vec<SpaceInvitation>> {
+    async fn space_invitations(&self, space: &SpaceId) -> Result<Vec<SpaceInvitation>> {
         self.space_invitations_where("space = $v", space.as_str().to_owned())
             .await
     }
 
-    pub(crate) async fn open_space_invitation_rows(
-        &self,
-        invitee: &Invitee,
-    ) -> Result<Vec<SpaceInvitation>> {
+    async fn open_space_invitations(&self, invitee: &Invitee) -> Result<Vec<SpaceInvitation>> {
         match invitee {
             Invitee::School(s) => {
                 self.space_invitations_where(
@@ -867,7 +838,7 @@ impl Database {
         }
     }
 
-    pub(crate) async fn answer_space_invitation_row(&self, inv: &SpaceInvitation) -> Result<()> {
+    async fn answer_space_invitation(&self, inv: &SpaceInvitation) -> Result<()> {
         let mut res = self
             .db
             .query(
@@ -890,12 +861,7 @@ impl Database {
         )
     }
 
-    pub(crate) async fn mark_read_row(
-        &self,
-        channel: &ChannelId,
-        user: &UserId,
-        seq: u64,
-    ) -> Result<()> {
+    async fn mark_read(&self, channel: &ChannelId, user: &UserId, seq: u64) -> Result<()> {
         exec(
             self.db
                 .query(
@@ -907,11 +873,7 @@ impl Database {
         .await
     }
 
-    pub(crate) async fn unread_count_rows(
-        &self,
-        channels: &[ChannelId],
-        user: &UserId,
-    ) -> Result<Vec<u64>> {
+    async fn unread_counts(&self, channels: &[ChannelId], user: &UserId) -> Result<Vec<u64>> {
         let mut sql = String::new();
         for i in 0..channels.len() {
             sql.push_str(&format!(
@@ -932,7 +894,7 @@ impl Database {
         Ok(out)
     }
 
-    pub(crate) async fn create_report_row(&self, r: &MessageReport) -> Result<()> {
+    async fn create_report(&self, r: &MessageReport) -> Result<()> {
         exec(
             self.db
                 .query("CREATE message_report CONTENT { message: $m, space: $s, by: $by, reason: $reason, at: $at } RETURN NONE")
@@ -944,108 +906,11 @@ impl Database {
         )
         .await
     }
-
-    pub(crate) async fn create_notification_rows(
-        &self,
-        list: &[(UserId, Notification)],
-    ) -> Result<()> {
-        if list.is_empty() {
-            return Ok(());
-        }
-        let mut sql = String::new();
-        for i in 0..list.len() {
-            sql.push_str(&format!(
-                "CREATE type::record('notification', $k{i}) CONTENT {{ user: $u{i}, key: $k{i}, doc: $d{i}, read: false, created_at: $t{i} }} RETURN NONE;"
-            ));
-        }
-        let mut q = self.db.query(sql);
-        for (i, (u, n)) in list.iter().enumerate() {
-            q = q
-                .bind((format!("k{i}"), n.id.as_str().to_owned()))
-                .bind((format!("u{i}"), u.as_str().to_owned()))
-                .bind((format!("d{i}"), json(n)?))
-                .bind((format!("t{i}"), n.created_at));
-        }
-        exec(q).await
-    }
-
-    pub(crate) async fn notification_rows(
-        &self,
-        user: &UserId,
-        page: &PageRequest,
-    ) -> Result<Page<Notification>> {
-        let after = if page.after.is_some() {
-            "AND key < $after"
-        } else {
-            ""
-        };
-        let rows: Vec<NotificationRow> = self
-            .db
-            .query(format!(
-                "SELECT key, doc, read FROM notification WHERE user = $u {after} ORDER BY key DESC LIMIT $limit"
-            ))
-            .bind(("u", user.as_str().to_owned()))
-            .bind(("after", page.after.clone()))
-            .bind(("limit", page.look_ahead() as i64))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        let rows = rows
-            .into_iter()
-            .map(|r| {
-                let mut n: Notification = parse("notification", &r.doc)?;
-                n.read = r.read;
-                Ok((r.key, n))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(page_of(rows, page.limit))
-    }
-
-    pub(crate) async fn unread_notification_rows(&self, user: &UserId) -> Result<u64> {
-        let n: Option<i64> = self
-            .db
-            .query("RETURN array::len(SELECT VALUE key FROM notification WHERE user = $u AND read = false)")
-            .bind(("u", user.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        Ok(n.unwrap_or(0).max(0) as u64)
-    }
-
-    pub(crate) async fn mark_notification_rows_read(
-        &self,
-        user: &UserId,
-        ids: Option<&[NotificationId]>,
-    ) -> Result<()> {
-        match ids {
-            None => {
-                exec(
-                    self.db
-                        .query("UPDATE notification SET read = true WHERE user = $u AND read = false RETURN NONE")
-                        .bind(("u", user.as_str().to_owned())),
-                )
-                .await
-            }
-            Some(ids) => {
-                let sql: String = (0..ids.len())
-                    .map(|i| format!("UPDATE type::record('notification', $k{i}) SET read = true WHERE user = $u RETURN NONE;"))
-                    .collect();
-                let mut q = self.db.query(sql).bind(("u", user.as_str().to_owned()));
-                for (i, id) in ids.iter().enumerate() {
-                    q = q.bind((format!("k{i}"), id.as_str().to_owned()));
-                }
-                exec(q).await
-            }
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::ports::Repository;
     use app::{ChannelKind, Hiding, MessageBody, SpaceDetails, SpaceRole};
 
     async fn db() -> Database {
@@ -1242,45 +1107,5 @@ mod tests {
             (page.head, page.pruned_through, page.events.len()),
             (6, 6, 0)
         );
-    }
-
-    #[tokio::test]
-    async fn notifications_list_newest_first_and_are_marked_read() {
-        let db = db().await;
-        let user = UserId::generate();
-        let mut ids = Vec::new();
-        for i in 0..3 {
-            let n = Notification {
-                id: NotificationId::generate(),
-                kind: app::NotificationKind::Mentioned,
-                created_at: Utc::now(),
-                space: None,
-                about: None,
-                actor_name: Some(format!("n{i}")),
-                excerpt: None,
-                read: false,
-            };
-            ids.push(n.id.clone());
-            db.create_notifications(&[(user.clone(), n)]).await.unwrap();
-        }
-        let page = db
-            .notifications(
-                &user,
-                &PageRequest {
-                    after: None,
-                    limit: 2,
-                },
-            )
-            .await
-            .unwrap();
-        assert!(page.has_next);
-        assert_eq!(page.items[0].1.id, ids[2]);
-        assert_eq!(db.unread_notifications(&user).await.unwrap(), 3);
-        db.mark_notifications_read(&user, Some(&ids[..1]))
-            .await
-            .unwrap();
-        assert_eq!(db.unread_notifications(&user).await.unwrap(), 2);
-        db.mark_notifications_read(&user, None).await.unwrap();
-        assert_eq!(db.unread_notifications(&user).await.unwrap(), 0);
     }
 }

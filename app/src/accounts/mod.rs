@@ -7,6 +7,8 @@
 //! deactivation — in which case every open socket of it is told to close.
 
 pub mod model;
+pub mod port;
+
 pub(crate) mod password;
 pub(crate) mod policy;
 mod throttle;
@@ -30,7 +32,6 @@ use crate::accounts::model::{
     SessionRecord, User, Username, Viewer,
 };
 use crate::kernel::secrets::TokenHash;
-use crate::network::model::SchoolStatus;
 use throttle::{AddressBudget, Attempts, Source};
 
 /// Session and sign-in rules; the server fills these from its configuration.
@@ -174,10 +175,6 @@ fn chrono_dur(d: Duration) -> chrono::Duration {
 }
 
 impl App {
-    pub(crate) fn repo(&self) -> &dyn crate::ports::Repository {
-        &*self.inner.repo
-    }
-
     async fn audit(
         &self,
         actor: Option<&UserId>,
@@ -485,11 +482,10 @@ impl App {
         let Some(school) = &user.school else {
             return Ok(());
         };
-        match self.repo().school(school).await? {
-            Some(s) if matches!(s.status, SchoolStatus::Suspended | SchoolStatus::Withdrawn) => {
-                Err(Error::Forbidden)
-            }
-            _ => Ok(()),
+        if self.repo().school_takes_part(school).await? {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
         }
     }
 

@@ -8,6 +8,7 @@
 //! in `event_room`. Rendering a calendar file is the transport's business:
 //! this module hands out the events a feed holds.
 
+pub mod port;
 pub mod room;
 
 use std::collections::BTreeSet;

@@ -9,6 +9,7 @@
 //! the staff of its school, the leads and teachers of its space and
 //! administrators. Files and their versions are in [`crate::uploads`].
 
+pub mod port;
 pub mod previews;
 
 pub mod model;

@@ -4,7 +4,7 @@
 //!
 //! Everything here is CPU work on untrusted bytes. The server never runs it
 //! in its own address space: a worker process does (see the server's
-//! `previews` module and [`crate::ports::Previewer`]), with limits on its
+//! `previews` module and [`crate::materials::port::Previewer`]), with limits on its
 //! memory and time, because a parser can still overflow its stack or
 //! allocate without end on a crafted file. Inside the worker, inputs are
 //! bounded too — [`PREVIEW_MAX_BYTES`], decoder allocation limits, and one

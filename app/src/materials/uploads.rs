@@ -818,7 +818,7 @@ impl App {
     }
 
     /// Makes the thumbnail (stored beside the content) and extracts the
-    /// text of a stored file, in a worker process ([`crate::ports::Previewer`]);
+    /// text of a stored file, in a worker process ([`crate::materials::port::Previewer`]);
     /// a file that cannot be read, or kills the worker, simply gets neither.
     /// One file at a time per uploader: the others of theirs wait their turn.
     async fn derive_previews(

@@ -2,6 +2,8 @@
 //! cards with the files on them, and the twinnings between schools.
 
 pub mod cards;
+pub mod port;
+
 pub mod model;
 pub(crate) mod policy;
 pub mod schools;

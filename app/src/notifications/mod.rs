@@ -2,6 +2,8 @@
 //! their answers, reports to teachers. Each is stored, then sent live to the
 //! person's open connections.
 
+pub mod port;
+
 use crate::App;
 use crate::accounts::model::Viewer;
 use crate::kernel::error::Result;

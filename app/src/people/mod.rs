@@ -7,6 +7,7 @@
 //! and passwords shown once on a printable class list.
 
 pub(crate) mod policy;
+pub mod port;
 
 use crate::App;
 use crate::accounts::Credentials;

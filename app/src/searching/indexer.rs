@@ -1,7 +1,7 @@
 //! Keeping the search index in step with the database.
 //!
 //! Every write that changes something searchable leaves an outbox entry in
-//! the same transaction (see [`crate::ports::SearchRepository`]). The
+//! the same transaction (see [`crate::searching::port::SearchSource`]). The
 //! indexer reads entries in batches, re-reads the things they name *as they
 //! are now*, hands the engine their documents (or their removal), and
 //! deletes the entries only after the engine has committed. So a crash at
@@ -28,11 +28,11 @@ use crate::kernel::id::{ChannelId, MaterialId, MessageId, SchoolId, SpaceId, Use
 use crate::kernel::text::LocalizedText;
 use crate::materials::{Library, Material, MaterialStatus, Visibility};
 use crate::network::model::{School, SchoolStatus};
-use crate::ports::SearchTable;
 use crate::searching::model::{
     DocKey, FacetName, Principal, SearchDocument, SearchKind, age_bands, licence_value,
     pillar_value,
 };
+use crate::searching::port::SearchTable;
 use crate::spaces::model::{ChannelKind, Message, Space};
 
 /// Outbox entries handled per engine commit.
@@ -346,7 +346,7 @@ fn by_id<K: Ord, T>(list: Vec<T>, key: impl Fn(&T) -> K) -> BTreeMap<K, T> {
 }
 
 impl App {
-    fn search_engine(&self) -> &dyn crate::ports::SearchIndex {
+    fn search_engine(&self) -> &dyn crate::searching::port::SearchIndex {
         &*self.inner.search
     }
 

@@ -9,6 +9,8 @@
 //! change hid.
 
 pub mod indexer;
+pub mod port;
+
 pub mod model;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -24,10 +24,10 @@ use crate::App;
 use crate::accounts::model::Viewer;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{SpaceId, UserId};
-use crate::ports::{LogEntry, Repository};
 use crate::spaces::cache::SpaceCache;
 use crate::spaces::hub::{SpaceFrame, SpaceHub, SpaceListener, SpaceSignal};
 use crate::spaces::model::{Channel, LoggedEvent, SpaceEvent, SpaceEventKind, SpaceRole};
+use crate::spaces::port::{LogEntry, SpaceStore};
 
 /// Jobs committed together at most.
 pub const MAX_BATCH: usize = 256;
@@ -48,7 +48,7 @@ pub(crate) struct Writer {
 
 impl Writer {
     pub(crate) fn start(
-        repo: Arc<dyn Repository>,
+        repo: Arc<dyn SpaceStore>,
         hub: SpaceHub,
         cache: Arc<SpaceCache>,
     ) -> Writer {
@@ -64,7 +64,7 @@ struct Published {
     cache: Arc<SpaceCache>,
 }
 
-async fn write_loop(repo: Arc<dyn Repository>, hub: Published, mut rx: mpsc::Receiver<Job>) {
+async fn write_loop(repo: Arc<dyn SpaceStore>, hub: Published, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let sizes: Vec<usize> = jobs.iter().map(|j| j.entries.len()).collect();

@@ -13,11 +13,11 @@ use crate::kernel::paging::{MAX_PAGE, Page, PageRequest};
 use crate::live::hub::NotificationKind;
 use crate::network::model::{PeopleQuery, SchoolStatus};
 use crate::network::policy;
-use crate::ports::LogEntry;
 use crate::spaces::model::{
     Channel, ChannelKind, InvitationAnswer, Invitee, Member, Space, SpaceDetails, SpaceEvent,
     SpaceEventKind, SpaceInvitation, SpaceRole,
 };
+use crate::spaces::port::LogEntry;
 
 /// How the viewer stands towards a space they may see.
 #[derive(Debug, Clone)]

@@ -15,13 +15,13 @@ use crate::kernel::id::{ChannelId, MessageId, SpaceId, UserId};
 use crate::kernel::paging::split_look_ahead;
 use crate::kernel::text::clean_text;
 use crate::live::hub::NotificationKind;
-use crate::ports::LogEntry;
 use crate::spaces::hub::SpaceFrame;
 use crate::spaces::members::SpaceAccess;
 use crate::spaces::model::{
     Channel, ChannelKind, Hiding, MAX_EMOJI_PER_MESSAGE, Message, MessageBody, MessageEdit,
     MessageReport, Reaction, SpaceEvent, SpaceEventKind, SpaceRole, parse_emoji,
 };
+use crate::spaces::port::LogEntry;
 
 /// A person's typing signal in one channel is passed on at most this often.
 pub const TYPING_EVERY: chrono::Duration = chrono::Duration::seconds(3);

@@ -4,6 +4,8 @@
 
 pub(crate) mod cache;
 pub mod hub;
+pub mod port;
+
 pub mod log;
 pub mod members;
 pub mod messages;

@@ -26,6 +26,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::App;
 use crate::accounts::model::{RequestMeta, Role, Viewer};
+use crate::events::port::EventStore;
 use crate::events::room::model::{
     AttendanceReport, AttendanceRow, LiveEntry, LiveKind, Participant, Poll, Question, RaisedHand,
     RoomAccess, RoomView, SchoolAttendance,
@@ -36,7 +37,6 @@ use crate::kernel::id::{EventId, LiveMessageId, PollId, QuestionId, SchoolId, Us
 use crate::kernel::text::clean_text;
 use crate::live::hub::NotificationKind;
 use crate::people::policy;
-use crate::ports::Repository;
 use crate::spaces::model::MessageBody;
 
 /// Commands committed together at most.
@@ -555,7 +555,7 @@ pub(crate) struct RoomWriter {
 
 impl RoomWriter {
     pub(crate) fn start(
-        repo: Arc<dyn Repository>,
+        repo: Arc<dyn EventStore>,
         rooms: RoomHub,
         clock: Arc<dyn crate::Clock>,
     ) -> RoomWriter {
@@ -565,7 +565,7 @@ impl RoomWriter {
     }
 }
 
-async fn load(repo: &dyn Repository, event: &EventId) -> Result<Room> {
+async fn load(repo: &dyn EventStore, event: &EventId) -> Result<Room> {
     let mut room = Room::default();
     loop {
         let page = repo.event_log(event, room.head, REPLAY_PAGE).await?;
@@ -580,7 +580,7 @@ async fn load(repo: &dyn Repository, event: &EventId) -> Result<Room> {
 }
 
 async fn room_loop(
-    repo: Arc<dyn Repository>,
+    repo: Arc<dyn EventStore>,
     hub: RoomHub,
     clock: Arc<dyn crate::Clock>,
     mut rx: mpsc::Receiver<Job>,

@@ -3,7 +3,7 @@
 //! order for a rebuild, and rows loaded many at a time by id.
 
 use app::materials::*;
-use app::ports::{OutboxEntry, SearchRepository, SearchTable};
+use app::ports::{OutboxEntry, SearchSource, SearchTable};
 use app::{Error, Result};
 use async_trait::async_trait;
 use surrealdb::types::{RecordId, SurrealValue};
@@ -89,7 +89,7 @@ impl Database {
 }
 
 #[async_trait]
-impl SearchRepository for Database {
+impl SearchSource for Database {
     async fn search_outbox(&self, after: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>> {
         // Keys are ULIDs, and a table is read in key order: oldest first.
         let source = match after {
@@ -310,7 +310,7 @@ impl SearchRepository for Database {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::ports::{LogEntry, MaterialRepository, Repository};
+    use app::ports::{LogEntry, MaterialStore, SpaceStore};
     use app::{ChannelKind, MessageBody, SpaceDetails, SpaceEvent, SpaceEventKind};
     use chrono::Utc;
 
