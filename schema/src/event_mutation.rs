@@ -7,7 +7,10 @@ use chrono::{DateTime, Utc};
 
 use crate::context::{app, meta, viewer};
 use crate::errors::GqlResult;
-use crate::event_types::*;
+use crate::event_types::{
+    CalendarFeed, CreateEventInput, Event, IssuedCalendarFeed, LiveEvent, Poll, PollResults,
+    Question, QuestionVotes, Registration,
+};
 use crate::relay::{self, connection, parse_id};
 
 #[derive(Default)]

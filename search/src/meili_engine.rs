@@ -16,7 +16,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
-use app::searching::model::*;
 use app::{Error, Result};
 use async_trait::async_trait;
 use meilisearch_sdk::client::Client;
@@ -30,6 +29,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::{self, Profile};
 use crate::{MeiliOptions, OpenError};
+use app::searching::model::{
+    DocKey, EngineHit, EngineResults, FacetCount, FacetName, Highlight, HighlightField,
+    SearchDocument, SearchOrder, SearchRequest,
+};
 
 /// How long a write may take to be processed before it counts as failed.
 const TASK_TIMEOUT: Duration = Duration::from_secs(120);
@@ -535,6 +538,7 @@ impl app::ports::SearchIndex for MeiliIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::searching::model::SearchKind;
 
     #[test]
     fn filters_quote_every_value() {

@@ -12,7 +12,6 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use app::searching::model::*;
 use app::{Error, Result};
 use async_trait::async_trait;
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
@@ -33,6 +32,10 @@ use tantivy::{
 
 use crate::analysis::{self, Profile, Query, QueryWord, Token};
 use crate::{OpenError, SearchOptions};
+use app::searching::model::{
+    DocKey, EngineHit, EngineResults, FacetCount, FacetName, Highlight, HighlightField,
+    SearchDocument, SearchOrder, SearchRequest,
+};
 
 /// The state a commit records. A new index has no payload: incomplete.
 const COMPLETE: &str = "lff-search/1 complete";

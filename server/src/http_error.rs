@@ -66,17 +66,17 @@ pub(crate) fn is_request_error(resp: &async_graphql::Response) -> bool {
 }
 
 fn status_of(code: schema::ErrorCode) -> StatusCode {
-    use schema::ErrorCode::*;
+    use schema::ErrorCode as C;
     match code {
-        Unauthenticated => StatusCode::UNAUTHORIZED,
-        Forbidden => StatusCode::FORBIDDEN,
-        NotFound => StatusCode::NOT_FOUND,
-        BadUserInput => StatusCode::BAD_REQUEST,
-        Conflict | ResyncRequired => StatusCode::CONFLICT,
-        RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        QuotaExceeded => StatusCode::INSUFFICIENT_STORAGE,
-        PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        C::Unauthenticated => StatusCode::UNAUTHORIZED,
+        C::Forbidden => StatusCode::FORBIDDEN,
+        C::NotFound => StatusCode::NOT_FOUND,
+        C::BadUserInput => StatusCode::BAD_REQUEST,
+        C::Conflict | C::ResyncRequired => StatusCode::CONFLICT,
+        C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        C::QuotaExceeded => StatusCode::INSUFFICIENT_STORAGE,
+        C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -6,7 +6,6 @@
 //! holds hundreds of events, not millions, so this stays cheap.
 
 use app::events::room::model::LiveEntry;
-use app::events::*;
 use app::ports::EventStore;
 use app::{Error, Result};
 use async_trait::async_trait;
@@ -16,6 +15,7 @@ use surrealdb::types::{RecordId, SurrealValue};
 use crate::database::{Database, internal};
 use crate::query::{DocRow, all_errors, exec, json, page_of, parse};
 use app::TokenHash;
+use app::{Event, Registration};
 use app::{EventId, Page, PageRequest, UserId};
 
 #[derive(SurrealValue)]
@@ -383,6 +383,13 @@ impl EventStore for Database {
 mod tests {
     use super::*;
     use crate::database::test_database as db;
+    use app::EventAudience;
+    use app::EventDetails;
+    use app::EventForm;
+    use app::EventKind;
+    use app::EventRecord;
+    use app::EventStatus;
+    use app::RegistrationStatus;
     use app::Role;
     use app::SchoolId;
     use app::events::room::model::{LiveKind, Participant};

@@ -5,7 +5,6 @@
 //! uploads racing for the last free gigabyte cannot both get it.
 
 use app::materials::model::{FileVersion, Upload, UploadPart};
-use app::materials::*;
 use app::ports::MaterialStore;
 use app::{Error, Result};
 use async_trait::async_trait;
@@ -14,6 +13,7 @@ use surrealdb::types::SurrealValue;
 
 use crate::database::{Database, internal};
 use crate::query::{DocRow, all_errors, exec, json, page_of, parse};
+use app::{DraftScope, Folder, Library, Material, MaterialScope, MaterialSort};
 use app::{FolderId, MaterialId, Page, PageRequest, UploadId, VersionId};
 
 fn size(n: u64) -> i64 {

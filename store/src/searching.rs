@@ -2,7 +2,6 @@
 //! (`migrations/0006_search.surql`), the searchable tables walked in id
 //! order for a rebuild, and rows loaded many at a time by id.
 
-use app::materials::*;
 use app::ports::{OutboxEntry, SearchSource, SearchTable};
 use app::{Error, Result};
 use async_trait::async_trait;
@@ -13,6 +12,7 @@ use crate::database::{Database, internal};
 use crate::network::{SCHOOL_FIELDS, SchoolRow};
 use crate::query::{DocRow, exec, parse};
 use crate::spaces::{MESSAGE_FIELDS, MessageRow, SPACE_FIELDS, SpaceRow};
+use app::Material;
 use app::{Channel, Message, School, Space, SpaceRole, User};
 use app::{ChannelId, CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
 
@@ -310,6 +310,9 @@ impl SearchSource for Database {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::MaterialForm;
+    use app::MaterialStatus;
+    use app::Visibility;
     use app::ports::{LogEntry, MaterialStore, SpaceStore};
     use app::{ChannelKind, MessageBody, SpaceDetails, SpaceEvent, SpaceEventKind};
     use chrono::Utc;

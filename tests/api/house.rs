@@ -344,3 +344,337 @@ fn seeding_is_unreachable_from_the_api() {
         );
     }
 }
+
+/// The domains of the `app` crate from the bottom up: a module may use
+/// only modules of the rows above its own. The crate root and `ports`
+/// compose them and stand above every row; nothing names `ports`.
+const APP_ORDER: &[&[&str]] = &[
+    &["kernel"],
+    &["live"],
+    &["accounts"],
+    &["network"],
+    &["people", "notifications"],
+    &["spaces"],
+    &["materials"],
+    &["events", "searching"],
+    &["demo"],
+];
+
+/// The files of the `store` crate in the same order: its leaves, then one
+/// file per domain.
+const STORE_ORDER: &[&[&str]] = &[
+    &["migrations"],
+    &["database"],
+    &["query"],
+    &["objects"],
+    &["accounts"],
+    &["network"],
+    &["people", "notifications"],
+    &["spaces"],
+    &["materials"],
+    &["events", "searching"],
+];
+
+fn rank_in(order: &[&[&str]], module: &str) -> Option<usize> {
+    let top = module.split("::").next().unwrap_or_default();
+    order.iter().position(|row| row.contains(&top))
+}
+
+/// Each domain can be read knowing only the domains below it: no file of a
+/// domain names a domain of its own row or above, and none names `ports`.
+#[test]
+fn domains_depend_only_downward() {
+    for (krate, order) in [("app", APP_ORDER), ("store", STORE_ORDER)] {
+        let graph = module_graph(&root().join(krate).join("src"));
+        let mut strays = Vec::new();
+        for (module, uses) in &graph {
+            if module.is_empty() || module == "ports" {
+                continue;
+            }
+            let Some(rank) = rank_in(order, module) else {
+                strays.push(format!("{module} is in no row of the order"));
+                continue;
+            };
+            let top = module.split("::").next().unwrap();
+            for used in uses {
+                let used_top = used.split("::").next().unwrap_or_default();
+                if used.is_empty() || used_top == top {
+                    continue;
+                }
+                match rank_in(order, used) {
+                    Some(r) if r < rank => {}
+                    _ => strays.push(format!("{module} uses {used}")),
+                }
+            }
+        }
+        assert!(
+            strays.is_empty(),
+            "{krate}: modules depend only on the rows below theirs: {strays:#?}"
+        );
+    }
+}
+
+/// The `app` crate is its façade, its ports and one folder per domain and
+/// leaf, each in the order; nothing else lies at the top.
+#[test]
+fn the_app_crate_is_made_of_domain_folders() {
+    let src = root().join("app").join("src");
+    let mut strays = Vec::new();
+    let mut folders = BTreeSet::new();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            if rank_in(APP_ORDER, &name).is_none() {
+                strays.push(name.clone());
+            }
+            assert!(path.join("mod.rs").exists(), "app/src/{name} has no mod.rs");
+            folders.insert(name);
+        } else if !matches!(name.as_str(), "lib.rs" | "ports.rs") {
+            strays.push(name);
+        }
+    }
+    assert!(
+        strays.is_empty(),
+        "app/src holds only lib.rs, ports.rs and the folders of APP_ORDER: {strays:?}"
+    );
+    for row in APP_ORDER {
+        for domain in *row {
+            assert!(folders.contains(*domain), "app/src/{domain} is missing");
+        }
+    }
+}
+
+/// Each domain's port is declared next to it, in its `port.rs`, and
+/// implemented once, in the store file of the same name.
+#[test]
+fn each_port_lives_with_its_domain() {
+    let mut files = Vec::new();
+    rust_files(&root().join("app").join("src"), &mut files);
+    let mut ports = BTreeMap::new();
+    for f in &files {
+        let rel = f
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        for line in code_of(&std::fs::read_to_string(f).unwrap()).lines() {
+            let Some(rest) = line.trim().strip_prefix("pub trait ") else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let is_port = name.ends_with("Store") || name == "SearchSource";
+            if is_port {
+                let domain = rel
+                    .strip_prefix("app/src/")
+                    .and_then(|r| r.strip_suffix("/port.rs"))
+                    .unwrap_or_else(|| {
+                        panic!("the port {name} is declared in {rel}, not in a domain's port.rs")
+                    });
+                ports.insert(name, domain.to_owned());
+            }
+        }
+    }
+    assert!(ports.len() >= 8, "{ports:?}");
+    let mut store = Vec::new();
+    rust_files(&root().join("store").join("src"), &mut store);
+    let mut implemented = BTreeSet::new();
+    for f in &store {
+        let file = f.file_stem().unwrap().to_string_lossy().into_owned();
+        for line in code_of(&std::fs::read_to_string(f).unwrap()).lines() {
+            let Some(rest) = line.trim().strip_prefix("impl ") else {
+                continue;
+            };
+            let Some(name) = rest.strip_suffix(" for Database {") else {
+                continue;
+            };
+            if let Some(domain) = ports.get(name) {
+                assert_eq!(
+                    &file, domain,
+                    "{name} is implemented in store/src/{file}.rs, not store/src/{domain}.rs"
+                );
+                assert!(
+                    implemented.insert(name.to_owned()),
+                    "{name} is implemented twice"
+                );
+            }
+        }
+    }
+    let unimplemented: Vec<_> = ports.keys().filter(|p| !implemented.contains(*p)).collect();
+    assert!(
+        unimplemented.is_empty(),
+        "ports without a store: {unimplemented:?}"
+    );
+}
+
+/// Every name a file uses is named where it comes from: no glob imports
+/// or re-exports at the top of a module outside test modules (which take
+/// their parent's names); a function may still name an enum's variants.
+#[test]
+fn no_glob_imports_or_re_exports() {
+    let mut strays = Vec::new();
+    for krate in ["app", "store", "search", "schema", "server", "bench"] {
+        let mut files = Vec::new();
+        rust_files(&root().join(krate).join("src"), &mut files);
+        for f in files {
+            let code = code_of(&std::fs::read_to_string(&f).unwrap());
+            for line in code.lines() {
+                let l = line.trim_end();
+                let is_use = l.starts_with("use ")
+                    || l.starts_with("pub use ")
+                    || l.starts_with("pub(crate) use ");
+                if is_use && l.ends_with("::*;") && l != "use super::*;" {
+                    strays.push(format!(
+                        "{}: {l}",
+                        f.strip_prefix(root()).unwrap().display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(strays.is_empty(), "glob imports: {strays:#?}");
+}
+
+/// How long a file's code (without its test module) and a function may be
+/// before they are hard to hold in one's head.
+const FILE_LIMIT: usize = 800;
+const FN_LIMIT: usize = 120;
+
+/// The files and functions over the limits today, with their sizes: they
+/// may only shrink, and leave the list once they are within the limits.
+const OVERSIZED: &[(&str, usize)] = &[
+    ("app/src/accounts/mod.rs::login", 132),
+    ("app/src/demo/data.rs", 1092),
+    ("app/src/demo/mod.rs::load_demo", 138),
+    ("app/src/events/mod.rs", 1245),
+    ("app/src/events/room/mod.rs", 1580),
+    ("app/src/events/room/mod.rs::decide", 196),
+    ("app/src/kernel/media_metadata.rs", 1750),
+    ("app/src/materials/mod.rs", 979),
+    ("app/src/materials/uploads.rs", 1077),
+    ("app/src/materials/uploads.rs::finish_upload_now", 131),
+    ("bench/src/qa.rs::run", 209),
+    ("schema/src/event_types.rs", 977),
+    ("schema/src/network_types.rs", 808),
+    ("schema/src/space_types.rs", 842),
+    ("search/src/meili_engine.rs::federated", 124),
+    ("server/src/config.rs::into_config", 250),
+    ("server/src/ws.rs::handle", 185),
+    ("store/src/network.rs", 832),
+    ("store/src/spaces.rs", 909),
+];
+
+/// The functions of a file's code as `(name, lines)`, signature included.
+fn functions(code: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let mut rest = t;
+        for prefix in [
+            "pub(crate) ",
+            "pub(super) ",
+            "pub ",
+            "const ",
+            "async ",
+            "unsafe ",
+        ] {
+            rest = rest.strip_prefix(prefix).unwrap_or(rest);
+        }
+        let Some(sig) = rest.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = sig
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let indent = line.len() - t.len();
+        // A declaration without a body ends with `;` before any `{`.
+        let Some(open) = (i..lines.len()).find(|&j| {
+            let l = lines[j].trim_end();
+            l.ends_with('{') || l.ends_with(';') || l.ends_with('}')
+        }) else {
+            continue;
+        };
+        let l = lines[open].trim_end();
+        if l.ends_with(';') {
+            continue;
+        }
+        if l.ends_with('}') {
+            out.push((name, open - i + 1));
+            continue;
+        }
+        let close = (open + 1..lines.len()).find(|&j| {
+            let l = lines[j];
+            l.len() > indent && l[..indent].trim().is_empty() && l[indent..].starts_with('}')
+        });
+        if let Some(close) = close {
+            out.push((name, close - i + 1));
+        }
+    }
+    out
+}
+
+/// Files and functions over the size limits may only shrink: the list of
+/// today's oversized ones is a ratchet.
+#[test]
+fn sizes_only_shrink() {
+    let allowed: BTreeMap<&str, usize> = OVERSIZED.iter().copied().collect();
+    let mut over = BTreeMap::new();
+    for krate in ["app", "store", "search", "schema", "server", "bench"] {
+        let mut files = Vec::new();
+        rust_files(&root().join(krate).join("src"), &mut files);
+        for f in files {
+            let rel = f
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let code = code_of(&std::fs::read_to_string(&f).unwrap());
+            let n = code.lines().count();
+            if n > FILE_LIMIT {
+                over.insert(rel.clone(), n);
+            }
+            for (name, n) in functions(&code) {
+                if n > FN_LIMIT {
+                    let key = format!("{rel}::{name}");
+                    let n = over.get(&key).map_or(n, |m: &usize| n.max(*m));
+                    over.insert(key, n);
+                }
+            }
+        }
+    }
+    let mut grown = Vec::new();
+    for (item, n) in &over {
+        match allowed.get(item.as_str()) {
+            Some(limit) if n <= limit => {}
+            _ => grown.push(format!("    (\"{item}\", {n}),")),
+        }
+    }
+    let stale: Vec<_> = allowed.keys().filter(|k| !over.contains_key(**k)).collect();
+    assert!(
+        grown.is_empty(),
+        "over the limits of {FILE_LIMIT} lines a file and {FN_LIMIT} a function, and not on the list (or grown past it); split them:\n{}",
+        grown.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "within the limits now; take them off the list: {stale:?}"
+    );
+}
+
+#[test]
+fn function_lengths_are_measured_from_signature_to_closing_brace() {
+    let code = "fn a() {\n    x();\n}\n\n    pub(crate) async fn b(\n        y: u8,\n    ) -> u8 {\n        y\n    }\n    fn c(&self);\nfn d() { 1 }\n";
+    assert_eq!(
+        functions(code),
+        vec![
+            ("a".to_owned(), 3),
+            ("b".to_owned(), 5),
+            ("d".to_owned(), 1)
+        ]
+    );
+}

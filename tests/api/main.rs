@@ -5,6 +5,7 @@
 mod accounts;
 mod authorization;
 mod browser;
+mod connections;
 mod event_matrix;
 mod events;
 mod files;
