@@ -475,6 +475,34 @@ impl AccountStore for Database {
     }
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MentorJson {
+    university: String,
+    chair_title: String,
+    expertise: Vec<String>,
+    languages: Vec<String>,
+}
+
+pub(crate) fn mentor_to_json(m: &MentorProfile) -> String {
+    serde_json::to_string(&MentorJson {
+        university: m.university.clone(),
+        chair_title: m.chair_title.clone(),
+        expertise: m.expertise.clone(),
+        languages: m.languages.iter().map(|l| l.as_str().to_owned()).collect(),
+    })
+    .unwrap_or_default()
+}
+
+pub(crate) fn mentor_from_json(s: &str) -> Result<MentorProfile> {
+    let m: MentorJson = serde_json::from_str(s).map_err(Error::internal)?;
+    Ok(MentorProfile::from_trusted(
+        m.university,
+        m.chair_title,
+        m.expertise,
+        m.languages,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,32 +534,4 @@ mod tests {
         db.add_login_device(&hash(99), &other, start).await.unwrap();
         assert_eq!(db.login_device_user(&hash(24)).await.unwrap(), Some(user));
     }
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct MentorJson {
-    university: String,
-    chair_title: String,
-    expertise: Vec<String>,
-    languages: Vec<String>,
-}
-
-pub(crate) fn mentor_to_json(m: &MentorProfile) -> String {
-    serde_json::to_string(&MentorJson {
-        university: m.university.clone(),
-        chair_title: m.chair_title.clone(),
-        expertise: m.expertise.clone(),
-        languages: m.languages.iter().map(|l| l.as_str().to_owned()).collect(),
-    })
-    .unwrap_or_default()
-}
-
-pub(crate) fn mentor_from_json(s: &str) -> Result<MentorProfile> {
-    let m: MentorJson = serde_json::from_str(s).map_err(Error::internal)?;
-    Ok(MentorProfile::from_trusted(
-        m.university,
-        m.chair_title,
-        m.expertise,
-        m.languages,
-    ))
 }

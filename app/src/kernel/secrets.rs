@@ -80,6 +80,17 @@ pub fn generate_password() -> String {
         .collect()
 }
 
+/// Readable passwords for children: 8 characters without look-alikes (about 40 bits;
+/// sign-in throttling does the rest).
+pub(crate) fn student_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..8)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,15 +103,4 @@ mod tests {
         assert_eq!(token_hash(&a).0.len(), 64);
         assert_eq!(token_hash(&a), token_hash(&a));
     }
-}
-
-/// Readable passwords for children: 8 characters without look-alikes (about 40 bits;
-/// sign-in throttling does the rest).
-pub(crate) fn student_password() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut rng = rand::rng();
-    (0..8)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
 }
