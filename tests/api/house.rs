@@ -678,3 +678,40 @@ fn function_lengths_are_measured_from_signature_to_closing_brace() {
         ]
     );
 }
+
+/// Who may do what is decided in each domain's `policy.rs`: elsewhere a
+/// role is never compared with `==`, `!=` or `matches!` (the model may still
+/// say what a role is, as `Role::is_student` does, in `accounts/model.rs`).
+#[test]
+fn roles_are_compared_only_in_policy() {
+    let mut strays = Vec::new();
+    for krate in ["app", "schema", "server"] {
+        let mut files = Vec::new();
+        rust_files(&root().join(krate).join("src"), &mut files);
+        for f in files {
+            let rel = f
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel.ends_with("/policy.rs") || rel == "app/src/accounts/model.rs" {
+                continue;
+            }
+            let code = code_of(&std::fs::read_to_string(&f).unwrap());
+            for (i, line) in code.lines().enumerate() {
+                let names_a_role = line.match_indices("Role::").any(|(at, _)| {
+                    !line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                });
+                let compares =
+                    line.contains("==") || line.contains("!=") || line.contains("matches!(");
+                if names_a_role && compares {
+                    strays.push(format!("{rel}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        strays.is_empty(),
+        "role comparisons outside policy: {strays:#?}"
+    );
+}

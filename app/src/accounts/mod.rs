@@ -315,7 +315,7 @@ impl App {
     ) -> Result<User> {
         let hash = self.hash_password(password).await?;
         let mut draft = PersonDraft::new(username, display_name, role);
-        draft.email = if role == Role::Student { None } else { email };
+        draft.email = if role.is_student() { None } else { email };
         self.seed_person(&draft, &hash).await
     }
 
@@ -628,7 +628,7 @@ impl App {
     /// A new generated password for a person (a student's is easy to type):
     /// failed sign-ins are forgotten and every session of theirs ends.
     pub(crate) async fn give_new_password(&self, id: &UserId, role: Role) -> Result<String> {
-        let password = if role == Role::Student {
+        let password = if role.is_student() {
             crate::kernel::secrets::student_password()
         } else {
             secrets::generate_password()
@@ -681,7 +681,7 @@ impl App {
         let v = Some(viewer);
         let country = match country {
             Some(c) => Some(CountryCode::parse(c)?),
-            None if viewer.user.role == Role::NationalCoordinator => viewer.user.country.clone(),
+            None if viewer.user.role.is_national_coordinator() => viewer.user.country.clone(),
             None => None,
         };
         if !policy::reads_audit(v, country.as_ref()) {

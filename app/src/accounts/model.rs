@@ -153,6 +153,31 @@ impl Role {
     pub fn from_storage(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
+
+    /// A child: no e-mail, an account their teacher made, their first name
+    /// only where others see them.
+    pub fn is_student(self) -> bool {
+        self == Role::Student
+    }
+
+    /// A UNESCO Chair mentor, with a mentor profile.
+    pub fn is_mentor(self) -> bool {
+        self == Role::Mentor
+    }
+
+    pub fn is_national_coordinator(self) -> bool {
+        self == Role::NationalCoordinator
+    }
+
+    pub fn is_platform_admin(self) -> bool {
+        self == Role::PlatformAdmin
+    }
+
+    /// The roles a school's own staff hold, which a school coordinator may
+    /// swap between: teacher and school coordinator.
+    pub fn is_school_staff(self) -> bool {
+        matches!(self, Role::Teacher | Role::SchoolCoordinator)
+    }
 }
 
 /// A person as the domain sees them. The password hash is not part of it.

@@ -77,7 +77,7 @@ impl App {
             return Ok(());
         }
         for role in Role::ALL {
-            if role != Role::PlatformAdmin && self.repo().any_user_with_role(role).await? {
+            if !role.is_platform_admin() && self.repo().any_user_with_role(role).await? {
                 return Err(Error::Conflict(
                     "this data holds people who are not the demo's; the demo, with its published passwords, loads only into new data".into(),
                 ));

@@ -8,6 +8,7 @@
 //! in `event_room`. Rendering a calendar file is the transport's business:
 //! this module hands out the events a feed holds.
 
+pub(crate) mod policy;
 pub mod port;
 pub mod room;
 
@@ -25,7 +26,6 @@ use crate::kernel::secrets::TokenHash;
 use crate::kernel::text::clean_text;
 use crate::live::hub::NotificationKind;
 use crate::network::model::School;
-use crate::people::policy;
 use crate::spaces::model::MessageBody;
 
 /// What kind of meeting an event is.
@@ -409,12 +409,12 @@ impl App {
     /// The principals the viewer holds towards event audiences.
     pub(crate) async fn event_keys(&self, viewer: &Viewer) -> Result<Option<Vec<String>>> {
         let u = &viewer.user;
-        if u.role == Role::PlatformAdmin {
+        if u.role.is_platform_admin() {
             return Ok(None);
         }
         let mut keys = vec!["network".to_owned(), format!("user:{}", u.id)];
         if let Some(c) = &u.country {
-            if u.role == Role::NationalCoordinator {
+            if u.role.is_national_coordinator() {
                 keys.push(format!("coord:{c}"));
             }
             keys.push(format!("country:{c}"));
@@ -595,7 +595,7 @@ impl App {
         if !d.mentors.is_empty() {
             let found = self.repo().users_by_ids(&d.mentors).await?;
             let ok = found.len() == d.mentors.len()
-                && found.iter().all(|m| m.role == Role::Mentor && m.active);
+                && found.iter().all(|m| m.role.is_mentor() && m.active);
             if !ok {
                 return Err(Error::invalid("mentors", "name active mentors only"));
             }
@@ -612,7 +612,7 @@ impl App {
         details: EventDetails,
         meta: &RequestMeta,
     ) -> Result<Event> {
-        if viewer.user.role == Role::Student {
+        if !policy::plans_events(Some(viewer)) {
             return Err(Error::Forbidden);
         }
         let audience_countries = self.check_plan(viewer, &details).await?;
@@ -691,7 +691,7 @@ impl App {
 
     /// Who may change an event: its organizer, its mentors, administrators.
     pub fn hosts(viewer: &Viewer, e: &Event) -> bool {
-        e.is_host(&viewer.user.id) || viewer.user.role == Role::PlatformAdmin
+        e.is_host(&viewer.user.id) || policy::is_admin(Some(viewer))
     }
 
     /// An event the viewer may change, read under the events lock.
@@ -908,7 +908,7 @@ impl App {
             let found = self.repo().users_by_ids(students).await?;
             let mine = found.len() == students.len()
                 && found.iter().all(|s| {
-                    s.role == Role::Student
+                    s.role.is_student()
                         && s.active
                         && s.school
                             .as_ref()
@@ -1020,7 +1020,7 @@ impl App {
         };
         if who != viewer.user.id && !App::hosts(viewer, &e) {
             let target = self.repo().user(&who).await?.ok_or(Error::NotFound)?;
-            if !policy::manages_person(Some(viewer), &target) || target.role != Role::Student {
+            if !policy::manages_person(Some(viewer), &target) || !target.role.is_student() {
                 return Err(Error::NotFound);
             }
         }

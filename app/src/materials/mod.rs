@@ -9,6 +9,7 @@
 //! the staff of its school, the leads and teachers of its space and
 //! administrators. Files and their versions are in [`crate::uploads`].
 
+pub(crate) mod policy;
 pub mod port;
 pub mod previews;
 
@@ -19,13 +20,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
-use crate::accounts::model::{RequestMeta, Role, Viewer};
+use crate::accounts::model::{RequestMeta, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{FolderId, MaterialId, SchoolId, SpaceId, UserId};
 use crate::kernel::paging::{Page, PageRequest};
 use crate::kernel::text::clean_text;
 use crate::network::model::SchoolStatus;
-use crate::network::policy;
 use crate::spaces::model::Pillar;
 
 /// Folders nest at most this deep (a top-level folder has depth 1).
@@ -674,7 +674,7 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<Material> {
         let before = self.editable_material(viewer, id).await?;
-        if viewer.user.role == Role::Student {
+        if !policy::publishes(Some(viewer)) {
             return Err(self
                 .deny(viewer, "publish_material", id.as_str(), None, meta)
                 .await);

@@ -26,7 +26,7 @@ use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::App;
-use crate::accounts::model::{Role, Viewer};
+use crate::accounts::model::Viewer;
 use crate::kernel::blobs::ByteStream;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{MaterialFileId, MaterialId, UploadId, UserId, VersionId};
@@ -307,7 +307,7 @@ impl App {
         // for the day they stay open: one largest file for a student, a few
         // for an adult.
         let limits = &self.inner.limits;
-        let personal = if viewer.user.role == Role::Student {
+        let personal = if viewer.user.role.is_student() {
             limits.max_upload
         } else {
             limits.max_upload.saturating_mul(4)

@@ -93,7 +93,7 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<IssuedInvitation> {
         let v = Some(viewer);
-        if form.role == Role::Student {
+        if form.role.is_student() {
             return Err(Error::invalid(
                 "role",
                 "students are not invited: their teacher creates their accounts",
@@ -436,7 +436,7 @@ impl App {
     ) -> Result<User> {
         let mut target = self.user(viewer, id).await?;
         let country = target.country.clone();
-        if target.role != Role::Student {
+        if !target.role.is_student() {
             return Err(Error::invalid("id", "only students are edited here"));
         }
         if !policy::manages_person(Some(viewer), &target) {
@@ -487,12 +487,12 @@ impl App {
             .user(&viewer.user.id)
             .await?
             .ok_or(Error::NotFound)?;
-        if me.role == Role::Student {
+        if me.role.is_student() {
             return Err(Error::Forbidden);
         }
         let name = display_name.map(DisplayName::parse).transpose()?;
         let profile = match mentor {
-            Some(_) if me.role != Role::Mentor => {
+            Some(_) if !me.role.is_mentor() => {
                 return Err(Error::invalid(
                     "mentor",
                     "only mentors have a mentor profile",
@@ -535,7 +535,7 @@ impl App {
                 .deny(viewer, "change_role", id.as_str(), country.as_ref(), meta)
                 .await);
         }
-        if !matches!(role, Role::Teacher | Role::SchoolCoordinator) {
+        if !role.is_school_staff() {
             return Err(Error::invalid(
                 "role",
                 "a teacher can become school coordinator and back; other roles come by invitation",

@@ -243,7 +243,7 @@ impl App {
             }
         });
         let (roles, observed) = (roles?, observed?);
-        if u.role == Role::NationalCoordinator
+        if u.role.is_national_coordinator()
             && let Some(c) = &u.country
         {
             p.push(Principal::Country(c.clone()));

@@ -79,7 +79,7 @@ impl App {
         }
         let v = Some(viewer);
         let mut observes = policy::is_admin(v);
-        if !observes && viewer.user.role == Role::NationalCoordinator {
+        if !observes && viewer.user.role.is_national_coordinator() {
             for s in &space.schools {
                 if let Some(school) = self.repo().school(s).await?
                     && policy::coordinates_country(v, &school.facts.country)
@@ -325,7 +325,7 @@ impl App {
                 let mentor = self.repo().user(u).await?;
                 if !mentor
                     .as_ref()
-                    .is_some_and(|m| m.role == Role::Mentor && m.active)
+                    .is_some_and(|m| m.role.is_mentor() && m.active)
                 {
                     return Err(Error::invalid("mentorId", "no such mentor"));
                 }
@@ -600,7 +600,7 @@ impl App {
         for s in students {
             let user = self.repo().user(s).await?;
             let Some(user) = user.filter(|u| {
-                u.role == Role::Student && u.active && u.school.as_ref() == Some(&own_school)
+                u.role.is_student() && u.active && u.school.as_ref() == Some(&own_school)
             }) else {
                 return Err(Error::invalid(
                     "studentIds",

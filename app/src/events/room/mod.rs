@@ -25,7 +25,8 @@ use futures::Stream;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::App;
-use crate::accounts::model::{RequestMeta, Role, Viewer};
+use crate::accounts::model::{RequestMeta, Viewer};
+use crate::events::policy;
 use crate::events::port::EventStore;
 use crate::events::room::model::{
     AttendanceReport, AttendanceRow, LiveEntry, LiveKind, Participant, Poll, Question, RaisedHand,
@@ -36,7 +37,6 @@ use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{EventId, LiveMessageId, PollId, QuestionId, SchoolId, UserId};
 use crate::kernel::text::clean_text;
 use crate::live::hub::NotificationKind;
-use crate::people::policy;
 use crate::spaces::model::MessageBody;
 
 /// Commands committed together at most.
@@ -94,7 +94,7 @@ impl Room {
         | LiveKind::Asked {
             question: Question { author: who, .. },
         } = &e.kind
-            && who.role == Role::Student
+            && who.role.is_student()
         {
             let times = self.said.entry(who.user.clone()).or_default();
             times.push_back(e.at);
@@ -221,7 +221,7 @@ impl Room {
 
     /// Students write at most [`STUDENT_BURST`] times in [`STUDENT_WINDOW_SECS`].
     fn check_pace(&self, by: &Participant, now: DateTime<Utc>) -> Result<()> {
-        if by.role != Role::Student {
+        if !by.role.is_student() {
             return Ok(());
         }
         let Some(times) = self.said.get(&by.user) else {
@@ -1208,8 +1208,8 @@ impl App {
         let a = self.room_access(viewer, id).await?;
         let u = &viewer.user;
         let whole = a.host;
-        let staff = matches!(u.role, Role::Teacher | Role::SchoolCoordinator);
-        if !whole && !staff && u.role != Role::NationalCoordinator {
+        let staff = u.role.is_school_staff();
+        if !whole && !staff && !u.role.is_national_coordinator() {
             return Err(Error::Forbidden);
         }
         let (_, att) = self.room_read(id, &u.id).await?;
@@ -1239,7 +1239,7 @@ impl App {
                 .and_then(|s| schools.iter().find(|x| &x.id == s));
             let allowed = whole
                 || (staff && p.school.is_some() && p.school == u.school)
-                || (u.role == Role::NationalCoordinator
+                || (u.role.is_national_coordinator()
                     && school.is_some_and(|s| Some(&s.facts.country) == u.country.as_ref()));
             if !allowed {
                 continue;
@@ -1582,6 +1582,7 @@ impl RoomSubscriber {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::model::Role;
     use crate::events::room::model::{defuse, first_name, minutes};
 
     fn p(name: &str, role: Role) -> Participant {

@@ -23,7 +23,7 @@ pub struct Participant {
 
 impl Participant {
     pub fn of(u: &User) -> Participant {
-        let name = if u.role == Role::Student {
+        let name = if u.role.is_student() {
             first_name(u.display_name.as_str())
         } else {
             u.display_name.as_str().to_owned()
