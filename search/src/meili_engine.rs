@@ -69,6 +69,11 @@ struct MeiliDoc {
     facets: BTreeMap<String, Vec<String>>,
 }
 
+/// The id of the state document. It names the documents' format: a state
+/// of another format is not found, so the index reads as incomplete and is
+/// rebuilt (2: national coordinators' token is `coord:`).
+const STATE_ID: &str = "state-2";
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StateDoc {
     id: String,
@@ -300,7 +305,7 @@ impl MeiliIndex {
             .index(&self.state)
             .add_or_replace(
                 &[StateDoc {
-                    id: "state".into(),
+                    id: STATE_ID.into(),
                     complete,
                 }],
                 Some("id"),
@@ -504,7 +509,7 @@ impl app::ports::SearchIndex for MeiliIndex {
         let state = self
             .client
             .index(&self.state)
-            .get_document::<StateDoc>("state")
+            .get_document::<StateDoc>(STATE_ID)
             .await;
         let complete = match state {
             Ok(s) => s.complete,

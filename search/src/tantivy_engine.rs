@@ -37,9 +37,11 @@ use app::searching::model::{
     SearchDocument, SearchOrder, SearchRequest,
 };
 
-/// The state a commit records. A new index has no payload: incomplete.
-const COMPLETE: &str = "lff-search/1 complete";
-const BUILDING: &str = "lff-search/1 building";
+/// The state a commit records. A new index has no payload: incomplete. The
+/// number is the documents' format: an index of another number reads as
+/// incomplete and is rebuilt (2: national coordinators' token is `coord:`).
+const COMPLETE: &str = "lff-search/2 complete";
+const BUILDING: &str = "lff-search/2 building";
 
 /// Stored text kept per document for snippets.
 const STORED_TEXT_CHARS: usize = 20_000;

@@ -715,3 +715,23 @@ fn roles_are_compared_only_in_policy() {
         "role comparisons outside policy: {strays:#?}"
     );
 }
+
+/// Events and search speak of who a thing is for with one vocabulary of
+/// tokens, written in one place.
+#[test]
+fn audience_tokens_have_one_home() {
+    for needle in [
+        "\"user:",
+        "\"coord:",
+        "\"country:",
+        "\"school-staff:",
+        "\"space-staff:",
+        "\"space-editor:",
+    ] {
+        only_in(
+            files_containing(&["app", "store", "search", "schema", "server"], needle),
+            &["app/src/kernel/audience.rs"],
+            "audience tokens",
+        );
+    }
+}

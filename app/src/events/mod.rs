@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::App;
 use crate::accounts::model::{AuditEntry, RequestMeta, Role, User, Viewer};
+use crate::kernel::audience::{Principal, tokens};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, EventId, MaterialId, SchoolId, SpaceId, UserId};
 use crate::kernel::paging::{MAX_PAGE, Page, PageRequest, encode_cursor};
@@ -299,37 +300,25 @@ pub struct Event {
 }
 
 impl Event {
-    /// The principals the event is for, as stored beside it so that lists
-    /// filter in the database: `network`, `country:XX`, `school:ID`,
-    /// `space:ID`, `coord:XX` (national coordinators), `user:ID`.
+    /// The principals the event is for, as the tokens stored beside it so
+    /// that lists filter in the database: its audience, the national
+    /// coordinators of the countries it reaches, its organizer and mentors.
     pub fn audience_keys(&self) -> Vec<String> {
-        let mut keys: BTreeSet<String> = BTreeSet::new();
-        match &self.details.audience {
-            EventAudience::Network => {
-                keys.insert("network".into());
-            }
-            EventAudience::Countries(cs) => {
-                for c in cs {
-                    keys.insert(format!("country:{c}"));
-                }
-            }
-            EventAudience::Schools(ss) => {
-                for s in ss {
-                    keys.insert(format!("school:{s}"));
-                }
-            }
-            EventAudience::Space(s) => {
-                keys.insert(format!("space:{s}"));
-            }
-        }
-        for c in &self.audience_countries {
-            keys.insert(format!("coord:{c}"));
-        }
-        keys.insert(format!("user:{}", self.organizer));
-        for m in &self.details.mentors {
-            keys.insert(format!("user:{m}"));
-        }
-        keys.into_iter().collect()
+        let mut keys: Vec<Principal> = match &self.details.audience {
+            EventAudience::Network => vec![Principal::Network],
+            EventAudience::Countries(cs) => cs.iter().cloned().map(Principal::Country).collect(),
+            EventAudience::Schools(ss) => ss.iter().cloned().map(Principal::School).collect(),
+            EventAudience::Space(s) => vec![Principal::Space(s.clone())],
+        };
+        keys.extend(
+            self.audience_countries
+                .iter()
+                .cloned()
+                .map(Principal::Coordinator),
+        );
+        keys.push(Principal::User(self.organizer.clone()));
+        keys.extend(self.details.mentors.iter().cloned().map(Principal::User));
+        tokens(keys)
     }
 
     /// Whether this person runs the event: its organizer or one of its mentors.
@@ -412,20 +401,20 @@ impl App {
         if u.role.is_platform_admin() {
             return Ok(None);
         }
-        let mut keys = vec!["network".to_owned(), format!("user:{}", u.id)];
+        let mut keys = vec![Principal::Network, Principal::User(u.id.clone())];
         if let Some(c) = &u.country {
             if u.role.is_national_coordinator() {
-                keys.push(format!("coord:{c}"));
+                keys.push(Principal::Coordinator(c.clone()));
             }
-            keys.push(format!("country:{c}"));
+            keys.push(Principal::Country(c.clone()));
         }
         if let Some(s) = &u.school {
-            keys.push(format!("school:{s}"));
+            keys.push(Principal::School(s.clone()));
         }
         for (space, _) in self.repo().space_roles(&u.id).await? {
-            keys.push(format!("space:{space}"));
+            keys.push(Principal::Space(space));
         }
-        Ok(Some(keys))
+        Ok(Some(tokens(keys)))
     }
 
     /// Whether the viewer may know the event exists.
@@ -495,7 +484,7 @@ impl App {
             .filter(|r| r.status != RegistrationStatus::Cancelled)
             .map(|r| r.event.clone())
             .collect();
-        let keys = [format!("user:{user}")];
+        let keys = [Principal::User(user.clone()).token()];
         let mut list: Vec<Event> = Vec::new();
         let mut page = PageRequest {
             after: None,

@@ -2,6 +2,7 @@
 //! paging, shared by every domain. Nothing here depends on the rest of the
 //! crate.
 
+pub mod audience;
 pub mod blobs;
 pub mod clock;
 pub mod error;

@@ -23,14 +23,14 @@ use std::time::Duration;
 
 use crate::App;
 use crate::accounts::model::User;
+use crate::kernel::audience::{Principal, tokens};
 use crate::kernel::error::Result;
 use crate::kernel::id::{ChannelId, MaterialId, MessageId, SchoolId, SpaceId, UserId};
 use crate::kernel::text::LocalizedText;
 use crate::materials::{Library, Material, MaterialStatus, Visibility};
 use crate::network::model::{School, SchoolStatus};
 use crate::searching::model::{
-    DocKey, FacetName, Principal, SearchDocument, SearchKind, age_bands, licence_value,
-    pillar_value,
+    DocKey, FacetName, SearchDocument, SearchKind, age_bands, licence_value, pillar_value,
 };
 use crate::searching::port::SearchTable;
 use crate::spaces::model::{ChannelKind, Message, Space};
@@ -50,13 +50,6 @@ pub(crate) struct IndexerState {
     /// One drain or rebuild at a time.
     lock: tokio::sync::Mutex<()>,
     wake: tokio::sync::Notify,
-}
-
-fn tokens(list: impl IntoIterator<Item = Principal>) -> Vec<String> {
-    let mut v: Vec<String> = list.into_iter().map(|p| p.token()).collect();
-    v.sort();
-    v.dedup();
-    v
 }
 
 /// Who may find a material: see `App::material_rights`.
@@ -87,7 +80,7 @@ pub fn school_audience(s: &School) -> Vec<Principal> {
     } else {
         vec![
             Principal::School(s.id.clone()),
-            Principal::Country(s.facts.country.clone()),
+            Principal::Coordinator(s.facts.country.clone()),
         ]
     }
 }

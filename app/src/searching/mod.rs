@@ -16,8 +16,9 @@ pub mod model;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::App;
-use crate::accounts::model::{Role, Viewer};
+use crate::accounts::model::Viewer;
 use crate::accounts::policy;
+use crate::kernel::audience::Principal;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{ChannelId, CountryCode, SchoolId, SpaceId};
 use crate::kernel::paging::{PageRequest, encode_cursor};
@@ -28,7 +29,7 @@ use crate::searching::indexer::{
 };
 use crate::searching::model::{
     AGE_BANDS, DocKey, EngineHit, EngineResults, FacetCount, FacetFilters, FacetName, Highlight,
-    Principal, SearchKind, SearchOrder, SearchRequest, licence_value, pillar_value,
+    SearchKind, SearchOrder, SearchRequest, licence_value, pillar_value,
 };
 use crate::spaces::model::{ChannelKind, Message, Pillar, Space};
 
@@ -237,8 +238,8 @@ impl App {
             }
         }
         let (roles, observed) = tokio::join!(self.repo().space_roles(&u.id), async {
-            match (&u.role, &u.country) {
-                (Role::NationalCoordinator, Some(c)) => self.repo().spaces_of_country(c).await,
+            match (u.role.is_national_coordinator(), &u.country) {
+                (true, Some(c)) => self.repo().spaces_of_country(c).await,
                 _ => Ok(vec![]),
             }
         });
@@ -246,7 +247,7 @@ impl App {
         if u.role.is_national_coordinator()
             && let Some(c) = &u.country
         {
-            p.push(Principal::Country(c.clone()));
+            p.push(Principal::Coordinator(c.clone()));
         }
         for s in observed {
             p.push(Principal::Space(s.clone()));

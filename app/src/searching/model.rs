@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::kernel::id::{CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
+use crate::kernel::id::{MaterialId, MessageId, SchoolId, SpaceId};
 use crate::materials::{Licence, MaterialKind};
 use crate::spaces::model::Pillar;
 
@@ -105,46 +105,6 @@ impl DocKey {
             "message" => DocKey::Message(MessageId::from_trusted(id)),
             _ => return None,
         })
-    }
-}
-
-/// Who may find a document, as the tokens both documents and askers carry.
-/// An asker finds a document when they share one token.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Principal {
-    /// Anyone, signed in or not.
-    Public,
-    /// Everyone signed in.
-    Network,
-    /// One person.
-    User(UserId),
-    /// The people of a school (every role).
-    School(SchoolId),
-    /// The teachers and coordinators of a school.
-    SchoolStaff(SchoolId),
-    /// The national coordinator of a country.
-    Country(CountryCode),
-    /// Who reads a space: its members and observers.
-    Space(SpaceId),
-    /// Who reads a space's teachers' bulletin: every role but students.
-    SpaceStaff(SpaceId),
-    /// Who edits a space's library: its leads and teachers while it is open.
-    SpaceEditor(SpaceId),
-}
-
-impl Principal {
-    pub fn token(&self) -> String {
-        match self {
-            Principal::Public => "public".into(),
-            Principal::Network => "network".into(),
-            Principal::User(id) => format!("user:{id}"),
-            Principal::School(id) => format!("school:{id}"),
-            Principal::SchoolStaff(id) => format!("school-staff:{id}"),
-            Principal::Country(c) => format!("country:{}", c.as_str()),
-            Principal::Space(id) => format!("space:{id}"),
-            Principal::SpaceStaff(id) => format!("space-staff:{id}"),
-            Principal::SpaceEditor(id) => format!("space-editor:{id}"),
-        }
     }
 }
 
