@@ -129,8 +129,7 @@ struct Inner {
     room_writer: std::sync::OnceLock<events::room::RoomWriter>,
     room_hub: events::room::RoomHub,
     /// Open connections per participant and room in this process.
-    // A std mutex: counts only, never held across an await.
-    room_presence: std::sync::Mutex<std::collections::HashMap<(EventId, UserId), usize>>,
+    room_presence: live::presence::Presence<(EventId, UserId), events::room::model::Participant>,
 }
 
 /// The backends and options an [`App`] is assembled from.
@@ -171,7 +170,7 @@ impl App {
                 reminders_wake: Default::default(),
                 room_writer: Default::default(),
                 room_hub: Default::default(),
-                room_presence: Default::default(),
+                room_presence: live::presence::Presence::new(events::room::ATTENDANCE_GRACE),
             }),
         }
     }

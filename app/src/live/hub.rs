@@ -6,15 +6,13 @@
 //! keeps nothing durable: notifications are kept in the database. The
 //! events of a space have a hub of their own (`spaces::hub`).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
 
 use crate::kernel::id::{NotificationId, SpaceId, UserId};
 use crate::kernel::secrets::TokenHash;
+pub use crate::live::topics::Missed;
+use crate::live::topics::{Listener, Topics};
 
 /// Capacity of one person's channel. Personal signals are rare; a socket
 /// that is 256 behind is not reading at all.
@@ -76,73 +74,36 @@ pub enum UserSignal {
     SessionsRevoked(Option<TokenHash>),
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Hub {
-    // A std mutex: map look-ups only, never held across an await.
-    users: Arc<Mutex<HashMap<UserId, broadcast::Sender<UserSignal>>>>,
+    users: Topics<UserId, UserSignal>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub {
+            users: Topics::new(USER_CHANNEL_CAPACITY),
+        }
+    }
 }
 
 /// A listener on one person's signals; dropping it unregisters the channel
 /// when it was the last one.
-pub struct UserListener {
-    hub: Hub,
-    user: UserId,
-    rx: Option<broadcast::Receiver<UserSignal>>,
-}
+pub type UserListener = Listener<UserId, UserSignal>;
 
 impl Hub {
     pub fn listen(&self, user: &UserId) -> UserListener {
-        let mut users = self.users.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = users
-            .entry(user.clone())
-            .or_insert_with(|| broadcast::channel(USER_CHANNEL_CAPACITY).0);
-        UserListener {
-            hub: self.clone(),
-            user: user.clone(),
-            rx: Some(tx.subscribe()),
-        }
+        self.users.listen(user)
     }
 
     /// Sends to every listener of the person; a person with none gets nothing.
     pub fn send(&self, user: &UserId, signal: UserSignal) {
-        let users = self.users.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(tx) = users.get(user) {
-            let _ = tx.send(signal);
-        }
+        self.users.publish(user, signal);
     }
 
     /// Number of people with at least one listener, for metrics and tests.
     pub fn listening_users(&self) -> usize {
-        self.users.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-}
-
-/// The listener fell behind and signals were dropped for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Missed;
-
-impl UserListener {
-    /// The next signal, or `Missed` once the listener has fallen behind.
-    pub async fn recv(&mut self) -> Result<UserSignal, Missed> {
-        match &mut self.rx {
-            // The sender lives in the hub while any listener exists, so
-            // `Closed` cannot happen; treat it like a gap all the same.
-            Some(rx) => rx.recv().await.map_err(|_| Missed),
-            None => Err(Missed),
-        }
-    }
-}
-
-impl Drop for UserListener {
-    fn drop(&mut self) {
-        drop(self.rx.take());
-        let mut users = self.hub.users.lock().unwrap_or_else(|p| p.into_inner());
-        if users
-            .get(&self.user)
-            .is_some_and(|tx| tx.receiver_count() == 0)
-        {
-            users.remove(&self.user);
-        }
+        self.users.len()
     }
 }
 
@@ -166,7 +127,7 @@ mod tests {
             a2.recv().await,
             Ok(UserSignal::SessionsRevoked(None))
         ));
-        assert!(b1.rx.as_mut().unwrap().try_recv().is_err());
+        assert!(b1.try_recv().is_none());
     }
 
     #[test]

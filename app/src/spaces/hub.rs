@@ -7,14 +7,14 @@
 //! and must resynchronise. Durable events live in the database (the space
 //! log); presence is only ever known here.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::broadcast;
 
 use crate::kernel::clock::Clock;
 use crate::kernel::id::{SpaceId, UserId};
+use crate::live::presence::Presence;
+use crate::live::topics::{Listener, Missed, Topics};
 use crate::spaces::model::{SpaceEvent, SpaceEventKind, SpaceRole};
 
 /// Capacity of one space's channel: how far a subscriber may fall behind
@@ -50,13 +50,6 @@ impl SpaceFrame {
     }
 }
 
-struct SpaceTopic {
-    tx: broadcast::Sender<Arc<SpaceFrame>>,
-    /// Who is online, with how many subscriptions each (several tabs count
-    /// once); 0 while someone who left is still within [`PRESENCE_GRACE`].
-    online: HashMap<UserId, (usize, String)>,
-}
-
 /// How long someone whose last subscription to a space ended still counts
 /// as online there: a school connection that drops and comes back, or a
 /// reloaded page, does not make everyone see them leave and return.
@@ -64,8 +57,9 @@ pub const PRESENCE_GRACE: std::time::Duration = std::time::Duration::from_secs(5
 
 #[derive(Clone)]
 pub struct SpaceHub {
-    // A std mutex: map look-ups only, never held across an await.
-    spaces: Arc<Mutex<HashMap<SpaceId, SpaceTopic>>>,
+    spaces: Topics<SpaceId, Arc<SpaceFrame>>,
+    /// Who is online in each space, with their display name.
+    online: Presence<(SpaceId, UserId), String>,
     clock: Arc<dyn Clock>,
 }
 
@@ -75,13 +69,14 @@ pub struct SpaceListener {
     hub: SpaceHub,
     space: SpaceId,
     present: Option<UserId>,
-    rx: Option<broadcast::Receiver<Arc<SpaceFrame>>>,
+    listener: Listener<SpaceId, Arc<SpaceFrame>>,
 }
 
 impl SpaceHub {
     pub fn new(clock: Arc<dyn Clock>) -> SpaceHub {
         SpaceHub {
-            spaces: Default::default(),
+            spaces: Topics::new(SPACE_CHANNEL_CAPACITY),
+            online: Presence::new(PRESENCE_GRACE),
             clock,
         }
     }
@@ -89,71 +84,44 @@ impl SpaceHub {
     /// Subscribes to a space. `present` is the member who becomes online
     /// (with their display name); observers pass `None` and stay unseen.
     pub fn listen_space(&self, space: &SpaceId, present: Option<(&UserId, &str)>) -> SpaceListener {
-        let mut spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
-        let topic = spaces.entry(space.clone()).or_insert_with(|| SpaceTopic {
-            tx: broadcast::channel(SPACE_CHANNEL_CAPACITY).0,
-            online: HashMap::new(),
-        });
-        let rx = topic.tx.subscribe();
+        let listener = self.spaces.listen(space);
         if let Some((user, name)) = present {
-            match topic.online.entry(user.clone()) {
-                // Already online, or back within the grace: nothing to tell.
-                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().0 += 1,
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert((1, name.to_owned()));
+            // Already online, or back within the grace: nothing to tell.
+            self.online
+                .arrive((space.clone(), user.clone()), name.to_owned(), |name| {
                     let frame = presence(space, user, name, true, self.clock.now());
-                    let _ = topic.tx.send(Arc::new(frame));
-                }
-            }
+                    self.spaces.publish(space, Arc::new(frame));
+                });
         }
         SpaceListener {
             hub: self.clone(),
             space: space.clone(),
             present: present.map(|(u, _)| u.clone()),
-            rx: Some(rx),
+            listener,
         }
     }
 
     /// Sends an event to every subscriber of its space in this process.
     pub fn publish(&self, frame: SpaceFrame) {
-        let spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(topic) = spaces.get(&frame.staff.space) {
-            let _ = topic.tx.send(Arc::new(frame));
-        }
+        let space = frame.staff.space.clone();
+        self.spaces.publish(&space, Arc::new(frame));
     }
 
     /// Who is online in a space (in this process), sorted by name.
     pub fn online(&self, space: &SpaceId) -> Vec<(UserId, String)> {
-        let spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
-        let mut out: Vec<(UserId, String)> = spaces
-            .get(space)
-            .map(|t| {
-                t.online
-                    .iter()
-                    .map(|(u, (_, n))| (u.clone(), n.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut out: Vec<(UserId, String)> = self
+            .online
+            .present(|(s, _)| s == space)
+            .into_iter()
+            .map(|((_, u), name)| (u, name))
+            .collect();
         out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
         out
     }
 
-    /// Ends someone's presence in a space if they did not come back.
-    fn went_away(&self, space: &SpaceId, user: &UserId) {
-        let mut spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(topic) = spaces.get_mut(space) else {
-            return;
-        };
-        if let Some((0, name)) = topic.online.get(user) {
-            let frame = presence(space, user, name, false, self.clock.now());
-            topic.online.remove(user);
-            let _ = topic.tx.send(Arc::new(frame));
-        }
-    }
-
     /// Number of spaces with at least one subscriber, for metrics and tests.
     pub fn live_spaces(&self) -> usize {
-        self.spaces.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.spaces.len()
     }
 }
 
@@ -187,50 +155,26 @@ pub enum SpaceSignal {
 
 impl SpaceListener {
     pub async fn recv(&mut self) -> SpaceSignal {
-        match &mut self.rx {
-            Some(rx) => match rx.recv().await {
-                Ok(f) => SpaceSignal::Frame(f),
-                Err(_) => SpaceSignal::Missed,
-            },
-            None => SpaceSignal::Missed,
+        match self.listener.recv().await {
+            Ok(f) => SpaceSignal::Frame(f),
+            Err(Missed) => SpaceSignal::Missed,
         }
     }
 }
 
 impl Drop for SpaceListener {
     fn drop(&mut self) {
-        drop(self.rx.take());
-        let mut spaces = self.hub.spaces.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(topic) = spaces.get_mut(&self.space) else {
+        let Some(user) = &self.present else {
             return;
         };
-        if let Some(user) = &self.present
-            && let Some(entry) = topic.online.get_mut(user)
-        {
-            entry.0 -= 1;
-            if entry.0 == 0 {
-                match tokio::runtime::Handle::try_current() {
-                    Ok(rt) => {
-                        let (hub, space, user) =
-                            (self.hub.clone(), self.space.clone(), user.clone());
-                        rt.spawn(async move {
-                            tokio::time::sleep(PRESENCE_GRACE).await;
-                            hub.went_away(&space, &user);
-                        });
-                    }
-                    // Outside a runtime nothing can wait: gone at once.
-                    Err(_) => {
-                        let name = entry.1.clone();
-                        topic.online.remove(user);
-                        let frame = presence(&self.space, user, &name, false, self.hub.clock.now());
-                        let _ = topic.tx.send(Arc::new(frame));
-                    }
-                }
-            }
-        }
-        if topic.tx.receiver_count() == 0 {
-            spaces.remove(&self.space);
-        }
+        let (spaces, clock) = (self.hub.spaces.clone(), self.hub.clock.clone());
+        self.hub.online.depart(
+            &(self.space.clone(), user.clone()),
+            move |(space, user), name| {
+                let frame = presence(space, user, &name, false, clock.now());
+                spaces.publish(space, Arc::new(frame));
+            },
+        );
     }
 }
 

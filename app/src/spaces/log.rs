@@ -24,17 +24,11 @@ use crate::App;
 use crate::accounts::model::Viewer;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{SpaceId, UserId};
+use crate::live::{MAX_BATCH, QUEUE, REPLAY_PAGE};
 use crate::spaces::cache::SpaceCache;
 use crate::spaces::hub::{SpaceFrame, SpaceHub, SpaceListener, SpaceSignal};
 use crate::spaces::model::{Channel, LoggedEvent, SpaceEvent, SpaceEventKind, SpaceRole};
 use crate::spaces::port::{LogEntry, SpaceStore};
-
-/// Jobs committed together at most.
-pub const MAX_BATCH: usize = 256;
-/// Jobs waiting for the writer at most; posters wait beyond that.
-const QUEUE: usize = 4096;
-/// Events read from the log per round trip when replaying.
-const REPLAY_PAGE: usize = 256;
 
 struct Job {
     entries: Vec<LogEntry>,

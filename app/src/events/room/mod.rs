@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::Stream;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::App;
 use crate::accounts::model::{RequestMeta, Viewer};
@@ -37,12 +37,10 @@ use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{EventId, LiveMessageId, PollId, QuestionId, SchoolId, UserId};
 use crate::kernel::text::clean_text;
 use crate::live::hub::NotificationKind;
+use crate::live::topics::{Listener, Topics};
+use crate::live::{MAX_BATCH, QUEUE, REPLAY_PAGE};
 use crate::spaces::model::MessageBody;
 
-/// Commands committed together at most.
-const MAX_BATCH: usize = 256;
-/// Entries read from the log per round trip.
-const REPLAY_PAGE: usize = 500;
 /// How far a subscriber may fall behind before it must resynchronise.
 pub const ROOM_CHANNEL_CAPACITY: usize = 1024;
 /// The longest question, in characters.
@@ -559,7 +557,7 @@ impl RoomWriter {
         rooms: RoomHub,
         clock: Arc<dyn crate::Clock>,
     ) -> RoomWriter {
-        let (tx, rx) = mpsc::channel(4096);
+        let (tx, rx) = mpsc::channel(QUEUE);
         tokio::spawn(room_loop(repo, rooms, clock, rx));
         RoomWriter { tx }
     }
@@ -688,62 +686,46 @@ async fn room_loop(
 }
 
 /// Live entries of every room with at least one subscriber in this process.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RoomHub {
-    // A std mutex: map look-ups only, never held across an await.
-    rooms: Arc<std::sync::Mutex<HashMap<EventId, broadcast::Sender<Arc<LiveEntry>>>>>,
+    rooms: Topics<EventId, Arc<LiveEntry>>,
+}
+
+impl Default for RoomHub {
+    fn default() -> Self {
+        RoomHub {
+            rooms: Topics::new(ROOM_CHANNEL_CAPACITY),
+        }
+    }
 }
 
 /// A subscriber to one room; dropping the last frees the room's channel.
 pub struct RoomListener {
-    hub: RoomHub,
-    event: EventId,
-    rx: Option<broadcast::Receiver<Arc<LiveEntry>>>,
+    listener: Listener<EventId, Arc<LiveEntry>>,
 }
 
 impl RoomHub {
     pub fn listen(&self, event: &EventId) -> RoomListener {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = rooms
-            .entry(event.clone())
-            .or_insert_with(|| broadcast::channel(ROOM_CHANNEL_CAPACITY).0);
         RoomListener {
-            hub: self.clone(),
-            event: event.clone(),
-            rx: Some(tx.subscribe()),
+            listener: self.rooms.listen(event),
         }
     }
 
     fn publish(&self, entry: Arc<LiveEntry>) {
-        let rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(tx) = rooms.get(&entry.event) {
-            let _ = tx.send(entry);
-        }
+        let event = entry.event.clone();
+        self.rooms.publish(&event, entry);
     }
 
     /// Rooms with at least one subscriber, for metrics and tests.
     pub fn live_rooms(&self) -> usize {
-        self.rooms.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.rooms.len()
     }
 }
 
 impl RoomListener {
     /// The next entry, or `None` once the listener fell behind.
     async fn recv(&mut self) -> Option<Arc<LiveEntry>> {
-        self.rx.as_mut()?.recv().await.ok()
-    }
-}
-
-impl Drop for RoomListener {
-    fn drop(&mut self) {
-        drop(self.rx.take());
-        let mut rooms = self.hub.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        if rooms
-            .get(&self.event)
-            .is_some_and(|tx| tx.receiver_count() == 0)
-        {
-            rooms.remove(&self.event);
-        }
+        self.listener.recv().await.ok()
     }
 }
 
@@ -1344,16 +1326,10 @@ impl App {
 
     /// Counts a connection of a participant; the first one logs their arrival.
     async fn arrive(&self, id: &EventId, who: Participant) -> Result<RoomPresence> {
-        let first = {
-            let mut p = self
-                .inner
+        let first =
+            self.inner
                 .room_presence
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            let n = p.entry((id.clone(), who.user.clone())).or_insert(0);
-            *n += 1;
-            *n == 1
-        };
+                .arrive((id.clone(), who.user.clone()), who.clone(), |_| {});
         let guard = RoomPresence {
             app: self.clone(),
             event: id.clone(),
@@ -1369,58 +1345,28 @@ impl App {
         Ok(guard)
     }
 
+    /// Ends a connection of a participant; their departure is logged once
+    /// the grace has passed without a return.
     fn depart(&self, id: &EventId, who: &Participant) {
-        let last = {
-            let mut p = self
-                .inner
-                .room_presence
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            match p.get_mut(&(id.clone(), who.user.clone())) {
-                Some(n) => {
-                    *n -= 1;
-                    *n == 0
-                }
-                None => false,
-            }
-        };
-        if !last {
-            return;
-        }
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let (app, id, who) = (self.clone(), id.clone(), who.clone());
-        rt.spawn(async move {
-            tokio::time::sleep(ATTENDANCE_GRACE).await;
-            let gone = {
-                let mut p = app
-                    .inner
-                    .room_presence
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner());
-                let key = (id.clone(), who.user.clone());
-                if p.get(&key) == Some(&0) {
-                    p.remove(&key);
-                    true
-                } else {
-                    false
-                }
-            };
-            if gone && let Err(e) = app.room_write(&id, who, Command::Leave, None).await {
-                tracing::warn!(error = %e, "recording a departure failed");
-            }
-        });
+        let app = self.clone();
+        self.inner
+            .room_presence
+            .depart(&(id.clone(), who.user.clone()), move |(id, _), who| {
+                let Ok(rt) = tokio::runtime::Handle::try_current() else {
+                    return;
+                };
+                let id = id.clone();
+                rt.spawn(async move {
+                    if let Err(e) = app.room_write(&id, who, Command::Leave, None).await {
+                        tracing::warn!(error = %e, "recording a departure failed");
+                    }
+                });
+            });
     }
 
     /// Whether the person is in the room now (by this process's count).
     pub fn in_room(&self, id: &EventId, user: &UserId) -> bool {
-        let p = self
-            .inner
-            .room_presence
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        p.get(&(id.clone(), user.clone())).is_some_and(|n| *n > 0)
+        self.inner.room_presence.here(&(id.clone(), user.clone()))
     }
 }
 
