@@ -7,23 +7,21 @@
 //! caller's [`app::Viewer`] (if signed in) and [`app::RequestMeta`] into each
 //! request's data.
 
+mod accounts;
 mod context;
 mod errors;
-mod event_mutation;
-mod event_types;
+mod events;
 mod limits;
 pub mod live;
-mod material_mutation;
-mod material_types;
+mod materials;
 mod mutation;
-mod network_types;
+mod network;
+mod notifications;
 mod query;
 mod relay;
-mod search_types;
-mod space_mutation;
-mod space_types;
+mod searching;
+mod spaces;
 mod subscription;
-mod types;
 
 use async_graphql::Schema;
 

@@ -12,7 +12,7 @@
 //!
 //! A rendering is only shared when the viewer was never consulted while
 //! resolving it: resolvers read the viewer through [`crate::context::viewer`]
-//! and [`crate::network_types::viewer_opt`], which note the use. A document
+//! and [`crate::network::types::viewer_opt`], which note the use. A document
 //! that asks for something personal (`reactions { mine }` on a reacted
 //! message, `edits`, `replies`, `myRole`, …) is resolved per subscriber, as
 //! before. Errors, replayed events and everything that is not a lone

@@ -4,17 +4,18 @@ use async_graphql::{Context, ID, Object, Result};
 
 use async_graphql::connection::Connection;
 
+use crate::accounts::types::{AuditEntry, User};
 use crate::context::{app, or_none, viewer, viewer_opt};
 use crate::errors::GqlResult;
-use crate::material_types::{Library, Material, ResumableUpload, library_of};
-use crate::network_types::{
+use crate::materials::types::{Library, Material, ResumableUpload, library_of};
+use crate::network::types::{
     Country, CountryOverview, Invitation, InvitationPreview, School, SchoolStatus,
 };
+use crate::notifications::types::Notification;
 use crate::relay;
 use crate::relay::connection;
-use crate::search_types::{SearchFilter, SearchHit, SearchResults, SearchSort};
-use crate::space_types::{Channel, Message, Space, SpaceInvitation};
-use crate::types::{AuditEntry, Notification, User};
+use crate::searching::types::{SearchFilter, SearchHit, SearchResults, SearchSort};
+use crate::spaces::types::{Channel, Message, Space, SpaceInvitation};
 
 /// Totals of a notification list.
 #[derive(async_graphql::SimpleObject)]
@@ -26,7 +27,7 @@ pub struct NotificationsInfo {
 /// Every root query: the network's, the spaces', the materials', search's
 /// and the events'.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Query(CoreQuery, crate::event_mutation::EventQuery);
+pub struct Query(CoreQuery, crate::events::roots::EventQuery);
 
 #[derive(Default)]
 pub struct CoreQuery;
@@ -273,7 +274,7 @@ impl CoreQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, School>> {
-        crate::network_types::school_page(ctx, country.as_deref(), status, language, first, after)
+        crate::network::types::school_page(ctx, country.as_deref(), status, language, first, after)
             .await
     }
 

@@ -7,10 +7,10 @@ use futures::{Stream, StreamExt};
 
 use crate::context::{app, viewer};
 use crate::errors::{ErrorCode, GqlResult, coded};
-use crate::event_types::LiveEvent;
+use crate::events::types::LiveEvent;
 use crate::live::OneEvent;
-use crate::space_types::SpaceEvent;
-use crate::types::Notification;
+use crate::notifications::types::Notification;
+use crate::spaces::types::SpaceEvent;
 
 pub struct Subscription;
 

@@ -3,11 +3,11 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::accounts::types::User;
 use crate::context::{app, viewer};
 use crate::errors::GqlResult;
-use crate::material_types::Material;
-use crate::network_types::School;
-use crate::types::User;
+use crate::materials::types::Material;
+use crate::network::types::School;
 
 /// What kind of meeting an event is.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -514,7 +514,7 @@ impl Registration {
 pub struct Participant {
     pub id: ID,
     pub name: String,
-    pub role: crate::types::Role,
+    pub role: crate::accounts::types::Role,
     pub school_id: Option<ID>,
 }
 
@@ -887,7 +887,7 @@ impl AttendanceRow {
         &self.0.name
     }
 
-    async fn role(&self) -> crate::types::Role {
+    async fn role(&self) -> crate::accounts::types::Role {
         self.0.role.into()
     }
 

@@ -8,11 +8,11 @@ use chrono::{DateTime, Utc};
 
 use crate::context::{app, or_none, viewer_opt};
 use crate::errors::GqlResult;
-use crate::network_types::School;
+use crate::network::types::School;
 
+use crate::accounts::types::User;
 use crate::relay::{self, connection, parse_id_of};
-use crate::space_types::{Pillar, Space};
-use crate::types::User;
+use crate::spaces::types::{Pillar, Space};
 
 /// What kind of material.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

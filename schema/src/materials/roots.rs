@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object, Result, Upload};
 
 use crate::context::{app, meta, viewer};
 use crate::errors::GqlResult;
-use crate::material_types::{
+use crate::materials::types::{
     CreateMaterialInput, FileVersion, Folder, Material, MaterialInput, ResumableUpload,
     StartUploadInput, folder_id, library_of,
 };
@@ -92,7 +92,7 @@ impl MaterialMutation {
         let v = viewer(ctx)?;
         let folder = folder_id
             .as_ref()
-            .map(crate::material_types::folder_id)
+            .map(crate::materials::types::folder_id)
             .transpose()?;
         app(ctx)
             .move_material(v, &parse_id(&id)?, folder.as_ref())

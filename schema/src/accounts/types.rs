@@ -105,12 +105,12 @@ impl User {
     async fn school(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<crate::network_types::School>> {
+    ) -> async_graphql::Result<Option<crate::network::types::School>> {
         let Some(id) = &self.0.school else {
             return Ok(None);
         };
         match crate::context::app(ctx).school(self.viewer(ctx), id).await {
-            Ok(s) => Ok(Some(crate::network_types::School(s))),
+            Ok(s) => Ok(Some(crate::network::types::School(s))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(crate::errors::to_gql(e)),
         }
@@ -132,7 +132,7 @@ impl User {
     }
 
     /// A mentor's university and UNESCO Chair.
-    async fn mentor_profile(&self) -> Option<crate::network_types::MentorProfile> {
+    async fn mentor_profile(&self) -> Option<crate::network::types::MentorProfile> {
         self.0.mentor.as_ref().map(Into::into)
     }
 }
@@ -171,98 +171,6 @@ impl Session {
 pub struct GeneratedCredentials {
     pub login: String,
     pub password: String,
-}
-
-/// What a notification is about.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum NotificationKind {
-    /// Someone signed in to your account (a security notice; not kept in the list).
-    SignedIn,
-    /// Someone mentioned you with `@username`; `about` is the message.
-    Mentioned,
-    /// Your school (or you, as a mentor) is invited to a space; `about` is the invitation.
-    SpaceInvitation,
-    /// An invitation you sent was answered; `excerpt` says how.
-    SpaceInvitationAnswered,
-    /// A member reported a message in a space you teach in; `about` is the message.
-    MessageReported,
-    /// You were named a mentor of a scheduled event; `about` is the event.
-    EventScheduled,
-    /// An event you registered for changed; `about` is the event.
-    EventChanged,
-    /// An event you registered for was cancelled; `about` is the event.
-    EventCancelled,
-    /// A seat freed up for you on an event's waitlist; `about` is the event.
-    EventSeatGiven,
-    /// An event you registered for starts soon; `about` is the event.
-    EventReminder,
-    /// An event you registered for has gone live; `about` is the event.
-    EventLive,
-    /// Many sign-ins to your account failed (someone may be guessing your
-    /// password); for a while only devices you used before may sign in.
-    SignInsFailed,
-}
-
-/// A notice for one person.
-pub struct Notification(pub app::Notification);
-
-#[Object]
-impl Notification {
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
-    async fn kind(&self) -> NotificationKind {
-        use app::NotificationKind as K;
-        match self.0.kind {
-            K::SignedIn => NotificationKind::SignedIn,
-            K::Mentioned => NotificationKind::Mentioned,
-            K::SpaceInvitation => NotificationKind::SpaceInvitation,
-            K::SpaceInvitationAnswered => NotificationKind::SpaceInvitationAnswered,
-            K::MessageReported => NotificationKind::MessageReported,
-            K::EventScheduled => NotificationKind::EventScheduled,
-            K::EventChanged => NotificationKind::EventChanged,
-            K::EventCancelled => NotificationKind::EventCancelled,
-            K::EventSeatGiven => NotificationKind::EventSeatGiven,
-            K::EventReminder => NotificationKind::EventReminder,
-            K::EventLive => NotificationKind::EventLive,
-            K::SignInsFailed => NotificationKind::SignInsFailed,
-        }
-    }
-
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// The space it is about.
-    async fn space_id(&self) -> Option<ID> {
-        self.0.space.as_ref().map(|s| ID(s.to_string()))
-    }
-
-    /// The id of the message, invitation or event it is about.
-    async fn about(&self) -> Option<ID> {
-        self.0.about.clone().map(ID)
-    }
-
-    /// Who caused it.
-    async fn actor_name(&self) -> Option<&str> {
-        self.0.actor_name.as_deref()
-    }
-
-    /// A short plain excerpt.
-    async fn excerpt(&self) -> Option<&str> {
-        self.0.excerpt.as_deref()
-    }
-
-    async fn read(&self) -> bool {
-        self.0.read
-    }
-}
-
-impl From<app::Notification> for Notification {
-    fn from(n: app::Notification) -> Self {
-        Notification(n)
-    }
 }
 
 /// One entry of the audit trail.

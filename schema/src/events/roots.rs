@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::context::{app, meta, viewer};
 use crate::errors::GqlResult;
-use crate::event_types::{
+use crate::events::types::{
     CalendarFeed, CreateEventInput, Event, IssuedCalendarFeed, LiveEvent, Poll, PollResults,
     Question, QuestionVotes, Registration,
 };

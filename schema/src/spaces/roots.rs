@@ -5,7 +5,9 @@ use async_graphql::{Context, ID, Object, Result};
 use crate::context::{app, meta, viewer};
 use crate::errors::GqlResult;
 use crate::relay::parse_id;
-use crate::space_types::{Channel, CreateSpaceInput, Message, Space, SpaceInvitation, SpaceMember};
+use crate::spaces::types::{
+    Channel, CreateSpaceInput, Message, Space, SpaceInvitation, SpaceMember,
+};
 
 #[derive(Default)]
 pub struct SpaceMutation;

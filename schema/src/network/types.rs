@@ -6,11 +6,11 @@ use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::accounts::types::{Role, User};
 use crate::context::{app, viewer_opt};
 use crate::errors::GqlResult;
 use crate::relay;
 use crate::relay::connection;
-use crate::types::{Role, User};
 
 /// A page of the school directory, for `Query.schools` and `Country.schools`.
 pub(crate) async fn school_page(

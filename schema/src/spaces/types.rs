@@ -7,11 +7,11 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::accounts::types::User;
 use crate::context::{app, viewer, viewer_opt};
 use crate::errors::GqlResult;
-use crate::network_types::School;
+use crate::network::types::School;
 use crate::relay;
-use crate::types::User;
 
 /// One of the four pillars of learning.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

@@ -5,9 +5,9 @@
 use async_graphql::connection::PageInfo;
 use async_graphql::{Enum, ID, InputObject, SimpleObject, Union};
 
-use crate::material_types::{Licence, Material, mirror};
-use crate::network_types::School;
-use crate::space_types::{Message, Pillar, Space};
+use crate::materials::types::{Licence, Material, mirror};
+use crate::network::types::School;
+use crate::spaces::types::{Message, Pillar, Space};
 
 /// What a result is. Materials count by their kind.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

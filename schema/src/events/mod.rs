@@ -1,0 +1,4 @@
+//! Scheduled events and their live rooms: types, queries and mutations.
+
+pub(crate) mod roots;
+pub(crate) mod types;

@@ -1,0 +1,3 @@
+//! Notifications.
+
+pub(crate) mod types;

@@ -1,0 +1,3 @@
+//! Search: its results and facets.
+
+pub(crate) mod types;

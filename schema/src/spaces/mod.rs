@@ -1,0 +1,4 @@
+//! Twinning spaces: their types and mutations.
+
+pub(crate) mod roots;
+pub(crate) mod types;
