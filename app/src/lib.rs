@@ -85,51 +85,14 @@ struct Inner {
     objects: Arc<dyn ObjectStorage>,
     search: Arc<dyn ports::SearchIndex>,
     previews: Arc<dyn ports::Previewer>,
-    /// A turn per person whose files are being previewed: one file at a
-    /// time each, so that one person's files cannot take every worker.
-    // A std mutex: look-ups, inserts and removals only, never held across an await.
-    previewing: std::sync::Mutex<std::collections::HashMap<UserId, Arc<tokio::sync::Mutex<()>>>>,
     clock: Arc<dyn Clock>,
     hub: Hub,
-    space_hub: spaces::hub::SpaceHub,
     accounts: accounts::AccountState,
-    /// Countries by code. Countries are only ever added, so an entry never
-    /// goes stale; a code missing here is looked up in the database.
-    // A std mutex: look-ups and inserts only, never held across an await.
-    countries: std::sync::Mutex<std::collections::HashMap<CountryCode, Country>>,
-    /// The country list with school counts, as last read, and when. Changes
-    /// made by this process clear it; `network::schools::COUNTS_FRESH_FOR` bounds how
-    /// long another process's changes can go unseen.
-    country_list: std::sync::Mutex<Option<network::schools::KeptCountries>>,
-    /// Spaces, memberships and channels as last read or written.
-    space_cache: std::sync::Arc<spaces::cache::SpaceCache>,
-    /// The space log's writer task, started on first use (it needs a runtime).
-    writer: std::sync::OnceLock<spaces::log::Writer>,
-    /// When each person last signalled typing in each channel, to throttle it.
-    // A std mutex: look-ups and inserts only, never held across an await.
-    typing: std::sync::Mutex<
-        std::collections::HashMap<(UserId, ChannelId), chrono::DateTime<chrono::Utc>>,
-    >,
-    limits: materials::uploads::FileLimits,
-    /// Turns for cleaning metadata out of stored photos and videos: two at
-    /// a time, since each may hold a copy of a large photo in memory.
-    cleaning: tokio::sync::Semaphore,
-    /// Uploads a request of this process is writing to.
-    // A std mutex: inserts and removals only, never held across an await.
-    uploads_busy: std::sync::Mutex<std::collections::HashSet<UploadId>>,
-    indexer: searching::indexer::IndexerState,
-    /// School names for search facets, as last read (see `searching`).
-    // A std mutex: look-ups and inserts only, never held across an await.
-    school_labels: std::sync::Mutex<searching::SchoolLabels>,
-    /// Serializes changes to events and their registrations (seats are
-    /// counted under it). An async mutex: it is held across database calls.
-    events_lock: tokio::sync::Mutex<()>,
-    reminders_wake: Arc<tokio::sync::Notify>,
-    /// The live rooms' writer task, started on first use.
-    room_writer: std::sync::OnceLock<events::room::RoomWriter>,
-    room_hub: events::room::RoomHub,
-    /// Open connections per participant and room in this process.
-    room_presence: live::presence::Presence<(EventId, UserId), events::room::model::Participant>,
+    network: network::State,
+    spaces: spaces::State,
+    materials: materials::State,
+    searching: searching::State,
+    events: events::State,
 }
 
 /// The backends and options an [`App`] is assembled from.
@@ -151,26 +114,14 @@ impl App {
                 objects: parts.objects,
                 search: parts.search,
                 previews: parts.previews,
-                previewing: Default::default(),
                 hub: Hub::default(),
-                space_hub: spaces::hub::SpaceHub::new(parts.clock.clone()),
+                spaces: spaces::State::new(parts.clock.clone()),
                 clock: parts.clock,
                 accounts: accounts::AccountState::new(parts.accounts),
-                countries: Default::default(),
-                country_list: Default::default(),
-                space_cache: Default::default(),
-                writer: Default::default(),
-                typing: Default::default(),
-                limits: parts.files,
-                cleaning: tokio::sync::Semaphore::new(2),
-                uploads_busy: Default::default(),
-                indexer: Default::default(),
-                school_labels: Default::default(),
-                events_lock: Default::default(),
-                reminders_wake: Default::default(),
-                room_writer: Default::default(),
-                room_hub: Default::default(),
-                room_presence: live::presence::Presence::new(events::room::ATTENDANCE_GRACE),
+                network: Default::default(),
+                materials: materials::State::new(parts.files),
+                searching: Default::default(),
+                events: Default::default(),
             }),
         }
     }
@@ -183,7 +134,7 @@ impl App {
 
     /// The space hub: live space events and who is online.
     pub(crate) fn space_hub(&self) -> &spaces::hub::SpaceHub {
-        &self.inner.space_hub
+        &self.inner.spaces.hub
     }
 
     /// The database, every domain's port in one.

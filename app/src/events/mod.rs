@@ -394,6 +394,33 @@ pub struct IssuedFeed {
 const FEED_PAST_DAYS: i64 = 60;
 const FEED_AHEAD_DAYS: i64 = 400;
 
+/// What the events keep in memory: their lock, the reminders' wake-up and
+/// the live rooms.
+pub(crate) struct State {
+    /// Serializes changes to events and their registrations (seats are
+    /// counted under it). An async mutex: it is held across database calls.
+    pub(crate) lock: tokio::sync::Mutex<()>,
+    pub(crate) reminders_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// The live rooms' writer task, started on first use.
+    pub(crate) room_writer: std::sync::OnceLock<room::RoomWriter>,
+    pub(crate) room_hub: room::RoomHub,
+    /// Open connections per participant and room in this process.
+    pub(crate) room_presence:
+        crate::live::presence::Presence<(EventId, UserId), room::model::Participant>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            lock: Default::default(),
+            reminders_wake: Default::default(),
+            room_writer: Default::default(),
+            room_hub: Default::default(),
+            room_presence: crate::live::presence::Presence::new(room::ATTENDANCE_GRACE),
+        }
+    }
+}
+
 impl App {
     /// The principals the viewer holds towards event audiences.
     pub(crate) async fn event_keys(&self, viewer: &Viewer) -> Result<Option<Vec<String>>> {
@@ -716,7 +743,7 @@ impl App {
         expected: Option<DateTime<Utc>>,
         meta: &RequestMeta,
     ) -> Result<Event> {
-        let _lock = self.inner.events_lock.lock().await;
+        let _lock = self.inner.events.lock.lock().await;
         let mut e = self.hosted_event(viewer, id).await?;
         if matches!(e.status, EventStatus::Ended | EventStatus::Cancelled) {
             return Err(Error::Conflict(
@@ -770,7 +797,7 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<Event> {
         let reason = clean_text("reason", reason, 1000, true)?;
-        let _lock = self.inner.events_lock.lock().await;
+        let _lock = self.inner.events.lock.lock().await;
         let mut e = self.hosted_event(viewer, id).await?;
         if e.status != EventStatus::Scheduled {
             return Err(Error::Conflict(
@@ -802,7 +829,7 @@ impl App {
         recording_url: Option<&str>,
         materials: Option<Vec<MaterialId>>,
     ) -> Result<Event> {
-        let _lock = self.inner.events_lock.lock().await;
+        let _lock = self.inner.events.lock.lock().await;
         let mut e = self.hosted_event(viewer, id).await?;
         if e.status == EventStatus::Cancelled {
             return Err(Error::Conflict("the event was cancelled".into()));
@@ -883,7 +910,7 @@ impl App {
         include_self: bool,
         students: &[UserId],
     ) -> Result<Vec<Registration>> {
-        let _lock = self.inner.events_lock.lock().await;
+        let _lock = self.inner.events.lock.lock().await;
         let e = self.visible_event(viewer, id).await?;
         App::may_register(&e)?;
         if students.len() > 200 {
@@ -1000,7 +1027,7 @@ impl App {
         id: &EventId,
         person: Option<&UserId>,
     ) -> Result<Registration> {
-        let _lock = self.inner.events_lock.lock().await;
+        let _lock = self.inner.events.lock.lock().await;
         let e = self.visible_event(viewer, id).await?;
         let who = person.unwrap_or(&viewer.user.id).clone();
         let mut regs = self.repo().registrations(&e.id).await?;
@@ -1219,7 +1246,7 @@ impl App {
     /// Sends reminders as they fall due, until the app is dropped: looks
     /// every 30 s, and at once when an event or registration changes.
     pub async fn run_reminders(&self, before: chrono::Duration) {
-        let wake = self.inner.reminders_wake.clone();
+        let wake = self.inner.events.reminders_wake.clone();
         loop {
             if let Err(e) = self.send_due_reminders(before).await {
                 tracing::warn!(error = %e, "sending event reminders failed");
@@ -1229,7 +1256,7 @@ impl App {
     }
 
     pub(crate) fn wake_reminders(&self) {
-        self.inner.reminders_wake.notify_one();
+        self.inner.events.reminders_wake.notify_one();
     }
 }
 

@@ -470,6 +470,39 @@ fn check_visibility(rights: &LibraryRights, visibility: Visibility) -> Result<()
     }
 }
 
+/// What the materials keep in memory: limits, and the turns of uploads,
+/// metadata cleaning and previews.
+pub(crate) struct State {
+    pub(crate) limits: uploads::FileLimits,
+    /// Turns for cleaning metadata out of stored photos and videos: two at
+    /// a time, since each may hold a copy of a large photo in memory.
+    pub(crate) cleaning: tokio::sync::Semaphore,
+    /// Uploads a request of this process is writing to.
+    // A std mutex: inserts and removals only, never held across an await.
+    pub(crate) uploads_busy:
+        std::sync::Mutex<std::collections::HashSet<crate::kernel::id::UploadId>>,
+    /// A turn per person whose files are being previewed: one file at a
+    /// time each, so that one person's files cannot take every worker.
+    // A std mutex: look-ups, inserts and removals only, never held across an await.
+    pub(crate) previewing: std::sync::Mutex<
+        std::collections::HashMap<
+            crate::kernel::id::UserId,
+            std::sync::Arc<tokio::sync::Mutex<()>>,
+        >,
+    >,
+}
+
+impl State {
+    pub(crate) fn new(limits: uploads::FileLimits) -> State {
+        State {
+            limits,
+            cleaning: tokio::sync::Semaphore::new(2),
+            uploads_busy: Default::default(),
+            previewing: Default::default(),
+        }
+    }
+}
+
 impl App {
     async fn library_rights(
         &self,

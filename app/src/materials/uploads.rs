@@ -279,7 +279,7 @@ impl App {
         if req.size == 0 {
             return Err(Error::invalid("size", "the file is empty"));
         }
-        if req.size > self.inner.limits.max_upload {
+        if req.size > self.inner.materials.limits.max_upload {
             return Err(Error::PayloadTooLarge);
         }
         let (m, file) = self
@@ -306,7 +306,7 @@ impl App {
         // What one person's open uploads may reserve of the school's quota
         // for the day they stay open: one largest file for a student, a few
         // for an adult.
-        let limits = &self.inner.limits;
+        let limits = &self.inner.materials.limits;
         let personal = if viewer.user.role.is_student() {
             limits.max_upload
         } else {
@@ -422,6 +422,7 @@ impl App {
     fn claim_upload(&self, id: &UploadId) -> Result<UploadClaim> {
         let mut busy = self
             .inner
+            .materials
             .uploads_busy
             .lock()
             .unwrap_or_else(|p| p.into_inner());
@@ -533,6 +534,7 @@ impl App {
         let (sha256, size, kept) = if carries_location(&content_type) {
             let _turn = self
                 .inner
+                .materials
                 .cleaning
                 .acquire()
                 .await
@@ -572,7 +574,7 @@ impl App {
                 &mut version,
                 derived.text.as_deref(),
                 Some(&upload.id),
-                self.inner.limits.school_quota,
+                self.inner.materials.limits.school_quota,
             )
             .await?;
         // The record is gone; the pieces are now garbage. Collection would find
@@ -762,7 +764,7 @@ impl App {
         if bytes.is_empty() {
             return Err(Error::invalid("file", "the file is empty"));
         }
-        if bytes.len() as u64 > MAX_SMALL_UPLOAD.min(self.inner.limits.max_upload) {
+        if bytes.len() as u64 > MAX_SMALL_UPLOAD.min(self.inner.materials.limits.max_upload) {
             return Err(Error::PayloadTooLarge);
         }
         let (m, file) = self.file_target(viewer, material, file).await?;
@@ -811,7 +813,7 @@ impl App {
                 &mut version,
                 derived.text.as_deref(),
                 None,
-                self.inner.limits.school_quota,
+                self.inner.materials.limits.school_quota,
             )
             .await?;
         Ok(version)
@@ -1032,6 +1034,7 @@ impl PreviewTurn {
     fn take(app: &App, user: &UserId) -> PreviewTurn {
         let mut map = app
             .inner
+            .materials
             .previewing
             .lock()
             .unwrap_or_else(|p| p.into_inner());
@@ -1048,6 +1051,7 @@ impl Drop for PreviewTurn {
         let mut map = self
             .app
             .inner
+            .materials
             .previewing
             .lock()
             .unwrap_or_else(|p| p.into_inner());
@@ -1069,6 +1073,7 @@ impl Drop for UploadClaim {
         let mut busy = self
             .app
             .inner
+            .materials
             .uploads_busy
             .lock()
             .unwrap_or_else(|p| p.into_inner());

@@ -54,6 +54,7 @@ impl App {
 
     fn country_list(&self) -> std::sync::MutexGuard<'_, Option<KeptCountries>> {
         self.inner
+            .network
             .country_list
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -69,6 +70,7 @@ impl App {
         let code = CountryCode::parse(code).map_err(|_| Error::NotFound)?;
         let cached = self
             .inner
+            .network
             .countries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -79,6 +81,7 @@ impl App {
         }
         let c = self.repo().country(&code).await?.ok_or(Error::NotFound)?;
         self.inner
+            .network
             .countries
             .lock()
             .unwrap_or_else(|p| p.into_inner())

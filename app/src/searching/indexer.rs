@@ -491,7 +491,7 @@ impl App {
     /// returns how many there were. When it returns, everything committed
     /// before the call is searchable.
     pub async fn index_pending(&self) -> Result<usize> {
-        let _one_at_a_time = self.inner.indexer.lock.lock().await;
+        let _one_at_a_time = self.inner.searching.indexer.lock.lock().await;
         let mut done = 0;
         loop {
             let entries = self.repo().search_outbox(None, BATCH).await?;
@@ -524,7 +524,7 @@ impl App {
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<u64> {
         {
-            let _one_at_a_time = self.inner.indexer.lock.lock().await;
+            let _one_at_a_time = self.inner.searching.indexer.lock.lock().await;
             // The entries waiting now name changes the walk below will see;
             // those written from here on wait for the drain after it.
             let mut seen: Vec<String> = Vec::new();
@@ -576,7 +576,7 @@ impl App {
 
     /// Tells the indexer there is work (after a write this process made).
     pub fn wake_indexer(&self) {
-        self.inner.indexer.wake.notify_one();
+        self.inner.searching.indexer.wake.notify_one();
     }
 
     /// Runs the indexer until `shutdown` completes: first makes sure the
@@ -592,7 +592,7 @@ impl App {
         }
         loop {
             tokio::select! {
-                () = self.inner.indexer.wake.notified() => {}
+                () = self.inner.searching.indexer.wake.notified() => {}
                 () = tokio::time::sleep(POLL) => {}
                 () = &mut shutdown => return,
             }

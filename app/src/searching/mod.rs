@@ -212,6 +212,15 @@ fn check_query(text: &str) -> Result<&str> {
     Ok(text)
 }
 
+/// What search keeps in memory.
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) indexer: indexer::IndexerState,
+    /// School names for search facets, as last read.
+    // A std mutex: look-ups and inserts only, never held across an await.
+    pub(crate) school_labels: std::sync::Mutex<SchoolLabels>,
+}
+
 impl App {
     /// The principal tokens of an asker (see [`Principal`]); `None` for an
     /// administrator, who may find everything.
@@ -544,6 +553,7 @@ impl App {
 
     fn school_labels(&self) -> std::sync::MutexGuard<'_, SchoolLabels> {
         self.inner
+            .searching
             .school_labels
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -109,11 +109,11 @@ fn publish(to: &Published, events: &[SpaceEvent]) {
 impl App {
     /// Commits durable events (together, in order) and publishes them live.
     pub(crate) async fn log(&self, entries: Vec<LogEntry>) -> Result<Vec<SpaceEvent>> {
-        let writer = self.inner.writer.get_or_init(|| {
+        let writer = self.inner.spaces.writer.get_or_init(|| {
             Writer::start(
                 self.inner.repo.clone(),
                 self.space_hub().clone(),
-                self.inner.space_cache.clone(),
+                self.inner.spaces.cache.clone(),
             )
         });
         let (done, wait) = oneshot::channel();

@@ -51,7 +51,7 @@ impl SpaceAccess {
 impl App {
     /// How the viewer stands towards a space; `NotFound` if they may not see it.
     pub async fn space_access(&self, viewer: &Viewer, id: &SpaceId) -> Result<SpaceAccess> {
-        let cache = &self.inner.space_cache;
+        let cache = &self.inner.spaces.cache;
         let space = match cache.space(id) {
             Some(s) => s,
             None => {

@@ -37,11 +37,11 @@ impl App {
         viewer: &Viewer,
         id: &ChannelId,
     ) -> Result<(Channel, SpaceAccess, SpaceRole)> {
-        let channel = match self.inner.space_cache.channel(id) {
+        let channel = match self.inner.spaces.cache.channel(id) {
             Some(c) => c,
             None => {
                 let c = self.repo().channel(id).await?.ok_or(Error::NotFound)?;
-                self.inner.space_cache.keep_channel(&c);
+                self.inner.spaces.cache.keep_channel(&c);
                 c
             }
         };
@@ -426,7 +426,12 @@ impl App {
         access.writer_role()?;
         let now = self.now();
         {
-            let mut seen = self.inner.typing.lock().unwrap_or_else(|p| p.into_inner());
+            let mut seen = self
+                .inner
+                .spaces
+                .typing
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
             let key = (viewer.user.id.clone(), channel.id.clone());
             if seen.get(&key).is_some_and(|t| now - *t < TYPING_EVERY) {
                 return Ok(());

@@ -10,3 +10,32 @@ pub mod log;
 pub mod members;
 pub mod messages;
 pub mod model;
+
+/// What the spaces keep in memory: the cache, the log writer, the live hub
+/// and the typing throttle.
+pub(crate) struct State {
+    /// Spaces, memberships and channels as last read or written.
+    pub(crate) cache: std::sync::Arc<cache::SpaceCache>,
+    /// The space log's writer task, started on first use (it needs a runtime).
+    pub(crate) writer: std::sync::OnceLock<log::Writer>,
+    pub(crate) hub: hub::SpaceHub,
+    /// When each person last signalled typing in each channel, to throttle it.
+    // A std mutex: look-ups and inserts only, never held across an await.
+    pub(crate) typing: std::sync::Mutex<
+        std::collections::HashMap<
+            (crate::kernel::id::UserId, crate::kernel::id::ChannelId),
+            chrono::DateTime<chrono::Utc>,
+        >,
+    >,
+}
+
+impl State {
+    pub(crate) fn new(clock: std::sync::Arc<dyn crate::kernel::clock::Clock>) -> State {
+        State {
+            cache: Default::default(),
+            writer: Default::default(),
+            hub: hub::SpaceHub::new(clock),
+            typing: Default::default(),
+        }
+    }
+}

@@ -767,10 +767,10 @@ fn seconds_within(
 
 impl App {
     fn rooms(&self) -> &RoomWriter {
-        self.inner.room_writer.get_or_init(|| {
+        self.inner.events.room_writer.get_or_init(|| {
             RoomWriter::start(
                 self.inner.repo.clone(),
-                self.inner.room_hub.clone(),
+                self.inner.events.room_hub.clone(),
                 self.inner.clock.clone(),
             )
         })
@@ -778,7 +778,7 @@ impl App {
 
     /// The live entries of this process's rooms, for metrics.
     pub fn room_hub(&self) -> &RoomHub {
-        &self.inner.room_hub
+        &self.inner.events.room_hub
     }
 
     async fn room_write(
@@ -861,7 +861,7 @@ impl App {
     /// registrants are told.
     #[tracing::instrument(skip_all)]
     pub async fn start_live(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
-        let _lock = self.inner.events_lock.lock().await;
+        let _lock = self.inner.events.lock.lock().await;
         let a = self.host(viewer, id).await?;
         let mut e = a.event;
         match e.status {
@@ -911,7 +911,7 @@ impl App {
     /// Ends the live session (its hosts): polls close, hands go down.
     #[tracing::instrument(skip_all)]
     pub async fn end_live(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
-        let _lock = self.inner.events_lock.lock().await;
+        let _lock = self.inner.events.lock.lock().await;
         let a = self.host(viewer, id).await?;
         let mut e = a.event;
         if e.status != EventStatus::Live {
@@ -1287,7 +1287,7 @@ impl App {
     ) -> Result<impl Stream<Item = Result<Arc<LiveEntry>>> + Send + 'static + use<>> {
         let after = after.map(parse_room_cursor).transpose()?;
         let access = self.room_access(viewer, id).await?;
-        let listener = self.inner.room_hub.listen(id);
+        let listener = self.inner.events.room_hub.listen(id);
         let presence = if access.participant && access.event.status != EventStatus::Cancelled {
             Some(self.arrive(id, Participant::of(&viewer.user)).await?)
         } else {
@@ -1326,10 +1326,11 @@ impl App {
 
     /// Counts a connection of a participant; the first one logs their arrival.
     async fn arrive(&self, id: &EventId, who: Participant) -> Result<RoomPresence> {
-        let first =
-            self.inner
-                .room_presence
-                .arrive((id.clone(), who.user.clone()), who.clone(), |_| {});
+        let first = self.inner.events.room_presence.arrive(
+            (id.clone(), who.user.clone()),
+            who.clone(),
+            |_| {},
+        );
         let guard = RoomPresence {
             app: self.clone(),
             event: id.clone(),
@@ -1349,9 +1350,9 @@ impl App {
     /// the grace has passed without a return.
     fn depart(&self, id: &EventId, who: &Participant) {
         let app = self.clone();
-        self.inner
-            .room_presence
-            .depart(&(id.clone(), who.user.clone()), move |(id, _), who| {
+        self.inner.events.room_presence.depart(
+            &(id.clone(), who.user.clone()),
+            move |(id, _), who| {
                 let Ok(rt) = tokio::runtime::Handle::try_current() else {
                     return;
                 };
@@ -1361,12 +1362,16 @@ impl App {
                         tracing::warn!(error = %e, "recording a departure failed");
                     }
                 });
-            });
+            },
+        );
     }
 
     /// Whether the person is in the room now (by this process's count).
     pub fn in_room(&self, id: &EventId, user: &UserId) -> bool {
-        self.inner.room_presence.here(&(id.clone(), user.clone()))
+        self.inner
+            .events
+            .room_presence
+            .here(&(id.clone(), user.clone()))
     }
 }
 
