@@ -685,7 +685,7 @@ impl<'a> DocWord<'a> {
 
 /// Builds highlighted snippets from stored text.
 pub mod highlight {
-    use super::*;
+    use super::{BTreeSet, DocWord, Profile, Query, words};
 
     /// Characters around matches in a text snippet.
     pub const SNIPPET_CHARS: usize = 200;
