@@ -137,6 +137,26 @@ impl App {
         &self.inner.spaces.hub
     }
 
+    /// The accounts' use cases: signing in, sessions, passwords, the audit trail.
+    pub fn accounts(&self) -> accounts::Accounts<'_> {
+        accounts::Accounts {
+            store: &*self.inner.repo,
+            state: &self.inner.accounts,
+            hub: &self.inner.hub,
+            clock: &*self.inner.clock,
+            notifications: self.notifications(),
+        }
+    }
+
+    /// The notifications' use cases.
+    pub fn notifications(&self) -> notifications::Notifications<'_> {
+        notifications::Notifications {
+            store: &*self.inner.repo,
+            hub: &self.inner.hub,
+            clock: &*self.inner.clock,
+        }
+    }
+
     /// The database, every domain's port in one.
     pub(crate) fn repo(&self) -> &dyn ports::Repository {
         &*self.inner.repo

@@ -190,8 +190,16 @@ impl CoreQuery {
     ) -> Result<Connection<String, Notification, NotificationsInfo>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let unread = app(ctx).unread_notification_count(v).await.gql()?;
-        let p = app(ctx).my_notifications(v, &page).await.gql()?;
+        let unread = app(ctx)
+            .notifications()
+            .unread_notification_count(&v.user.id)
+            .await
+            .gql()?;
+        let p = app(ctx)
+            .notifications()
+            .my_notifications(&v.user.id, &page)
+            .await
+            .gql()?;
         let mut c = Connection::with_additional_fields(
             has_previous,
             p.has_next,
@@ -230,6 +238,7 @@ impl CoreQuery {
     ) -> Result<Vec<AuditEntry>> {
         let v = viewer(ctx)?;
         let entries = app(ctx)
+            .accounts()
             .audit_trail(v, last as u32, country.as_deref())
             .await
             .gql()?;

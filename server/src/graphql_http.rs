@@ -429,7 +429,7 @@ async fn authenticated(
     media: Media,
     token: &str,
 ) -> Result<app::Viewer, Response> {
-    match state.app.authenticate(token).await {
+    match state.app.accounts().authenticate(token).await {
         Ok(v) => Ok(v),
         Err(app::Error::Unauthenticated(msg)) => Err(unauthenticated(media, msg)),
         Err(e) => {

@@ -103,6 +103,7 @@ pub(crate) async fn viewer(
         ))),
         Some(Ok(token)) => state
             .app
+            .accounts()
             .authenticate(token)
             .await
             .map(Some)

@@ -98,6 +98,7 @@ impl Application {
             files: config.files,
         });
         let generated_admin = app
+            .accounts()
             .ensure_platform_admin(
                 config.admin_email.as_deref(),
                 config.admin_password.as_deref(),

@@ -109,7 +109,11 @@ async fn reset_password(config: server::Config, login: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = application.app().operator_reset_password(login).await;
+    let result = application
+        .app()
+        .accounts()
+        .operator_reset_password(login)
+        .await;
     drop(application);
     if !Application::wait_closed(&kept).await {
         tracing::warn!("the database did not close within the shutdown timeout");

@@ -349,7 +349,7 @@ impl Conn {
             return false;
         };
         let (app, token) = (self.state.app.clone(), token.clone());
-        match app.authenticate(&token).await {
+        match app.accounts().authenticate(&token).await {
             Ok(_) => true,
             Err(app::Error::Unauthenticated(_)) => false,
             // A backend hiccup is not a reason to drop the person's socket.
@@ -416,7 +416,7 @@ impl Conn {
                         "Forbidden: sign in and send the session token",
                     ));
                 };
-                match self.state.app.authenticate(&token).await {
+                match self.state.app.accounts().authenticate(&token).await {
                     Ok(viewer) => {
                         let Some(counted) = self
                             .state

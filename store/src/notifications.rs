@@ -1,14 +1,14 @@
 //! Each person's kept notifications: the notifications port.
 
-use app::ports::NotificationStore;
+use app::ports::{NotificationStore, SearchSource};
 use async_trait::async_trait;
 use surrealdb::types::SurrealValue;
 
 use crate::database::Database;
 use crate::database::internal;
 use crate::query::{exec, json, page_of, parse};
+use app::{MessageId, NotificationId, UserId};
 use app::{Notification, Page, PageRequest, Result};
-use app::{NotificationId, UserId};
 
 #[async_trait]
 impl NotificationStore for Database {
@@ -99,6 +99,15 @@ impl NotificationStore for Database {
                 exec(q).await
             }
         }
+    }
+
+    async fn shown_messages(&self, ids: &[MessageId]) -> Result<Vec<MessageId>> {
+        let messages = SearchSource::messages_by_ids(self, ids).await?;
+        Ok(messages
+            .into_iter()
+            .filter(|m| !m.deleted && m.hidden.is_none())
+            .map(|m| m.id)
+            .collect())
     }
 }
 

@@ -261,7 +261,12 @@ async fn a_flood_of_sign_ins_is_refused_at_once_instead_of_queued() {
 async fn the_operator_recovers_an_administrator_without_the_api() {
     let s = spawn().await;
     let admin = s.admin_token().await;
-    let recovered = s.app.operator_reset_password("ADMIN").await.unwrap();
+    let recovered = s
+        .app
+        .accounts()
+        .operator_reset_password("ADMIN")
+        .await
+        .unwrap();
     assert_eq!(recovered.login, "admin");
     assert_eq!(recovered.password.chars().count(), 20);
     // The old password and every session are gone; the new one works.
@@ -280,7 +285,7 @@ async fn the_operator_recovers_an_administrator_without_the_api() {
         trail.body
     );
     assert!(matches!(
-        s.app.operator_reset_password("nobody").await,
+        s.app.accounts().operator_reset_password("nobody").await,
         Err(app::Error::NotFound)
     ));
 }
@@ -514,6 +519,7 @@ async fn a_taken_username_or_email_is_a_conflict() {
         .await;
     let again = s
         .app
+        .accounts()
         .seed_user(
             app::Username::parse("teacher.uz").unwrap(),
             None,
@@ -525,6 +531,7 @@ async fn a_taken_username_or_email_is_a_conflict() {
     assert!(matches!(again, Err(app::Error::Conflict(_))), "{again:?}");
     let same_email = s
         .app
+        .accounts()
         .seed_user(
             app::Username::parse("teacher.uz2").unwrap(),
             Some(app::Email::parse("TEACHER.UZ@school.example").unwrap()),

@@ -176,6 +176,7 @@ impl TestServer {
             .then(|| app::Email::parse(&format!("{username}@school.example")).unwrap());
         let u = self
             .app
+            .accounts()
             .seed_user(
                 app::Username::parse(username).unwrap(),
                 email,
@@ -426,10 +427,12 @@ impl Net {
         let a2 = school("School A2", "AM", false).await;
         let b1 = school("School B1", "KZ", false).await;
         let adult_hash = app
+            .accounts()
             .hash_password(&app::NewPassword::parse(NET_PASSWORD, app::Role::Teacher).unwrap())
             .await
             .unwrap();
         let student_hash = app
+            .accounts()
             .hash_password(
                 &app::NewPassword::parse(NET_STUDENT_PASSWORD, app::Role::Student).unwrap(),
             )
@@ -535,6 +538,7 @@ impl Net {
         let id = self
             .s
             .app
+            .accounts()
             .seed_person(&d, hash)
             .await
             .unwrap()
@@ -614,7 +618,7 @@ impl Net {
             NET_PASSWORD
         };
         let token = self.s.token(username, pw).await;
-        let v = self.s.app.authenticate(&token).await.unwrap();
+        let v = self.s.app.accounts().authenticate(&token).await.unwrap();
         viewers.insert(username.to_owned(), v.clone());
         v
     }
@@ -623,6 +627,7 @@ impl Net {
     pub async fn admin_viewer(&self) -> app::Viewer {
         self.s
             .app
+            .accounts()
             .authenticate(self.token(Actor::Admin).unwrap())
             .await
             .unwrap()

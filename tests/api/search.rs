@@ -980,6 +980,7 @@ async fn import_until_killed(dir: &std::path::Path) {
         .await
         .unwrap();
     let hash = app
+        .accounts()
         .hash_password(&app::NewPassword::parse(NET_PASSWORD, app::Role::Teacher).unwrap())
         .await
         .unwrap();
@@ -991,7 +992,7 @@ async fn import_until_killed(dir: &std::path::Path) {
     d.email = Some(app::Email::parse("importer@net.example").unwrap());
     d.school = Some(school.id.clone());
     d.country = Some(app::CountryCode::parse("AM").unwrap());
-    app.seed_person(&d, &hash).await.unwrap();
+    app.accounts().seed_person(&d, &hash).await.unwrap();
     let token = s.token("teacher.import", NET_PASSWORD).await;
     println!("SCHOOL {}", school.id);
     for i in 0..100_000u32 {

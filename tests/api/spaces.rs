@@ -394,7 +394,14 @@ pub fn rss_kib() -> u64 {
 /// `reader` keeps up; returns when the reader has seen them all. (10,000
 /// GraphQL round trips would measure the test client, not the server.)
 async fn flood(t: &Twin, reader: &mut Ws, n: usize, body: &str) {
-    let viewer = t.net.s.app.authenticate(&t.teacher_a1).await.unwrap();
+    let viewer = t
+        .net
+        .s
+        .app
+        .accounts()
+        .authenticate(&t.teacher_a1)
+        .await
+        .unwrap();
     let channel = app::ChannelId::parse(&t.general).unwrap();
     let mut tasks = Vec::new();
     for w in 0..8 {
@@ -1284,7 +1291,7 @@ async fn a_live_event_is_rendered_once_per_audience_and_personal_fields_stay_per
 async fn every_page_size_of_messages_and_replies_pages_through_them_all() {
     let t = Twin::new().await;
     let app = &t.net.s.app;
-    let teacher = app.authenticate(&t.teacher_a1).await.unwrap();
+    let teacher = app.accounts().authenticate(&t.teacher_a1).await.unwrap();
     let channel = app::ChannelId::parse(&t.general).unwrap();
     for i in 0..250 {
         app.post_message(&teacher, &channel, &format!("m{i}"), None)

@@ -20,12 +20,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::OnceCell;
 
-use crate::App;
 use crate::accounts::model::{PasswordHash, PersonDraft};
+use crate::kernel::clock::Clock;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, NotificationId, UserId};
 use crate::kernel::secrets;
+use crate::live::hub::Hub;
 use crate::live::hub::{Notification, NotificationKind, UserSignal};
+use crate::notifications::Notifications;
+use port::AccountStore;
 
 use crate::accounts::model::{
     AuditEntry, DisplayName, Email, MAX_PASSWORD_CHARS, NewPassword, RequestMeta, Role,
@@ -174,7 +177,21 @@ fn chrono_dur(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
-impl App {
+/// The accounts' use cases, with what they may use: their port, their
+/// state, the person hub, the clock and the notifications.
+pub struct Accounts<'a> {
+    pub(crate) store: &'a dyn AccountStore,
+    pub(crate) state: &'a AccountState,
+    pub(crate) hub: &'a Hub,
+    pub(crate) clock: &'a dyn Clock,
+    pub(crate) notifications: Notifications<'a>,
+}
+
+impl Accounts<'_> {
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     async fn audit(
         &self,
         actor: Option<&UserId>,
@@ -198,7 +215,7 @@ impl App {
         meta: &RequestMeta,
         outcome: &str,
     ) -> Result<()> {
-        self.repo()
+        self.store
             .append_audit(&AuditEntry {
                 actor: actor.cloned(),
                 action: action.to_owned(),
@@ -238,8 +255,7 @@ impl App {
 
     /// Hashes a password for storing (on the blocking pool).
     pub async fn hash_password(&self, password: &NewPassword) -> Result<PasswordHash> {
-        self.inner
-            .accounts
+        self.state
             .hashing
             .hash(password.expose().to_owned())
             .await
@@ -247,14 +263,14 @@ impl App {
     }
 
     /// Stores a person without any permission check, with a hash made by
-    /// [`App::hash_password`] (so that demo data can share one). For start-up,
+    /// [`Accounts::hash_password`] (so that demo data can share one). For start-up,
     /// demo data and tests only: no API path leads here.
     pub async fn seed_person(&self, draft: &PersonDraft, hash: &PasswordHash) -> Result<User> {
-        self.repo().create_person(draft, hash, self.now()).await
+        self.store.create_person(draft, hash, self.now()).await
     }
 
     pub(crate) fn forget_cached_user(&self, id: &UserId) {
-        self.inner.accounts.sessions.forget_user(id);
+        self.state.sessions.forget_user(id);
     }
 
     /// Creates the first platform administrator when there is none.
@@ -268,7 +284,7 @@ impl App {
         email: Option<&str>,
         password: Option<&str>,
     ) -> Result<Option<Credentials>> {
-        if self.repo().any_user_with_role(Role::PlatformAdmin).await? {
+        if self.store.any_user_with_role(Role::PlatformAdmin).await? {
             return Ok(None);
         }
         let email = email.map(Email::parse).transpose()?;
@@ -333,7 +349,7 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<SignedIn> {
         let now = self.now();
-        let state = &self.inner.accounts;
+        let state = &self.state;
         if let Some(ip) = meta.client_ip {
             state
                 .per_ip
@@ -348,13 +364,13 @@ impl App {
             return Err(Error::Unauthenticated(WRONG_CREDENTIALS));
         }
 
-        let secret = self.repo().user_secret_by_login(&login).await?;
+        let secret = self.store.user_secret_by_login(&login).await?;
         let device = device
             .filter(|d| d.starts_with(secrets::DEVICE_PREFIX) && d.len() <= 128)
             .map(|d| (d, secrets::token_hash(d)));
         let known_device = match (&secret, &device) {
             (Some(secret), Some((_, hash))) => self
-                .repo()
+                .store
                 .login_device_user(hash)
                 .await?
                 .is_some_and(|u| u == secret.user.id),
@@ -429,20 +445,20 @@ impl App {
         }
         state.attempts.succeeded(&login, &source);
         if secret.failed_logins > 0 {
-            self.repo().clear_login_failures(&secret.user.id).await?;
+            self.store.clear_login_failures(&secret.user.id).await?;
         }
         let mut signed_in = self.open_session(secret.user).await?;
         signed_in.device = Some(match device {
             Some((token, _)) if known_device => token.to_owned(),
             _ => {
                 let token = secrets::new_device_token();
-                self.repo()
+                self.store
                     .add_login_device(&secrets::token_hash(&token), &signed_in.user.id, now)
                     .await?;
                 token
             }
         });
-        self.hub().send(
+        self.hub.send(
             &signed_in.user.id,
             UserSignal::Notification(Notification {
                 id: NotificationId::generate(),
@@ -463,14 +479,18 @@ impl App {
     /// pause from now on) and the audit trail records it.
     async fn count_login_failure(&self, user: &User, meta: &RequestMeta) -> Result<()> {
         let n = self
-            .repo()
+            .store
             .record_login_failure(&user.id, self.now())
             .await?;
         if n == throttle::ACCOUNT_FAILURES {
             self.audit(None, "pause_sign_ins", user.id.as_str(), meta, "paused")
                 .await?;
-            let n = self.notice(NotificationKind::SignInsFailed, None, None, None, None);
-            self.notify(std::slice::from_ref(&user.id), n).await?;
+            let n =
+                self.notifications
+                    .notice(NotificationKind::SignInsFailed, None, None, None, None);
+            self.notifications
+                .notify(std::slice::from_ref(&user.id), n)
+                .await?;
         }
         Ok(())
     }
@@ -482,7 +502,7 @@ impl App {
         let Some(school) = &user.school else {
             return Ok(());
         };
-        if self.repo().school_takes_part(school).await? {
+        if self.store.school_takes_part(school).await? {
             Ok(())
         } else {
             Err(Error::Forbidden)
@@ -495,8 +515,8 @@ impl App {
         self.check_school_takes_part(&user).await?;
         let now = self.now();
         let token = secrets::new_token();
-        let expires_at = now + chrono_dur(self.inner.accounts.options.session_absolute);
-        self.repo()
+        let expires_at = now + chrono_dur(self.state.options.session_absolute);
+        self.store
             .create_session(&SessionRecord {
                 token_hash: secrets::token_hash(&token),
                 user_id: user.id.clone(),
@@ -520,11 +540,11 @@ impl App {
         }
         let hash = secrets::token_hash(token);
         let now = self.now();
-        let cache = &self.inner.accounts.sessions;
+        let cache = &self.state.sessions;
         let mut entry = match cache.get(&hash) {
             Some(e) if now - e.checked_at < RECHECK_EVERY => e,
             _ => {
-                let Some((session, user)) = self.repo().session_with_user(&hash).await? else {
+                let Some((session, user)) = self.store.session_with_user(&hash).await? else {
                     cache.forget(&hash);
                     return Err(Error::Unauthenticated(SESSION_INVALID));
                 };
@@ -535,15 +555,15 @@ impl App {
                 }
             }
         };
-        let idle = chrono_dur(self.inner.accounts.options.session_idle);
+        let idle = chrono_dur(self.state.options.session_idle);
         let s = &entry.session;
         if now >= s.expires_at || now - s.last_seen_at >= idle || !entry.user.active {
             cache.forget(&hash);
-            self.repo().delete_session(&hash).await?;
+            self.store.delete_session(&hash).await?;
             return Err(Error::Unauthenticated(SESSION_INVALID));
         }
         if now - s.last_seen_at >= TOUCH_EVERY {
-            self.repo().touch_session(&hash, now).await?;
+            self.store.touch_session(&hash, now).await?;
             entry.session.last_seen_at = now;
         }
         let viewer = Viewer {
@@ -560,9 +580,9 @@ impl App {
     pub async fn logout(&self, viewer: &Viewer) -> Result<()> {
         // Database first, cache second: a request racing with this one cannot
         // put the session back into the cache after it was forgotten.
-        self.repo().delete_session(&viewer.token_hash).await?;
-        self.inner.accounts.sessions.forget(&viewer.token_hash);
-        self.hub().send(
+        self.store.delete_session(&viewer.token_hash).await?;
+        self.state.sessions.forget(&viewer.token_hash);
+        self.hub.send(
             &viewer.user.id,
             UserSignal::SessionsRevoked(Some(viewer.token_hash.clone())),
         );
@@ -570,9 +590,9 @@ impl App {
     }
 
     pub(crate) async fn end_all_sessions(&self, id: &UserId) -> Result<()> {
-        self.repo().delete_user_sessions(id).await?;
-        self.inner.accounts.sessions.forget_user(id);
-        self.hub().send(id, UserSignal::SessionsRevoked(None));
+        self.store.delete_user_sessions(id).await?;
+        self.state.sessions.forget_user(id);
+        self.hub.send(id, UserSignal::SessionsRevoked(None));
         Ok(())
     }
 
@@ -588,13 +608,12 @@ impl App {
     ) -> Result<SignedIn> {
         let new = NewPassword::parse(new, viewer.user.role)?;
         let secret = self
-            .repo()
+            .store
             .user_secret(&viewer.user.id)
             .await?
             .ok_or(Error::NotFound)?;
         if !self
-            .inner
-            .accounts
+            .state
             .hashing
             .verify(current.to_owned(), secret.password_hash)
             .await?
@@ -604,15 +623,8 @@ impl App {
                 "the current password is wrong",
             ));
         }
-        let hash = self
-            .inner
-            .accounts
-            .hashing
-            .hash(new.expose().to_owned())
-            .await?;
-        self.repo()
-            .set_password_hash(&viewer.user.id, &hash)
-            .await?;
+        let hash = self.state.hashing.hash(new.expose().to_owned()).await?;
+        self.store.set_password_hash(&viewer.user.id, &hash).await?;
         self.end_all_sessions(&viewer.user.id).await?;
         self.audit(
             Some(&viewer.user.id),
@@ -633,9 +645,9 @@ impl App {
         } else {
             secrets::generate_password()
         };
-        let hash = self.inner.accounts.hashing.hash(password.clone()).await?;
-        self.repo().set_password_hash(id, &hash).await?;
-        self.repo().clear_login_failures(id).await?;
+        let hash = self.state.hashing.hash(password.clone()).await?;
+        self.store.set_password_hash(id, &hash).await?;
+        self.store.clear_login_failures(id).await?;
         self.end_all_sessions(id).await?;
         Ok(password)
     }
@@ -648,12 +660,12 @@ impl App {
     pub async fn operator_reset_password(&self, login: &str) -> Result<Credentials> {
         let login = login.trim().to_lowercase();
         let secret = self
-            .repo()
+            .store
             .user_secret_by_login(&login)
             .await?
             .ok_or(Error::NotFound)?;
         let id = &secret.user.id;
-        self.repo().set_user_active(id, true).await?;
+        self.store.set_user_active(id, true).await?;
         let password = self.give_new_password(id, secret.user.role).await?;
         self.audit_in(
             None,
@@ -687,7 +699,7 @@ impl App {
         if !policy::reads_audit(v, country.as_ref()) {
             return Err(Error::Forbidden);
         }
-        self.repo()
+        self.store
             .recent_audit(limit.min(500), country.as_ref())
             .await
     }

@@ -57,7 +57,7 @@ impl App {
         if self.username_taken(draft.username.as_str()).await? {
             return Ok(());
         }
-        self.seed_person(&draft, hash).await?;
+        self.accounts().seed_person(&draft, hash).await?;
         summary.people_created += 1;
         Ok(())
     }
@@ -89,9 +89,11 @@ impl App {
     pub async fn load_demo(&self) -> Result<DemoSummary> {
         self.check_demo_may_load().await?;
         let adult = self
+            .accounts()
             .hash_password(&NewPassword::parse(DEMO_ADULT_PASSWORD, Role::Teacher)?)
             .await?;
         let pupil = self
+            .accounts()
             .hash_password(&NewPassword::parse(DEMO_STUDENT_PASSWORD, Role::Student)?)
             .await?;
         let mut summary = DemoSummary::default();
@@ -209,18 +211,19 @@ impl App {
             (Role::Mentor, MENTORS[0].username.to_owned()),
         ];
         if summary.schools_created > 0 || summary.people_created > 0 {
-            self.audit_in(
-                None,
-                "load_demo",
-                "",
-                None,
-                &RequestMeta::default(),
-                &format!(
-                    "{} schools, {} people",
-                    summary.schools_created, summary.people_created
-                ),
-            )
-            .await?;
+            self.accounts()
+                .audit_in(
+                    None,
+                    "load_demo",
+                    "",
+                    None,
+                    &RequestMeta::default(),
+                    &format!(
+                        "{} schools, {} people",
+                        summary.schools_created, summary.people_created
+                    ),
+                )
+                .await?;
         }
         Ok(summary)
     }

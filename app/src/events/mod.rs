@@ -659,7 +659,7 @@ impl App {
             .cloned()
             .collect();
         let n = self.event_notice(NotificationKind::EventScheduled, &e, viewer);
-        self.notify(&mentors, n).await?;
+        self.notifications().notify(&mentors, n).await?;
         self.wake_reminders();
         Ok(e)
     }
@@ -676,7 +676,7 @@ impl App {
             e.details.title,
             e.details.time_zone.as_str()
         );
-        self.notice(
+        self.notifications().notice(
             kind,
             None,
             Some(e.id.as_str()),
@@ -782,7 +782,7 @@ impl App {
         self.audit_event(viewer, "event.update", &e, meta).await?;
         let people = self.registrants(&e.id).await?;
         let n = self.event_notice(NotificationKind::EventChanged, &e, viewer);
-        self.notify(&people, n).await?;
+        self.notifications().notify(&people, n).await?;
         self.wake_reminders();
         Ok(e)
     }
@@ -813,7 +813,7 @@ impl App {
         self.audit_event(viewer, "event.cancel", &e, meta).await?;
         let people = self.registrants(&e.id).await?;
         let n = self.event_notice(NotificationKind::EventCancelled, &e, viewer);
-        self.notify(&people, n).await?;
+        self.notifications().notify(&people, n).await?;
         Ok(e)
     }
 
@@ -1069,7 +1069,7 @@ impl App {
         self.save_registrations(&e, &regs, &changed).await?;
         if let Some(p) = promoted {
             let n = self.event_notice(NotificationKind::EventSeatGiven, &e, viewer);
-            self.notify(&[p], n).await?;
+            self.notifications().notify(&[p], n).await?;
         }
         Ok(r)
     }
@@ -1229,14 +1229,14 @@ impl App {
                 e.details.title,
                 e.details.time_zone.as_str()
             );
-            let n = self.notice(
+            let n = self.notifications().notice(
                 NotificationKind::EventReminder,
                 None,
                 Some(e.id.as_str()),
                 None,
                 Some(&excerpt),
             );
-            self.notify(&people, n).await?;
+            self.notifications().notify(&people, n).await?;
             self.repo().set_reminded(&e.id, true).await?;
             sent += 1;
         }

@@ -636,6 +636,7 @@ impl App {
         let rights = self.library_rights(Some(viewer), library).await?;
         if !rights.contributes {
             return Err(self
+                .accounts()
                 .deny(viewer, "create_material", &library.key(), None, meta)
                 .await);
         }
@@ -709,6 +710,7 @@ impl App {
         let before = self.editable_material(viewer, id).await?;
         if !policy::publishes(Some(viewer)) {
             return Err(self
+                .accounts()
                 .deny(viewer, "publish_material", id.as_str(), None, meta)
                 .await);
         }
@@ -727,7 +729,8 @@ impl App {
             MaterialStatus::Published => "publish_material",
             MaterialStatus::Draft => "unpublish_material",
         };
-        self.audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
+        self.accounts()
+            .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
         Ok(m)
     }
@@ -761,15 +764,16 @@ impl App {
         let m = self.editable_material(viewer, id).await?;
         self.repo().delete_material(&m.id).await?;
         self.wake_indexer();
-        self.audit_in(
-            Some(&viewer.user.id),
-            "delete_material",
-            id.as_str(),
-            None,
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "delete_material",
+                id.as_str(),
+                None,
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(())
     }
 
@@ -866,6 +870,7 @@ impl App {
         let rights = self.library_rights(Some(viewer), library).await?;
         if !rights.edits {
             return Err(self
+                .accounts()
                 .deny(viewer, "create_folder", &library.key(), None, meta)
                 .await);
         }
@@ -921,6 +926,7 @@ impl App {
         let rights = self.library_rights(Some(viewer), &f.library).await?;
         if !rights.edits {
             return Err(self
+                .accounts()
                 .deny(viewer, "change_folder", id.as_str(), None, meta)
                 .await);
         }

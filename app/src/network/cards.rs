@@ -59,7 +59,10 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<StoredFile> {
         if !policy::uploads(Some(viewer)) {
-            return Err(self.deny(viewer, "upload_file", "", None, meta).await);
+            return Err(self
+                .accounts()
+                .deny(viewer, "upload_file", "", None, meta)
+                .await);
         }
         let name = FileName::parse(name)?;
         if bytes.is_empty() {

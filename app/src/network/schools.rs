@@ -102,20 +102,22 @@ impl App {
         let country = Country::parse(code, name, native_name)?;
         if !policy::is_admin(Some(viewer)) {
             return Err(self
+                .accounts()
                 .deny(viewer, "add_country", country.code.as_str(), None, meta)
                 .await);
         }
         self.repo().create_country(&country).await?;
         self.countries_changed();
-        self.audit_in(
-            Some(&viewer.user.id),
-            "add_country",
-            country.code.as_str(),
-            Some(&country.code),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "add_country",
+                country.code.as_str(),
+                Some(&country.code),
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(country)
     }
 
@@ -153,15 +155,16 @@ impl App {
         let school = self
             .store_new_school(facts, SchoolStatus::Applied, None)
             .await?;
-        self.audit_in(
-            None,
-            "apply_school",
-            school.id.as_str(),
-            Some(&school.facts.country),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                None,
+                "apply_school",
+                school.id.as_str(),
+                Some(&school.facts.country),
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(school)
     }
 
@@ -178,6 +181,7 @@ impl App {
         let v = Some(viewer);
         if !(policy::is_admin(v) || policy::coordinates_country(v, &facts.country)) {
             return Err(self
+                .accounts()
                 .deny(
                     viewer,
                     "register_school",
@@ -191,15 +195,16 @@ impl App {
         let school = self
             .store_new_school(facts, SchoolStatus::Approved, Some(&viewer.user.id))
             .await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "register_school",
-            school.id.as_str(),
-            Some(&school.facts.country),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "register_school",
+                school.id.as_str(),
+                Some(&school.facts.country),
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(school)
     }
 
@@ -301,6 +306,7 @@ impl App {
         let mut school = self.school(Some(viewer), id).await?;
         if !policy::governs_school(Some(viewer), &school) {
             return Err(self
+                .accounts()
                 .deny(
                     viewer,
                     action,
@@ -343,15 +349,16 @@ impl App {
             // sign in again until the school is approved again.
             self.sign_out_school(id).await?;
         }
-        self.audit_in(
-            Some(&viewer.user.id),
-            action,
-            id.as_str(),
-            Some(&school.facts.country),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                action,
+                id.as_str(),
+                Some(&school.facts.country),
+                meta,
+                "ok",
+            )
+            .await?;
         school.status = to;
         school.updated_at = change.at;
         Ok(school)
@@ -374,7 +381,7 @@ impl App {
                 })
                 .await?;
             for (_, person) in &people.items {
-                self.end_all_sessions(&person.id).await?;
+                self.accounts().end_all_sessions(&person.id).await?;
             }
             match people.items.last() {
                 Some((cursor, _)) if people.has_next => {
@@ -416,6 +423,7 @@ impl App {
         let mut school = self.school(Some(viewer), id).await?;
         if !policy::edits_school(Some(viewer), &school) {
             return Err(self
+                .accounts()
                 .deny(
                     viewer,
                     "update_school",
@@ -435,15 +443,16 @@ impl App {
         school.facts = facts;
         school.updated_at = self.now();
         self.repo().update_school(&school).await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "update_school",
-            id.as_str(),
-            Some(&school.facts.country),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "update_school",
+                id.as_str(),
+                Some(&school.facts.country),
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(school)
     }
 
@@ -457,6 +466,7 @@ impl App {
         let school = self.school(Some(viewer), id).await?;
         if !policy::edits_card(Some(viewer), &school) {
             return Err(self
+                .accounts()
                 .deny(
                     viewer,
                     action,
@@ -478,15 +488,16 @@ impl App {
     ) -> Result<School> {
         school.updated_at = self.now();
         self.repo().update_school(&school).await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            action,
-            school.id.as_str(),
-            Some(&school.facts.country),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                action,
+                school.id.as_str(),
+                Some(&school.facts.country),
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(school)
     }
 

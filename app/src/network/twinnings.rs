@@ -26,6 +26,7 @@ impl App {
         let own = self.school(v, school).await?;
         if !(policy::coordinates_school(v, &own.id) || policy::is_admin(v)) {
             return Err(self
+                .accounts()
                 .deny(
                     viewer,
                     "propose_twinning",
@@ -84,15 +85,16 @@ impl App {
             decided_at: None,
         };
         self.repo().create_twinning(&t).await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "propose_twinning",
-            t.id.as_str(),
-            Some(&own.facts.country),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "propose_twinning",
+                t.id.as_str(),
+                Some(&own.facts.country),
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(t)
     }
 
@@ -143,7 +145,10 @@ impl App {
                 }
             };
         if !allowed {
-            return Err(self.deny(viewer, action, id.as_str(), None, meta).await);
+            return Err(self
+                .accounts()
+                .deny(viewer, action, id.as_str(), None, meta)
+                .await);
         }
         let from = t.status;
         let fits = matches!(
@@ -164,7 +169,8 @@ impl App {
         t.decided_by = Some(viewer.user.id.clone());
         t.decided_at = Some(self.now());
         self.repo().decide_twinning(&t, from).await?;
-        self.audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
+        self.accounts()
+            .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
         Ok(t)
     }

@@ -4,12 +4,12 @@
 
 pub mod port;
 
-use crate::App;
-use crate::accounts::model::Viewer;
+use crate::kernel::clock::Clock;
 use crate::kernel::error::Result;
 use crate::kernel::id::{MessageId, NotificationId, SpaceId, UserId};
 use crate::kernel::paging::{Page, PageRequest};
-use crate::live::hub::{Notification, NotificationKind, UserSignal};
+use crate::live::hub::{Hub, Notification, NotificationKind, UserSignal};
+use port::NotificationStore;
 
 /// The longest excerpt kept in a notification, in characters.
 const EXCERPT_CHARS: usize = 140;
@@ -20,7 +20,15 @@ fn quotes_a_message(kind: NotificationKind) -> bool {
     kind == NotificationKind::Mentioned
 }
 
-impl App {
+/// The notifications' use cases, with what they may use: their port, the
+/// person hub and the clock.
+pub struct Notifications<'a> {
+    pub(crate) store: &'a dyn NotificationStore,
+    pub(crate) hub: &'a Hub,
+    pub(crate) clock: &'a dyn Clock,
+}
+
+impl Notifications<'_> {
     pub(crate) fn notice(
         &self,
         kind: NotificationKind,
@@ -32,7 +40,7 @@ impl App {
         Notification {
             id: NotificationId::generate(),
             kind,
-            created_at: self.now(),
+            created_at: self.clock.now(),
             space: space.cloned(),
             about: about.map(str::to_owned),
             actor_name: actor_name.map(str::to_owned),
@@ -63,22 +71,22 @@ impl App {
                 (u.clone(), n)
             })
             .collect();
-        self.repo().create_notifications(&list).await?;
+        self.store.create_notifications(&list).await?;
         for (u, n) in list {
-            self.hub().send(&u, UserSignal::Notification(n));
+            self.hub.send(&u, UserSignal::Notification(n));
         }
         Ok(())
     }
 
-    /// The viewer's notifications, newest first. An excerpt of a message
+    /// A person's notifications, newest first. An excerpt of a message
     /// that was since hidden or deleted is left out: moderation reaches the
     /// notifications the message caused, not only the channel.
     pub async fn my_notifications(
         &self,
-        viewer: &Viewer,
+        user: &UserId,
         page: &PageRequest,
     ) -> Result<Page<Notification>> {
-        let mut page = self.repo().notifications(&viewer.user.id, page).await?;
+        let mut page = self.store.notifications(user, page).await?;
         let about_messages: Vec<MessageId> = page
             .items
             .iter()
@@ -89,12 +97,10 @@ impl App {
             return Ok(page);
         }
         let shown: std::collections::HashSet<MessageId> = self
-            .repo()
-            .messages_by_ids(&about_messages)
+            .store
+            .shown_messages(&about_messages)
             .await?
             .into_iter()
-            .filter(|m| !m.deleted && m.hidden.is_none())
-            .map(|m| m.id)
             .collect();
         for (_, n) in &mut page.items {
             if quotes_a_message(n.kind)
@@ -110,18 +116,16 @@ impl App {
         Ok(page)
     }
 
-    pub async fn unread_notification_count(&self, viewer: &Viewer) -> Result<u64> {
-        self.repo().unread_notifications(&viewer.user.id).await
+    pub async fn unread_notification_count(&self, user: &UserId) -> Result<u64> {
+        self.store.unread_notifications(user).await
     }
 
-    /// Marks some (or all) of the viewer's notifications read.
+    /// Marks some (or all) of a person's notifications read.
     pub async fn mark_notifications_read(
         &self,
-        viewer: &Viewer,
+        user: &UserId,
         ids: Option<&[NotificationId]>,
     ) -> Result<()> {
-        self.repo()
-            .mark_notifications_read(&viewer.user.id, ids)
-            .await
+        self.store.mark_notifications_read(user, ids).await
     }
 }

@@ -1,7 +1,7 @@
 //! What the notifications domain needs of the database.
 
 use crate::kernel::error::Result;
-use crate::kernel::id::{NotificationId, UserId};
+use crate::kernel::id::{MessageId, NotificationId, UserId};
 use crate::kernel::paging::{Page, PageRequest};
 use crate::live::hub::Notification;
 use async_trait::async_trait;
@@ -19,4 +19,7 @@ pub trait NotificationStore: Send + Sync + 'static {
         user: &UserId,
         ids: Option<&[NotificationId]>,
     ) -> Result<()>;
+    /// Which of these messages are still shown (neither hidden nor
+    /// deleted): a notification quotes only those.
+    async fn shown_messages(&self, ids: &[MessageId]) -> Result<Vec<MessageId>>;
 }

@@ -115,6 +115,7 @@ impl App {
             let target = school.as_ref().map_or("", |s| s.id.as_str());
             let country = school.as_ref().map(|s| &s.facts.country);
             return Err(self
+                .accounts()
                 .deny(viewer, "invite_person", target, country, meta)
                 .await);
         }
@@ -177,15 +178,16 @@ impl App {
         self.repo()
             .create_invitation(&invitation, &secrets::token_hash(&code))
             .await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "invite_person",
-            invitation.id.as_str(),
-            invitation.country.as_ref(),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "invite_person",
+                invitation.id.as_str(),
+                invitation.country.as_ref(),
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(IssuedInvitation { invitation, code })
     }
 
@@ -235,21 +237,22 @@ impl App {
             class_label: None,
             mentor: inv.mentor.clone(),
         };
-        let hash = self.hash_password(&pw).await?;
+        let hash = self.accounts().hash_password(&pw).await?;
         let user = self
             .repo()
             .accept_invitation(&inv.id, &draft, &hash, self.now())
             .await?;
-        self.audit_in(
-            Some(&user.id),
-            "accept_invitation",
-            inv.id.as_str(),
-            inv.country.as_ref(),
-            meta,
-            "ok",
-        )
-        .await?;
-        self.open_session(user).await
+        self.accounts()
+            .audit_in(
+                Some(&user.id),
+                "accept_invitation",
+                inv.id.as_str(),
+                inv.country.as_ref(),
+                meta,
+                "ok",
+            )
+            .await?;
+        self.accounts().open_session(user).await
     }
 
     /// The name of the school an invitation is for, shown on its accept page.
@@ -283,15 +286,16 @@ impl App {
             let now = self.now();
             self.repo().revoke_invitation(id, now).await?;
             inv.revoked_at = Some(now);
-            self.audit_in(
-                Some(&viewer.user.id),
-                "revoke_invitation",
-                id.as_str(),
-                inv.country.as_ref(),
-                meta,
-                "ok",
-            )
-            .await?;
+            self.accounts()
+                .audit_in(
+                    Some(&viewer.user.id),
+                    "revoke_invitation",
+                    id.as_str(),
+                    inv.country.as_ref(),
+                    meta,
+                    "ok",
+                )
+                .await?;
         }
         Ok(inv)
     }
@@ -329,6 +333,7 @@ impl App {
         let school = self.school(v, &school_id).await?;
         if !(policy::teaches_at(v, &school.id) || policy::is_admin(v)) {
             return Err(self
+                .accounts()
                 .deny(
                     viewer,
                     "create_students",
@@ -393,15 +398,16 @@ impl App {
                     &PasswordHash(hash),
                 )
                 .await?;
-            self.audit_in(
-                Some(&viewer.user.id),
-                "create_student",
-                user.id.as_str(),
-                Some(&school.facts.country),
-                meta,
-                "ok",
-            )
-            .await?;
+            self.accounts()
+                .audit_in(
+                    Some(&viewer.user.id),
+                    "create_student",
+                    user.id.as_str(),
+                    Some(&school.facts.country),
+                    meta,
+                    "ok",
+                )
+                .await?;
             created.push(NewStudent { user, password: pw });
         }
         Ok(created)
@@ -441,6 +447,7 @@ impl App {
         }
         if !policy::manages_person(Some(viewer), &target) {
             return Err(self
+                .accounts()
                 .deny(
                     viewer,
                     "update_student",
@@ -460,16 +467,17 @@ impl App {
             self.repo().set_class_label(id, &c).await?;
             target.class_label = Some(c);
         }
-        self.forget_cached_user(id);
-        self.audit_in(
-            Some(&viewer.user.id),
-            "update_student",
-            id.as_str(),
-            country.as_ref(),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts().forget_cached_user(id);
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "update_student",
+                id.as_str(),
+                country.as_ref(),
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(target)
     }
 
@@ -514,7 +522,7 @@ impl App {
             self.repo().set_mentor_profile(&me.id, &p).await?;
             me.mentor = Some(p);
         }
-        self.forget_cached_user(&me.id);
+        self.accounts().forget_cached_user(&me.id);
         Ok(me)
     }
 
@@ -532,6 +540,7 @@ impl App {
         let country = target.country.clone();
         if !policy::changes_staff_role(Some(viewer), &target) {
             return Err(self
+                .accounts()
                 .deny(viewer, "change_role", id.as_str(), country.as_ref(), meta)
                 .await);
         }
@@ -543,18 +552,19 @@ impl App {
         }
         if target.role != role {
             self.repo().set_role(id, role).await?;
-            self.end_all_sessions(id).await?;
+            self.accounts().end_all_sessions(id).await?;
             target.role = role;
         }
-        self.audit_in(
-            Some(&viewer.user.id),
-            "change_role",
-            id.as_str(),
-            country.as_ref(),
-            meta,
-            role.as_str(),
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "change_role",
+                id.as_str(),
+                country.as_ref(),
+                meta,
+                role.as_str(),
+            )
+            .await?;
         Ok(target)
     }
 
@@ -638,6 +648,7 @@ impl App {
         let target = self.user(viewer, id).await?;
         if !policy::manages_person(Some(viewer), &target) {
             return Err(self
+                .accounts()
                 .deny(viewer, action, id.as_str(), target.country.as_ref(), meta)
                 .await);
         }
@@ -659,16 +670,17 @@ impl App {
         let target = self
             .managed_person(viewer, id, "reset_password", meta)
             .await?;
-        let password = self.give_new_password(id, target.role).await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "reset_password",
-            id.as_str(),
-            target.country.as_ref(),
-            meta,
-            "ok",
-        )
-        .await?;
+        let password = self.accounts().give_new_password(id, target.role).await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "reset_password",
+                id.as_str(),
+                target.country.as_ref(),
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(Credentials {
             login: target.username.as_str().to_owned(),
             password,
@@ -691,16 +703,17 @@ impl App {
             .managed_person(viewer, id, "deactivate_user", meta)
             .await?;
         self.repo().set_user_active(id, false).await?;
-        self.end_all_sessions(id).await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "deactivate_user",
-            id.as_str(),
-            user.country.as_ref(),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts().end_all_sessions(id).await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "deactivate_user",
+                id.as_str(),
+                user.country.as_ref(),
+                meta,
+                "ok",
+            )
+            .await?;
         user.active = false;
         Ok(user)
     }
@@ -717,16 +730,17 @@ impl App {
             .managed_person(viewer, id, "reactivate_user", meta)
             .await?;
         self.repo().set_user_active(id, true).await?;
-        self.forget_cached_user(id);
-        self.audit_in(
-            Some(&viewer.user.id),
-            "reactivate_user",
-            id.as_str(),
-            user.country.as_ref(),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts().forget_cached_user(id);
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "reactivate_user",
+                id.as_str(),
+                user.country.as_ref(),
+                meta,
+                "ok",
+            )
+            .await?;
         user.active = true;
         Ok(user)
     }

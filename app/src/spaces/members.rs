@@ -127,7 +127,10 @@ impl App {
             _ => None,
         };
         let Some(school) = school else {
-            return Err(self.deny(viewer, "create_space", "", None, meta).await);
+            return Err(self
+                .accounts()
+                .deny(viewer, "create_space", "", None, meta)
+                .await);
         };
         if school.status != SchoolStatus::Approved {
             return Err(Error::Conflict(
@@ -167,15 +170,16 @@ impl App {
                 .collect(),
         )
         .await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "create_space",
-            space.id.as_str(),
-            Some(&school.facts.country),
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "create_space",
+                space.id.as_str(),
+                Some(&school.facts.country),
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(space)
     }
 
@@ -244,6 +248,7 @@ impl App {
         let access = self.space_access(viewer, id).await?;
         if access.writer_role()? != SpaceRole::Lead {
             return Err(self
+                .accounts()
                 .deny(viewer, "update_space", id.as_str(), None, meta)
                 .await);
         }
@@ -267,6 +272,7 @@ impl App {
         let lead = access.role == Some(SpaceRole::Lead) || policy::is_admin(Some(viewer));
         if !lead {
             return Err(self
+                .accounts()
                 .deny(viewer, "archive_space", id.as_str(), None, meta)
                 .await);
         }
@@ -282,7 +288,8 @@ impl App {
         } else {
             "reopen_space"
         };
-        self.audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
+        self.accounts()
+            .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
         Ok(space)
     }
@@ -300,6 +307,7 @@ impl App {
         let access = self.space_access(viewer, id).await?;
         if access.writer_role()? != SpaceRole::Lead {
             return Err(self
+                .accounts()
                 .deny(viewer, "invite_to_space", id.as_str(), None, meta)
                 .await);
         }
@@ -357,23 +365,24 @@ impl App {
             answered_at: None,
         };
         self.repo().create_space_invitation(&inv).await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "invite_to_space",
-            inv.id.as_str(),
-            None,
-            meta,
-            "ok",
-        )
-        .await?;
-        let note = self.notice(
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "invite_to_space",
+                inv.id.as_str(),
+                None,
+                meta,
+                "ok",
+            )
+            .await?;
+        let note = self.notifications().notice(
             NotificationKind::SpaceInvitation,
             Some(&space.id),
             Some(inv.id.as_str()),
             Some(viewer.user.display_name.as_str()),
             Some(&space.details.title),
         );
-        self.notify(&notify, note).await?;
+        self.notifications().notify(&notify, note).await?;
         Ok(inv)
     }
 
@@ -457,7 +466,10 @@ impl App {
             "decline_space_invitation"
         };
         if !answers(viewer, &inv) {
-            return Err(self.deny(viewer, action, id.as_str(), None, meta).await);
+            return Err(self
+                .accounts()
+                .deny(viewer, action, id.as_str(), None, meta)
+                .await);
         }
         if inv.status != InvitationAnswer::Pending {
             return Err(Error::Conflict(
@@ -515,16 +527,18 @@ impl App {
             )
             .await?;
         }
-        self.audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
+        self.accounts()
+            .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
-        let note = self.notice(
+        let note = self.notifications().notice(
             NotificationKind::SpaceInvitationAnswered,
             Some(&space.id),
             Some(inv.id.as_str()),
             Some(viewer.user.display_name.as_str()),
             Some(if accept { "accepted" } else { "declined" }),
         );
-        self.notify(std::slice::from_ref(&inv.invited_by), note)
+        self.notifications()
+            .notify(std::slice::from_ref(&inv.invited_by), note)
             .await?;
         Ok(inv)
     }
@@ -549,6 +563,7 @@ impl App {
             .find(|s| policy::teaches_at(v, s));
         let Some(school) = school else {
             return Err(self
+                .accounts()
                 .deny(viewer, "join_space", id.as_str(), None, meta)
                 .await);
         };
@@ -589,6 +604,7 @@ impl App {
         if !matches!(role, Ok(SpaceRole::Lead | SpaceRole::Teacher)) {
             role?;
             return Err(self
+                .accounts()
                 .deny(viewer, "add_space_students", id.as_str(), None, meta)
                 .await);
         }
@@ -622,15 +638,16 @@ impl App {
                 .map(|m| self.entry(id, SpaceEventKind::MemberJoined(m.clone())))
                 .collect();
             self.log(entries).await?;
-            self.audit_in(
-                Some(&viewer.user.id),
-                "add_space_students",
-                id.as_str(),
-                None,
-                meta,
-                &format!("ok: {}", added.len()),
-            )
-            .await?;
+            self.accounts()
+                .audit_in(
+                    Some(&viewer.user.id),
+                    "add_space_students",
+                    id.as_str(),
+                    None,
+                    meta,
+                    &format!("ok: {}", added.len()),
+                )
+                .await?;
         }
         Ok(added)
     }
@@ -668,6 +685,7 @@ impl App {
             };
         if !allowed {
             return Err(self
+                .accounts()
                 .deny(viewer, "remove_space_member", id.as_str(), None, meta)
                 .await);
         }
@@ -680,15 +698,16 @@ impl App {
         )
         .await?;
         if !own {
-            self.audit_in(
-                Some(&viewer.user.id),
-                "remove_space_member",
-                &format!("{id}/{user}"),
-                None,
-                meta,
-                "ok",
-            )
-            .await?;
+            self.accounts()
+                .audit_in(
+                    Some(&viewer.user.id),
+                    "remove_space_member",
+                    &format!("{id}/{user}"),
+                    None,
+                    meta,
+                    "ok",
+                )
+                .await?;
         }
         Ok(target)
     }

@@ -93,6 +93,7 @@ impl App {
         let access = self.space_access(viewer, space).await?;
         if !access.writer_role()?.moderates() {
             return Err(self
+                .accounts()
                 .deny(viewer, "create_channel", space.as_str(), None, meta)
                 .await);
         }
@@ -201,14 +202,14 @@ impl App {
     }
 
     async fn notify_mentions(&self, m: &Message, who: &[UserId], viewer: &Viewer) -> Result<()> {
-        let note = self.notice(
+        let note = self.notifications().notice(
             NotificationKind::Mentioned,
             Some(&m.space),
             Some(m.id.as_str()),
             Some(viewer.user.display_name.as_str()),
             Some(&m.body.markdown),
         );
-        self.notify(who, note).await
+        self.notifications().notify(who, note).await
     }
 
     /// Changes the text of one's own message; earlier versions are kept.
@@ -268,6 +269,7 @@ impl App {
         let own = m.author == viewer.user.id;
         if !own && !role.moderates() {
             return Err(self
+                .accounts()
                 .deny(viewer, "delete_message", id.as_str(), None, meta)
                 .await);
         }
@@ -279,15 +281,16 @@ impl App {
         self.log_in(SpaceEventKind::MessageDeleted(gone.clone()), &channel)
             .await?;
         if !own {
-            self.audit_in(
-                Some(&viewer.user.id),
-                "delete_message",
-                id.as_str(),
-                None,
-                meta,
-                "ok",
-            )
-            .await?;
+            self.accounts()
+                .audit_in(
+                    Some(&viewer.user.id),
+                    "delete_message",
+                    id.as_str(),
+                    None,
+                    meta,
+                    "ok",
+                )
+                .await?;
         }
         Ok(gone)
     }
@@ -308,7 +311,10 @@ impl App {
             "unhide_message"
         };
         if !access.writer_role()?.moderates() {
-            return Err(self.deny(viewer, action, id.as_str(), None, meta).await);
+            return Err(self
+                .accounts()
+                .deny(viewer, action, id.as_str(), None, meta)
+                .await);
         }
         let kind = match reason {
             Some(r) => {
@@ -331,7 +337,8 @@ impl App {
             }
         };
         self.log_in(kind, &channel).await?;
-        self.audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
+        self.accounts()
+            .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
         Ok(m)
     }
@@ -363,14 +370,14 @@ impl App {
             .filter(|t| t.role.moderates() && t.user != viewer.user.id)
             .map(|t| t.user)
             .collect();
-        let note = self.notice(
+        let note = self.notifications().notice(
             NotificationKind::MessageReported,
             Some(&m.space),
             Some(m.id.as_str()),
             Some(viewer.user.display_name.as_str()),
             Some(&report.reason),
         );
-        self.notify(&teachers, note).await
+        self.notifications().notify(&teachers, note).await
     }
 
     /// Adds or takes back the viewer's reaction to a message.

@@ -47,6 +47,7 @@ impl NetworkMutation {
         device: Option<String>,
     ) -> Result<Session> {
         app(ctx)
+            .accounts()
             .login(&login, &password, device.as_deref(), &meta(ctx))
             .await
             .map(Session)
@@ -56,7 +57,7 @@ impl NetworkMutation {
     /// Ends this session; its open sockets close.
     async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx).logout(v).await.gql()?;
+        app(ctx).accounts().logout(v).await.gql()?;
         Ok(true)
     }
 
@@ -70,6 +71,7 @@ impl NetworkMutation {
     ) -> Result<Session> {
         let v = viewer(ctx)?;
         app(ctx)
+            .accounts()
             .change_password(v, &current_password, &new_password, &meta(ctx))
             .await
             .map(Session)

@@ -341,10 +341,14 @@ impl SpaceMutation {
             })
             .transpose()
             .gql()?;
-        app(ctx)
-            .mark_notifications_read(v, ids.as_deref())
+        let notifications = app(ctx).notifications();
+        notifications
+            .mark_notifications_read(&v.user.id, ids.as_deref())
             .await
             .gql()?;
-        app(ctx).unread_notification_count(v).await.gql()
+        notifications
+            .unread_notification_count(&v.user.id)
+            .await
+            .gql()
     }
 }

@@ -897,14 +897,14 @@ impl App {
             .filter(|r| r.status == RegistrationStatus::Registered && r.user != viewer.user.id)
             .map(|r| r.user)
             .collect();
-        let n = self.notice(
+        let n = self.notifications().notice(
             NotificationKind::EventLive,
             None,
             Some(e.id.as_str()),
             Some(viewer.user.display_name.as_str()),
             Some(&e.details.title),
         );
-        self.notify(&people, n).await?;
+        self.notifications().notify(&people, n).await?;
         Ok(e)
     }
 
@@ -1016,15 +1016,16 @@ impl App {
             None,
         )
         .await?;
-        self.audit_in(
-            Some(&viewer.user.id),
-            "hide_live_message",
-            message.as_str(),
-            None,
-            meta,
-            "ok",
-        )
-        .await?;
+        self.accounts()
+            .audit_in(
+                Some(&viewer.user.id),
+                "hide_live_message",
+                message.as_str(),
+                None,
+                meta,
+                "ok",
+            )
+            .await?;
         Ok(message.clone())
     }
 
