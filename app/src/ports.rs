@@ -2,7 +2,7 @@
 //! `port` module of the domain that uses it and named here together.
 //!
 //! `store` implements [`Repository`] (SurrealDB, one `impl` per domain in
-//! its file of the same name) and [`ObjectStorage`](crate::kernel::blobs::ObjectStorage) (object_store);
+//! its file of the same name) and [`ObjectStorage`] (object_store);
 //! `search` implements [`SearchIndex`]; `server` implements [`Previewer`]
 //! (worker processes). The domain never names a backend
 //! technology. Errors come back as [`crate::Error`], with backend
@@ -12,6 +12,7 @@ use async_trait::async_trait;
 
 pub use crate::accounts::port::AccountStore;
 pub use crate::events::port::EventStore;
+pub use crate::kernel::blobs::{BlobInfo, BlobWriter, ByteStream, ObjectStorage};
 use crate::kernel::error::Result;
 pub use crate::materials::port::{MaterialStore, Previewer};
 pub use crate::network::port::NetworkStore;
