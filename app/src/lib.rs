@@ -148,6 +148,17 @@ impl App {
         }
     }
 
+    /// The network's use cases: countries, schools, cards, twinnings.
+    pub fn network(&self) -> network::Network<'_> {
+        network::Network {
+            store: &*self.inner.repo,
+            state: &self.inner.network,
+            objects: &*self.inner.objects,
+            clock: &*self.inner.clock,
+            accounts: self.accounts(),
+        }
+    }
+
     /// The notifications' use cases.
     pub fn notifications(&self) -> notifications::Notifications<'_> {
         notifications::Notifications {

@@ -247,7 +247,7 @@ impl CoreQuery {
 
     /// The countries of the network with their numbers of approved schools.
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
-        let list = app(ctx).countries().await.gql()?;
+        let list = app(ctx).network().countries().await.gql()?;
         Ok(list
             .into_iter()
             .map(|(c, n)| Country {
@@ -259,7 +259,7 @@ impl CoreQuery {
 
     /// One country by its ISO 3166-1 alpha-2 code; null if unknown.
     async fn country(&self, ctx: &Context<'_>, code: String) -> Result<Option<Country>> {
-        match app(ctx).country(&code).await {
+        match app(ctx).network().country(&code).await {
             Ok(c) => Ok(Some(Country {
                 country: c,
                 school_count: None,
@@ -292,7 +292,7 @@ impl CoreQuery {
         let Ok(id) = app::SchoolId::parse(&id) else {
             return Ok(None);
         };
-        match app(ctx).school(viewer_opt(ctx), &id).await {
+        match app(ctx).network().school(viewer_opt(ctx), &id).await {
             Ok(s) => Ok(Some(School(s))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(e).gql(),
@@ -303,6 +303,7 @@ impl CoreQuery {
     async fn country_overview(&self, ctx: &Context<'_>, code: String) -> Result<CountryOverview> {
         let v = viewer(ctx)?;
         app(ctx)
+            .network()
             .country_overview(v, &code)
             .await
             .map(Into::into)

@@ -51,6 +51,7 @@ pub async fn upload(
     };
     match state
         .app
+        .network()
         .upload_file(&viewer, &name, declared.as_deref(), bytes.to_vec(), &meta)
         .await
     {
@@ -84,7 +85,7 @@ pub async fn download(
         Ok(id) => id,
         Err(e) => return app_error(e),
     };
-    let file = match state.app.file_record(viewer.as_ref(), &id).await {
+    let file = match state.app.network().file_record(viewer.as_ref(), &id).await {
         Ok(f) => f,
         Err(e) => return app_error(e),
     };
@@ -103,7 +104,7 @@ pub async fn download(
         }
         return resp;
     }
-    let bytes = match state.app.file_bytes(&file).await {
+    let bytes = match state.app.network().file_bytes(&file).await {
         Ok(b) => b,
         Err(e) => return app_error(e),
     };

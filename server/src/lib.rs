@@ -270,7 +270,7 @@ async fn collect_orphans(
             _ = every.tick() => {}
             () = shutdown.cancelled() => return,
         }
-        match app.collect_orphan_files().await {
+        match app.network().collect_orphan_files().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(files = n, "collected unattached uploads"),
             Err(e) => tracing::warn!(error = %e, "collecting unattached uploads failed"),

@@ -10,11 +10,12 @@ use app::ports::NetworkStore;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 
-use app::{Error, Result};
+use app::{Error, PeopleQuery, Result, Role, User};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use surrealdb::types::SurrealValue;
 
+use crate::accounts::{PERSON_FIELDS, PersonRow, person_row};
 use crate::database::{Database, internal};
 use crate::query::{all_errors, exec, guarded, page_of};
 use app::{
@@ -243,6 +244,17 @@ struct FileContent {
 }
 
 impl Database {
+    pub(crate) fn people_page(&self, rows: Vec<PersonRow>, limit: usize) -> Result<Page<User>> {
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                let key = r.sort_key.clone().unwrap_or_default();
+                person_row(r).map(|u| (key, u))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(page_of(rows, limit))
+    }
+
     pub(crate) async fn counts(
         &self,
         sql: &str,
@@ -373,6 +385,62 @@ fn event_row(c: &SchoolStatusChange) -> EventRow {
 
 #[async_trait]
 impl NetworkStore for Database {
+    async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>> {
+        let mut conditions = vec!["school = $school", "role IN $roles"];
+        if q.class_label.is_some() {
+            conditions.push("class_label = $class");
+        }
+        if q.page.after.is_some() {
+            conditions.push("sort_key > $after");
+        }
+        let sql = format!(
+            "SELECT {PERSON_FIELDS} FROM user WHERE {} ORDER BY sort_key LIMIT $limit",
+            conditions.join(" AND ")
+        );
+        let rows: Vec<PersonRow> = self
+            .db
+            .query(sql)
+            .bind(("school", q.school.as_str().to_owned()))
+            .bind((
+                "roles",
+                q.roles
+                    .iter()
+                    .map(|r| r.as_str().to_owned())
+                    .collect::<Vec<_>>(),
+            ))
+            .bind((
+                "class",
+                q.class_label.as_ref().map(|c| c.as_str().to_owned()),
+            ))
+            .bind(("after", q.page.after.clone()))
+            .bind(("limit", q.page.look_ahead() as i64))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        self.people_page(rows, q.page.limit)
+    }
+
+    async fn people_by_role(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>> {
+        let counts = self
+            .counts(
+                "SELECT role AS key, count() AS n FROM user WHERE country = $country AND active = true GROUP BY key",
+                country,
+            )
+            .await?;
+        Ok(Role::ALL
+            .into_iter()
+            .filter(|r| *r != Role::PlatformAdmin && *r != Role::Mentor)
+            .map(|r| {
+                let n = counts
+                    .iter()
+                    .find(|(k, _)| k == r.as_str())
+                    .map_or(0, |(_, n)| *n);
+                (r, n)
+            })
+            .collect())
+    }
+
     async fn create_country(&self, c: &Country) -> Result<()> {
         let res = self
             .db

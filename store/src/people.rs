@@ -4,56 +4,20 @@ use app::ports::PeopleStore;
 use async_trait::async_trait;
 use surrealdb::types::SurrealValue;
 
-use crate::accounts::{PERSON_FIELDS, PersonRow, mentor_from_json, mentor_to_json, person_row};
+use crate::accounts::{PERSON_FIELDS, PersonRow, mentor_from_json, mentor_to_json};
 use crate::accounts::{new_person_row, person_from_draft, person_sort_key};
 use crate::database::Database;
 use crate::database::internal;
 use crate::query::{exec, page_of};
 use app::{
     ClassLabel, CountryCode, DisplayName, Invitation, MentorProfile, Page, PageRequest,
-    PasswordHash, PeopleQuery, PersonDraft, Result, Role, TokenHash, User,
+    PasswordHash, PersonDraft, Result, Role, TokenHash, User,
 };
 use app::{Email, Error, InvitationId, SchoolId, UserId};
 use chrono::{DateTime, Utc};
 
 #[async_trait]
 impl PeopleStore for Database {
-    async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>> {
-        let mut conditions = vec!["school = $school", "role IN $roles"];
-        if q.class_label.is_some() {
-            conditions.push("class_label = $class");
-        }
-        if q.page.after.is_some() {
-            conditions.push("sort_key > $after");
-        }
-        let sql = format!(
-            "SELECT {PERSON_FIELDS} FROM user WHERE {} ORDER BY sort_key LIMIT $limit",
-            conditions.join(" AND ")
-        );
-        let rows: Vec<PersonRow> = self
-            .db
-            .query(sql)
-            .bind(("school", q.school.as_str().to_owned()))
-            .bind((
-                "roles",
-                q.roles
-                    .iter()
-                    .map(|r| r.as_str().to_owned())
-                    .collect::<Vec<_>>(),
-            ))
-            .bind((
-                "class",
-                q.class_label.as_ref().map(|c| c.as_str().to_owned()),
-            ))
-            .bind(("after", q.page.after.clone()))
-            .bind(("limit", q.page.look_ahead() as i64))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        self.people_page(rows, q.page.limit)
-    }
-
     async fn class_labels(&self, school: &SchoolId) -> Result<Vec<ClassLabel>> {
         let labels: Vec<Option<String>> = self
             .db
@@ -133,26 +97,6 @@ impl PeopleStore for Database {
                 .bind(("role", role.as_str())),
         )
         .await
-    }
-
-    async fn people_by_role(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>> {
-        let counts = self
-            .counts(
-                "SELECT role AS key, count() AS n FROM user WHERE country = $country AND active = true GROUP BY key",
-                country,
-            )
-            .await?;
-        Ok(Role::ALL
-            .into_iter()
-            .filter(|r| *r != Role::PlatformAdmin && *r != Role::Mentor)
-            .map(|r| {
-                let n = counts
-                    .iter()
-                    .find(|(k, _)| k == r.as_str())
-                    .map_or(0, |(_, n)| *n);
-                (r, n)
-            })
-            .collect())
     }
 
     async fn create_invitation(&self, inv: &Invitation, code_hash: &TokenHash) -> Result<()> {
@@ -311,17 +255,6 @@ struct InvitationContent {
 }
 
 impl Database {
-    fn people_page(&self, rows: Vec<PersonRow>, limit: usize) -> Result<Page<User>> {
-        let rows = rows
-            .into_iter()
-            .map(|r| {
-                let key = r.sort_key.clone().unwrap_or_default();
-                person_row(r).map(|u| (key, u))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(page_of(rows, limit))
-    }
-
     async fn invitations_where(
         &self,
         filter: &str,

@@ -270,6 +270,7 @@ async fn fresh_upload(net: &Net, actor: Actor) -> String {
     let png = tiny_png();
     net.s
         .app
+        .network()
         .upload_file(
             &uploader,
             "photo.png",
@@ -668,6 +669,7 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
                 let admin = net.admin_viewer().await;
                 net.s
                     .app
+                    .network()
                     .add_school_photo(
                         &admin,
                         &app::SchoolId::parse(&school).unwrap(),
@@ -763,6 +765,7 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
             let t = net
                 .s
                 .app
+                .network()
                 .propose_twinning(
                     &admin,
                     &app::SchoolId::parse(&other).unwrap(),
@@ -775,6 +778,7 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
             if field == "endTwinning" {
                 net.s
                     .app
+                    .network()
                     .decide_twinning(&admin, &t.id, app::TwinningStatus::Accepted, &meta)
                     .await
                     .unwrap();

@@ -547,7 +547,8 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
     for i in 0..ITEMS {
         let form = school_form(&format!("Lithuanian school {i}"), "LT");
         schools.push(
-            app.seed_school(&form, app::SchoolStatus::Approved, i % 2 == 0)
+            app.network()
+                .seed_school(&form, app::SchoolStatus::Approved, i % 2 == 0)
                 .await
                 .unwrap()
                 .id

@@ -183,12 +183,12 @@ async fn uploads_never_attached_are_collected_after_a_day() {
         .await;
     assert!(r.body["errors"].is_null(), "{}", r.body);
     assert_eq!(
-        s.app.collect_orphan_files().await.unwrap(),
+        s.app.network().collect_orphan_files().await.unwrap(),
         0,
         "a fresh upload is left alone"
     );
     s.clock.advance(chrono::Duration::hours(25));
-    assert_eq!(s.app.collect_orphan_files().await.unwrap(), 1);
+    assert_eq!(s.app.network().collect_orphan_files().await.unwrap(), 1);
     let coord = s.token("coord.a1", NET_PASSWORD).await;
     let (status, _, _) = s
         .download(Some(&coord), &format!("/files/{}", lost.as_str().unwrap()))

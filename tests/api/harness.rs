@@ -416,7 +416,8 @@ impl Net {
             let app = app.clone();
             let form = school_form(name, country);
             async move {
-                app.seed_school(&form, app::SchoolStatus::Approved, public)
+                app.network()
+                    .seed_school(&form, app::SchoolStatus::Approved, public)
                     .await
                     .unwrap()
                     .id
@@ -586,6 +587,7 @@ impl Net {
         let n = self.next();
         self.s
             .app
+            .network()
             .seed_school(
                 &school_form(&format!("Fresh school {n}"), country),
                 status,

@@ -279,6 +279,7 @@ async fn the_directory_filters_and_pages_with_cursors_in_name_order() {
         form.languages = vec![lang.into()];
         net.s
             .app
+            .network()
             .seed_school(&form, app::SchoolStatus::Approved, false)
             .await
             .unwrap();
@@ -522,6 +523,7 @@ async fn lists_merge_what_each_asker_may_see_in_one_name_order() {
         ("Zz applied", app::SchoolStatus::Applied),
     ] {
         s.app
+            .network()
             .seed_school(&school_form(name, "AM"), status, false)
             .await
             .unwrap();

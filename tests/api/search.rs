@@ -972,6 +972,7 @@ async fn import_until_killed(dir: &std::path::Path) {
     let s = spawn_config(crate::persistence::on_disk(dir)).await;
     let app = s.app.clone();
     let school = app
+        .network()
         .seed_school(
             &school_form("Import School", "AM"),
             app::SchoolStatus::Approved,

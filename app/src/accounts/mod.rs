@@ -11,7 +11,7 @@ pub mod port;
 
 pub(crate) mod password;
 pub(crate) mod policy;
-mod throttle;
+pub(crate) mod throttle;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -64,8 +64,6 @@ pub(crate) struct AccountState {
     /// answer takes as long as for a real account.
     dummy_hash: OnceCell<String>,
     sessions: SessionCache,
-    /// School applications per client address and minute.
-    pub(crate) applications: AddressBudget,
     pub(crate) hashing: password::Hashing,
 }
 
@@ -77,7 +75,6 @@ impl AccountState {
             attempts: Attempts::default(),
             dummy_hash: OnceCell::new(),
             sessions: SessionCache::default(),
-            applications: AddressBudget::new(20),
             hashing: password::Hashing::new(),
         }
     }
@@ -179,6 +176,7 @@ fn chrono_dur(d: Duration) -> chrono::Duration {
 
 /// The accounts' use cases, with what they may use: their port, their
 /// state, the person hub, the clock and the notifications.
+#[derive(Clone, Copy)]
 pub struct Accounts<'a> {
     pub(crate) store: &'a dyn AccountStore,
     pub(crate) state: &'a AccountState,

@@ -413,7 +413,7 @@ impl App {
         } else {
             SchoolStatus::Approved
         };
-        let mut school = self.store_new_school(facts, status, None).await?;
+        let mut school = self.network().store_new_school(facts, status, None).await?;
         if !pending {
             let pairs = |local: &str, en: &str| {
                 vec![

@@ -9,7 +9,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::App;
+use super::Network;
 use crate::accounts::model::{RequestMeta, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::FileId;
@@ -46,7 +46,7 @@ fn detect(bytes: &[u8]) -> Option<&'static str> {
         .copied()
 }
 
-impl App {
+impl Network<'_> {
     /// Stores an upload for a visit card. `declared` is the client's
     /// Content-Type; when given, it must agree with the bytes.
     #[tracing::instrument(skip_all, fields(size = bytes.len()))]
@@ -60,7 +60,7 @@ impl App {
     ) -> Result<StoredFile> {
         if !policy::uploads(Some(viewer)) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "upload_file", "", None, meta)
                 .await);
         }
@@ -103,13 +103,13 @@ impl App {
             uploaded_by: viewer.user.id.clone(),
             school: viewer.user.school.clone(),
             attached_to: None,
-            created_at: self.now(),
+            created_at: self.clock.now(),
         };
         let key = StoredFile::key(&file.id);
-        self.inner.objects.put(&key, bytes).await?;
-        if let Err(e) = self.repo().create_file(&file).await {
+        self.objects.put(&key, bytes).await?;
+        if let Err(e) = self.store.create_file(&file).await {
             // The record failed: take the blob back so nothing is left behind.
-            let _ = self.inner.objects.delete(&key).await;
+            let _ = self.objects.delete(&key).await;
             return Err(e);
         }
         Ok(file)
@@ -119,8 +119,7 @@ impl App {
     /// as a stream: they are never held whole, since these files are public
     /// and anyone may ask for them many times at once.
     pub async fn file_bytes(&self, file: &StoredFile) -> Result<crate::kernel::blobs::ByteStream> {
-        self.inner
-            .objects
+        self.objects
             .read(&StoredFile::key(&file.id), None)
             .await?
             .ok_or_else(|| Error::internal(format!("file {} has no blob", file.id)))
@@ -129,7 +128,7 @@ impl App {
     /// The record of a file the asker may see: its uploader, and whoever may
     /// see the visit card that shows it. `NotFound` otherwise.
     pub async fn file_record(&self, viewer: Option<&Viewer>, id: &FileId) -> Result<StoredFile> {
-        let file = self.repo().file(id).await?.ok_or(Error::NotFound)?;
+        let file = self.store.file(id).await?.ok_or(Error::NotFound)?;
         let own = viewer.is_some_and(|v| v.user.id == file.uploaded_by);
         let shown = match &file.attached_to {
             Some(school) => self.school(viewer, school).await.is_ok(),
@@ -154,23 +153,23 @@ impl App {
         }
         let mut ids: Vec<FileId> = school.card.photos.iter().map(|p| p.file.clone()).collect();
         ids.extend(school.card.presentation.iter().cloned());
-        self.repo().files(&ids).await
+        self.store.files(&ids).await
     }
 
     /// Deletes uploads that were never attached to anything within
     /// [`ORPHAN_AFTER`]; returns how many. The server runs this periodically.
     pub async fn collect_orphan_files(&self) -> Result<usize> {
-        let before = self.now() - ORPHAN_AFTER;
+        let before = self.clock.now() - ORPHAN_AFTER;
         let mut collected = 0;
         loop {
-            let batch = self.repo().unattached_files(before, 100).await?;
+            let batch = self.store.unattached_files(before, 100).await?;
             if batch.is_empty() {
                 return Ok(collected);
             }
             for id in batch {
                 // Blob first: a record without a blob is found again next time.
-                self.inner.objects.delete(&StoredFile::key(&id)).await?;
-                self.repo().delete_file(&id).await?;
+                self.objects.delete(&StoredFile::key(&id)).await?;
+                self.store.delete_file(&id).await?;
                 collected += 1;
             }
         }

@@ -1,8 +1,10 @@
 //! What the network domain needs of the database.
 
+use crate::accounts::model::{Role, User};
 use crate::kernel::error::Result;
 use crate::kernel::id::{CountryCode, FileId, SchoolId, TwinningId};
 use crate::kernel::paging::Page;
+use crate::network::model::PeopleQuery;
 use crate::network::model::{
     Country, School, SchoolQuery, SchoolStatus, SchoolStatusChange, StoredFile, Twinning,
     TwinningStatus,
@@ -13,6 +15,10 @@ use chrono::{DateTime, Utc};
 /// Countries, schools with their history, twinnings, and visit card files.
 #[async_trait]
 pub trait NetworkStore: Send + Sync + 'static {
+    /// The people of a school, in the order of their names.
+    async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>>;
+    /// How many active people of each school role a country has.
+    async fn people_by_role(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>>;
     /// `Conflict` if the code exists.
     async fn create_country(&self, country: &Country) -> Result<()>;
     async fn country(&self, code: &CountryCode) -> Result<Option<Country>>;

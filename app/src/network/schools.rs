@@ -6,7 +6,7 @@
 //! Files on visit cards are uploaded through `files`; this module only
 //! attaches and detaches them.
 
-use crate::App;
+use super::Network;
 use crate::accounts::model::{RequestMeta, Role, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, FileId, SchoolId, UserId};
@@ -37,24 +37,23 @@ pub struct CardEdit {
     pub public: Option<bool>,
 }
 
-impl App {
+impl Network<'_> {
     /// Every country with its number of approved schools. Public, and asked
     /// for on every visit, so it is kept for [`COUNTS_FRESH_FOR`].
     pub async fn countries(&self) -> Result<Vec<(Country, u64)>> {
-        let now = self.now();
+        let now = self.clock.now();
         if let Some((at, list)) = &*self.country_list()
             && now - *at < COUNTS_FRESH_FOR
         {
             return Ok(list.clone());
         }
-        let list = self.repo().countries().await?;
+        let list = self.store.countries().await?;
         *self.country_list() = Some((now, list.clone()));
         Ok(list)
     }
 
     fn country_list(&self) -> std::sync::MutexGuard<'_, Option<KeptCountries>> {
-        self.inner
-            .network
+        self.state
             .country_list
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -69,8 +68,7 @@ impl App {
     pub async fn country(&self, code: &str) -> Result<Country> {
         let code = CountryCode::parse(code).map_err(|_| Error::NotFound)?;
         let cached = self
-            .inner
-            .network
+            .state
             .countries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -79,9 +77,8 @@ impl App {
         if let Some(c) = cached {
             return Ok(c);
         }
-        let c = self.repo().country(&code).await?.ok_or(Error::NotFound)?;
-        self.inner
-            .network
+        let c = self.store.country(&code).await?.ok_or(Error::NotFound)?;
+        self.state
             .countries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -102,13 +99,13 @@ impl App {
         let country = Country::parse(code, name, native_name)?;
         if !policy::is_admin(Some(viewer)) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "add_country", country.code.as_str(), None, meta)
                 .await);
         }
-        self.repo().create_country(&country).await?;
+        self.store.create_country(&country).await?;
         self.countries_changed();
-        self.accounts()
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "add_country",
@@ -135,10 +132,8 @@ impl App {
     #[tracing::instrument(skip_all)]
     pub async fn apply_school(&self, form: &SchoolForm, meta: &RequestMeta) -> Result<School> {
         if let Some(ip) = meta.client_ip {
-            self.inner
-                .accounts
-                .applications
-                .take(ip, self.now())
+            self.state.applications
+                .take(ip, self.clock.now())
                 .map_err(|retry| Error::RateLimited {
                     message: "too many school applications from this network; try again in a minute",
                     retry_after: Some(retry),
@@ -155,7 +150,7 @@ impl App {
         let school = self
             .store_new_school(facts, SchoolStatus::Applied, None)
             .await?;
-        self.accounts()
+        self.accounts
             .audit_in(
                 None,
                 "apply_school",
@@ -181,7 +176,7 @@ impl App {
         let v = Some(viewer);
         if !(policy::is_admin(v) || policy::coordinates_country(v, &facts.country)) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(
                     viewer,
                     "register_school",
@@ -195,7 +190,7 @@ impl App {
         let school = self
             .store_new_school(facts, SchoolStatus::Approved, Some(&viewer.user.id))
             .await?;
-        self.accounts()
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "register_school",
@@ -221,7 +216,7 @@ impl App {
             .await?;
         if public_card {
             school.card.public = true;
-            self.repo().update_school(&school).await?;
+            self.store.update_school(&school).await?;
         }
         Ok(school)
     }
@@ -232,7 +227,7 @@ impl App {
         status: SchoolStatus,
         actor: Option<&UserId>,
     ) -> Result<School> {
-        let now = self.now();
+        let now = self.clock.now();
         let school = School {
             id: SchoolId::generate(),
             facts,
@@ -249,14 +244,14 @@ impl App {
             reason: None,
             at: now,
         };
-        self.repo().create_school(&school, &first).await?;
+        self.store.create_school(&school, &first).await?;
         self.countries_changed();
         Ok(school)
     }
 
     /// A school as the asker may see it; `NotFound` otherwise.
     pub async fn school(&self, viewer: Option<&Viewer>, id: &SchoolId) -> Result<School> {
-        let s = self.repo().school(id).await?.ok_or(Error::NotFound)?;
+        let s = self.store.school(id).await?.ok_or(Error::NotFound)?;
         if policy::sees_school(viewer, &s) {
             Ok(s)
         } else {
@@ -280,7 +275,7 @@ impl App {
             language: language.map(LanguageCode::parse).transpose()?,
             page,
         };
-        self.repo().schools(&q).await
+        self.store.schools(&q).await
     }
 
     /// Moves a school along its lifecycle (see [`SchoolStatus::may_become`]).
@@ -306,7 +301,7 @@ impl App {
         let mut school = self.school(Some(viewer), id).await?;
         if !policy::governs_school(Some(viewer), &school) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(
                     viewer,
                     action,
@@ -339,9 +334,9 @@ impl App {
             to,
             actor: Some(viewer.user.id.clone()),
             reason,
-            at: self.now(),
+            at: self.clock.now(),
         };
-        self.repo().change_school_status(&change).await?;
+        self.store.change_school_status(&change).await?;
         self.countries_changed();
         if matches!(to, SchoolStatus::Suspended | SchoolStatus::Withdrawn) {
             // A safeguarding tool must act now: the school's people are signed
@@ -349,7 +344,7 @@ impl App {
             // sign in again until the school is approved again.
             self.sign_out_school(id).await?;
         }
-        self.accounts()
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 action,
@@ -372,7 +367,7 @@ impl App {
         };
         loop {
             let people = self
-                .repo()
+                .store
                 .people_of_school(&PeopleQuery {
                     school: school.clone(),
                     roles: Role::ALL.to_vec(),
@@ -381,7 +376,7 @@ impl App {
                 })
                 .await?;
             for (_, person) in &people.items {
-                self.accounts().end_all_sessions(&person.id).await?;
+                self.accounts.end_all_sessions(&person.id).await?;
             }
             match people.items.last() {
                 Some((cursor, _)) if people.has_next => {
@@ -402,7 +397,7 @@ impl App {
         if !policy::sees_school_internals(viewer, school) {
             return Ok(None);
         }
-        self.repo().school_history(&school.id).await.map(Some)
+        self.store.school_history(&school.id).await.map(Some)
     }
 
     /// Whether the asker may see the school's contact details: signed-in adults.
@@ -423,7 +418,7 @@ impl App {
         let mut school = self.school(Some(viewer), id).await?;
         if !policy::edits_school(Some(viewer), &school) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(
                     viewer,
                     "update_school",
@@ -441,9 +436,9 @@ impl App {
             ));
         }
         school.facts = facts;
-        school.updated_at = self.now();
-        self.repo().update_school(&school).await?;
-        self.accounts()
+        school.updated_at = self.clock.now();
+        self.store.update_school(&school).await?;
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "update_school",
@@ -466,7 +461,7 @@ impl App {
         let school = self.school(Some(viewer), id).await?;
         if !policy::edits_card(Some(viewer), &school) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(
                     viewer,
                     action,
@@ -486,9 +481,9 @@ impl App {
         action: &str,
         meta: &RequestMeta,
     ) -> Result<School> {
-        school.updated_at = self.now();
-        self.repo().update_school(&school).await?;
-        self.accounts()
+        school.updated_at = self.clock.now();
+        self.store.update_school(&school).await?;
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 action,
@@ -550,7 +545,7 @@ impl App {
         file: &FileId,
     ) -> Result<StoredFile> {
         let f = self
-            .repo()
+            .store
             .file(file)
             .await?
             .ok_or_else(|| Error::invalid("fileId", "no such upload"))?;
@@ -605,7 +600,7 @@ impl App {
                 }
             })
             .transpose()?;
-        self.repo().set_file_attachment(file, Some(id)).await?;
+        self.store.set_file_attachment(file, Some(id)).await?;
         school.card.photos.push(CardPhoto {
             file: file.clone(),
             caption,
@@ -631,7 +626,7 @@ impl App {
         if school.card.photos.len() == before {
             return Err(Error::invalid("fileId", "this photo is not on the card"));
         }
-        self.repo().set_file_attachment(file, None).await?;
+        self.store.set_file_attachment(file, None).await?;
         self.save_card(viewer, school, "remove_school_photo", meta)
             .await
     }
@@ -657,12 +652,12 @@ impl App {
                     "a presentation must be a PDF, PowerPoint (.pptx) or OpenDocument (.odp) file",
                 ));
             }
-            self.repo().set_file_attachment(file, Some(id)).await?;
+            self.store.set_file_attachment(file, Some(id)).await?;
         }
         if let Some(old) = &school.card.presentation
             && Some(old) != file
         {
-            self.repo().set_file_attachment(old, None).await?;
+            self.store.set_file_attachment(old, None).await?;
         }
         school.card.presentation = file.cloned();
         self.save_card(viewer, school, "set_school_presentation", meta)
@@ -681,8 +676,8 @@ impl App {
             return Err(Error::Forbidden);
         }
         let (schools, people) = tokio::join!(
-            self.repo().schools_by_status(&country.code),
-            self.repo().people_by_role(&country.code)
+            self.store.schools_by_status(&country.code),
+            self.store.people_by_role(&country.code)
         );
         Ok(CountryOverview {
             country,

@@ -3,14 +3,14 @@
 //! either side may end it later. Accepted partners show on visit cards, and
 //! twinning spaces build on them.
 
-use crate::App;
+use super::Network;
 use crate::accounts::model::{RequestMeta, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{SchoolId, TwinningId};
 use crate::network::model::{School, SchoolStatus, Twinning, TwinningStatus, parse_message};
 use crate::network::policy;
 
-impl App {
+impl Network<'_> {
     /// Proposes a twinning from the viewer's school (administrators: any
     /// school) to another approved school.
     #[tracing::instrument(skip_all)]
@@ -26,7 +26,7 @@ impl App {
         let own = self.school(v, school).await?;
         if !(policy::coordinates_school(v, &own.id) || policy::is_admin(v)) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(
                     viewer,
                     "propose_twinning",
@@ -57,7 +57,7 @@ impl App {
             .map(parse_message)
             .transpose()?;
         let open = self
-            .repo()
+            .store
             .twinnings_of(&own.id)
             .await?
             .into_iter()
@@ -81,11 +81,11 @@ impl App {
             message,
             proposed_by: viewer.user.id.clone(),
             decided_by: None,
-            created_at: self.now(),
+            created_at: self.clock.now(),
             decided_at: None,
         };
-        self.repo().create_twinning(&t).await?;
-        self.accounts()
+        self.store.create_twinning(&t).await?;
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "propose_twinning",
@@ -101,7 +101,7 @@ impl App {
     /// A twinning as the viewer may see it: the adults of either school,
     /// whoever governs either school, and administrators.
     pub async fn twinning(&self, viewer: &Viewer, id: &TwinningId) -> Result<Twinning> {
-        let t = self.repo().twinning(id).await?.ok_or(Error::NotFound)?;
+        let t = self.store.twinning(id).await?.ok_or(Error::NotFound)?;
         let mut visible = false;
         for s in [&t.school, &t.partner] {
             if let Ok(school) = self.school(Some(viewer), s).await
@@ -146,7 +146,7 @@ impl App {
             };
         if !allowed {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, action, id.as_str(), None, meta)
                 .await);
         }
@@ -167,9 +167,9 @@ impl App {
         }
         t.status = to;
         t.decided_by = Some(viewer.user.id.clone());
-        t.decided_at = Some(self.now());
-        self.repo().decide_twinning(&t, from).await?;
-        self.accounts()
+        t.decided_at = Some(self.clock.now());
+        self.store.decide_twinning(&t, from).await?;
+        self.accounts
             .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
         Ok(t)
@@ -182,7 +182,7 @@ impl App {
         school: &School,
     ) -> Result<Vec<School>> {
         let mut out = Vec::new();
-        for t in self.repo().twinnings_of(&school.id).await? {
+        for t in self.store.twinnings_of(&school.id).await? {
             if t.status != TwinningStatus::Accepted {
                 continue;
             }
@@ -203,6 +203,6 @@ impl App {
         if !policy::sees_school_internals(viewer, school) {
             return Ok(None);
         }
-        self.repo().twinnings_of(&school.id).await.map(Some)
+        self.store.twinnings_of(&school.id).await.map(Some)
     }
 }

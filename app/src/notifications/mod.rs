@@ -22,6 +22,7 @@ fn quotes_a_message(kind: NotificationKind) -> bool {
 
 /// The notifications' use cases, with what they may use: their port, the
 /// person hub and the clock.
+#[derive(Clone, Copy)]
 pub struct Notifications<'a> {
     pub(crate) store: &'a dyn NotificationStore,
     pub(crate) hub: &'a Hub,

@@ -107,7 +107,7 @@ impl App {
                     .school
                     .as_deref()
                     .ok_or_else(|| Error::invalid("schoolId", "name the school"))?;
-                Some(self.school(v, &SchoolId::parse(id)?).await?)
+                Some(self.network().school(v, &SchoolId::parse(id)?).await?)
             }
             _ => None,
         };
@@ -135,7 +135,7 @@ impl App {
                     .as_deref()
                     .ok_or_else(|| Error::invalid("country", "name the country"))?;
                 let code = CountryCode::parse(code)?;
-                self.known_country(&code).await?;
+                self.network().known_country(&code).await?;
                 Some(code)
             }
             _ => None,
@@ -330,7 +330,7 @@ impl App {
                 .clone()
                 .ok_or_else(|| Error::invalid("schoolId", "name the school"))?,
         };
-        let school = self.school(v, &school_id).await?;
+        let school = self.network().school(v, &school_id).await?;
         if !(policy::teaches_at(v, &school.id) || policy::is_admin(v)) {
             return Err(self
                 .accounts()

@@ -4,17 +4,16 @@ use crate::accounts::model::{ClassLabel, MentorProfile};
 use crate::accounts::model::{DisplayName, Role, User};
 use crate::accounts::model::{PasswordHash, PersonDraft};
 use crate::kernel::error::Result;
-use crate::kernel::id::{CountryCode, InvitationId, SchoolId, UserId};
+use crate::kernel::id::{InvitationId, SchoolId, UserId};
 use crate::kernel::paging::{Page, PageRequest};
 use crate::kernel::secrets::TokenHash;
-use crate::network::model::{Invitation, PeopleQuery};
+use crate::network::model::Invitation;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 /// People, with where they belong, and invitations to join.
 #[async_trait]
 pub trait PeopleStore: Send + Sync + 'static {
-    async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>>;
     /// The class labels in use at a school, sorted.
     async fn class_labels(&self, school: &SchoolId) -> Result<Vec<ClassLabel>>;
     async fn mentors(&self, page: &PageRequest) -> Result<Page<User>>;
@@ -22,7 +21,6 @@ pub trait PeopleStore: Send + Sync + 'static {
     async fn set_class_label(&self, id: &UserId, label: &ClassLabel) -> Result<()>;
     async fn set_mentor_profile(&self, id: &UserId, profile: &MentorProfile) -> Result<()>;
     async fn set_role(&self, id: &UserId, role: Role) -> Result<()>;
-    async fn people_by_role(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>>;
     async fn create_invitation(&self, inv: &Invitation, code_hash: &TokenHash) -> Result<()>;
     async fn invitation_by_code(&self, code_hash: &TokenHash) -> Result<Option<Invitation>>;
     async fn invitation(&self, id: &InvitationId) -> Result<Option<Invitation>>;

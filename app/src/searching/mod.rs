@@ -437,7 +437,7 @@ impl App {
             let label = match f.facet {
                 FacetName::School => schools.get(&f.value).cloned(),
                 FacetName::Country => match CountryCode::parse(&f.value) {
-                    Ok(c) => self.known_country(&c).await.ok().map(|c| c.name),
+                    Ok(c) => self.network().known_country(&c).await.ok().map(|c| c.name),
                     Err(_) => None,
                 },
                 _ => None,

@@ -315,6 +315,7 @@ impl App {
         let notify: Vec<UserId> = match &invitee {
             Invitee::School(s) => {
                 let school = self
+                    .network()
                     .school(Some(viewer), s)
                     .await
                     .map_err(|_| Error::invalid("schoolId", "no such school"))?;

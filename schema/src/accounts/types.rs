@@ -109,7 +109,11 @@ impl User {
         let Some(id) = &self.0.school else {
             return Ok(None);
         };
-        match crate::context::app(ctx).school(self.viewer(ctx), id).await {
+        match crate::context::app(ctx)
+            .network()
+            .school(self.viewer(ctx), id)
+            .await
+        {
             Ok(s) => Ok(Some(crate::network::types::School(s))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(crate::errors::to_gql(e)),

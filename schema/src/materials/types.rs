@@ -328,7 +328,13 @@ impl Material {
 
     /// The school that owns it; null if you cannot see that school.
     async fn school(&self, ctx: &Context<'_>) -> Result<Option<School>> {
-        Ok(or_none(app(ctx).school(viewer_opt(ctx), &self.0.school).await)?.map(School))
+        Ok(or_none(
+            app(ctx)
+                .network()
+                .school(viewer_opt(ctx), &self.0.school)
+                .await,
+        )?
+        .map(School))
     }
 
     /// The space whose library holds it; null for a school's library or

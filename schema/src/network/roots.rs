@@ -19,6 +19,7 @@ async fn change_status(
 ) -> Result<School> {
     let v = viewer(ctx)?;
     app(ctx)
+        .network()
         .change_school_status(v, &parse_id(id)?, to, reason, &meta(ctx))
         .await
         .map(School)
@@ -125,6 +126,7 @@ impl NetworkMutation {
     ) -> Result<Country> {
         let v = viewer(ctx)?;
         let c = app(ctx)
+            .network()
             .add_country(v, &code, &name, &native_name, &meta(ctx))
             .await
             .gql()?;
@@ -143,6 +145,7 @@ impl NetworkMutation {
         input: SchoolInput,
     ) -> Result<SchoolApplication> {
         let s = app(ctx)
+            .network()
             .apply_school(&input.form(), &meta(ctx))
             .await
             .gql()?;
@@ -158,6 +161,7 @@ impl NetworkMutation {
     async fn register_school(&self, ctx: &Context<'_>, input: SchoolInput) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
+            .network()
             .register_school(v, &input.form(), &meta(ctx))
             .await
             .map(School)
@@ -200,6 +204,7 @@ impl NetworkMutation {
     async fn update_school(&self, ctx: &Context<'_>, id: ID, input: SchoolInput) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
+            .network()
             .update_school(v, &parse_id(&id)?, &input.form(), &meta(ctx))
             .await
             .map(School)
@@ -215,6 +220,7 @@ impl NetworkMutation {
     ) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
+            .network()
             .update_visit_card(v, &parse_id(&school_id)?, &input.edit(), &meta(ctx))
             .await
             .map(School)
@@ -231,6 +237,7 @@ impl NetworkMutation {
     ) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
+            .network()
             .add_school_photo(
                 v,
                 &parse_id(&school_id)?,
@@ -252,6 +259,7 @@ impl NetworkMutation {
     ) -> Result<School> {
         let v = viewer(ctx)?;
         app(ctx)
+            .network()
             .remove_school_photo(
                 v,
                 &parse_id(&school_id)?,
@@ -274,6 +282,7 @@ impl NetworkMutation {
         let v = viewer(ctx)?;
         let file = file_id.as_ref().map(self::file_id).transpose()?;
         app(ctx)
+            .network()
             .set_school_presentation(v, &parse_id(&school_id)?, file.as_ref(), &meta(ctx))
             .await
             .map(School)
@@ -428,6 +437,7 @@ impl NetworkMutation {
             .map_err(|_| app::Error::invalid("partnerId", "no such school"))
             .gql()?;
         app(ctx)
+            .network()
             .propose_twinning(
                 v,
                 &parse_id(&school_id)?,
@@ -466,6 +476,7 @@ impl NetworkMutation {
         let v = viewer(ctx)?;
         let id = app::TwinningId::parse(id).gql()?;
         app(ctx)
+            .network()
             .decide_twinning(v, &id, to, &meta(ctx))
             .await
             .map(Twinning)

@@ -23,6 +23,7 @@ pub(crate) async fn school_page(
 ) -> Result<Connection<String, School>> {
     let (page, has_previous) = relay::page(first, after.as_deref())?;
     let p = app(ctx)
+        .network()
         .schools(
             viewer_opt(ctx),
             country,
@@ -102,6 +103,7 @@ impl Country {
         let n = match self.school_count {
             Some(n) => n,
             None => app(ctx)
+                .network()
                 .countries()
                 .await
                 .gql()?
@@ -216,6 +218,7 @@ impl School {
 
     async fn country(&self, ctx: &Context<'_>) -> Result<Country> {
         let c = app(ctx)
+            .network()
             .country(self.0.facts.country.as_str())
             .await
             .gql()?;
@@ -249,7 +252,7 @@ impl School {
 
     /// Contact details; only for signed-in adults of the network.
     async fn contact(&self, ctx: &Context<'_>) -> Option<SchoolContact> {
-        if !app(ctx).sees_school_contact(viewer_opt(ctx)) {
+        if !app(ctx).network().sees_school_contact(viewer_opt(ctx)) {
             return None;
         }
         let c = &self.0.facts.contact;
@@ -264,6 +267,7 @@ impl School {
     /// national coordinator and administrators (null for others).
     async fn history(&self, ctx: &Context<'_>) -> Result<Option<Vec<SchoolStatusChange>>> {
         let h = app(ctx)
+            .network()
             .school_history(viewer_opt(ctx), &self.0)
             .await
             .gql()?;
@@ -326,6 +330,7 @@ impl School {
     /// (null for others).
     async fn twinnings(&self, ctx: &Context<'_>) -> Result<Option<Vec<Twinning>>> {
         let list = app(ctx)
+            .network()
             .twinnings_of_school(viewer_opt(ctx), &self.0)
             .await
             .gql()?;
@@ -383,7 +388,11 @@ impl VisitCard {
     }
 
     async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<CardPhoto>> {
-        let files = app(ctx).card_files(viewer_opt(ctx), &self.0).await.gql()?;
+        let files = app(ctx)
+            .network()
+            .card_files(viewer_opt(ctx), &self.0)
+            .await
+            .gql()?;
         Ok(self
             .0
             .card
@@ -404,7 +413,11 @@ impl VisitCard {
         let Some(id) = &self.0.card.presentation else {
             return Ok(None);
         };
-        let files = app(ctx).card_files(viewer_opt(ctx), &self.0).await.gql()?;
+        let files = app(ctx)
+            .network()
+            .card_files(viewer_opt(ctx), &self.0)
+            .await
+            .gql()?;
         Ok(files.into_iter().find(|f| f.id == *id).map(SchoolFile))
     }
 
@@ -421,6 +434,7 @@ impl VisitCard {
     /// The schools twinned with this one (as far as you may see them).
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<School>> {
         let list = app(ctx)
+            .network()
             .twinning_partners(viewer_opt(ctx), &self.0)
             .await
             .gql()?;
@@ -767,7 +781,7 @@ impl From<app::TwinningStatus> for TwinningStatus {
 pub struct Twinning(pub app::Twinning);
 
 async fn visible_school(ctx: &Context<'_>, id: &app::SchoolId) -> Result<Option<School>> {
-    match app(ctx).school(viewer_opt(ctx), id).await {
+    match app(ctx).network().school(viewer_opt(ctx), id).await {
         Ok(s) => Ok(Some(School(s))),
         Err(app::Error::NotFound) => Ok(None),
         Err(e) => Err(e).gql(),

@@ -159,6 +159,7 @@ impl Space {
     /// The school that opened the space.
     async fn lead_school(&self, ctx: &Context<'_>) -> Result<Option<School>> {
         Ok(app(ctx)
+            .network()
             .school(Some(viewer(ctx)?), &self.0.lead_school)
             .await
             .ok()
@@ -170,7 +171,7 @@ impl Space {
         let v = viewer(ctx)?;
         let mut out = Vec::new();
         for s in &self.0.schools {
-            if let Ok(s) = app(ctx).school(Some(v), s).await {
+            if let Ok(s) = app(ctx).network().school(Some(v), s).await {
                 out.push(School(s));
             }
         }
@@ -272,7 +273,12 @@ impl SpaceMember {
 
     async fn school(&self, ctx: &Context<'_>) -> Option<School> {
         let s = self.0.school.as_ref()?;
-        app(ctx).school(viewer_opt(ctx), s).await.ok().map(School)
+        app(ctx)
+            .network()
+            .school(viewer_opt(ctx), s)
+            .await
+            .ok()
+            .map(School)
     }
 
     async fn joined_at(&self) -> DateTime<Utc> {
@@ -569,7 +575,12 @@ impl SpaceInvitation {
         let app::Invitee::School(s) = &self.0.invitee else {
             return None;
         };
-        app(ctx).school(viewer_opt(ctx), s).await.ok().map(School)
+        app(ctx)
+            .network()
+            .school(viewer_opt(ctx), s)
+            .await
+            .ok()
+            .map(School)
     }
 
     /// The invited mentor, for mentor invitations.
