@@ -159,6 +159,16 @@ impl App {
         }
     }
 
+    /// The people's use cases: invitations, students, profiles, roles.
+    pub fn people(&self) -> people::People<'_> {
+        people::People {
+            store: &*self.inner.repo,
+            clock: &*self.inner.clock,
+            accounts: self.accounts(),
+            network: self.network(),
+        }
+    }
+
     /// The notifications' use cases.
     pub fn notifications(&self) -> notifications::Notifications<'_> {
         notifications::Notifications {

@@ -224,7 +224,7 @@ impl CoreQuery {
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
-        app(ctx).user(v, &id).await.map(User::from).gql()
+        app(ctx).people().user(v, &id).await.map(User::from).gql()
     }
 
     /// The newest entries of the audit trail: platform administrators read
@@ -317,13 +317,17 @@ impl CoreQuery {
         ctx: &Context<'_>,
         code: String,
     ) -> Result<Option<InvitationPreview>> {
-        let inv = match app(ctx).invitation_by_code(&code).await {
+        let inv = match app(ctx).people().invitation_by_code(&code).await {
             Ok(i) => i,
             Err(app::Error::NotFound) => return Ok(None),
             Err(e) => return Err(e).gql(),
         };
         let school_name = match &inv.school {
-            Some(id) => app(ctx).school_name_for_invitation(id).await.gql()?,
+            Some(id) => app(ctx)
+                .people()
+                .school_name_for_invitation(id)
+                .await
+                .gql()?,
             None => None,
         };
         Ok(Some(InvitationPreview {
@@ -346,7 +350,7 @@ impl CoreQuery {
     ) -> Result<Connection<String, Invitation>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = app(ctx).my_invitations(v, &page).await.gql()?;
+        let p = app(ctx).people().my_invitations(v, &page).await.gql()?;
         let now = app(ctx).now();
         Ok(connection(p, has_previous, |i| Invitation::new(i, now)))
     }
@@ -361,7 +365,7 @@ impl CoreQuery {
     ) -> Result<Connection<String, User>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = app(ctx).mentors(v, &page).await.gql()?;
+        let p = app(ctx).people().mentors(v, &page).await.gql()?;
         Ok(connection(p, has_previous, User::from))
     }
 }

@@ -302,6 +302,7 @@ async fn admin_invitation(net: &Net, rel: Relation) -> (String, String) {
     let issued = net
         .s
         .app
+        .people()
         .invite_person(
             &admin,
             &app::InvitationForm {

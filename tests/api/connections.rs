@@ -496,7 +496,11 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
             country: None,
             mentor: None,
         };
-        let issued = app.invite_person(&coord, &form, &meta).await.unwrap();
+        let issued = app
+            .people()
+            .invite_person(&coord, &form, &meta)
+            .await
+            .unwrap();
         invitations.push(issued.invitation.id.to_string());
     }
     out.push(Fixture {

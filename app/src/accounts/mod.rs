@@ -190,6 +190,11 @@ impl Accounts<'_> {
         self.clock.now()
     }
 
+    /// Hashes a generated password on the blocking pool, one per core at a time.
+    pub(crate) async fn hash_generated(&self, password: String) -> Result<String> {
+        self.state.hashing.hash(password).await
+    }
+
     async fn audit(
         &self,
         actor: Option<&UserId>,

@@ -9,7 +9,6 @@
 pub(crate) mod policy;
 pub mod port;
 
-use crate::App;
 use crate::accounts::Credentials;
 use crate::accounts::model::{ClassLabel, MentorProfile};
 use crate::accounts::model::{
@@ -83,7 +82,18 @@ fn student_username(display_name: &str, digits: u32) -> Username {
     })
 }
 
-impl App {
+/// The people's use cases: invitations, class lists of students, profiles,
+/// roles, resets and deactivation, over the people's port, the accounts
+/// below them and the network they belong to.
+#[derive(Clone, Copy)]
+pub struct People<'a> {
+    pub(crate) store: &'a dyn port::PeopleStore,
+    pub(crate) clock: &'a dyn crate::kernel::clock::Clock,
+    pub(crate) accounts: crate::accounts::Accounts<'a>,
+    pub(crate) network: crate::network::Network<'a>,
+}
+
+impl People<'_> {
     /// Invites someone into a role; who may invite whom is in `policy::invites`.
     #[tracing::instrument(skip_all, fields(role = form.role.as_str()))]
     pub async fn invite_person(
@@ -107,7 +117,7 @@ impl App {
                     .school
                     .as_deref()
                     .ok_or_else(|| Error::invalid("schoolId", "name the school"))?;
-                Some(self.network().school(v, &SchoolId::parse(id)?).await?)
+                Some(self.network.school(v, &SchoolId::parse(id)?).await?)
             }
             _ => None,
         };
@@ -115,7 +125,7 @@ impl App {
             let target = school.as_ref().map_or("", |s| s.id.as_str());
             let country = school.as_ref().map(|s| &s.facts.country);
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "invite_person", target, country, meta)
                 .await);
         }
@@ -135,7 +145,7 @@ impl App {
                     .as_deref()
                     .ok_or_else(|| Error::invalid("country", "name the country"))?;
                 let code = CountryCode::parse(code)?;
-                self.network().known_country(&code).await?;
+                self.network.known_country(&code).await?;
                 Some(code)
             }
             _ => None,
@@ -154,12 +164,12 @@ impl App {
             }
             _ => None,
         };
-        if self.repo().email_in_use(&email).await? {
+        if self.accounts.store.email_in_use(&email).await? {
             return Err(Error::Conflict(
                 "someone with this e-mail address already has an account".into(),
             ));
         }
-        let now = self.now();
+        let now = self.clock.now();
         let invitation = Invitation {
             id: InvitationId::generate(),
             role: form.role,
@@ -175,10 +185,10 @@ impl App {
             revoked_at: None,
         };
         let code = secrets::new_invitation_code();
-        self.repo()
+        self.store
             .create_invitation(&invitation, &secrets::token_hash(&code))
             .await?;
-        self.accounts()
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "invite_person",
@@ -198,11 +208,11 @@ impl App {
             return Err(Error::NotFound);
         }
         let inv = self
-            .repo()
+            .store
             .invitation_by_code(&secrets::token_hash(code))
             .await?
             .ok_or(Error::NotFound)?;
-        if inv.is_open(self.now()) {
+        if inv.is_open(self.clock.now()) {
             Ok(inv)
         } else {
             Err(Error::NotFound)
@@ -237,12 +247,12 @@ impl App {
             class_label: None,
             mentor: inv.mentor.clone(),
         };
-        let hash = self.accounts().hash_password(&pw).await?;
+        let hash = self.accounts.hash_password(&pw).await?;
         let user = self
-            .repo()
-            .accept_invitation(&inv.id, &draft, &hash, self.now())
+            .store
+            .accept_invitation(&inv.id, &draft, &hash, self.clock.now())
             .await?;
-        self.accounts()
+        self.accounts
             .audit_in(
                 Some(&user.id),
                 "accept_invitation",
@@ -252,13 +262,14 @@ impl App {
                 "ok",
             )
             .await?;
-        self.accounts().open_session(user).await
+        self.accounts.open_session(user).await
     }
 
     /// The name of the school an invitation is for, shown on its accept page.
     pub async fn school_name_for_invitation(&self, id: &SchoolId) -> Result<Option<String>> {
         Ok(self
-            .repo()
+            .network
+            .store
             .school(id)
             .await?
             .map(|s| s.facts.name.get(None).to_owned()))
@@ -272,7 +283,7 @@ impl App {
         id: &InvitationId,
         meta: &RequestMeta,
     ) -> Result<Invitation> {
-        let mut inv = self.repo().invitation(id).await?.ok_or(Error::NotFound)?;
+        let mut inv = self.store.invitation(id).await?.ok_or(Error::NotFound)?;
         let v = Some(viewer);
         if inv.invited_by != viewer.user.id && !policy::is_admin(v) {
             return Err(Error::NotFound);
@@ -283,10 +294,10 @@ impl App {
             ));
         }
         if inv.revoked_at.is_none() {
-            let now = self.now();
-            self.repo().revoke_invitation(id, now).await?;
+            let now = self.clock.now();
+            self.store.revoke_invitation(id, now).await?;
             inv.revoked_at = Some(now);
-            self.accounts()
+            self.accounts
                 .audit_in(
                     Some(&viewer.user.id),
                     "revoke_invitation",
@@ -306,7 +317,7 @@ impl App {
         viewer: &Viewer,
         page: &PageRequest,
     ) -> Result<Page<Invitation>> {
-        self.repo().invitations_by(&viewer.user.id, page).await
+        self.store.invitations_by(&viewer.user.id, page).await
     }
 
     /// A teacher (or the school coordinator) creates students in one class
@@ -330,10 +341,10 @@ impl App {
                 .clone()
                 .ok_or_else(|| Error::invalid("schoolId", "name the school"))?,
         };
-        let school = self.network().school(v, &school_id).await?;
+        let school = self.network.school(v, &school_id).await?;
         if !(policy::teaches_at(v, &school.id) || policy::is_admin(v)) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(
                     viewer,
                     "create_students",
@@ -377,7 +388,7 @@ impl App {
         let hashes = futures::future::try_join_all(
             passwords
                 .iter()
-                .map(|p| self.inner.accounts.hashing.hash(p.clone())),
+                .map(|p| self.accounts.hash_generated(p.clone())),
         )
         .await?;
 
@@ -398,7 +409,7 @@ impl App {
                     &PasswordHash(hash),
                 )
                 .await?;
-            self.accounts()
+            self.accounts
                 .audit_in(
                     Some(&viewer.user.id),
                     "create_student",
@@ -420,7 +431,12 @@ impl App {
         hash: &PasswordHash,
     ) -> Result<User> {
         for attempt in 0..12u32 {
-            match self.repo().create_person(&draft, hash, self.now()).await {
+            match self
+                .accounts
+                .store
+                .create_person(&draft, hash, self.clock.now())
+                .await
+            {
                 Err(Error::Conflict(_)) => {
                     draft.username = student_username(draft.display_name.as_str(), 2 + attempt / 3);
                 }
@@ -447,7 +463,7 @@ impl App {
         }
         if !policy::manages_person(Some(viewer), &target) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(
                     viewer,
                     "update_student",
@@ -459,16 +475,16 @@ impl App {
         }
         if let Some(n) = display_name {
             let n = DisplayName::parse(n)?;
-            self.repo().set_display_name(id, &n).await?;
+            self.store.set_display_name(id, &n).await?;
             target.display_name = n;
         }
         if let Some(c) = class_label {
             let c = ClassLabel::parse(c)?;
-            self.repo().set_class_label(id, &c).await?;
+            self.store.set_class_label(id, &c).await?;
             target.class_label = Some(c);
         }
-        self.accounts().forget_cached_user(id);
-        self.accounts()
+        self.accounts.forget_cached_user(id);
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "update_student",
@@ -491,7 +507,8 @@ impl App {
         mentor: Option<&MentorForm>,
     ) -> Result<User> {
         let mut me = self
-            .repo()
+            .accounts
+            .store
             .user(&viewer.user.id)
             .await?
             .ok_or(Error::NotFound)?;
@@ -515,14 +532,14 @@ impl App {
             None => None,
         };
         if let Some(n) = name {
-            self.repo().set_display_name(&me.id, &n).await?;
+            self.store.set_display_name(&me.id, &n).await?;
             me.display_name = n;
         }
         if let Some(p) = profile {
-            self.repo().set_mentor_profile(&me.id, &p).await?;
+            self.store.set_mentor_profile(&me.id, &p).await?;
             me.mentor = Some(p);
         }
-        self.accounts().forget_cached_user(&me.id);
+        self.accounts.forget_cached_user(&me.id);
         Ok(me)
     }
 
@@ -540,7 +557,7 @@ impl App {
         let country = target.country.clone();
         if !policy::changes_staff_role(Some(viewer), &target) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "change_role", id.as_str(), country.as_ref(), meta)
                 .await);
         }
@@ -551,11 +568,11 @@ impl App {
             ));
         }
         if target.role != role {
-            self.repo().set_role(id, role).await?;
-            self.accounts().end_all_sessions(id).await?;
+            self.store.set_role(id, role).await?;
+            self.accounts.end_all_sessions(id).await?;
             target.role = role;
         }
-        self.accounts()
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "change_role",
@@ -595,7 +612,7 @@ impl App {
             class_label: class_label.map(ClassLabel::parse).transpose()?,
             page,
         };
-        self.repo().people_of_school(&q).await
+        self.network.store.people_of_school(&q).await
     }
 
     /// The classes of a school, for its teachers and administrators; `None` for others.
@@ -605,7 +622,7 @@ impl App {
         school: &School,
     ) -> Result<Option<Vec<ClassLabel>>> {
         if policy::teaches_at(viewer, &school.id) || policy::is_admin(viewer) {
-            self.repo().class_labels(&school.id).await.map(Some)
+            self.store.class_labels(&school.id).await.map(Some)
         } else {
             Ok(None)
         }
@@ -613,7 +630,7 @@ impl App {
 
     /// The mentors of the network, for everyone signed in.
     pub async fn mentors(&self, _viewer: &Viewer, page: &PageRequest) -> Result<Page<User>> {
-        self.repo().mentors(page).await
+        self.store.mentors(page).await
     }
 
     /// Whether the asker may see the class of a student: the student, their
@@ -634,7 +651,7 @@ impl App {
     }
 }
 
-impl App {
+impl People<'_> {
     /// The person `id` if the asker may manage them (see
     /// `policy::manages_person`): `NotFound` when they may not even see them,
     /// `Forbidden` (and an audit entry) when they see but may not manage.
@@ -648,7 +665,7 @@ impl App {
         let target = self.user(viewer, id).await?;
         if !policy::manages_person(Some(viewer), &target) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, action, id.as_str(), target.country.as_ref(), meta)
                 .await);
         }
@@ -670,8 +687,8 @@ impl App {
         let target = self
             .managed_person(viewer, id, "reset_password", meta)
             .await?;
-        let password = self.accounts().give_new_password(id, target.role).await?;
-        self.accounts()
+        let password = self.accounts.give_new_password(id, target.role).await?;
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "reset_password",
@@ -702,9 +719,9 @@ impl App {
         let mut user = self
             .managed_person(viewer, id, "deactivate_user", meta)
             .await?;
-        self.repo().set_user_active(id, false).await?;
-        self.accounts().end_all_sessions(id).await?;
-        self.accounts()
+        self.accounts.store.set_user_active(id, false).await?;
+        self.accounts.end_all_sessions(id).await?;
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "deactivate_user",
@@ -729,9 +746,9 @@ impl App {
         let mut user = self
             .managed_person(viewer, id, "reactivate_user", meta)
             .await?;
-        self.repo().set_user_active(id, true).await?;
-        self.accounts().forget_cached_user(id);
-        self.accounts()
+        self.accounts.store.set_user_active(id, true).await?;
+        self.accounts.forget_cached_user(id);
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "reactivate_user",
@@ -748,7 +765,7 @@ impl App {
     /// A person as the viewer may see them (see `policy::sees_person`);
     /// others read as not found.
     pub async fn user(&self, viewer: &Viewer, id: &UserId) -> Result<User> {
-        let user = self.repo().user(id).await?.ok_or(Error::NotFound)?;
+        let user = self.accounts.store.user(id).await?.ok_or(Error::NotFound)?;
         if policy::sees_person(Some(viewer), &user) {
             Ok(user)
         } else {

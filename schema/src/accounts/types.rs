@@ -128,7 +128,7 @@ impl User {
     /// A student's class; only for the student, their teachers and administrators.
     async fn class_label(&self, ctx: &Context<'_>) -> Option<&str> {
         let app = crate::context::app(ctx);
-        if app.sees_class_of(self.viewer(ctx), &self.0) {
+        if app.people().sees_class_of(self.viewer(ctx), &self.0) {
             self.0.class_label.as_ref().map(|c| c.as_str())
         } else {
             None

@@ -284,6 +284,7 @@ impl Event {
     async fn organizer(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let v = viewer(ctx)?;
         Ok(app(ctx)
+            .people()
             .user(v, &self.0.organizer)
             .await
             .ok()
@@ -295,7 +296,7 @@ impl Event {
         let v = viewer(ctx)?;
         let mut out = Vec::new();
         for m in &self.0.details.mentors {
-            if let Ok(u) = app(ctx).user(v, m).await {
+            if let Ok(u) = app(ctx).people().user(v, m).await {
                 out.push(User::from(u));
             }
         }
@@ -484,7 +485,12 @@ impl Registration {
     /// The person, if you may see them.
     async fn person(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let v = viewer(ctx)?;
-        Ok(app(ctx).user(v, &self.0.user).await.ok().map(User::from))
+        Ok(app(ctx)
+            .people()
+            .user(v, &self.0.user)
+            .await
+            .ok()
+            .map(User::from))
     }
 
     async fn person_id(&self) -> ID {

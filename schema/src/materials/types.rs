@@ -234,7 +234,7 @@ async fn visible_user(ctx: &Context<'_>, id: &app::UserId) -> Result<Option<User
     let Some(v) = viewer_opt(ctx) else {
         return Ok(None);
     };
-    Ok(or_none(app(ctx).user(v, id).await)?.map(|u| User(u, Some(Box::new(v.clone())))))
+    Ok(or_none(app(ctx).people().user(v, id).await)?.map(|u| User(u, Some(Box::new(v.clone())))))
 }
 
 /// A learning material or good practice.

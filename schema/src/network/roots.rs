@@ -86,7 +86,11 @@ impl NetworkMutation {
     async fn reset_password(&self, ctx: &Context<'_>, user_id: ID) -> Result<GeneratedCredentials> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&user_id).gql()?;
-        let c = app(ctx).reset_password(v, &id, &meta(ctx)).await.gql()?;
+        let c = app(ctx)
+            .people()
+            .reset_password(v, &id, &meta(ctx))
+            .await
+            .gql()?;
         Ok(GeneratedCredentials {
             login: c.login,
             password: c.password,
@@ -99,6 +103,7 @@ impl NetworkMutation {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
         app(ctx)
+            .people()
             .deactivate_user(v, &id, &meta(ctx))
             .await
             .map(User::from)
@@ -110,6 +115,7 @@ impl NetworkMutation {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
         app(ctx)
+            .people()
             .reactivate_user(v, &id, &meta(ctx))
             .await
             .map(User::from)
@@ -300,6 +306,7 @@ impl NetworkMutation {
     ) -> Result<IssuedInvitation> {
         let v = viewer(ctx)?;
         let issued = app(ctx)
+            .people()
             .invite_person(v, &input.form(), &meta(ctx))
             .await
             .gql()?;
@@ -317,7 +324,11 @@ impl NetworkMutation {
     ) -> Result<crate::network::types::Invitation> {
         let v = viewer(ctx)?;
         let id = app::InvitationId::parse(&id).gql()?;
-        let inv = app(ctx).revoke_invitation(v, &id, &meta(ctx)).await.gql()?;
+        let inv = app(ctx)
+            .people()
+            .revoke_invitation(v, &id, &meta(ctx))
+            .await
+            .gql()?;
         Ok(crate::network::types::Invitation::new(inv, app(ctx).now()))
     }
 
@@ -331,6 +342,7 @@ impl NetworkMutation {
         display_name: Option<String>,
     ) -> Result<Session> {
         app(ctx)
+            .people()
             .accept_invitation(
                 &code,
                 &username,
@@ -353,6 +365,7 @@ impl NetworkMutation {
     ) -> Result<Vec<StudentCredentials>> {
         let v = viewer(ctx)?;
         let created = app(ctx)
+            .people()
             .create_students(
                 v,
                 input.school_id.as_ref().map(|s| s.as_str()),
@@ -376,6 +389,7 @@ impl NetworkMutation {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
         app(ctx)
+            .people()
             .update_student(
                 v,
                 &id,
@@ -404,6 +418,7 @@ impl NetworkMutation {
             languages: m.languages,
         });
         app(ctx)
+            .people()
             .update_my_profile(v, display_name.as_deref(), mentor.as_ref())
             .await
             .map(User::from)
@@ -416,6 +431,7 @@ impl NetworkMutation {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&user_id).gql()?;
         app(ctx)
+            .people()
             .change_role(v, &id, role.into(), &meta(ctx))
             .await
             .map(User::from)

@@ -304,6 +304,7 @@ impl School {
         let (page, has_previous) = relay::page(first, after.as_deref())?;
         let roles = role.map(|r| vec![app::Role::from(r)]);
         let p = app(ctx)
+            .people()
             .people_of_school(
                 viewer_opt(ctx),
                 &self.0,
@@ -319,6 +320,7 @@ impl School {
     /// The class labels of the school's students; for its teachers (null for others).
     async fn classes(&self, ctx: &Context<'_>) -> Result<Option<Vec<String>>> {
         let c = app(ctx)
+            .people()
             .class_labels(viewer_opt(ctx), &self.0)
             .await
             .gql()?;

@@ -588,7 +588,12 @@ impl SpaceInvitation {
         let app::Invitee::Mentor(m) = &self.0.invitee else {
             return Ok(None);
         };
-        Ok(app(ctx).user(viewer(ctx)?, m).await.ok().map(User::from))
+        Ok(app(ctx)
+            .people()
+            .user(viewer(ctx)?, m)
+            .await
+            .ok()
+            .map(User::from))
     }
 
     async fn status(&self) -> InvitationStatus {
