@@ -87,6 +87,8 @@ struct Inner {
     previews: Arc<dyn ports::Previewer>,
     clock: Arc<dyn Clock>,
     hub: Hub,
+    /// Rung after a write that left work in the search outbox.
+    outbox: kernel::outbox::Doorbell,
     accounts: accounts::AccountState,
     network: network::State,
     spaces: spaces::State,
@@ -108,6 +110,7 @@ pub struct AppParts {
 
 impl App {
     pub fn new(parts: AppParts) -> Self {
+        let spaces = spaces::State::new(parts.clock.clone(), parts.repo.clone());
         App {
             inner: Arc::new(Inner {
                 repo: parts.repo,
@@ -115,7 +118,8 @@ impl App {
                 search: parts.search,
                 previews: parts.previews,
                 hub: Hub::default(),
-                spaces: spaces::State::new(parts.clock.clone()),
+                outbox: Default::default(),
+                spaces,
                 clock: parts.clock,
                 accounts: accounts::AccountState::new(parts.accounts),
                 network: Default::default(),
@@ -130,11 +134,6 @@ impl App {
     /// their connections.
     pub fn hub(&self) -> &Hub {
         &self.inner.hub
-    }
-
-    /// The space hub: live space events and who is online.
-    pub(crate) fn space_hub(&self) -> &spaces::hub::SpaceHub {
-        &self.inner.spaces.hub
     }
 
     /// The accounts' use cases: signing in, sessions, passwords, the audit trail.
@@ -166,6 +165,19 @@ impl App {
             clock: &*self.inner.clock,
             accounts: self.accounts(),
             network: self.network(),
+        }
+    }
+
+    /// The spaces' use cases: spaces, members, channels, messages.
+    pub fn spaces(&self) -> spaces::Spaces<'_> {
+        spaces::Spaces {
+            store: &*self.inner.repo,
+            state: &self.inner.spaces,
+            clock: &*self.inner.clock,
+            outbox: &self.inner.outbox,
+            accounts: self.accounts(),
+            network: self.network(),
+            notifications: self.notifications(),
         }
     }
 

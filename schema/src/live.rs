@@ -146,6 +146,7 @@ impl Live {
                 .expect("the schema holds the app");
             let events = match app::SpaceId::parse(&plan.space_id) {
                 Ok(space) => app
+                    .spaces()
                     .space_events(&req.viewer, &space, plan.after.as_deref())
                     .await
                     .ok(),

@@ -128,7 +128,7 @@ impl CoreQuery {
         let Ok(id) = app::SpaceId::parse(&id) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).space(v, &id).await)?.map(Space))
+        Ok(or_none(app(ctx).spaces().space(v, &id).await)?.map(Space))
     }
 
     /// The spaces you are a member of, newest first.
@@ -141,7 +141,7 @@ impl CoreQuery {
     ) -> Result<Connection<String, Space>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = app(ctx).my_spaces(v, &page).await.gql()?;
+        let p = app(ctx).spaces().my_spaces(v, &page).await.gql()?;
         Ok(connection(p, has_previous, Space))
     }
 
@@ -151,7 +151,7 @@ impl CoreQuery {
         let Ok(id) = app::MessageId::parse(&id) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).message(v, &id).await)?.map(Message))
+        Ok(or_none(app(ctx).spaces().message(v, &id).await)?.map(Message))
     }
 
     /// A channel of a space you take part in or oversee, to read and page
@@ -161,14 +161,14 @@ impl CoreQuery {
         let Ok(id) = app::ChannelId::parse(&id) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).channel(v, &id).await)?.map(Channel))
+        Ok(or_none(app(ctx).spaces().channel(v, &id).await)?.map(Channel))
     }
 
     /// Spaces your school takes part in that you have not joined yet (for
     /// teachers and coordinators; `joinSpace` takes you in).
     async fn joinable_spaces(&self, ctx: &Context<'_>) -> Result<Vec<Space>> {
         let v = viewer(ctx)?;
-        let list = app(ctx).joinable_spaces(v).await.gql()?;
+        let list = app(ctx).spaces().joinable_spaces(v).await.gql()?;
         Ok(list.into_iter().map(Space).collect())
     }
 
@@ -176,7 +176,7 @@ impl CoreQuery {
     /// you coordinate it, to you if you are a mentor.
     async fn my_space_invitations(&self, ctx: &Context<'_>) -> Result<Vec<SpaceInvitation>> {
         let v = viewer(ctx)?;
-        let list = app(ctx).my_space_invitations(v).await.gql()?;
+        let list = app(ctx).spaces().my_space_invitations(v).await.gql()?;
         Ok(list.into_iter().map(SpaceInvitation).collect())
     }
 

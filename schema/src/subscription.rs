@@ -38,6 +38,7 @@ impl Subscription {
         let v = viewer(ctx)?;
         let id = app::SpaceId::parse(&space_id).gql()?;
         let stream = app(ctx)
+            .spaces()
             .space_events(v, &id, after.as_deref())
             .await
             .map_err(|e| match e {

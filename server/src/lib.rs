@@ -283,7 +283,7 @@ async fn collect_orphans(
             ),
             Err(e) => tracing::warn!(error = %e, "collecting material files failed"),
         }
-        match app.prune_space_logs(keep).await {
+        match app.spaces().prune_space_logs(keep).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(events = n, "forgot old space events"),
             Err(e) => tracing::warn!(error = %e, "pruning space events failed"),

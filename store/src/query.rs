@@ -4,7 +4,8 @@
 use app::{Error, Page, Result, encode_cursor, split_look_ahead};
 use surrealdb::types::SurrealValue;
 
-use crate::database::internal;
+use crate::database::{Database, internal};
+use surrealdb::types::RecordId;
 
 /// Runs a statement whose only result that matters is success.
 pub(crate) async fn exec(
@@ -68,4 +69,30 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Resu
 #[derive(SurrealValue)]
 pub(crate) struct DocRow {
     pub(crate) doc: String,
+}
+
+impl Database {
+    /// The rows of these ids that exist, in one statement.
+    pub(crate) async fn rows_by_ids<R: SurrealValue>(
+        &self,
+        fields: &str,
+        table: &str,
+        ids: &[impl std::fmt::Display],
+    ) -> Result<Vec<R>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        self.db
+            .query(format!("SELECT {fields} FROM $ids"))
+            .bind(("ids", records(table, ids.iter().map(ToString::to_string))))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)
+    }
+}
+
+/// Record ids of a table.
+pub(crate) fn records(table: &str, ids: impl IntoIterator<Item = String>) -> Vec<RecordId> {
+    ids.into_iter().map(|id| RecordId::new(table, id)).collect()
 }

@@ -5,15 +5,15 @@
 use app::ports::{OutboxEntry, SearchSource, SearchTable};
 use app::{Error, Result};
 use async_trait::async_trait;
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::SurrealValue;
 
 use crate::accounts::{USER_FIELDS, UserRow};
 use crate::database::{Database, internal};
 use crate::network::{SCHOOL_FIELDS, SchoolRow};
-use crate::query::{DocRow, exec, parse};
-use crate::spaces::{MESSAGE_FIELDS, MessageRow, SPACE_FIELDS, SpaceRow};
+use crate::query::{DocRow, exec, parse, records};
+use crate::spaces::{MESSAGE_FIELDS, MessageRow};
 use app::Material;
-use app::{Channel, Message, School, Space, SpaceRole, User};
+use app::{Channel, Message, School, User};
 use app::{ChannelId, CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
 
 fn table_name(t: SearchTable) -> &'static str {
@@ -23,10 +23,6 @@ fn table_name(t: SearchTable) -> &'static str {
         SearchTable::Space => "space",
         SearchTable::Message => "message",
     }
-}
-
-fn records(table: &str, ids: impl IntoIterator<Item = String>) -> Vec<RecordId> {
-    ids.into_iter().map(|id| RecordId::new(table, id)).collect()
 }
 
 /// Ids we generated are 32 lower-case hex digits; a rebuild's position is one.
@@ -65,27 +61,6 @@ struct TextRow {
     file: String,
     number: i64,
     text: Option<String>,
-}
-
-impl Database {
-    /// The rows of these ids that exist, in one statement.
-    async fn rows_by_ids<R: SurrealValue>(
-        &self,
-        fields: &str,
-        table: &str,
-        ids: &[impl std::fmt::Display],
-    ) -> Result<Vec<R>> {
-        if ids.is_empty() {
-            return Ok(vec![]);
-        }
-        self.db
-            .query(format!("SELECT {fields} FROM $ids"))
-            .bind(("ids", records(table, ids.iter().map(ToString::to_string))))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)
-    }
 }
 
 #[async_trait]
@@ -190,11 +165,6 @@ impl SearchSource for Database {
             .collect()
     }
 
-    async fn spaces_by_ids(&self, ids: &[SpaceId]) -> Result<Vec<Space>> {
-        let rows: Vec<SpaceRow> = self.rows_by_ids(SPACE_FIELDS, "space", ids).await?;
-        rows.into_iter().map(SpaceRow::into_space).collect()
-    }
-
     async fn messages_by_ids(&self, ids: &[MessageId]) -> Result<Vec<Message>> {
         let rows: Vec<MessageRow> = self.rows_by_ids(MESSAGE_FIELDS, "message", ids).await?;
         rows.into_iter().map(MessageRow::into_message).collect()
@@ -257,28 +227,6 @@ impl SearchSource for Database {
             .collect())
     }
 
-    async fn space_roles(&self, user: &UserId) -> Result<Vec<(SpaceId, SpaceRole)>> {
-        #[derive(SurrealValue)]
-        struct RoleRow {
-            space: String,
-            role: String,
-        }
-        let rows: Vec<RoleRow> = self
-            .db
-            .query("SELECT space, role FROM space_member WHERE user = $u")
-            .bind(("u", user.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| {
-                SpaceRole::from_storage(&r.role).map(|role| (SpaceId::from_trusted(r.space), role))
-            })
-            .collect())
-    }
-
     async fn spaces_of_country(&self, country: &CountryCode) -> Result<Vec<SpaceId>> {
         let ids: Vec<String> = self
             .db
@@ -293,18 +241,6 @@ impl SearchSource for Database {
             .map_err(internal)?;
         Ok(ids.into_iter().map(SpaceId::from_trusted).collect())
     }
-
-    async fn spaces_of_school(&self, school: &SchoolId) -> Result<Vec<SpaceId>> {
-        let ids: Vec<String> = self
-            .db
-            .query("SELECT VALUE record::id(id) FROM space WHERE schools CONTAINS $s")
-            .bind(("s", school.as_str().to_owned()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        Ok(ids.into_iter().map(SpaceId::from_trusted).collect())
-    }
 }
 
 #[cfg(test)]
@@ -314,7 +250,9 @@ mod tests {
     use app::MaterialStatus;
     use app::Visibility;
     use app::ports::{LogEntry, MaterialStore, SpaceStore};
-    use app::{ChannelKind, MessageBody, SpaceDetails, SpaceEvent, SpaceEventKind};
+    use app::{
+        ChannelKind, MessageBody, Space, SpaceDetails, SpaceEvent, SpaceEventKind, SpaceRole,
+    };
     use chrono::Utc;
 
     fn material(school: &SchoolId) -> Material {

@@ -18,7 +18,7 @@ use crate::database::{Database, internal};
 use crate::query::{DocRow, all_errors, exec, guarded, json, page_of, parse};
 use app::{
     Channel, InvitationAnswer, Invitee, LoggedEvent, Member, Message, MessageEdit, MessageReport,
-    Reaction, Redaction, Space, SpaceEvent, SpaceEventKind, SpaceInvitation,
+    Reaction, Redaction, Space, SpaceEvent, SpaceEventKind, SpaceInvitation, SpaceRole,
 };
 use app::{ChannelId, MessageId, Page, PageRequest, SchoolId, SpaceId, SpaceInvitationId, UserId};
 
@@ -374,6 +374,45 @@ impl Database {
 
 #[async_trait]
 impl SpaceStore for Database {
+    async fn spaces_by_ids(&self, ids: &[SpaceId]) -> Result<Vec<Space>> {
+        let rows: Vec<SpaceRow> = self.rows_by_ids(SPACE_FIELDS, "space", ids).await?;
+        rows.into_iter().map(SpaceRow::into_space).collect()
+    }
+
+    async fn space_roles(&self, user: &UserId) -> Result<Vec<(SpaceId, SpaceRole)>> {
+        #[derive(SurrealValue)]
+        struct RoleRow {
+            space: String,
+            role: String,
+        }
+        let rows: Vec<RoleRow> = self
+            .db
+            .query("SELECT space, role FROM space_member WHERE user = $u")
+            .bind(("u", user.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                SpaceRole::from_storage(&r.role).map(|role| (SpaceId::from_trusted(r.space), role))
+            })
+            .collect())
+    }
+
+    async fn spaces_of_school(&self, school: &SchoolId) -> Result<Vec<SpaceId>> {
+        let ids: Vec<String> = self
+            .db
+            .query("SELECT VALUE record::id(id) FROM space WHERE schools CONTAINS $s")
+            .bind(("s", school.as_str().to_owned()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(ids.into_iter().map(SpaceId::from_trusted).collect())
+    }
+
     async fn create_space(&self, s: &Space) -> Result<()> {
         exec(
             self.db

@@ -346,6 +346,7 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
     let mut threads = Vec::new();
     for i in 0..ITEMS {
         let m = app
+            .spaces()
             .post_message(&teacher, &channel, &format!("@teacher.b1 thread {i}"), None)
             .await
             .unwrap();
@@ -355,6 +356,7 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
     let mut answers = Vec::new();
     for i in 0..ITEMS {
         let m = app
+            .spaces()
             .post_message(&teacher, &channel, &format!("answer {i}"), Some(&parent))
             .await
             .unwrap();
@@ -409,7 +411,8 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
         .map(|p| app::UserId::parse(p).unwrap())
         .collect();
     for chunk in pupil_ids.chunks(MAX) {
-        app.add_space_students(&teacher, &space, chunk, &meta)
+        app.spaces()
+            .add_space_students(&teacher, &space, chunk, &meta)
             .await
             .unwrap();
     }
@@ -448,7 +451,8 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
         )
         .unwrap();
         spaces.push(
-            app.create_space(&teacher, d, &meta)
+            app.spaces()
+                .create_space(&teacher, d, &meta)
                 .await
                 .unwrap()
                 .id

@@ -445,15 +445,20 @@ async fn space_of_a1(net: &Net) -> String {
     let details =
         app::SpaceDetails::parse("Rivers", "", "Water", vec![], &["en".into()], None, None)
             .unwrap();
-    let space = app.create_space(&teacher, details, &meta).await.unwrap();
-    app.add_space_students(
-        &teacher,
-        &space.id,
-        std::slice::from_ref(&student.user.id),
-        &meta,
-    )
-    .await
-    .unwrap();
+    let space = app
+        .spaces()
+        .create_space(&teacher, details, &meta)
+        .await
+        .unwrap();
+    app.spaces()
+        .add_space_students(
+            &teacher,
+            &space.id,
+            std::slice::from_ref(&student.user.id),
+            &meta,
+        )
+        .await
+        .unwrap();
     space.id.to_string()
 }
 

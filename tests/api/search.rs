@@ -459,32 +459,36 @@ async fn students_never_find_what_is_outside_their_spaces_not_even_as_a_count() 
     };
     // Space A: teacher and student of A1. Space B: teacher and student of B1.
     let a = app
+        .spaces()
         .create_space(&teacher_a1, details("Река A"), &meta)
         .await
         .unwrap();
-    app.add_space_students(
-        &teacher_a1,
-        &a.id,
-        std::slice::from_ref(&student_a1.user.id),
-        &meta,
-    )
-    .await
-    .unwrap();
+    app.spaces()
+        .add_space_students(
+            &teacher_a1,
+            &a.id,
+            std::slice::from_ref(&student_a1.user.id),
+            &meta,
+        )
+        .await
+        .unwrap();
     let b = app
+        .spaces()
         .create_space(&teacher_b1, details("Река B"), &meta)
         .await
         .unwrap();
-    app.add_space_students(
-        &teacher_b1,
-        &b.id,
-        std::slice::from_ref(&student_b1.user.id),
-        &meta,
-    )
-    .await
-    .unwrap();
+    app.spaces()
+        .add_space_students(
+            &teacher_b1,
+            &b.id,
+            std::slice::from_ref(&student_b1.user.id),
+            &meta,
+        )
+        .await
+        .unwrap();
     let channels = |v: &app::Viewer, s: &app::SpaceId| {
         let (app, v, s) = (app.clone(), v.clone(), s.clone());
-        async move { app.channels(&v, &s).await.unwrap() }
+        async move { app.spaces().channels(&v, &s).await.unwrap() }
     };
     let a_channels = channels(&teacher_a1, &a.id).await;
     let a_general = a_channels.iter().find(|c| c.name == "general").unwrap();
@@ -497,12 +501,18 @@ async fn students_never_find_what_is_outside_their_spaces_not_even_as_a_count() 
 
     let post = |v: &app::Viewer, c: &app::ChannelId, body: &str| {
         let (app, v, c, body) = (app.clone(), v.clone(), c.clone(), body.to_owned());
-        async move { app.post_message(&v, &c, &body, None).await.unwrap() }
+        async move {
+            app.spaces()
+                .post_message(&v, &c, &body, None)
+                .await
+                .unwrap()
+        }
     };
     let mine = post(&student_a1, &a_general.id, "Измеряем зорбласт в реке").await;
     let bulletin = post(&teacher_a1, &a_bulletin.id, "Учителям: зорбласт-план").await;
     let hidden = post(&student_a1, &a_general.id, "Грубость про зорбласт").await;
-    app.hide_message(&teacher_a1, &hidden.id, Some("грубо"), &meta)
+    app.spaces()
+        .hide_message(&teacher_a1, &hidden.id, Some("грубо"), &meta)
         .await
         .unwrap();
     let theirs = post(&student_b1, &b_general.id, "Наш зорбласт секретный").await;
@@ -607,7 +617,8 @@ async fn students_never_find_what_is_outside_their_spaces_not_even_as_a_count() 
         ids(&search(&net.s, Some(&sb1), "зорбласт", Value::Null).await).len(),
         2
     );
-    app.remove_space_member(&teacher_b1, &b.id, &student_b1.user.id, &meta)
+    app.spaces()
+        .remove_space_member(&teacher_b1, &b.id, &student_b1.user.id, &meta)
         .await
         .unwrap();
     let res = search(&net.s, Some(&sb1), "зорбласт", Value::Null).await;

@@ -112,6 +112,7 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
                     .unwrap();
             net.s
                 .app
+                .spaces()
                 .create_space(&teacher, details, &app::RequestMeta::default())
                 .await
                 .unwrap()
@@ -124,6 +125,7 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
             let channel = app::ChannelId::parse(&f.general).unwrap();
             net.s
                 .app
+                .spaces()
                 .post_message(&student, &channel, &format!("About {w}"), None)
                 .await
                 .unwrap()

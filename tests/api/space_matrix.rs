@@ -38,19 +38,27 @@ pub async fn fixture(net: &Net, rel: Relation) -> Fixture {
     let student_name = format!("student.{}", slug(rel));
     let student = viewer(net, &student_name).await;
     let space = app
+        .spaces()
         .create_space(&teacher, details("Matrix space"), &meta)
         .await
         .unwrap();
-    app.add_space_students(
-        &teacher,
-        &space.id,
-        std::slice::from_ref(&student.user.id),
-        &meta,
-    )
-    .await
-    .unwrap();
-    let general = app.channels(&teacher, &space.id).await.unwrap().remove(0);
+    app.spaces()
+        .add_space_students(
+            &teacher,
+            &space.id,
+            std::slice::from_ref(&student.user.id),
+            &meta,
+        )
+        .await
+        .unwrap();
+    let general = app
+        .spaces()
+        .channels(&teacher, &space.id)
+        .await
+        .unwrap()
+        .remove(0);
     let m = app
+        .spaces()
         .post_message(&student, &general.id, "Hello", None)
         .await
         .unwrap();
@@ -74,20 +82,22 @@ async fn invitation_to(net: &Net, rel: Relation) -> String {
         .await;
     let host = viewer(net, &username).await;
     let space = app
+        .spaces()
         .create_space(&host, details("Host space"), &meta)
         .await
         .unwrap();
     let (target, _) = net.place(rel);
-    app.invite_to_space(
-        &host,
-        &space.id,
-        app::Invitee::School(app::SchoolId::parse(&target).unwrap()),
-        &meta,
-    )
-    .await
-    .unwrap()
-    .id
-    .to_string()
+    app.spaces()
+        .invite_to_space(
+            &host,
+            &space.id,
+            app::Invitee::School(app::SchoolId::parse(&target).unwrap()),
+            &meta,
+        )
+        .await
+        .unwrap()
+        .id
+        .to_string()
 }
 
 async fn mutate(net: &Net, actor: Actor, field: &str, q: &str, vars: Value) -> Outcome {
@@ -266,7 +276,7 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
             let teacher = viewer(net, &format!("teacher.{}", slug(rel))).await;
             net.s
                 .app
-                .hide_message(
+                .spaces().hide_message(
                     &teacher,
                     &app::MessageId::parse(&f.message).unwrap(),
                     Some("Off topic"),

@@ -410,7 +410,8 @@ async fn flood(t: &Twin, reader: &mut Ws, n: usize, body: &str) {
         let count = n / 8 + usize::from(w < n % 8);
         tasks.push(tokio::spawn(async move {
             for _ in 0..count {
-                app.post_message(&viewer, &channel, &body, None)
+                app.spaces()
+                    .post_message(&viewer, &channel, &body, None)
                     .await
                     .unwrap();
             }
@@ -992,6 +993,7 @@ async fn a_cursor_older_than_the_kept_events_requires_a_resync_and_a_future_one_
         .net
         .s
         .app
+        .spaces()
         .prune_space_logs(chrono::Duration::days(30))
         .await
         .unwrap();
@@ -1294,18 +1296,21 @@ async fn every_page_size_of_messages_and_replies_pages_through_them_all() {
     let teacher = app.accounts().authenticate(&t.teacher_a1).await.unwrap();
     let channel = app::ChannelId::parse(&t.general).unwrap();
     for i in 0..250 {
-        app.post_message(&teacher, &channel, &format!("m{i}"), None)
+        app.spaces()
+            .post_message(&teacher, &channel, &format!("m{i}"), None)
             .await
             .unwrap();
     }
     // The newest thread has 120 answers.
     let parent = app
+        .spaces()
         .post_message(&teacher, &channel, "m250", None)
         .await
         .unwrap()
         .id;
     for i in 0..120 {
-        app.post_message(&teacher, &channel, &format!("r{i}"), Some(&parent))
+        app.spaces()
+            .post_message(&teacher, &channel, &format!("r{i}"), Some(&parent))
             .await
             .unwrap();
     }

@@ -378,7 +378,7 @@ impl App {
             progress(u64::from(end), total);
             i = end;
         }
-        self.wake_indexer();
+        self.inner.outbox.ring();
         Ok(added)
     }
 

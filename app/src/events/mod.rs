@@ -574,6 +574,7 @@ impl App {
             }
             EventAudience::Space(id) => {
                 let access = self
+                    .spaces()
                     .space_access(viewer, id)
                     .await
                     .map_err(|_| Error::invalid("audience", "the space named is not known"))?;
@@ -598,7 +599,7 @@ impl App {
             Role::Teacher | Role::SchoolCoordinator => match &d.audience {
                 EventAudience::Schools(s) => s.len() == 1 && Some(&s[0]) == u.school.as_ref(),
                 EventAudience::Space(id) => {
-                    let access = self.space_access(viewer, id).await?;
+                    let access = self.spaces().space_access(viewer, id).await?;
                     access.member.is_some() && access.role.is_some_and(|r| r.is_staff())
                 }
                 _ => false,

@@ -9,6 +9,7 @@ pub mod error;
 pub mod id;
 pub mod media;
 pub mod media_metadata;
+pub mod outbox;
 pub mod paging;
 pub mod secrets;
 pub mod text;

@@ -528,7 +528,7 @@ impl App {
                     // through the materials themselves, never its library.
                     return Err(Error::NotFound);
                 };
-                let access = self.space_access(v, id).await?;
+                let access = self.spaces().space_access(v, id).await?;
                 let Some(role) = access.role else {
                     return Err(Error::NotFound);
                 };
@@ -670,7 +670,7 @@ impl App {
             published_at: None,
         };
         self.repo().save_material(&m, None).await?;
-        self.wake_indexer();
+        self.inner.outbox.ring();
         Ok(m)
     }
 
@@ -693,7 +693,7 @@ impl App {
         m.visibility = visibility;
         m.updated_at = self.now();
         self.repo().save_material(&m, Some(&before)).await?;
-        self.wake_indexer();
+        self.inner.outbox.ring();
         Ok(m)
     }
 
@@ -724,7 +724,7 @@ impl App {
             m.published_at = Some(m.updated_at);
         }
         self.repo().save_material(&m, Some(&before)).await?;
-        self.wake_indexer();
+        self.inner.outbox.ring();
         let action = match status {
             MaterialStatus::Published => "publish_material",
             MaterialStatus::Draft => "unpublish_material",
@@ -748,7 +748,7 @@ impl App {
         m.folder = folder.cloned();
         m.updated_at = self.now();
         self.repo().save_material(&m, Some(&before)).await?;
-        self.wake_indexer();
+        self.inner.outbox.ring();
         Ok(m)
     }
 
@@ -763,7 +763,7 @@ impl App {
     ) -> Result<()> {
         let m = self.editable_material(viewer, id).await?;
         self.repo().delete_material(&m.id).await?;
-        self.wake_indexer();
+        self.inner.outbox.ring();
         self.accounts()
             .audit_in(
                 Some(&viewer.user.id),

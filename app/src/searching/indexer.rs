@@ -49,7 +49,6 @@ const POLL: Duration = Duration::from_millis(500);
 pub(crate) struct IndexerState {
     /// One drain or rebuild at a time.
     lock: tokio::sync::Mutex<()>,
-    wake: tokio::sync::Notify,
 }
 
 /// Who may find a material: see `App::material_rights`.
@@ -574,11 +573,6 @@ impl App {
         Ok(true)
     }
 
-    /// Tells the indexer there is work (after a write this process made).
-    pub fn wake_indexer(&self) {
-        self.inner.searching.indexer.wake.notify_one();
-    }
-
     /// Runs the indexer until `shutdown` completes: first makes sure the
     /// index is complete, then applies outbox entries whenever woken, and
     /// at least every half second.
@@ -592,7 +586,7 @@ impl App {
         }
         loop {
             tokio::select! {
-                () = self.inner.searching.indexer.wake.notified() => {}
+                () = self.inner.outbox.rung() => {}
                 () = tokio::time::sleep(POLL) => {}
                 () = &mut shutdown => return,
             }

@@ -7,7 +7,7 @@ use crate::kernel::id::{ChannelId, CountryCode, MaterialId, MessageId, SchoolId,
 use crate::materials::Material;
 use crate::network::model::School;
 use crate::searching::model::{DocKey, EngineResults, SearchDocument, SearchRequest};
-use crate::spaces::model::{Channel, Message, Space, SpaceRole};
+use crate::spaces::model::{Channel, Message};
 use async_trait::async_trait;
 
 /// One change the search index must follow (see [`SearchSource`]).
@@ -58,7 +58,6 @@ pub trait SearchSource: Send + Sync + 'static {
     /// The ones of these that exist, in one round trip each.
     async fn materials_by_ids(&self, ids: &[MaterialId]) -> Result<Vec<Material>>;
     async fn schools_by_ids(&self, ids: &[SchoolId]) -> Result<Vec<School>>;
-    async fn spaces_by_ids(&self, ids: &[SpaceId]) -> Result<Vec<Space>>;
     async fn messages_by_ids(&self, ids: &[MessageId]) -> Result<Vec<Message>>;
     async fn channels_by_ids(&self, ids: &[ChannelId]) -> Result<Vec<Channel>>;
     async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>>;
@@ -69,12 +68,8 @@ pub trait SearchSource: Send + Sync + 'static {
         ids: &[MaterialId],
         max_chars: usize,
     ) -> Result<Vec<(MaterialId, String)>>;
-    /// Every space a person is a member of, with their role.
-    async fn space_roles(&self, user: &UserId) -> Result<Vec<(SpaceId, SpaceRole)>>;
     /// Every space with a member school in `country`.
     async fn spaces_of_country(&self, country: &CountryCode) -> Result<Vec<SpaceId>>;
-    /// Every space the school takes part in.
-    async fn spaces_of_school(&self, school: &SchoolId) -> Result<Vec<SpaceId>>;
 }
 
 /// A search engine holding [`SearchDocument`]s. Its contents are derived

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use futures::Stream;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::App;
+use super::Spaces;
 use crate::accounts::model::Viewer;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{SpaceId, UserId};
@@ -106,14 +106,14 @@ fn publish(to: &Published, events: &[SpaceEvent]) {
     }
 }
 
-impl App {
+impl Spaces<'_> {
     /// Commits durable events (together, in order) and publishes them live.
     pub(crate) async fn log(&self, entries: Vec<LogEntry>) -> Result<Vec<SpaceEvent>> {
-        let writer = self.inner.spaces.writer.get_or_init(|| {
+        let writer = self.state.writer.get_or_init(|| {
             Writer::start(
-                self.inner.repo.clone(),
-                self.space_hub().clone(),
-                self.inner.spaces.cache.clone(),
+                self.state.store.clone(),
+                (&self.state.hub).clone(),
+                self.state.cache.clone(),
             )
         });
         let (done, wait) = oneshot::channel();
@@ -125,7 +125,7 @@ impl App {
         let events = wait
             .await
             .map_err(|_| Error::internal("the space log writer dropped a job"))??;
-        self.wake_indexer();
+        self.outbox.ring();
         Ok(events)
     }
 
@@ -175,9 +175,9 @@ impl App {
             .member
             .as_ref()
             .map(|m| (&m.user, m.display_name.as_str()));
-        let listener = self.space_hub().listen_space(space, present);
+        let listener = self.state.hub.listen_space(space, present);
         let mut sub = Subscriber {
-            app: self.clone(),
+            store: self.state.store.clone(),
             space: space.clone(),
             user: viewer.user.id.clone(),
             role,
@@ -190,7 +190,7 @@ impl App {
         if let Some(after) = after {
             // The first page is read now, so that a bad cursor is an error
             // of the request rather than of the stream.
-            let page = self.repo().space_log(space, after, REPLAY_PAGE).await?;
+            let page = self.store.space_log(space, after, REPLAY_PAGE).await?;
             if after > page.head {
                 return Err(Error::invalid("after", "not a cursor of this space"));
             }
@@ -207,12 +207,12 @@ impl App {
 
     /// Forgets space events older than `keep`; returns how many.
     pub async fn prune_space_logs(&self, keep: chrono::Duration) -> Result<u64> {
-        self.repo().prune_space_logs(self.now() - keep).await
+        self.store.prune_space_logs(self.clock.now() - keep).await
     }
 }
 
 struct Subscriber {
-    app: App,
+    store: Arc<dyn SpaceStore>,
     space: SpaceId,
     user: UserId,
     role: SpaceRole,
@@ -260,12 +260,7 @@ impl Subscriber {
                 return Some((Ok(e), self));
             }
             if let Some(after) = self.replay_after {
-                match self
-                    .app
-                    .repo()
-                    .space_log(&self.space, after, REPLAY_PAGE)
-                    .await
-                {
+                match self.store.space_log(&self.space, after, REPLAY_PAGE).await {
                     Ok(page) if after < page.pruned_through => {
                         self.done = true;
                         return Some((Err(resync()), self));

@@ -5,7 +5,7 @@
 //! Messages and channels are in `messages`; the log and live delivery in
 //! `space_log`.
 
-use crate::App;
+use super::Spaces;
 use crate::accounts::model::{RequestMeta, Role, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{ChannelId, SchoolId, SpaceId, SpaceInvitationId, UserId};
@@ -48,15 +48,15 @@ impl SpaceAccess {
     }
 }
 
-impl App {
+impl Spaces<'_> {
     /// How the viewer stands towards a space; `NotFound` if they may not see it.
     pub async fn space_access(&self, viewer: &Viewer, id: &SpaceId) -> Result<SpaceAccess> {
-        let cache = &self.inner.spaces.cache;
+        let cache = &self.state.cache;
         let space = match cache.space(id) {
             Some(s) => s,
             None => {
                 let epoch = cache.epoch();
-                let s = self.repo().space(id).await?.ok_or(Error::NotFound)?;
+                let s = self.store.space(id).await?.ok_or(Error::NotFound)?;
                 cache.keep_space(&s, epoch);
                 s
             }
@@ -65,7 +65,7 @@ impl App {
             Some(m) => m,
             None => {
                 let epoch = cache.epoch();
-                let m = self.repo().member(id, &viewer.user.id).await?;
+                let m = self.store.member(id, &viewer.user.id).await?;
                 cache.keep_member(id, &viewer.user.id, m.as_ref(), epoch);
                 m
             }
@@ -81,7 +81,7 @@ impl App {
         let mut observes = policy::is_admin(v);
         if !observes && viewer.user.role.is_national_coordinator() {
             for s in &space.schools {
-                if let Some(school) = self.repo().school(s).await?
+                if let Some(school) = self.network.store.school(s).await?
                     && policy::coordinates_country(v, &school.facts.country)
                 {
                     observes = true;
@@ -123,12 +123,12 @@ impl App {
     ) -> Result<Space> {
         let v = Some(viewer);
         let school = match &viewer.user.school {
-            Some(s) if policy::teaches_at(v, s) => self.repo().school(s).await?,
+            Some(s) if policy::teaches_at(v, s) => self.network.store.school(s).await?,
             _ => None,
         };
         let Some(school) = school else {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "create_space", "", None, meta)
                 .await);
         };
@@ -137,7 +137,7 @@ impl App {
                 "only approved schools can open spaces".into(),
             ));
         }
-        let now = self.now();
+        let now = self.clock.now();
         let space = Space {
             id: SpaceId::generate(),
             details,
@@ -147,7 +147,7 @@ impl App {
             created_at: now,
             archived: false,
         };
-        self.repo().create_space(&space).await?;
+        self.store.create_space(&space).await?;
         let channel = |name: &str, kind| Channel {
             id: ChannelId::generate(),
             space: space.id.clone(),
@@ -170,7 +170,7 @@ impl App {
                 .collect(),
         )
         .await?;
-        self.accounts()
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "create_space",
@@ -188,7 +188,7 @@ impl App {
             event: SpaceEvent {
                 space: space.clone(),
                 seq: None,
-                at: self.now(),
+                at: self.clock.now(),
                 kind,
                 staff_only: false,
             },
@@ -198,7 +198,7 @@ impl App {
 
     /// The spaces the viewer is a member of, newest first.
     pub async fn my_spaces(&self, viewer: &Viewer, page: &PageRequest) -> Result<Page<Space>> {
-        self.repo().spaces_of_member(&viewer.user.id, page).await
+        self.store.spaces_of_member(&viewer.user.id, page).await
     }
 
     /// The spaces the viewer's school takes part in that the viewer has not
@@ -212,14 +212,14 @@ impl App {
             return Ok(Vec::new());
         }
         let mine: std::collections::HashSet<SpaceId> = self
-            .repo()
+            .store
             .space_roles(&viewer.user.id)
             .await?
             .into_iter()
             .map(|(id, _)| id)
             .collect();
         let ids: Vec<SpaceId> = self
-            .repo()
+            .store
             .spaces_of_school(&school)
             .await?
             .into_iter()
@@ -227,7 +227,7 @@ impl App {
             .collect();
         // One read for all of them, not one per space.
         let mut out: Vec<Space> = self
-            .repo()
+            .store
             .spaces_by_ids(&ids)
             .await?
             .into_iter()
@@ -248,7 +248,7 @@ impl App {
         let access = self.space_access(viewer, id).await?;
         if access.writer_role()? != SpaceRole::Lead {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "update_space", id.as_str(), None, meta)
                 .await);
         }
@@ -272,7 +272,7 @@ impl App {
         let lead = access.role == Some(SpaceRole::Lead) || policy::is_admin(Some(viewer));
         if !lead {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "archive_space", id.as_str(), None, meta)
                 .await);
         }
@@ -288,7 +288,7 @@ impl App {
         } else {
             "reopen_space"
         };
-        self.accounts()
+        self.accounts
             .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
         Ok(space)
@@ -307,7 +307,7 @@ impl App {
         let access = self.space_access(viewer, id).await?;
         if access.writer_role()? != SpaceRole::Lead {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "invite_to_space", id.as_str(), None, meta)
                 .await);
         }
@@ -315,7 +315,7 @@ impl App {
         let notify: Vec<UserId> = match &invitee {
             Invitee::School(s) => {
                 let school = self
-                    .network()
+                    .network
                     .school(Some(viewer), s)
                     .await
                     .map_err(|_| Error::invalid("schoolId", "no such school"))?;
@@ -331,21 +331,21 @@ impl App {
                 self.coordinators_of(s).await?
             }
             Invitee::Mentor(u) => {
-                let mentor = self.repo().user(u).await?;
+                let mentor = self.accounts.store.user(u).await?;
                 if !mentor
                     .as_ref()
                     .is_some_and(|m| m.role.is_mentor() && m.active)
                 {
                     return Err(Error::invalid("mentorId", "no such mentor"));
                 }
-                if self.repo().member(id, u).await?.is_some() {
+                if self.store.member(id, u).await?.is_some() {
                     return Err(Error::Conflict("the mentor is already in the space".into()));
                 }
                 vec![u.clone()]
             }
         };
         let open = self
-            .repo()
+            .store
             .open_space_invitations(&invitee)
             .await?
             .into_iter()
@@ -361,12 +361,12 @@ impl App {
             invitee,
             status: InvitationAnswer::Pending,
             invited_by: viewer.user.id.clone(),
-            created_at: self.now(),
+            created_at: self.clock.now(),
             answered_by: None,
             answered_at: None,
         };
-        self.repo().create_space_invitation(&inv).await?;
-        self.accounts()
+        self.store.create_space_invitation(&inv).await?;
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "invite_to_space",
@@ -376,14 +376,14 @@ impl App {
                 "ok",
             )
             .await?;
-        let note = self.notifications().notice(
+        let note = self.notifications.notice(
             NotificationKind::SpaceInvitation,
             Some(&space.id),
             Some(inv.id.as_str()),
             Some(viewer.user.display_name.as_str()),
             Some(&space.details.title),
         );
-        self.notifications().notify(&notify, note).await?;
+        self.notifications.notify(&notify, note).await?;
         Ok(inv)
     }
 
@@ -398,7 +398,8 @@ impl App {
             },
         };
         Ok(self
-            .repo()
+            .network
+            .store
             .people_of_school(&q)
             .await?
             .items
@@ -415,7 +416,7 @@ impl App {
         id: &SpaceInvitationId,
     ) -> Result<SpaceInvitation> {
         let inv = self
-            .repo()
+            .store
             .space_invitation(id)
             .await?
             .ok_or(Error::NotFound)?;
@@ -434,7 +435,7 @@ impl App {
             (_, Role::Mentor) => Invitee::Mentor(viewer.user.id.clone()),
             _ => return Ok(vec![]),
         };
-        self.repo().open_space_invitations(&invitee).await
+        self.store.open_space_invitations(&invitee).await
     }
 
     /// Pending and answered invitations of a space, for its members and observers.
@@ -444,7 +445,7 @@ impl App {
         space: &SpaceId,
     ) -> Result<Vec<SpaceInvitation>> {
         match self.space_access(viewer, space).await?.role {
-            Some(r) if r.is_staff() => self.repo().space_invitations(space).await,
+            Some(r) if r.is_staff() => self.store.space_invitations(space).await,
             _ => Ok(vec![]),
         }
     }
@@ -468,7 +469,7 @@ impl App {
         };
         if !answers(viewer, &inv) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, action, id.as_str(), None, meta)
                 .await);
         }
@@ -477,11 +478,7 @@ impl App {
                 "the invitation was already answered".into(),
             ));
         }
-        let space = self
-            .repo()
-            .space(&inv.space)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let space = self.store.space(&inv.space).await?.ok_or(Error::NotFound)?;
         if space.archived && accept {
             return Err(Error::Conflict("the space is archived".into()));
         }
@@ -491,8 +488,8 @@ impl App {
             InvitationAnswer::Declined
         };
         inv.answered_by = Some(viewer.user.id.clone());
-        inv.answered_at = Some(self.now());
-        self.repo().answer_space_invitation(&inv).await?;
+        inv.answered_at = Some(self.clock.now());
+        self.store.answer_space_invitation(&inv).await?;
         if accept {
             let mut kinds = Vec::new();
             match &inv.invitee {
@@ -507,7 +504,7 @@ impl App {
                             &space.id,
                             &viewer.user,
                             SpaceRole::Teacher,
-                            self.now(),
+                            self.clock.now(),
                         )));
                     }
                 }
@@ -516,7 +513,7 @@ impl App {
                         &space.id,
                         &viewer.user,
                         SpaceRole::Mentor,
-                        self.now(),
+                        self.clock.now(),
                     )));
                 }
             }
@@ -528,17 +525,17 @@ impl App {
             )
             .await?;
         }
-        self.accounts()
+        self.accounts
             .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
-        let note = self.notifications().notice(
+        let note = self.notifications.notice(
             NotificationKind::SpaceInvitationAnswered,
             Some(&space.id),
             Some(inv.id.as_str()),
             Some(viewer.user.display_name.as_str()),
             Some(if accept { "accepted" } else { "declined" }),
         );
-        self.notifications()
+        self.notifications
             .notify(std::slice::from_ref(&inv.invited_by), note)
             .await?;
         Ok(inv)
@@ -564,7 +561,7 @@ impl App {
             .find(|s| policy::teaches_at(v, s));
         let Some(school) = school else {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "join_space", id.as_str(), None, meta)
                 .await);
         };
@@ -578,7 +575,7 @@ impl App {
         } else {
             SpaceRole::Teacher
         };
-        let member = Member::of(id, &viewer.user, role, self.now());
+        let member = Member::of(id, &viewer.user, role, self.clock.now());
         self.log_one(SpaceEventKind::MemberJoined(member.clone()), id)
             .await?;
         Ok(member)
@@ -605,7 +602,7 @@ impl App {
         if !matches!(role, Ok(SpaceRole::Lead | SpaceRole::Teacher)) {
             role?;
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "add_space_students", id.as_str(), None, meta)
                 .await);
         }
@@ -613,9 +610,9 @@ impl App {
             return Err(Error::Forbidden);
         };
         let mut added = Vec::new();
-        let now = self.now();
+        let now = self.clock.now();
         for s in students {
-            let user = self.repo().user(s).await?;
+            let user = self.accounts.store.user(s).await?;
             let Some(user) = user.filter(|u| {
                 u.role.is_student() && u.active && u.school.as_ref() == Some(&own_school)
             }) else {
@@ -624,7 +621,7 @@ impl App {
                     "add active students of your own school",
                 ));
             };
-            if self.repo().member(id, s).await?.is_some()
+            if self.store.member(id, s).await?.is_some()
                 || added.iter().any(|m: &Member| m.user == *s)
             {
                 continue;
@@ -639,7 +636,7 @@ impl App {
                 .map(|m| self.entry(id, SpaceEventKind::MemberJoined(m.clone())))
                 .collect();
             self.log(entries).await?;
-            self.accounts()
+            self.accounts
                 .audit_in(
                     Some(&viewer.user.id),
                     "add_space_students",
@@ -665,7 +662,7 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<Member> {
         let access = self.space_access(viewer, id).await?;
-        let target = self.repo().member(id, user).await?;
+        let target = self.store.member(id, user).await?;
         let Some(target) = target else {
             return Err(if access.role.is_some() {
                 Error::invalid("userId", "not a member of this space")
@@ -686,7 +683,7 @@ impl App {
             };
         if !allowed {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "remove_space_member", id.as_str(), None, meta)
                 .await);
         }
@@ -699,7 +696,7 @@ impl App {
         )
         .await?;
         if !own {
-            self.accounts()
+            self.accounts
                 .audit_in(
                     Some(&viewer.user.id),
                     "remove_space_member",
@@ -717,7 +714,7 @@ impl App {
     /// read the space sees every member.
     pub async fn space_members(&self, viewer: &Viewer, id: &SpaceId) -> Result<Vec<Member>> {
         match self.space_access(viewer, id).await?.role {
-            Some(_) => self.repo().members(id).await,
+            Some(_) => self.store.members(id).await,
             None => Ok(vec![]),
         }
     }
@@ -725,7 +722,7 @@ impl App {
     /// The position of the newest event of a space's log.
     pub async fn space_head(&self, viewer: &Viewer, id: &SpaceId) -> Result<u64> {
         match self.space_access(viewer, id).await?.role {
-            Some(_) => Ok(self.repo().space_log(id, 0, 0).await?.head),
+            Some(_) => Ok(self.store.space_log(id, 0, 0).await?.head),
             None => Ok(0),
         }
     }
@@ -733,7 +730,7 @@ impl App {
     /// The space an invitation is about, for whoever may see the invitation.
     pub async fn invited_space(&self, viewer: &Viewer, inv: &SpaceInvitation) -> Result<Space> {
         if answers(viewer, inv) {
-            return self.repo().space(&inv.space).await?.ok_or(Error::NotFound);
+            return self.store.space(&inv.space).await?.ok_or(Error::NotFound);
         }
         self.space(viewer, &inv.space).await
     }
@@ -745,7 +742,7 @@ impl App {
         id: &SpaceId,
     ) -> Result<Vec<(UserId, String)>> {
         match self.space_access(viewer, id).await?.role {
-            Some(_) => Ok(self.space_hub().online(id)),
+            Some(_) => Ok((&self.state.hub).online(id)),
             None => Ok(vec![]),
         }
     }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::App;
+use super::Spaces;
 use crate::accounts::model::{RequestMeta, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{ChannelId, MessageId, SpaceId, UserId};
@@ -29,7 +29,7 @@ pub const TYPING_EVERY: chrono::Duration = chrono::Duration::seconds(3);
 /// A message page: newest first, at most this many.
 pub const MAX_MESSAGES_PAGE: usize = 100;
 
-impl App {
+impl Spaces<'_> {
     /// A channel with the viewer's standing in its space; `NotFound` when
     /// the viewer may not read it.
     async fn channel_access(
@@ -37,11 +37,11 @@ impl App {
         viewer: &Viewer,
         id: &ChannelId,
     ) -> Result<(Channel, SpaceAccess, SpaceRole)> {
-        let channel = match self.inner.spaces.cache.channel(id) {
+        let channel = match self.state.cache.channel(id) {
             Some(c) => c,
             None => {
-                let c = self.repo().channel(id).await?.ok_or(Error::NotFound)?;
-                self.inner.spaces.cache.keep_channel(&c);
+                let c = self.store.channel(id).await?.ok_or(Error::NotFound)?;
+                self.state.cache.keep_channel(&c);
                 c
             }
         };
@@ -57,7 +57,7 @@ impl App {
         viewer: &Viewer,
         id: &MessageId,
     ) -> Result<(Message, Channel, SpaceAccess, SpaceRole)> {
-        let m = self.repo().message(id).await?.ok_or(Error::NotFound)?;
+        let m = self.store.message(id).await?.ok_or(Error::NotFound)?;
         let (channel, access, role) = self.channel_access(viewer, &m.channel).await?;
         Ok((m, channel, access, role))
     }
@@ -69,7 +69,7 @@ impl App {
             return Ok(vec![]);
         };
         Ok(self
-            .repo()
+            .store
             .channels(space)
             .await?
             .into_iter()
@@ -93,7 +93,7 @@ impl App {
         let access = self.space_access(viewer, space).await?;
         if !access.writer_role()?.moderates() {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "create_channel", space.as_str(), None, meta)
                 .await);
         }
@@ -102,7 +102,7 @@ impl App {
             .filter(|t| !t.trim().is_empty())
             .map(|t| clean_text("topic", t, 200, false))
             .transpose()?;
-        let existing = self.repo().channels(space).await?;
+        let existing = self.store.channels(space).await?;
         if existing.iter().any(|c| c.name == name) {
             return Err(Error::Conflict(format!(
                 "the space has a channel named {name}"
@@ -118,7 +118,7 @@ impl App {
             topic,
             kind: ChannelKind::Topic,
             created_by: Some(viewer.user.id.clone()),
-            created_at: self.now(),
+            created_at: self.clock.now(),
         };
         self.log_in(SpaceEventKind::ChannelCreated(channel.clone()), &channel)
             .await?;
@@ -141,7 +141,7 @@ impl App {
         let reply_to = match reply_to {
             None => None,
             Some(id) => {
-                let parent = self.repo().message(id).await?;
+                let parent = self.store.message(id).await?;
                 let Some(parent) = parent.filter(|p| p.channel == channel.id) else {
                     return Err(Error::invalid("replyTo", "no such message in this channel"));
                 };
@@ -165,7 +165,7 @@ impl App {
             reply_count: 0,
             mentions: mentioned.clone(),
             reactions: vec![],
-            created_at: self.now(),
+            created_at: self.clock.now(),
             edited_at: None,
             deleted: false,
             hidden: None,
@@ -190,7 +190,7 @@ impl App {
             return Ok(vec![]);
         }
         Ok(self
-            .repo()
+            .store
             .members(&channel.space)
             .await?
             .into_iter()
@@ -202,14 +202,14 @@ impl App {
     }
 
     async fn notify_mentions(&self, m: &Message, who: &[UserId], viewer: &Viewer) -> Result<()> {
-        let note = self.notifications().notice(
+        let note = self.notifications.notice(
             NotificationKind::Mentioned,
             Some(&m.space),
             Some(m.id.as_str()),
             Some(viewer.user.display_name.as_str()),
             Some(&m.body.markdown),
         );
-        self.notifications().notify(who, note).await
+        self.notifications.notify(who, note).await
     }
 
     /// Changes the text of one's own message; earlier versions are kept.
@@ -241,7 +241,7 @@ impl App {
             .await?;
         let replaced = std::mem::replace(&mut m.body, body);
         m.mentions = mentioned.clone();
-        m.edited_at = Some(self.now());
+        m.edited_at = Some(self.clock.now());
         let mut entry = LogEntry {
             replaced: Some(replaced),
             ..self.entry(&m.space, SpaceEventKind::MessageEdited(m.clone()))
@@ -269,7 +269,7 @@ impl App {
         let own = m.author == viewer.user.id;
         if !own && !role.moderates() {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "delete_message", id.as_str(), None, meta)
                 .await);
         }
@@ -281,7 +281,7 @@ impl App {
         self.log_in(SpaceEventKind::MessageDeleted(gone.clone()), &channel)
             .await?;
         if !own {
-            self.accounts()
+            self.accounts
                 .audit_in(
                     Some(&viewer.user.id),
                     "delete_message",
@@ -312,7 +312,7 @@ impl App {
         };
         if !access.writer_role()?.moderates() {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, action, id.as_str(), None, meta)
                 .await);
         }
@@ -324,7 +324,7 @@ impl App {
                 m.hidden = Some(Hiding {
                     by: viewer.user.id.clone(),
                     reason: clean_text("reason", r, 500, true)?,
-                    at: self.now(),
+                    at: self.clock.now(),
                 });
                 SpaceEventKind::MessageHidden(m.clone())
             }
@@ -337,7 +337,7 @@ impl App {
             }
         };
         self.log_in(kind, &channel).await?;
-        self.accounts()
+        self.accounts
             .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
         Ok(m)
@@ -359,25 +359,25 @@ impl App {
             space: m.space.clone(),
             by: viewer.user.id.clone(),
             reason: clean_text("reason", reason, 500, true)?,
-            at: self.now(),
+            at: self.clock.now(),
         };
-        self.repo().create_report(&report).await?;
+        self.store.create_report(&report).await?;
         let teachers: Vec<UserId> = self
-            .repo()
+            .store
             .members(&m.space)
             .await?
             .into_iter()
             .filter(|t| t.role.moderates() && t.user != viewer.user.id)
             .map(|t| t.user)
             .collect();
-        let note = self.notifications().notice(
+        let note = self.notifications.notice(
             NotificationKind::MessageReported,
             Some(&m.space),
             Some(m.id.as_str()),
             Some(viewer.user.display_name.as_str()),
             Some(&report.reason),
         );
-        self.notifications().notify(&teachers, note).await
+        self.notifications.notify(&teachers, note).await
     }
 
     /// Adds or takes back the viewer's reaction to a message.
@@ -431,14 +431,9 @@ impl App {
     pub async fn report_typing(&self, viewer: &Viewer, channel: &ChannelId) -> Result<()> {
         let (channel, access, _) = self.channel_access(viewer, channel).await?;
         access.writer_role()?;
-        let now = self.now();
+        let now = self.clock.now();
         {
-            let mut seen = self
-                .inner
-                .spaces
-                .typing
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
+            let mut seen = self.state.typing.lock().unwrap_or_else(|p| p.into_inner());
             let key = (viewer.user.id.clone(), channel.id.clone());
             if seen.get(&key).is_some_and(|t| now - *t < TYPING_EVERY) {
                 return Ok(());
@@ -448,7 +443,7 @@ impl App {
             }
             seen.insert(key, now);
         }
-        self.space_hub().publish(SpaceFrame::new(SpaceEvent {
+        (&self.state.hub).publish(SpaceFrame::new(SpaceEvent {
             space: channel.space.clone(),
             seq: None,
             at: now,
@@ -482,7 +477,7 @@ impl App {
         // One row more than the page: whether there is more is read, not
         // guessed, at every page size (the largest included).
         let list = self
-            .repo()
+            .store
             .channel_messages(channel, before, limit + 1)
             .await?;
         let (list, more) = split_look_ahead(list, limit);
@@ -500,7 +495,7 @@ impl App {
     ) -> Result<(Vec<Message>, bool)> {
         let (_, _, role) = self.channel_access(viewer, &parent.channel).await?;
         let limit = limit.clamp(1, MAX_MESSAGES_PAGE);
-        let list = self.repo().replies(&parent.id, after, limit + 1).await?;
+        let list = self.store.replies(&parent.id, after, limit + 1).await?;
         let (list, more) = split_look_ahead(list, limit);
         Ok((list.into_iter().map(|m| shown(m, role)).collect(), more))
     }
@@ -512,7 +507,7 @@ impl App {
             if m.deleted {
                 return Ok(vec![]);
             }
-            self.repo().message_edits(&m.id).await
+            self.store.message_edits(&m.id).await
         } else {
             Ok(vec![])
         }
@@ -531,9 +526,9 @@ impl App {
         }
         let seq = match up_to {
             Some(s) => s,
-            None => self.repo().space_log(&channel.space, 0, 0).await?.head,
+            None => self.store.space_log(&channel.space, 0, 0).await?.head,
         };
-        self.repo()
+        self.store
             .mark_read(&channel.id, &viewer.user.id, seq)
             .await
     }
@@ -545,7 +540,7 @@ impl App {
             return Ok(vec![]);
         }
         let ids: Vec<ChannelId> = channels.iter().map(|c| c.id.clone()).collect();
-        self.repo().unread_counts(&ids, &viewer.user.id).await
+        self.store.unread_counts(&ids, &viewer.user.id).await
     }
 }
 

@@ -1,11 +1,11 @@
 //! What the spaces domain needs of the database.
 
 use crate::kernel::error::Result;
-use crate::kernel::id::{ChannelId, MessageId, SpaceId, SpaceInvitationId, UserId};
+use crate::kernel::id::{ChannelId, MessageId, SchoolId, SpaceId, SpaceInvitationId, UserId};
 use crate::kernel::paging::{Page, PageRequest};
 use crate::spaces::model::{
     Channel, Invitee, LoggedEvent, Member, Message, MessageBody, MessageEdit, MessageReport, Space,
-    SpaceEvent, SpaceInvitation,
+    SpaceEvent, SpaceInvitation, SpaceRole,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -14,6 +14,14 @@ use chrono::{DateTime, Utc};
 /// invitations.
 #[async_trait]
 pub trait SpaceStore: Send + Sync + 'static {
+    async fn spaces_by_ids(&self, ids: &[SpaceId]) -> Result<Vec<Space>>;
+
+    /// Every space a person is a member of, with their role.
+    async fn space_roles(&self, user: &UserId) -> Result<Vec<(SpaceId, SpaceRole)>>;
+
+    /// Every space the school takes part in.
+    async fn spaces_of_school(&self, school: &SchoolId) -> Result<Vec<SpaceId>>;
+
     /// Stores a new space, its first channels and its first member; the
     /// space's log starts empty (its channels and member are logged after).
     async fn create_space(&self, space: &Space) -> Result<()>;

@@ -343,7 +343,7 @@ impl Material {
         let (Some(id), Some(v)) = (&self.0.space, viewer_opt(ctx)) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).space(v, id).await)?.map(Space))
+        Ok(or_none(app(ctx).spaces().space(v, id).await)?.map(Space))
     }
 
     /// Its folder; null at the top of the library or if you cannot see the library.

@@ -21,6 +21,7 @@ impl SpaceMutation {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
         app(ctx)
+            .spaces()
             .create_space(v, details, &meta(ctx))
             .await
             .map(Space)
@@ -37,6 +38,7 @@ impl SpaceMutation {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
         app(ctx)
+            .spaces()
             .update_space(v, &parse_id(&id)?, details, &meta(ctx))
             .await
             .map(Space)
@@ -53,6 +55,7 @@ impl SpaceMutation {
     ) -> Result<Space> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .archive_space(v, &parse_id(&id)?, archived, &meta(ctx))
             .await
             .map(Space)
@@ -72,6 +75,7 @@ impl SpaceMutation {
             .map_err(|_| app::Error::invalid("schoolId", "no such school"))
             .gql()?;
         app(ctx)
+            .spaces()
             .invite_to_space(
                 v,
                 &parse_id(&space_id)?,
@@ -95,6 +99,7 @@ impl SpaceMutation {
             .map_err(|_| app::Error::invalid("mentorId", "no such mentor"))
             .gql()?;
         app(ctx)
+            .spaces()
             .invite_to_space(
                 v,
                 &parse_id(&space_id)?,
@@ -111,6 +116,7 @@ impl SpaceMutation {
     async fn accept_space_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<SpaceInvitation> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .answer_space_invitation(v, &parse_id(&id)?, true, &meta(ctx))
             .await
             .map(SpaceInvitation)
@@ -121,6 +127,7 @@ impl SpaceMutation {
     async fn decline_space_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<SpaceInvitation> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .answer_space_invitation(v, &parse_id(&id)?, false, &meta(ctx))
             .await
             .map(SpaceInvitation)
@@ -132,6 +139,7 @@ impl SpaceMutation {
     async fn join_space(&self, ctx: &Context<'_>, space_id: ID) -> Result<SpaceMember> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .join_space(v, &parse_id(&space_id)?, &meta(ctx))
             .await
             .map(SpaceMember)
@@ -156,6 +164,7 @@ impl SpaceMutation {
             .collect::<app::Result<Vec<_>>>()
             .gql()?;
         let added = app(ctx)
+            .spaces()
             .add_space_students(v, &parse_id(&space_id)?, &ids, &meta(ctx))
             .await
             .gql()?;
@@ -175,6 +184,7 @@ impl SpaceMutation {
             .map_err(|_| app::Error::invalid("userId", "not a member of this space"))
             .gql()?;
         app(ctx)
+            .spaces()
             .remove_space_member(v, &parse_id(&space_id)?, &user, &meta(ctx))
             .await
             .map(SpaceMember)
@@ -192,6 +202,7 @@ impl SpaceMutation {
     ) -> Result<Channel> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .create_channel(
                 v,
                 &parse_id(&space_id)?,
@@ -222,6 +233,7 @@ impl SpaceMutation {
             .transpose()
             .gql()?;
         app(ctx)
+            .spaces()
             .post_message(v, &parse_id(&channel_id)?, &body, reply_to.as_ref())
             .await
             .map(Message)
@@ -232,6 +244,7 @@ impl SpaceMutation {
     async fn edit_message(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Message> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .edit_message(v, &parse_id(&id)?, &body)
             .await
             .map(Message)
@@ -242,6 +255,7 @@ impl SpaceMutation {
     async fn delete_message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .delete_message(v, &parse_id(&id)?, &meta(ctx))
             .await
             .map(Message)
@@ -252,6 +266,7 @@ impl SpaceMutation {
     async fn hide_message(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Message> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .hide_message(v, &parse_id(&id)?, Some(&reason), &meta(ctx))
             .await
             .map(Message)
@@ -262,6 +277,7 @@ impl SpaceMutation {
     async fn unhide_message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .hide_message(v, &parse_id(&id)?, None, &meta(ctx))
             .await
             .map(Message)
@@ -272,6 +288,7 @@ impl SpaceMutation {
     async fn report_message(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<bool> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .report_message(v, &parse_id(&id)?, &reason)
             .await
             .gql()?;
@@ -288,6 +305,7 @@ impl SpaceMutation {
     ) -> Result<Message> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .set_reaction(v, &parse_id(&message_id)?, &emoji, on)
             .await
             .map(Message)
@@ -299,6 +317,7 @@ impl SpaceMutation {
     async fn report_typing(&self, ctx: &Context<'_>, channel_id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
         app(ctx)
+            .spaces()
             .report_typing(v, &parse_id(&channel_id)?)
             .await
             .gql()?;
@@ -319,6 +338,7 @@ impl SpaceMutation {
             .transpose()
             .gql()?;
         app(ctx)
+            .spaces()
             .mark_channel_read(v, &parse_id(&channel_id)?, up_to)
             .await
             .gql()?;

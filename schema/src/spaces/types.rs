@@ -182,6 +182,7 @@ impl Space {
     /// have not joined (`joinSpace`).
     async fn my_role(&self, ctx: &Context<'_>) -> Result<Option<SpaceRole>> {
         let access = app(ctx)
+            .spaces()
             .space_access(viewer(ctx)?, &self.0.id)
             .await
             .gql()?;
@@ -191,13 +192,21 @@ impl Space {
     /// The position of the newest event: load the space, then subscribe to
     /// `spaceEvents(after: cursor)` to miss nothing in between.
     async fn cursor(&self, ctx: &Context<'_>) -> Result<String> {
-        let head = app(ctx).space_head(viewer(ctx)?, &self.0.id).await.gql()?;
+        let head = app(ctx)
+            .spaces()
+            .space_head(viewer(ctx)?, &self.0.id)
+            .await
+            .gql()?;
         Ok(app::seq_cursor(head))
     }
 
     /// The channels you may read.
     async fn channels(&self, ctx: &Context<'_>) -> Result<Vec<Channel>> {
-        let list = app(ctx).channels(viewer(ctx)?, &self.0.id).await.gql()?;
+        let list = app(ctx)
+            .spaces()
+            .channels(viewer(ctx)?, &self.0.id)
+            .await
+            .gql()?;
         Ok(list.into_iter().map(Channel).collect())
     }
 
@@ -211,6 +220,7 @@ impl Space {
     ) -> Result<Connection<String, SpaceMember>> {
         let (page, _) = relay::page_or(first, 50, after.as_deref())?;
         let all = app(ctx)
+            .spaces()
             .space_members(viewer(ctx)?, &self.0.id)
             .await
             .gql()?;
@@ -220,6 +230,7 @@ impl Space {
     /// Members online now (several tabs count once).
     async fn online(&self, ctx: &Context<'_>) -> Result<Vec<OnlineMember>> {
         let list = app(ctx)
+            .spaces()
             .online_members(viewer(ctx)?, &self.0.id)
             .await
             .gql()?;
@@ -235,6 +246,7 @@ impl Space {
     /// Invitations of schools and mentors, for the space's staff.
     async fn invitations(&self, ctx: &Context<'_>) -> Result<Vec<SpaceInvitation>> {
         let list = app(ctx)
+            .spaces()
             .space_invitations(viewer(ctx)?, &self.0.id)
             .await
             .gql()?;
@@ -331,6 +343,7 @@ impl Channel {
     /// Messages of others you have not marked read (`markChannelRead`).
     async fn unread_count(&self, ctx: &Context<'_>) -> Result<u64> {
         let n = app(ctx)
+            .spaces()
             .unread_counts(viewer(ctx)?, std::slice::from_ref(&self.0))
             .await
             .gql()?;
@@ -353,6 +366,7 @@ impl Channel {
             .transpose()
             .gql()?;
         let (list, more) = app(ctx)
+            .spaces()
             .channel_messages(viewer(ctx)?, &self.0.id, before, limit)
             .await
             .gql()?;
@@ -464,6 +478,7 @@ impl Message {
             .transpose()
             .gql()?;
         let (list, more) = app(ctx)
+            .spaces()
             .replies(viewer(ctx)?, &self.0, after, limit)
             .await
             .gql()?;
@@ -527,7 +542,11 @@ impl Message {
 
     /// Earlier versions, for the author and the space's staff.
     async fn edits(&self, ctx: &Context<'_>) -> Result<Vec<MessageVersion>> {
-        let list = app(ctx).message_edits(viewer(ctx)?, &self.0).await.gql()?;
+        let list = app(ctx)
+            .spaces()
+            .message_edits(viewer(ctx)?, &self.0)
+            .await
+            .gql()?;
         Ok(list
             .into_iter()
             .map(|e| MessageVersion {
@@ -561,12 +580,20 @@ impl SpaceInvitation {
 
     /// The space's title and topic, for whoever answers.
     async fn space_title(&self, ctx: &Context<'_>) -> Result<String> {
-        let s = app(ctx).invited_space(viewer(ctx)?, &self.0).await.gql()?;
+        let s = app(ctx)
+            .spaces()
+            .invited_space(viewer(ctx)?, &self.0)
+            .await
+            .gql()?;
         Ok(s.details.title)
     }
 
     async fn space_topic(&self, ctx: &Context<'_>) -> Result<String> {
-        let s = app(ctx).invited_space(viewer(ctx)?, &self.0).await.gql()?;
+        let s = app(ctx)
+            .spaces()
+            .invited_space(viewer(ctx)?, &self.0)
+            .await
+            .gql()?;
         Ok(s.details.topic)
     }
 
