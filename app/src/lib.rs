@@ -181,6 +181,21 @@ impl App {
         }
     }
 
+    /// The materials' use cases: libraries, folders, materials, files, uploads.
+    pub fn materials(&self) -> materials::Materials<'_> {
+        materials::Materials {
+            store: &*self.inner.repo,
+            state: &self.inner.materials,
+            objects: &*self.inner.objects,
+            previews: &*self.inner.previews,
+            clock: &*self.inner.clock,
+            outbox: &self.inner.outbox,
+            accounts: self.accounts(),
+            network: self.network(),
+            spaces: self.spaces(),
+        }
+    }
+
     /// The notifications' use cases.
     pub fn notifications(&self) -> notifications::Notifications<'_> {
         notifications::Notifications {
@@ -198,6 +213,18 @@ impl App {
     /// The current time as the domain sees it.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.inner.clock.now()
+    }
+
+    /// Completes an upload ([`materials::Materials::finish_upload_now`]) in a
+    /// task of its own: if the caller gives up waiting (a request timeout, a
+    /// closed connection), the upload still completes and its version
+    /// appears among the material's files.
+    #[tracing::instrument(skip_all, fields(upload = %id))]
+    pub async fn finish_upload(&self, viewer: &Viewer, id: &UploadId) -> Result<FileVersion> {
+        let (app, viewer, id) = (self.clone(), viewer.clone(), id.clone());
+        tokio::spawn(async move { app.materials().finish_upload_now(&viewer, &id).await })
+            .await
+            .map_err(|e| Error::internal(format!("finishing an upload failed: {e}")))?
     }
 
     /// Readiness of every backend, in a fixed order, for `/readyz`.

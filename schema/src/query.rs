@@ -86,7 +86,7 @@ impl CoreQuery {
         let Ok(id) = app::MaterialId::parse(&id) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).material(viewer_opt(ctx), &id).await)?.map(Material))
+        Ok(or_none(app(ctx).materials().material(viewer_opt(ctx), &id).await)?.map(Material))
     }
 
     /// A school's library (`schoolId`) or a space's (`spaceId`): its
@@ -107,10 +107,13 @@ impl CoreQuery {
             return Ok(None);
         };
         // Seeing the top folders is seeing the library.
-        Ok(
-            or_none(app(ctx).folders(viewer_opt(ctx), &library, None).await)?
-                .map(|_| Library(library)),
-        )
+        Ok(or_none(
+            app(ctx)
+                .materials()
+                .folders(viewer_opt(ctx), &library, None)
+                .await,
+        )?
+        .map(|_| Library(library)))
     }
 
     /// One of your resumable uploads, with how much has arrived.
@@ -119,7 +122,7 @@ impl CoreQuery {
         let Ok(id) = app::UploadId::parse(&id) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).upload(v, &id).await)?.map(ResumableUpload))
+        Ok(or_none(app(ctx).materials().upload(v, &id).await)?.map(ResumableUpload))
     }
 
     /// A twinning space you are in, look into, or may join; null otherwise.

@@ -275,7 +275,7 @@ async fn collect_orphans(
             Ok(n) => tracing::info!(files = n, "collected unattached uploads"),
             Err(e) => tracing::warn!(error = %e, "collecting unattached uploads failed"),
         }
-        match app.collect_material_files().await {
+        match app.materials().collect_material_files().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(
                 blobs = n,

@@ -51,7 +51,12 @@ pub async fn upload_status(
     let result = async {
         let v = signed_in(&state, &headers).await?;
         let id = app::UploadId::parse(&id).map_err(app_error)?;
-        state.app.upload(&v, &id).await.map_err(app_error)
+        state
+            .app
+            .materials()
+            .upload(&v, &id)
+            .await
+            .map_err(app_error)
     }
     .await;
     match result {
@@ -93,12 +98,17 @@ pub async fn upload_bytes(
         .into_data_stream()
         .map_err(|e| app::Error::internal(format!("request body: {e}")))
         .boxed();
-    match state.app.append_upload(&v, &id, offset, body).await {
+    match state
+        .app
+        .materials()
+        .append_upload(&v, &id, offset, body)
+        .await
+    {
         Ok(done) => {
             if done.interrupted {
                 tracing::info!(upload = %id, received = done.received, "upload request broke off; kept what arrived");
             }
-            match state.app.upload(&v, &id).await {
+            match state.app.materials().upload(&v, &id).await {
                 Ok(u) => with_offset(StatusCode::NO_CONTENT.into_response(), &u, done.received),
                 Err(e) => app_error(e),
             }
@@ -106,7 +116,7 @@ pub async fn upload_bytes(
         Err(e @ app::Error::Conflict(_)) | Err(e @ app::Error::Invalid { .. }) => {
             // Say where the upload stands, so the client can resume.
             let resp = app_error(e);
-            match state.app.upload(&v, &id).await {
+            match state.app.materials().upload(&v, &id).await {
                 Ok(u) => {
                     let received = u.received();
                     with_offset(resp, &u, received)
@@ -128,6 +138,7 @@ async fn readable_version(
     let id = app::VersionId::parse(id).map_err(app_error)?;
     state
         .app
+        .materials()
         .file_version(viewer.as_ref(), &id)
         .await
         .map_err(app_error)
@@ -207,6 +218,7 @@ pub async fn download(
 
     let stream = match state
         .app
+        .materials()
         .read_version(&version, range.clone().map(|r| *r.start()..*r.end() + 1))
         .await
     {
@@ -278,7 +290,7 @@ pub async fn thumbnail(
     {
         return StatusCode::NOT_MODIFIED.into_response();
     }
-    let stream = match state.app.read_thumbnail(&version).await {
+    let stream = match state.app.materials().read_thumbnail(&version).await {
         Ok(s) => s,
         Err(e) => return app_error(e),
     };

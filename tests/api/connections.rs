@@ -589,6 +589,7 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
     // file with many versions.
     let library = app::Library::School(a1.clone());
     let folder = app
+        .materials()
         .create_folder(
             &teacher,
             &library,
@@ -607,6 +608,7 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
         .parse()
         .unwrap();
         let m = app
+            .materials()
             .create_material(
                 &teacher,
                 &library,
@@ -617,7 +619,8 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
             )
             .await
             .unwrap();
-        app.set_material_status(&teacher, &m.id, app::MaterialStatus::Published, &meta)
+        app.materials()
+            .set_material_status(&teacher, &m.id, app::MaterialStatus::Published, &meta)
             .await
             .unwrap();
         materials.push(m.id.to_string());
@@ -626,6 +629,7 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
     let mut files = Vec::new();
     for i in 0..ITEMS {
         let v = app
+            .materials()
             .upload_small_file(
                 &teacher,
                 &material,
@@ -642,6 +646,7 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
     let mut versions = Vec::new();
     for i in 0..ITEMS {
         let v = app
+            .materials()
             .upload_small_file(
                 &teacher,
                 &material,

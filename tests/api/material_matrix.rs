@@ -56,6 +56,7 @@ async fn fixture(net: &Net, rel: Relation) -> Fixture {
     .parse()
     .unwrap();
     let m = app
+        .materials()
         .create_material(
             &teacher,
             &library,
@@ -66,13 +67,16 @@ async fn fixture(net: &Net, rel: Relation) -> Fixture {
         )
         .await
         .unwrap();
-    app.set_material_status(&teacher, &m.id, app::MaterialStatus::Published, &meta)
+    app.materials()
+        .set_material_status(&teacher, &m.id, app::MaterialStatus::Published, &meta)
         .await
         .unwrap();
-    app.upload_small_file(&teacher, &m.id, None, "plan.txt", None, "plan".into())
+    app.materials()
+        .upload_small_file(&teacher, &m.id, None, "plan.txt", None, "plan".into())
         .await
         .unwrap();
     let folder = app
+        .materials()
         .create_folder(
             &teacher,
             &library,
@@ -83,6 +87,7 @@ async fn fixture(net: &Net, rel: Relation) -> Fixture {
         .await
         .unwrap();
     let upload = app
+        .materials()
         .start_upload(
             &teacher,
             app::UploadRequest {
@@ -97,7 +102,8 @@ async fn fixture(net: &Net, rel: Relation) -> Fixture {
         .await
         .unwrap();
     let body = futures::stream::iter([Ok(bytes::Bytes::from_static(b"data"))]);
-    app.append_upload(&teacher, &upload.id, 0, Box::pin(body))
+    app.materials()
+        .append_upload(&teacher, &upload.id, 0, Box::pin(body))
         .await
         .unwrap();
     Fixture {

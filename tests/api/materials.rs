@@ -1012,7 +1012,7 @@ async fn bad_uploads_get_clear_errors_and_leave_nothing_behind() {
     net.s.clock.advance(chrono::Duration::hours(25));
     // Sessions end after 12 idle hours: sign in again.
     let teacher = s.token("teacher.a1", NET_PASSWORD).await;
-    let collected = s.app.collect_material_files().await.unwrap();
+    let collected = s.app.materials().collect_material_files().await.unwrap();
     assert!(collected >= 1, "{collected}");
     assert_eq!(
         count_files(&dir.path().join("uploads")),
@@ -1044,7 +1044,7 @@ async fn bad_uploads_get_clear_errors_and_leave_nothing_behind() {
         );
     }
     net.s.clock.advance(chrono::Duration::hours(2));
-    s.app.collect_material_files().await.unwrap();
+    s.app.materials().collect_material_files().await.unwrap();
     assert_eq!(count_files(&dir.path().join("blobs")), 0);
 }
 

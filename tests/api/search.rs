@@ -525,6 +525,7 @@ async fn students_never_find_what_is_outside_their_spaces_not_even_as_a_count() 
     .parse()
     .unwrap();
     let material = app
+        .materials()
         .create_material(
             &teacher_b1,
             &library,
@@ -535,14 +536,15 @@ async fn students_never_find_what_is_outside_their_spaces_not_even_as_a_count() 
         )
         .await
         .unwrap();
-    app.set_material_status(
-        &teacher_b1,
-        &material.id,
-        app::MaterialStatus::Published,
-        &meta,
-    )
-    .await
-    .unwrap();
+    app.materials()
+        .set_material_status(
+            &teacher_b1,
+            &material.id,
+            app::MaterialStatus::Published,
+            &meta,
+        )
+        .await
+        .unwrap();
     app.index_pending().await.unwrap();
 
     let token = |u: &str| {

@@ -52,11 +52,13 @@ async fn material(
     .unwrap();
     let library = app::Library::School(app::SchoolId::parse(&school).unwrap());
     let m = app
+        .materials()
         .create_material(&teacher, &library, None, details, visibility, &meta)
         .await
         .unwrap();
     if publish {
-        app.set_material_status(&teacher, &m.id, app::MaterialStatus::Published, &meta)
+        app.materials()
+            .set_material_status(&teacher, &m.id, app::MaterialStatus::Published, &meta)
             .await
             .unwrap();
     }

@@ -861,7 +861,8 @@ impl App {
                 return Err(Error::invalid("materials", "attach at most 50 materials"));
             }
             for m in &ids {
-                self.material(Some(viewer), m)
+                self.materials()
+                    .material(Some(viewer), m)
                     .await
                     .map_err(|_| Error::invalid("materials", "a material named is not known"))?;
             }
@@ -881,7 +882,7 @@ impl App {
     ) -> Result<Vec<crate::materials::Material>> {
         let mut out = Vec::new();
         for id in &e.record.materials {
-            if let Ok(m) = self.material(Some(viewer), id).await {
+            if let Ok(m) = self.materials().material(Some(viewer), id).await {
                 out.push(m);
             }
         }

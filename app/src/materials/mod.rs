@@ -19,7 +19,6 @@ pub mod uploads;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::App;
 use crate::accounts::model::{RequestMeta, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{FolderId, MaterialId, SchoolId, SpaceId, UserId};
@@ -472,6 +471,22 @@ fn check_visibility(rights: &LibraryRights, visibility: Visibility) -> Result<()
 
 /// What the materials keep in memory: limits, and the turns of uploads,
 /// metadata cleaning and previews.
+/// The materials' use cases: libraries, folders, materials, their files and
+/// versions, uploads and previews, over the materials' port and state, the
+/// object storage and the handles of the domains below.
+#[derive(Clone, Copy)]
+pub struct Materials<'a> {
+    pub(crate) store: &'a dyn port::MaterialStore,
+    pub(crate) state: &'a State,
+    pub(crate) objects: &'a dyn crate::kernel::blobs::ObjectStorage,
+    pub(crate) previews: &'a dyn port::Previewer,
+    pub(crate) clock: &'a dyn crate::kernel::clock::Clock,
+    pub(crate) outbox: &'a crate::kernel::outbox::Doorbell,
+    pub(crate) accounts: crate::accounts::Accounts<'a>,
+    pub(crate) network: crate::network::Network<'a>,
+    pub(crate) spaces: crate::spaces::Spaces<'a>,
+}
+
 pub(crate) struct State {
     pub(crate) limits: uploads::FileLimits,
     /// Turns for cleaning metadata out of stored photos and videos: two at
@@ -503,7 +518,7 @@ impl State {
     }
 }
 
-impl App {
+impl Materials<'_> {
     async fn library_rights(
         &self,
         viewer: Option<&Viewer>,
@@ -511,7 +526,12 @@ impl App {
     ) -> Result<LibraryRights> {
         match library {
             Library::School(id) => {
-                let school = self.repo().school(id).await?.ok_or(Error::NotFound)?;
+                let school = self
+                    .network
+                    .store
+                    .school(id)
+                    .await?
+                    .ok_or(Error::NotFound)?;
                 if !policy::sees_school(viewer, &school) {
                     return Err(Error::NotFound);
                 }
@@ -528,7 +548,7 @@ impl App {
                     // through the materials themselves, never its library.
                     return Err(Error::NotFound);
                 };
-                let access = self.spaces().space_access(v, id).await?;
+                let access = self.spaces.space_access(v, id).await?;
                 let Some(role) = access.role else {
                     return Err(Error::NotFound);
                 };
@@ -580,7 +600,7 @@ impl App {
 
     /// A material the viewer may read; `NotFound` otherwise.
     pub async fn material(&self, viewer: Option<&Viewer>, id: &MaterialId) -> Result<Material> {
-        let m = self.repo().material(id).await?.ok_or(Error::NotFound)?;
+        let m = self.store.material(id).await?.ok_or(Error::NotFound)?;
         match self.material_rights(viewer, &m).await? {
             (true, _) => Ok(m),
             _ => Err(Error::NotFound),
@@ -599,7 +619,7 @@ impl App {
         viewer: &Viewer,
         id: &MaterialId,
     ) -> Result<Material> {
-        let m = self.repo().material(id).await?.ok_or(Error::NotFound)?;
+        let m = self.store.material(id).await?.ok_or(Error::NotFound)?;
         match self.material_rights(Some(viewer), &m).await? {
             (_, true) => Ok(m),
             (true, false) => Err(Error::Forbidden),
@@ -613,7 +633,7 @@ impl App {
         folder: Option<&FolderId>,
     ) -> Result<Option<Folder>> {
         let Some(id) = folder else { return Ok(None) };
-        match self.repo().folder(id).await? {
+        match self.store.folder(id).await? {
             Some(f) if &f.library == library => Ok(Some(f)),
             _ => Err(Error::invalid("folderId", "no such folder in this library")),
         }
@@ -636,7 +656,7 @@ impl App {
         let rights = self.library_rights(Some(viewer), library).await?;
         if !rights.contributes {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "create_material", &library.key(), None, meta)
                 .await);
         }
@@ -645,7 +665,7 @@ impl App {
         let (school, space) = match library {
             Library::School(s) => (s.clone(), None),
             Library::Space(id) => {
-                let space = self.repo().space(id).await?.ok_or(Error::NotFound)?;
+                let space = self.spaces.store.space(id).await?.ok_or(Error::NotFound)?;
                 let school = viewer
                     .user
                     .school
@@ -655,7 +675,7 @@ impl App {
                 (school, Some(id.clone()))
             }
         };
-        let now = self.now();
+        let now = self.clock.now();
         let m = Material {
             id: MaterialId::generate(),
             details,
@@ -669,8 +689,8 @@ impl App {
             updated_at: now,
             published_at: None,
         };
-        self.repo().save_material(&m, None).await?;
-        self.inner.outbox.ring();
+        self.store.save_material(&m, None).await?;
+        self.outbox.ring();
         Ok(m)
     }
 
@@ -691,9 +711,9 @@ impl App {
         let mut m = before.clone();
         m.details = details;
         m.visibility = visibility;
-        m.updated_at = self.now();
-        self.repo().save_material(&m, Some(&before)).await?;
-        self.inner.outbox.ring();
+        m.updated_at = self.clock.now();
+        self.store.save_material(&m, Some(&before)).await?;
+        self.outbox.ring();
         Ok(m)
     }
 
@@ -710,7 +730,7 @@ impl App {
         let before = self.editable_material(viewer, id).await?;
         if !policy::publishes(Some(viewer)) {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "publish_material", id.as_str(), None, meta)
                 .await);
         }
@@ -719,17 +739,17 @@ impl App {
         }
         let mut m = before.clone();
         m.status = status;
-        m.updated_at = self.now();
+        m.updated_at = self.clock.now();
         if status == MaterialStatus::Published {
             m.published_at = Some(m.updated_at);
         }
-        self.repo().save_material(&m, Some(&before)).await?;
-        self.inner.outbox.ring();
+        self.store.save_material(&m, Some(&before)).await?;
+        self.outbox.ring();
         let action = match status {
             MaterialStatus::Published => "publish_material",
             MaterialStatus::Draft => "unpublish_material",
         };
-        self.accounts()
+        self.accounts
             .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
         Ok(m)
@@ -746,9 +766,9 @@ impl App {
         self.check_folder(&before.library(), folder).await?;
         let mut m = before.clone();
         m.folder = folder.cloned();
-        m.updated_at = self.now();
-        self.repo().save_material(&m, Some(&before)).await?;
-        self.inner.outbox.ring();
+        m.updated_at = self.clock.now();
+        self.store.save_material(&m, Some(&before)).await?;
+        self.outbox.ring();
         Ok(m)
     }
 
@@ -762,9 +782,9 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<()> {
         let m = self.editable_material(viewer, id).await?;
-        self.repo().delete_material(&m.id).await?;
-        self.inner.outbox.ring();
-        self.accounts()
+        self.store.delete_material(&m.id).await?;
+        self.outbox.ring();
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "delete_material",
@@ -787,12 +807,12 @@ impl App {
         // Seeing the library (NotFound otherwise) is seeing its folders.
         self.library_rights(viewer, library).await?;
         self.check_folder(library, parent).await?;
-        self.repo().folders(library, parent).await
+        self.store.folders(library, parent).await
     }
 
     /// A folder the viewer may see.
     pub async fn folder(&self, viewer: Option<&Viewer>, id: &FolderId) -> Result<Folder> {
-        let f = self.repo().folder(id).await?.ok_or(Error::NotFound)?;
+        let f = self.store.folder(id).await?.ok_or(Error::NotFound)?;
         self.library_rights(viewer, &f.library).await?;
         Ok(f)
     }
@@ -808,7 +828,7 @@ impl App {
         let mut next = folder.parent.clone();
         while let Some(id) = next {
             let f = self
-                .repo()
+                .store
                 .folder(&id)
                 .await?
                 .ok_or_else(|| Error::internal("folder without parent"))?;
@@ -854,7 +874,7 @@ impl App {
             drafts,
             sort,
         };
-        self.repo().materials(&scope, page).await
+        self.store.materials(&scope, page).await
     }
 
     /// Makes a folder in a library (its editors), under `parent` or at the
@@ -870,7 +890,7 @@ impl App {
         let rights = self.library_rights(Some(viewer), library).await?;
         if !rights.edits {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "create_folder", &library.key(), None, meta)
                 .await);
         }
@@ -889,10 +909,10 @@ impl App {
             name,
             depth,
             created_by: viewer.user.id.clone(),
-            created_at: self.now(),
+            created_at: self.clock.now(),
         };
         self.ensure_name_free(&folder).await?;
-        self.repo()
+        self.store
             .save_folders(std::slice::from_ref(&folder))
             .await?;
         Ok(folder)
@@ -900,7 +920,7 @@ impl App {
 
     async fn ensure_name_free(&self, folder: &Folder) -> Result<()> {
         let siblings = self
-            .repo()
+            .store
             .folders(&folder.library, folder.parent.as_ref())
             .await?;
         let lower = folder.name.as_str().to_lowercase();
@@ -922,11 +942,11 @@ impl App {
         id: &FolderId,
         meta: &RequestMeta,
     ) -> Result<Folder> {
-        let f = self.repo().folder(id).await?.ok_or(Error::NotFound)?;
+        let f = self.store.folder(id).await?.ok_or(Error::NotFound)?;
         let rights = self.library_rights(Some(viewer), &f.library).await?;
         if !rights.edits {
             return Err(self
-                .accounts()
+                .accounts
                 .deny(viewer, "change_folder", id.as_str(), None, meta)
                 .await);
         }
@@ -943,7 +963,7 @@ impl App {
         let mut f = self.editable_folder(viewer, id, meta).await?;
         f.name = name;
         self.ensure_name_free(&f).await?;
-        self.repo().save_folders(std::slice::from_ref(&f)).await?;
+        self.store.save_folders(std::slice::from_ref(&f)).await?;
         Ok(f)
     }
 
@@ -963,10 +983,7 @@ impl App {
         let mut subtree = vec![f.clone()];
         let mut i = 0;
         while i < subtree.len() {
-            let children = self
-                .repo()
-                .folders(&f.library, Some(&subtree[i].id))
-                .await?;
+            let children = self.store.folders(&f.library, Some(&subtree[i].id)).await?;
             subtree.extend(children);
             i += 1;
         }
@@ -992,7 +1009,7 @@ impl App {
         }
         subtree[0].parent = new_parent.map(|p| p.id);
         self.ensure_name_free(&subtree[0]).await?;
-        self.repo().save_folders(&subtree).await?;
+        self.store.save_folders(&subtree).await?;
         Ok(subtree.swap_remove(0))
     }
 
@@ -1005,15 +1022,15 @@ impl App {
     ) -> Result<()> {
         let f = self.editable_folder(viewer, id, meta).await?;
         if !self
-            .repo()
+            .store
             .folders(&f.library, Some(&f.id))
             .await?
             .is_empty()
-            || self.repo().folder_has_materials(&f.id).await?
+            || self.store.folder_has_materials(&f.id).await?
         {
             return Err(Error::Conflict("the folder is not empty".into()));
         }
-        self.repo().delete_folder(&f.id).await
+        self.store.delete_folder(&f.id).await
     }
 }
 

@@ -25,7 +25,7 @@ use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::App;
+use super::Materials;
 use crate::accounts::model::Viewer;
 use crate::kernel::blobs::ByteStream;
 use crate::kernel::error::{Error, Result};
@@ -205,7 +205,7 @@ fn lie(declared: &str, sniffed: &str) -> Error {
     )
 }
 
-impl App {
+impl Materials<'_> {
     /// The files of a material the viewer may read, a page at a time, in
     /// the order they were first uploaded; and how many there are.
     pub async fn material_file_page(
@@ -227,7 +227,7 @@ impl App {
 
     /// The files of a material the viewer may read, with their versions.
     pub async fn material_files(&self, material: &Material) -> Result<Vec<MaterialFile>> {
-        let versions = self.repo().versions(&material.id).await?;
+        let versions = self.store.versions(&material.id).await?;
         let mut files: Vec<MaterialFile> = Vec::new();
         for v in versions {
             match files.iter_mut().find(|f| f.id == v.file) {
@@ -255,7 +255,7 @@ impl App {
             None => MaterialFileId::generate(),
             Some(f) => {
                 if !self
-                    .repo()
+                    .store
                     .versions(&m.id)
                     .await?
                     .iter()
@@ -279,13 +279,13 @@ impl App {
         if req.size == 0 {
             return Err(Error::invalid("size", "the file is empty"));
         }
-        if req.size > self.inner.materials.limits.max_upload {
+        if req.size > self.state.limits.max_upload {
             return Err(Error::PayloadTooLarge);
         }
         let (m, file) = self
             .file_target(viewer, &req.material, req.file.as_ref())
             .await?;
-        let now = self.now();
+        let now = self.clock.now();
         let upload = Upload {
             id: UploadId::generate(),
             material: m.id,
@@ -306,13 +306,13 @@ impl App {
         // What one person's open uploads may reserve of the school's quota
         // for the day they stay open: one largest file for a student, a few
         // for an adult.
-        let limits = &self.inner.materials.limits;
+        let limits = &self.state.limits;
         let personal = if viewer.user.role.is_student() {
             limits.max_upload
         } else {
             limits.max_upload.saturating_mul(4)
         };
-        self.repo()
+        self.store
             .create_upload(&upload, limits.school_quota, personal)
             .await?;
         Ok(upload)
@@ -320,7 +320,7 @@ impl App {
 
     /// An upload of the viewer's own; `NotFound` for anyone else's.
     pub async fn upload(&self, viewer: &Viewer, id: &UploadId) -> Result<Upload> {
-        match self.repo().upload(id).await? {
+        match self.store.upload(id).await? {
             Some(u) if u.created_by == viewer.user.id => Ok(u),
             _ => Err(Error::NotFound),
         }
@@ -404,13 +404,13 @@ impl App {
                 uuid::Uuid::new_v4().simple()
             ),
         };
-        self.inner.objects.put(&part.key, bytes.into()).await?;
+        self.objects.put(&part.key, bytes.into()).await?;
         if let Err(e) = self
-            .repo()
-            .add_upload_part(&upload.id, &part, self.now())
+            .store
+            .add_upload_part(&upload.id, &part, self.clock.now())
             .await
         {
-            let _ = self.inner.objects.delete(&part.key).await;
+            let _ = self.objects.delete(&part.key).await;
             return Err(e);
         }
         *received += part.len;
@@ -419,10 +419,9 @@ impl App {
 
     /// Marks an upload as being written to by this process; a second
     /// request for the same upload gets `Conflict` until the first ends.
-    fn claim_upload(&self, id: &UploadId) -> Result<UploadClaim> {
+    fn claim_upload(&self, id: &UploadId) -> Result<UploadClaim<'_>> {
         let mut busy = self
-            .inner
-            .materials
+            .state
             .uploads_busy
             .lock()
             .unwrap_or_else(|p| p.into_inner());
@@ -432,7 +431,7 @@ impl App {
             ));
         }
         Ok(UploadClaim {
-            app: self.clone(),
+            busy: &self.state.uploads_busy,
             id: id.clone(),
         })
     }
@@ -441,18 +440,14 @@ impl App {
     /// SHA-256 must be the declared one. The file's new version is visible
     /// from now on. A wrong checksum or a lying type discards the upload.
     ///
-    /// The work runs in a task of its own: if the caller gives up waiting
-    /// (a request timeout, a closed connection), the upload still completes
-    /// and its version appears among the material's files.
-    #[tracing::instrument(skip_all, fields(upload = %id))]
-    pub async fn finish_upload(&self, viewer: &Viewer, id: &UploadId) -> Result<FileVersion> {
-        let (app, viewer, id) = (self.clone(), viewer.clone(), id.clone());
-        tokio::spawn(async move { app.finish_upload_now(&viewer, &id).await })
-            .await
-            .map_err(|e| Error::internal(format!("finishing an upload failed: {e}")))?
-    }
-
-    async fn finish_upload_now(&self, viewer: &Viewer, id: &UploadId) -> Result<FileVersion> {
+    /// The caller runs it in a task of its own ([`crate::App::finish_upload`]):
+    /// if the request gives up waiting (a timeout, a closed connection), the
+    /// upload still completes and its version appears among the material's files.
+    pub(crate) async fn finish_upload_now(
+        &self,
+        viewer: &Viewer,
+        id: &UploadId,
+    ) -> Result<FileVersion> {
         let upload = self.upload(viewer, id).await?;
         let _busy = self.claim_upload(id)?;
         let received = upload.received();
@@ -465,17 +460,17 @@ impl App {
         // The material may have been deleted, or the uploader lost the right to edit it.
         let material = self.editable_material(viewer, &upload.material).await?;
         let key = blob_key(&upload.sha256);
-        let exists = self.inner.objects.head(&key).await?.is_some();
+        let exists = self.objects.head(&key).await?.is_some();
         let mut writer = if exists {
             None
         } else {
-            Some(self.inner.objects.writer(&key).await?)
+            Some(self.objects.writer(&key).await?)
         };
         let mut hasher = Sha256::new();
         let mut head: Vec<u8> = Vec::new();
         let mut failure = None;
         'parts: for part in &upload.parts {
-            let Some(mut stream) = self.inner.objects.read(&part.key, None).await? else {
+            let Some(mut stream) = self.objects.read(&part.key, None).await? else {
                 failure = Some(Error::internal(format!(
                     "upload piece {} is missing",
                     part.key
@@ -533,8 +528,7 @@ impl App {
         // at a time: each may hold a copy of a 64 MiB photo in memory.
         let (sha256, size, kept) = if carries_location(&content_type) {
             let _turn = self
-                .inner
-                .materials
+                .state
                 .cleaning
                 .acquire()
                 .await
@@ -565,22 +559,22 @@ impl App {
             content_type,
             school: upload.school.clone(),
             uploaded_by: viewer.user.id.clone(),
-            uploaded_at: self.now(),
+            uploaded_at: self.clock.now(),
             thumbnail: derived.thumbnail,
             has_text: derived.text.is_some(),
         };
-        self.repo()
+        self.store
             .add_version(
                 &mut version,
                 derived.text.as_deref(),
                 Some(&upload.id),
-                self.inner.materials.limits.school_quota,
+                self.state.limits.school_quota,
             )
             .await?;
         // The record is gone; the pieces are now garbage. Collection would find
         // them too, but there is no reason to wait.
         for part in &upload.parts {
-            let _ = self.inner.objects.delete(&part.key).await;
+            let _ = self.objects.delete(&part.key).await;
         }
         Ok(version)
     }
@@ -612,11 +606,8 @@ impl App {
             original.to_vec(),
         )?);
         let sha = hex::encode(Sha256::digest(&clean));
-        if sha != upload.sha256 && self.inner.objects.head(&blob_key(&sha)).await?.is_none() {
-            self.inner
-                .objects
-                .put(&blob_key(&sha), clean.to_vec())
-                .await?;
+        if sha != upload.sha256 && self.objects.head(&blob_key(&sha)).await?.is_none() {
+            self.objects.put(&blob_key(&sha), clean.to_vec()).await?;
         }
         Ok((sha, clean.len() as u64, Some(clean)))
     }
@@ -671,10 +662,9 @@ impl App {
             upload.id,
             uuid::Uuid::new_v4().simple()
         );
-        let mut writer = self.inner.objects.writer(&staging).await?;
+        let mut writer = self.objects.writer(&staging).await?;
         let mut hasher = Sha256::new();
         let mut stream = self
-            .inner
             .objects
             .read(key, None)
             .await?
@@ -708,10 +698,10 @@ impl App {
         writer.finish().await?;
         let sha = hex::encode(hasher.finalize());
         let clean = blob_key(&sha);
-        if self.inner.objects.head(&clean).await?.is_some() {
-            self.inner.objects.delete(&staging).await?;
+        if self.objects.head(&clean).await?.is_some() {
+            self.objects.delete(&staging).await?;
         } else {
-            self.inner.objects.rename(&staging, &clean).await?;
+            self.objects.rename(&staging, &clean).await?;
         }
         Ok((sha, size, None))
     }
@@ -719,7 +709,6 @@ impl App {
     /// The bytes `range` of a blob, read whole (for small ranges).
     async fn read_range(&self, key: &str, range: Range<u64>) -> Result<Bytes> {
         let mut stream = self
-            .inner
             .objects
             .read(key, Some(range))
             .await?
@@ -741,9 +730,9 @@ impl App {
     async fn discard_upload(&self, upload: &Upload) -> Result<()> {
         // Record first: pieces without a record are collected; a record
         // without its pieces could never finish.
-        self.repo().delete_upload(&upload.id).await?;
+        self.store.delete_upload(&upload.id).await?;
         for part in &upload.parts {
-            let _ = self.inner.objects.delete(&part.key).await;
+            let _ = self.objects.delete(&part.key).await;
         }
         Ok(())
     }
@@ -764,7 +753,7 @@ impl App {
         if bytes.is_empty() {
             return Err(Error::invalid("file", "the file is empty"));
         }
-        if bytes.len() as u64 > MAX_SMALL_UPLOAD.min(self.inner.materials.limits.max_upload) {
+        if bytes.len() as u64 > MAX_SMALL_UPLOAD.min(self.state.limits.max_upload) {
             return Err(Error::PayloadTooLarge);
         }
         let (m, file) = self.file_target(viewer, material, file).await?;
@@ -785,8 +774,8 @@ impl App {
         };
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let key = blob_key(&sha256);
-        if self.inner.objects.head(&key).await?.is_none() {
-            self.inner.objects.put(&key, bytes.to_vec()).await?;
+        if self.objects.head(&key).await?.is_none() {
+            self.objects.put(&key, bytes.to_vec()).await?;
         }
         let size = bytes.len() as u64;
         let derived = self
@@ -803,17 +792,17 @@ impl App {
             content_type,
             school: m.school,
             uploaded_by: viewer.user.id.clone(),
-            uploaded_at: self.now(),
+            uploaded_at: self.clock.now(),
             thumbnail: derived.thumbnail,
             has_text: derived.text.is_some(),
         };
         // A refused version leaves blobs nothing refers to; collection takes them.
-        self.repo()
+        self.store
             .add_version(
                 &mut version,
                 derived.text.as_deref(),
                 None,
-                self.inner.materials.limits.school_quota,
+                self.state.limits.school_quota,
             )
             .await?;
         Ok(version)
@@ -839,7 +828,7 @@ impl App {
         }
         let stream: ByteStream = match bytes {
             Some(b) => futures::stream::once(async move { Ok(b) }).boxed(),
-            None => match self.inner.objects.read(&blob_key(sha256), None).await {
+            None => match self.objects.read(&blob_key(sha256), None).await {
                 Ok(Some(s)) => s,
                 Ok(None) => {
                     tracing::warn!("a stored file is missing; it gets no preview");
@@ -851,10 +840,10 @@ impl App {
                 }
             },
         };
-        let turn = PreviewTurn::take(self, by);
+        let turn = PreviewTurn::take(&self.state.previewing, by);
         let derived = {
             let _mine = turn.turn.lock().await;
-            self.inner.previews.derive(content_type, size, stream).await
+            self.previews.derive(content_type, size, stream).await
         };
         drop(turn);
         let mut out = Derived {
@@ -862,7 +851,7 @@ impl App {
             text: derived.text,
         };
         if let Some(jpeg) = derived.thumbnail {
-            match self.inner.objects.put(&thumbnail_key(sha256), jpeg).await {
+            match self.objects.put(&thumbnail_key(sha256), jpeg).await {
                 Ok(()) => out.thumbnail = true,
                 Err(e) => tracing::warn!(error = %e, "could not store a thumbnail"),
             }
@@ -872,7 +861,6 @@ impl App {
 
     async fn read_all(&self, key: &str) -> Result<Bytes> {
         let mut stream = self
-            .inner
             .objects
             .read(key, None)
             .await?
@@ -900,7 +888,7 @@ impl App {
         if !version.has_text {
             return Ok(None);
         }
-        let text = self.repo().version_text(&version.id, max_chars).await?;
+        let text = self.store.version_text(&version.id, max_chars).await?;
         Ok(text.map(|t| t.chars().take(max_chars).collect()))
     }
 
@@ -909,8 +897,7 @@ impl App {
         if !version.thumbnail {
             return Err(Error::NotFound);
         }
-        self.inner
-            .objects
+        self.objects
             .read(&thumbnail_key(&version.sha256), None)
             .await?
             .ok_or(Error::NotFound)
@@ -922,7 +909,7 @@ impl App {
         viewer: Option<&Viewer>,
         id: &VersionId,
     ) -> Result<FileVersion> {
-        let v = self.repo().version(id).await?.ok_or(Error::NotFound)?;
+        let v = self.store.version(id).await?.ok_or(Error::NotFound)?;
         self.material(viewer, &v.material).await?;
         Ok(v)
     }
@@ -934,8 +921,7 @@ impl App {
         version: &FileVersion,
         range: Option<Range<u64>>,
     ) -> Result<ByteStream> {
-        self.inner
-            .objects
+        self.objects
             .read(&blob_key(&version.sha256), range)
             .await?
             .ok_or_else(|| Error::internal(format!("version {} has no blob", version.id)))
@@ -946,11 +932,11 @@ impl App {
     /// content blobs no version uses (both after [`ORPHAN_GRACE`]). Returns
     /// how many blobs went. The server runs this periodically.
     pub async fn collect_material_files(&self) -> Result<usize> {
-        let now = self.now();
+        let now = self.clock.now();
         let mut collected = 0;
         loop {
             let stale = self
-                .repo()
+                .store
                 .stale_uploads(now - UPLOAD_EXPIRES_AFTER, 100)
                 .await?;
             if stale.is_empty() {
@@ -963,7 +949,7 @@ impl App {
         }
         let before = now - ORPHAN_GRACE;
         let mut uploads: std::collections::HashMap<String, Option<Upload>> = Default::default();
-        for piece in self.inner.objects.list("uploads").await? {
+        for piece in self.objects.list("uploads").await? {
             if piece.modified > before {
                 continue;
             }
@@ -976,7 +962,7 @@ impl App {
             };
             if !uploads.contains_key(id) {
                 let u = match UploadId::parse(id) {
-                    Ok(uid) => self.repo().upload(&uid).await?,
+                    Ok(uid) => self.store.upload(&uid).await?,
                     Err(_) => None,
                 };
                 uploads.insert(id.to_owned(), u);
@@ -986,11 +972,11 @@ impl App {
                 .and_then(|u| u.as_ref())
                 .is_some_and(|u| u.parts.iter().any(|p| p.key == piece.key));
             if !live {
-                self.inner.objects.delete(&piece.key).await?;
+                self.objects.delete(&piece.key).await?;
                 collected += 1;
             }
         }
-        for thumb in self.inner.objects.list("thumbs").await? {
+        for thumb in self.objects.list("thumbs").await? {
             if thumb.modified > before {
                 continue;
             }
@@ -1000,21 +986,21 @@ impl App {
                 .next()
                 .and_then(|n| n.strip_suffix(".jpg"));
             if let Some(sha) = sha
-                && !self.repo().blob_in_use(sha).await?
+                && !self.store.blob_in_use(sha).await?
             {
-                self.inner.objects.delete(&thumb.key).await?;
+                self.objects.delete(&thumb.key).await?;
                 collected += 1;
             }
         }
-        for blob in self.inner.objects.list("blobs").await? {
+        for blob in self.objects.list("blobs").await? {
             if blob.modified > before {
                 continue;
             }
             let Some(sha) = blob.key.rsplit('/').next() else {
                 continue;
             };
-            if !self.repo().blob_in_use(sha).await? {
-                self.inner.objects.delete(&blob.key).await?;
+            if !self.store.blob_in_use(sha).await? {
+                self.objects.delete(&blob.key).await?;
                 collected += 1;
             }
         }
@@ -1022,39 +1008,33 @@ impl App {
     }
 }
 
-/// A person's place in the queue for previews ([`App::derive_previews`]);
+/// A person's place in the queue for previews ([`Materials::derive_previews`]);
 /// the last one out removes the person's entry, however its future ends.
-struct PreviewTurn {
-    app: App,
+struct PreviewTurn<'a> {
+    queue: &'a PreviewQueue,
     user: UserId,
     turn: Arc<tokio::sync::Mutex<()>>,
 }
 
-impl PreviewTurn {
-    fn take(app: &App, user: &UserId) -> PreviewTurn {
-        let mut map = app
-            .inner
-            .materials
-            .previewing
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+/// The preview turns by person.
+type PreviewQueue =
+    std::sync::Mutex<std::collections::HashMap<UserId, Arc<tokio::sync::Mutex<()>>>>;
+
+impl PreviewTurn<'_> {
+    fn take<'a>(queue: &'a PreviewQueue, user: &UserId) -> PreviewTurn<'a> {
+        let mut map = queue.lock().unwrap_or_else(|p| p.into_inner());
+        let turn = map.entry(user.clone()).or_default().clone();
         PreviewTurn {
-            app: app.clone(),
+            queue,
             user: user.clone(),
-            turn: map.entry(user.clone()).or_default().clone(),
+            turn,
         }
     }
 }
 
-impl Drop for PreviewTurn {
+impl Drop for PreviewTurn<'_> {
     fn drop(&mut self) {
-        let mut map = self
-            .app
-            .inner
-            .materials
-            .previewing
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut map = self.queue.lock().unwrap_or_else(|p| p.into_inner());
         // Ours and the map's: nobody else waits for this person's turn.
         if Arc::strong_count(&self.turn) == 2 {
             map.remove(&self.user);
@@ -1062,21 +1042,15 @@ impl Drop for PreviewTurn {
     }
 }
 
-/// Releases an upload claimed by [`App::claim_upload`] when dropped.
-struct UploadClaim {
-    app: App,
+/// Releases an upload claimed by [`Materials::claim_upload`] when dropped.
+struct UploadClaim<'a> {
+    busy: &'a std::sync::Mutex<std::collections::HashSet<UploadId>>,
     id: UploadId,
 }
 
-impl Drop for UploadClaim {
+impl Drop for UploadClaim<'_> {
     fn drop(&mut self) {
-        let mut busy = self
-            .app
-            .inner
-            .materials
-            .uploads_busy
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
         busy.remove(&self.id);
     }
 }

@@ -32,6 +32,7 @@ impl MaterialMutation {
         let folder = input.folder_id.as_ref().map(folder_id).transpose()?;
         let (details, visibility) = input.material.parse().gql()?;
         app(ctx)
+            .materials()
             .create_material(
                 v,
                 &library,
@@ -55,6 +56,7 @@ impl MaterialMutation {
         let v = viewer(ctx)?;
         let (details, visibility) = input.parse().gql()?;
         app(ctx)
+            .materials()
             .update_material(v, &parse_id(&id)?, details, visibility)
             .await
             .map(Material)
@@ -76,6 +78,7 @@ impl MaterialMutation {
             app::MaterialStatus::Draft
         };
         app(ctx)
+            .materials()
             .set_material_status(v, &parse_id(&id)?, status, &meta(ctx))
             .await
             .map(Material)
@@ -95,6 +98,7 @@ impl MaterialMutation {
             .map(crate::materials::types::folder_id)
             .transpose()?;
         app(ctx)
+            .materials()
             .move_material(v, &parse_id(&id)?, folder.as_ref())
             .await
             .map(Material)
@@ -105,6 +109,7 @@ impl MaterialMutation {
     async fn delete_material(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
         app(ctx)
+            .materials()
             .delete_material(v, &parse_id(&id)?, &meta(ctx))
             .await
             .gql()?;
@@ -126,6 +131,7 @@ impl MaterialMutation {
         let parent = parent_id.as_ref().map(folder_id).transpose()?;
         let name = app::FolderName::parse(&name).gql()?;
         app(ctx)
+            .materials()
             .create_folder(v, &library, parent.as_ref(), name, &meta(ctx))
             .await
             .map(Folder)
@@ -136,6 +142,7 @@ impl MaterialMutation {
         let v = viewer(ctx)?;
         let name = app::FolderName::parse(&name).gql()?;
         app(ctx)
+            .materials()
             .rename_folder(v, &app::FolderId::parse(&id).gql()?, name, &meta(ctx))
             .await
             .map(Folder)
@@ -153,6 +160,7 @@ impl MaterialMutation {
         let v = viewer(ctx)?;
         let parent = parent_id.as_ref().map(folder_id).transpose()?;
         app(ctx)
+            .materials()
             .move_folder(
                 v,
                 &app::FolderId::parse(&id).gql()?,
@@ -168,6 +176,7 @@ impl MaterialMutation {
     async fn delete_folder(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
         app(ctx)
+            .materials()
             .delete_folder(v, &app::FolderId::parse(&id).gql()?, &meta(ctx))
             .await
             .gql()?;
@@ -196,6 +205,7 @@ impl MaterialMutation {
             content_type: input.content_type,
         };
         app(ctx)
+            .materials()
             .start_upload(v, req)
             .await
             .map(ResumableUpload)
@@ -217,7 +227,11 @@ impl MaterialMutation {
     /// Gives up an upload; what arrived is deleted.
     async fn cancel_upload(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx).cancel_upload(v, &parse_id(&id)?).await.gql()?;
+        app(ctx)
+            .materials()
+            .cancel_upload(v, &parse_id(&id)?)
+            .await
+            .gql()?;
         Ok(true)
     }
 
@@ -256,6 +270,7 @@ impl MaterialMutation {
         .map_err(app::Error::internal)
         .gql()?;
         app(ctx)
+            .materials()
             .upload_small_file(
                 v,
                 &material,

@@ -351,7 +351,7 @@ impl Material {
         let Some(id) = &self.0.folder else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).folder(viewer_opt(ctx), id).await)?.map(Folder))
+        Ok(or_none(app(ctx).materials().folder(viewer_opt(ctx), id).await)?.map(Folder))
     }
 
     /// Who added it; null if you may not see them.
@@ -374,6 +374,7 @@ impl Material {
     /// Whether you may change it, publish it and upload its files.
     async fn can_edit(&self, ctx: &Context<'_>) -> Result<bool> {
         app(ctx)
+            .materials()
             .may_edit_material(viewer_opt(ctx), &self.0)
             .await
             .gql()
@@ -389,14 +390,23 @@ impl Material {
         after: Option<String>,
     ) -> Result<Connection<String, MaterialFile>> {
         let (page, has_previous) = relay::page_or(first, 10, after.as_deref())?;
-        let (p, _) = app(ctx).material_file_page(&self.0, &page).await.gql()?;
+        let (p, _) = app(ctx)
+            .materials()
+            .material_file_page(&self.0, &page)
+            .await
+            .gql()?;
         Ok(connection(p, has_previous, MaterialFile))
     }
 
     /// How many files it has.
     async fn file_count(&self, ctx: &Context<'_>) -> Result<usize> {
         let (page, _) = relay::page(Some(1), None)?;
-        Ok(app(ctx).material_file_page(&self.0, &page).await.gql()?.1)
+        Ok(app(ctx)
+            .materials()
+            .material_file_page(&self.0, &page)
+            .await
+            .gql()?
+            .1)
     }
 }
 
@@ -510,7 +520,11 @@ impl FileVersion {
         let first = usize::try_from(first)
             .map_err(|_| app::Error::invalid("first", "ask for 0 or more characters"))
             .gql()?;
-        app(ctx).version_text(&self.0, first).await.gql()
+        app(ctx)
+            .materials()
+            .version_text(&self.0, first)
+            .await
+            .gql()
     }
 }
 
@@ -523,6 +537,7 @@ impl Library {
     async fn folders(&self, ctx: &Context<'_>, parent_id: Option<ID>) -> Result<Vec<Folder>> {
         let parent = parent_id.as_ref().map(folder_id).transpose()?;
         Ok(app(ctx)
+            .materials()
             .folders(viewer_opt(ctx), &self.0, parent.as_ref())
             .await
             .gql()?
@@ -536,7 +551,7 @@ impl Library {
         let Ok(id) = folder_id(&id) else {
             return Ok(None);
         };
-        match app(ctx).folder(viewer_opt(ctx), &id).await {
+        match app(ctx).materials().folder(viewer_opt(ctx), &id).await {
             Ok(f) if f.library == self.0 => Ok(Some(Folder(f))),
             Ok(_) | Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(e).gql(),
@@ -568,6 +583,7 @@ async fn materials_page(
 ) -> Result<Connection<String, Material>> {
     let (page, has_previous) = relay::page(first, after.as_deref())?;
     let p = app(ctx)
+        .materials()
         .library_materials(viewer_opt(ctx), library, folder, sort.into(), &page)
         .await
         .gql()?;
@@ -595,6 +611,7 @@ impl Folder {
     /// The folders from the top of the library down to this one.
     async fn path(&self, ctx: &Context<'_>) -> Result<Vec<Folder>> {
         Ok(app(ctx)
+            .materials()
             .folder_path(viewer_opt(ctx), &self.0)
             .await
             .gql()?
@@ -605,6 +622,7 @@ impl Folder {
 
     async fn folders(&self, ctx: &Context<'_>) -> Result<Vec<Folder>> {
         Ok(app(ctx)
+            .materials()
             .folders(viewer_opt(ctx), &self.0.library, Some(&self.0.id))
             .await
             .gql()?
