@@ -111,6 +111,7 @@ pub struct AppParts {
 impl App {
     pub fn new(parts: AppParts) -> Self {
         let spaces = spaces::State::new(parts.clock.clone(), parts.repo.clone());
+        let events = events::State::new(parts.repo.clone(), parts.clock.clone());
         App {
             inner: Arc::new(Inner {
                 repo: parts.repo,
@@ -125,7 +126,7 @@ impl App {
                 network: Default::default(),
                 materials: materials::State::new(parts.files),
                 searching: Default::default(),
-                events: Default::default(),
+                events,
             }),
         }
     }
@@ -193,6 +194,21 @@ impl App {
             accounts: self.accounts(),
             network: self.network(),
             spaces: self.spaces(),
+        }
+    }
+
+    /// The events' use cases: events, registrations, reminders, live rooms.
+    pub fn events(&self) -> events::Events<'_> {
+        events::Events {
+            store: &*self.inner.repo,
+            state: &self.inner.events,
+            clock: &*self.inner.clock,
+            accounts: self.accounts(),
+            network: self.network(),
+            spaces: self.spaces(),
+            materials: self.materials(),
+            notifications: self.notifications(),
+            owner: self,
         }
     }
 

@@ -64,7 +64,11 @@ impl Subscription {
     ) -> Result<BoxStream<'static, Result<LiveEvent>>> {
         let v = viewer(ctx)?;
         let id = app::EventId::parse(&event_id).gql()?;
-        let stream = app(ctx).event_live(v, &id, after.as_deref()).await.gql()?;
+        let stream = app(ctx)
+            .events()
+            .event_live(v, &id, after.as_deref())
+            .await
+            .gql()?;
         Ok(stream.map(|r| r.map(LiveEvent).gql()).boxed())
     }
 

@@ -98,7 +98,7 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Re
     let Some(token) = file.strip_suffix(".ics") else {
         return app_error(app::Error::NotFound);
     };
-    let (person, events) = match state.app.calendar_feed_events(token).await {
+    let (person, events) = match state.app.events().calendar_feed_events(token).await {
         Ok(x) => x,
         Err(e) => return app_error(e),
     };

@@ -193,7 +193,7 @@ impl Application {
             let app = state.app.clone();
             let before = chrono::Duration::from_std(state.config.event_reminder)
                 .unwrap_or(app::DEFAULT_REMINDER);
-            async move { app.run_reminders(before).await }
+            async move { app.events().run_reminders(before).await }
         });
 
         loop {

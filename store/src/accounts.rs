@@ -194,6 +194,13 @@ impl Database {
 
 #[async_trait]
 impl AccountStore for Database {
+    async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>> {
+        let rows: Vec<UserRow> = self.rows_by_ids(USER_FIELDS, "user", ids).await?;
+        rows.into_iter()
+            .map(|r| r.into_secret().map(|s| s.user))
+            .collect()
+    }
+
     async fn create_person(
         &self,
         draft: &PersonDraft,

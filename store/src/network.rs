@@ -385,6 +385,13 @@ fn event_row(c: &SchoolStatusChange) -> EventRow {
 
 #[async_trait]
 impl NetworkStore for Database {
+    async fn schools_by_ids(&self, ids: &[SchoolId]) -> Result<Vec<School>> {
+        let rows: Vec<SchoolRow> = self.rows_by_ids(SCHOOL_FIELDS, "school", ids).await?;
+        rows.into_iter()
+            .map(|r| r.into_school().map(|(_, s)| s))
+            .collect()
+    }
+
     async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>> {
         let mut conditions = vec!["school = $school", "role IN $roles"];
         if q.class_label.is_some() {

@@ -7,14 +7,12 @@ use app::{Error, Result};
 use async_trait::async_trait;
 use surrealdb::types::SurrealValue;
 
-use crate::accounts::{USER_FIELDS, UserRow};
 use crate::database::{Database, internal};
-use crate::network::{SCHOOL_FIELDS, SchoolRow};
 use crate::query::{DocRow, exec, parse, records};
 use crate::spaces::{MESSAGE_FIELDS, MessageRow};
 use app::Material;
-use app::{Channel, Message, School, User};
-use app::{ChannelId, CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
+use app::{Channel, Message};
+use app::{ChannelId, CountryCode, MaterialId, MessageId, SpaceId};
 
 fn table_name(t: SearchTable) -> &'static str {
     match t {
@@ -158,13 +156,6 @@ impl SearchSource for Database {
         rows.iter().map(|r| parse("material", &r.doc)).collect()
     }
 
-    async fn schools_by_ids(&self, ids: &[SchoolId]) -> Result<Vec<School>> {
-        let rows: Vec<SchoolRow> = self.rows_by_ids(SCHOOL_FIELDS, "school", ids).await?;
-        rows.into_iter()
-            .map(|r| r.into_school().map(|(_, s)| s))
-            .collect()
-    }
-
     async fn messages_by_ids(&self, ids: &[MessageId]) -> Result<Vec<Message>> {
         let rows: Vec<MessageRow> = self.rows_by_ids(MESSAGE_FIELDS, "message", ids).await?;
         rows.into_iter().map(MessageRow::into_message).collect()
@@ -173,13 +164,6 @@ impl SearchSource for Database {
     async fn channels_by_ids(&self, ids: &[ChannelId]) -> Result<Vec<Channel>> {
         let rows: Vec<DocRow> = self.rows_by_ids("doc", "channel", ids).await?;
         rows.iter().map(|r| parse("channel", &r.doc)).collect()
-    }
-
-    async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>> {
-        let rows: Vec<UserRow> = self.rows_by_ids(USER_FIELDS, "user", ids).await?;
-        rows.into_iter()
-            .map(|r| r.into_secret().map(|s| s.user))
-            .collect()
     }
 
     async fn material_file_texts(
@@ -251,7 +235,8 @@ mod tests {
     use app::Visibility;
     use app::ports::{LogEntry, MaterialStore, SpaceStore};
     use app::{
-        ChannelKind, MessageBody, Space, SpaceDetails, SpaceEvent, SpaceEventKind, SpaceRole,
+        ChannelKind, MessageBody, SchoolId, Space, SpaceDetails, SpaceEvent, SpaceEventKind,
+        SpaceRole, UserId,
     };
     use chrono::Utc;
 

@@ -523,8 +523,13 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
     let now = app.now();
     for i in 0..ITEMS {
         let details = app::EventDetails::parse(event_form(now, i)).unwrap();
-        let e = app.create_event(&admin, details, &meta).await.unwrap();
-        app.register_for_event(&teacher, &e.id, true, &[])
+        let e = app
+            .events()
+            .create_event(&admin, details, &meta)
+            .await
+            .unwrap();
+        app.events()
+            .register_for_event(&teacher, &e.id, true, &[])
             .await
             .unwrap();
         events.push(e.id.to_string());

@@ -72,10 +72,19 @@ async fn fixture(net: &Net, rel: Relation) -> Fixture {
     let input = input_for(net, &school);
     let details = || details_for(net, &school);
     let meta = app::RequestMeta::default();
-    let live = app.create_event(&mentor, details(), &meta).await.unwrap();
-    app.start_live(&mentor, &live.id).await.unwrap();
-    let q = app.ask_question(&student, &live.id, "Why?").await.unwrap();
+    let live = app
+        .events()
+        .create_event(&mentor, details(), &meta)
+        .await
+        .unwrap();
+    app.events().start_live(&mentor, &live.id).await.unwrap();
+    let q = app
+        .events()
+        .ask_question(&student, &live.id, "Why?")
+        .await
+        .unwrap();
     let chat = app
+        .events()
         .post_live_message(&student, &live.id, "Hello, everyone")
         .await
         .unwrap();
@@ -84,6 +93,7 @@ async fn fixture(net: &Net, rel: Relation) -> Fixture {
         other => panic!("a chat message, not {other:?}"),
     };
     let poll = app
+        .events()
         .open_poll(
             &mentor,
             &live.id,
@@ -93,8 +103,13 @@ async fn fixture(net: &Net, rel: Relation) -> Fixture {
         )
         .await
         .unwrap();
-    let planned = app.create_event(&mentor, details(), &meta).await.unwrap();
-    app.register_for_event(&teacher, &planned.id, true, &[])
+    let planned = app
+        .events()
+        .create_event(&mentor, details(), &meta)
+        .await
+        .unwrap();
+    app.events()
+        .register_for_event(&teacher, &planned.id, true, &[])
         .await
         .unwrap();
     Fixture {

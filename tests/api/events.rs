@@ -723,6 +723,7 @@ async fn registrants_are_reminded_once_shortly_before_the_start() {
     register(&net, &teacher, &id, &[]).await;
     assert_eq!(
         s.app
+            .events()
             .send_due_reminders(app::DEFAULT_REMINDER)
             .await
             .unwrap(),
@@ -734,6 +735,7 @@ async fn registrants_are_reminded_once_shortly_before_the_start() {
     // The server's reminder task looks every 30 s; ask now, as it would
     // (if the task was quicker, this finds nothing left to send).
     s.app
+        .events()
         .send_due_reminders(app::DEFAULT_REMINDER)
         .await
         .unwrap();
@@ -745,6 +747,7 @@ async fn registrants_are_reminded_once_shortly_before_the_start() {
     assert_eq!(n["payload"]["data"]["notifications"]["about"], id.as_str());
     assert_eq!(
         s.app
+            .events()
             .send_due_reminders(app::DEFAULT_REMINDER)
             .await
             .unwrap(),

@@ -868,9 +868,14 @@ async fn a_host_hides_a_live_chat_message_for_everyone() {
     })
     .unwrap();
     let meta = app::RequestMeta::default();
-    let event = app.create_event(&mentor, details, &meta).await.unwrap();
-    app.start_live(&mentor, &event.id).await.unwrap();
+    let event = app
+        .events()
+        .create_event(&mentor, details, &meta)
+        .await
+        .unwrap();
+    app.events().start_live(&mentor, &event.id).await.unwrap();
     let entry = app
+        .events()
         .post_live_message(&student, &event.id, "something unkind")
         .await
         .unwrap();
@@ -1114,8 +1119,15 @@ async fn a_live_room_stream_ends_when_its_viewer_leaves_the_audience() {
     })
     .unwrap();
     let meta = app::RequestMeta::default();
-    let event = app.create_event(&organizer, details, &meta).await.unwrap();
-    app.start_live(&organizer, &event.id).await.unwrap();
+    let event = app
+        .events()
+        .create_event(&organizer, details, &meta)
+        .await
+        .unwrap();
+    app.events()
+        .start_live(&organizer, &event.id)
+        .await
+        .unwrap();
     let mut ws = net.s.ws_ready(&t.student_b1).await;
     send(
         &mut ws,

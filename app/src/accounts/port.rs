@@ -12,6 +12,9 @@ use chrono::{DateTime, Utc};
 /// the audit trail.
 #[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
+    /// The persons of these ids that exist, in one round trip.
+    async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>>;
+
     async fn user(&self, id: &UserId) -> Result<Option<User>>;
     /// Finds a person by lower-cased username or e-mail, with what is needed to check a sign-in.
     async fn user_secret_by_login(&self, login: &str) -> Result<Option<UserSecret>>;

@@ -17,7 +17,6 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::App;
 use crate::accounts::model::{AuditEntry, RequestMeta, Role, User, Viewer};
 use crate::kernel::audience::{Principal, tokens};
 use crate::kernel::error::{Error, Result};
@@ -394,9 +393,30 @@ pub struct IssuedFeed {
 const FEED_PAST_DAYS: i64 = 60;
 const FEED_AHEAD_DAYS: i64 = 400;
 
+/// The events' use cases: events and their audiences, registrations,
+/// reminders, calendar feeds and live rooms, over the events' port and
+/// state and the handles of the domains below.
+#[derive(Clone, Copy)]
+pub struct Events<'a> {
+    pub(crate) store: &'a dyn port::EventStore,
+    pub(crate) state: &'a State,
+    pub(crate) clock: &'a dyn crate::kernel::clock::Clock,
+    pub(crate) accounts: crate::accounts::Accounts<'a>,
+    pub(crate) network: crate::network::Network<'a>,
+    pub(crate) spaces: crate::spaces::Spaces<'a>,
+    pub(crate) materials: crate::materials::Materials<'a>,
+    pub(crate) notifications: crate::notifications::Notifications<'a>,
+    /// The façade, kept only by what outlives a call: a live room's stream
+    /// re-checks its viewer's access, and a departure is written after a grace.
+    pub(crate) owner: &'a crate::App,
+}
+
 /// What the events keep in memory: their lock, the reminders' wake-up and
 /// the live rooms.
 pub(crate) struct State {
+    /// The port and the clock again, owned, for the room writer's task.
+    pub(crate) store: std::sync::Arc<dyn port::EventStore>,
+    pub(crate) clock: std::sync::Arc<dyn crate::kernel::clock::Clock>,
     /// Serializes changes to events and their registrations (seats are
     /// counted under it). An async mutex: it is held across database calls.
     pub(crate) lock: tokio::sync::Mutex<()>,
@@ -409,9 +429,14 @@ pub(crate) struct State {
         crate::live::presence::Presence<(EventId, UserId), room::model::Participant>,
 }
 
-impl Default for State {
-    fn default() -> Self {
+impl State {
+    pub(crate) fn new(
+        store: std::sync::Arc<dyn port::EventStore>,
+        clock: std::sync::Arc<dyn crate::kernel::clock::Clock>,
+    ) -> Self {
         State {
+            store,
+            clock,
             lock: Default::default(),
             reminders_wake: Default::default(),
             room_writer: Default::default(),
@@ -421,7 +446,7 @@ impl Default for State {
     }
 }
 
-impl App {
+impl Events<'_> {
     /// The principals the viewer holds towards event audiences.
     pub(crate) async fn event_keys(&self, viewer: &Viewer) -> Result<Option<Vec<String>>> {
         let u = &viewer.user;
@@ -438,7 +463,7 @@ impl App {
         if let Some(s) = &u.school {
             keys.push(Principal::School(s.clone()));
         }
-        for (space, _) in self.repo().space_roles(&u.id).await? {
+        for (space, _) in self.spaces.store.space_roles(&u.id).await? {
             keys.push(Principal::Space(space));
         }
         Ok(Some(tokens(keys)))
@@ -456,7 +481,7 @@ impl App {
     }
 
     async fn visible_event(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
-        let e = self.repo().event(id).await?.ok_or(Error::NotFound)?;
+        let e = self.store.event(id).await?.ok_or(Error::NotFound)?;
         if self.sees_event(viewer, &e).await? {
             Ok(e)
         } else {
@@ -478,14 +503,14 @@ impl App {
         page: &PageRequest,
     ) -> Result<Page<Event>> {
         let keys = self.event_keys(viewer).await?;
-        let from = (!include_past).then(|| self.now());
-        self.repo().events(keys.as_deref(), from, page).await
+        let from = (!include_past).then(|| self.clock.now());
+        self.store.events(keys.as_deref(), from, page).await
     }
 
     /// The viewer's own upcoming events: those they are registered or
     /// waitlisted for, organize or mentor, in order of their start.
     pub async fn my_events(&self, viewer: &Viewer, page: &PageRequest) -> Result<Page<Event>> {
-        let from = self.now();
+        let from = self.clock.now();
         let mut list = self.personal_events(&viewer.user.id, from).await?;
         list.retain(|e| e.status != EventStatus::Cancelled);
         let mut items: Vec<(String, Event)> = list
@@ -505,7 +530,7 @@ impl App {
 
     /// Events that concern a person personally and end after `from`.
     async fn personal_events(&self, user: &UserId, from: DateTime<Utc>) -> Result<Vec<Event>> {
-        let regs = self.repo().registrations_of(user).await?;
+        let regs = self.store.registrations_of(user).await?;
         let mut ids: Vec<EventId> = regs
             .iter()
             .filter(|r| r.status != RegistrationStatus::Cancelled)
@@ -518,7 +543,7 @@ impl App {
             limit: MAX_PAGE,
         };
         loop {
-            let hosted = self.repo().events(Some(&keys), Some(from), &page).await?;
+            let hosted = self.store.events(Some(&keys), Some(from), &page).await?;
             let last = hosted.items.last().map(|(_, e)| e.sort_key());
             list.extend(
                 hosted
@@ -535,7 +560,7 @@ impl App {
         ids.retain(|id| !list.iter().any(|e| &e.id == id));
         ids.sort();
         ids.dedup();
-        list.extend(self.repo().events_by_ids(&ids).await?);
+        list.extend(self.store.events_by_ids(&ids).await?);
         list.retain(|e| e.details.ends_at >= from);
         Ok(list)
     }
@@ -550,7 +575,8 @@ impl App {
             EventAudience::Network => vec![],
             EventAudience::Countries(cs) => {
                 for c in cs {
-                    self.repo()
+                    self.network
+                        .store
                         .country(c)
                         .await?
                         .ok_or_else(|| Error::invalid("audience", format!("no country {c}")))?;
@@ -558,7 +584,7 @@ impl App {
                 cs.clone()
             }
             EventAudience::Schools(ids) => {
-                let schools = self.repo().schools_by_ids(ids).await?;
+                let schools = self.network.store.schools_by_ids(ids).await?;
                 let known: Vec<&School> = schools
                     .iter()
                     .filter(|s| policy::sees_school(Some(viewer), s))
@@ -574,12 +600,17 @@ impl App {
             }
             EventAudience::Space(id) => {
                 let access = self
-                    .spaces()
+                    .spaces
                     .space_access(viewer, id)
                     .await
                     .map_err(|_| Error::invalid("audience", "the space named is not known"))?;
                 let mut cs = vec![];
-                for s in self.repo().schools_by_ids(&access.space.schools).await? {
+                for s in self
+                    .network
+                    .store
+                    .schools_by_ids(&access.space.schools)
+                    .await?
+                {
                     cs.push(s.facts.country);
                 }
                 cs.sort();
@@ -599,7 +630,7 @@ impl App {
             Role::Teacher | Role::SchoolCoordinator => match &d.audience {
                 EventAudience::Schools(s) => s.len() == 1 && Some(&s[0]) == u.school.as_ref(),
                 EventAudience::Space(id) => {
-                    let access = self.spaces().space_access(viewer, id).await?;
+                    let access = self.spaces.space_access(viewer, id).await?;
                     access.member.is_some() && access.role.is_some_and(|r| r.is_staff())
                 }
                 _ => false,
@@ -610,7 +641,7 @@ impl App {
             return Err(Error::Forbidden);
         }
         if !d.mentors.is_empty() {
-            let found = self.repo().users_by_ids(&d.mentors).await?;
+            let found = self.accounts.store.users_by_ids(&d.mentors).await?;
             let ok = found.len() == d.mentors.len()
                 && found.iter().all(|m| m.role.is_mentor() && m.active);
             if !ok {
@@ -633,7 +664,7 @@ impl App {
             return Err(Error::Forbidden);
         }
         let audience_countries = self.check_plan(viewer, &details).await?;
-        let now = self.now();
+        let now = self.clock.now();
         let e = Event {
             id: EventId::generate(),
             details,
@@ -650,7 +681,7 @@ impl App {
             registered: 0,
             waitlisted: 0,
         };
-        self.repo().create_event(&e).await?;
+        self.store.create_event(&e).await?;
         self.audit_event(viewer, "event.create", &e, meta).await?;
         let mentors: Vec<UserId> = e
             .details
@@ -660,7 +691,7 @@ impl App {
             .cloned()
             .collect();
         let n = self.event_notice(NotificationKind::EventScheduled, &e, viewer);
-        self.notifications().notify(&mentors, n).await?;
+        self.notifications.notify(&mentors, n).await?;
         self.wake_reminders();
         Ok(e)
     }
@@ -677,7 +708,7 @@ impl App {
             e.details.title,
             e.details.time_zone.as_str()
         );
-        self.notifications().notice(
+        self.notifications.notice(
             kind,
             None,
             Some(e.id.as_str()),
@@ -693,13 +724,14 @@ impl App {
         e: &Event,
         meta: &RequestMeta,
     ) -> Result<()> {
-        self.repo()
+        self.accounts
+            .store
             .append_audit(&AuditEntry {
                 actor: Some(viewer.user.id.clone()),
                 action: action.into(),
                 target: format!("event:{}", e.id),
                 country: e.audience_countries.first().cloned(),
-                at: self.now(),
+                at: self.clock.now(),
                 request_id: meta.request_id.clone(),
                 outcome: "ok".into(),
             })
@@ -714,7 +746,7 @@ impl App {
     /// An event the viewer may change, read under the events lock.
     async fn hosted_event(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
         let e = self.visible_event(viewer, id).await?;
-        if App::hosts(viewer, &e) {
+        if Events::hosts(viewer, &e) {
             Ok(e)
         } else {
             Err(Error::Forbidden)
@@ -724,7 +756,7 @@ impl App {
     /// The people to tell about a change: registered and waitlisted.
     async fn registrants(&self, id: &EventId) -> Result<Vec<UserId>> {
         Ok(self
-            .repo()
+            .store
             .registrations(id)
             .await?
             .into_iter()
@@ -744,7 +776,7 @@ impl App {
         expected: Option<DateTime<Utc>>,
         meta: &RequestMeta,
     ) -> Result<Event> {
-        let _lock = self.inner.events.lock.lock().await;
+        let _lock = self.state.lock.lock().await;
         let mut e = self.hosted_event(viewer, id).await?;
         if matches!(e.status, EventStatus::Ended | EventStatus::Cancelled) {
             return Err(Error::Conflict(
@@ -775,15 +807,18 @@ impl App {
         e.details = details;
         e.audience_countries = countries;
         e.sequence += 1;
-        e.updated_at = self.now().max(before + chrono::Duration::milliseconds(1));
+        e.updated_at = self
+            .clock
+            .now()
+            .max(before + chrono::Duration::milliseconds(1));
         if moved {
-            self.repo().set_reminded(&e.id, false).await?;
+            self.store.set_reminded(&e.id, false).await?;
         }
-        self.repo().update_event(&e, before).await?;
+        self.store.update_event(&e, before).await?;
         self.audit_event(viewer, "event.update", &e, meta).await?;
         let people = self.registrants(&e.id).await?;
         let n = self.event_notice(NotificationKind::EventChanged, &e, viewer);
-        self.notifications().notify(&people, n).await?;
+        self.notifications.notify(&people, n).await?;
         self.wake_reminders();
         Ok(e)
     }
@@ -798,7 +833,7 @@ impl App {
         meta: &RequestMeta,
     ) -> Result<Event> {
         let reason = clean_text("reason", reason, 1000, true)?;
-        let _lock = self.inner.events.lock.lock().await;
+        let _lock = self.state.lock.lock().await;
         let mut e = self.hosted_event(viewer, id).await?;
         if e.status != EventStatus::Scheduled {
             return Err(Error::Conflict(
@@ -809,12 +844,15 @@ impl App {
         e.status = EventStatus::Cancelled;
         e.cancel_reason = Some(reason);
         e.sequence += 1;
-        e.updated_at = self.now().max(before + chrono::Duration::milliseconds(1));
-        self.repo().update_event(&e, before).await?;
+        e.updated_at = self
+            .clock
+            .now()
+            .max(before + chrono::Duration::milliseconds(1));
+        self.store.update_event(&e, before).await?;
         self.audit_event(viewer, "event.cancel", &e, meta).await?;
         let people = self.registrants(&e.id).await?;
         let n = self.event_notice(NotificationKind::EventCancelled, &e, viewer);
-        self.notifications().notify(&people, n).await?;
+        self.notifications.notify(&people, n).await?;
         Ok(e)
     }
 
@@ -830,7 +868,7 @@ impl App {
         recording_url: Option<&str>,
         materials: Option<Vec<MaterialId>>,
     ) -> Result<Event> {
-        let _lock = self.inner.events.lock.lock().await;
+        let _lock = self.state.lock.lock().await;
         let mut e = self.hosted_event(viewer, id).await?;
         if e.status == EventStatus::Cancelled {
             return Err(Error::Conflict("the event was cancelled".into()));
@@ -861,7 +899,7 @@ impl App {
                 return Err(Error::invalid("materials", "attach at most 50 materials"));
             }
             for m in &ids {
-                self.materials()
+                self.materials
                     .material(Some(viewer), m)
                     .await
                     .map_err(|_| Error::invalid("materials", "a material named is not known"))?;
@@ -869,8 +907,11 @@ impl App {
             e.record.materials = ids;
         }
         let before = e.updated_at;
-        e.updated_at = self.now().max(before + chrono::Duration::milliseconds(1));
-        self.repo().update_event(&e, before).await?;
+        e.updated_at = self
+            .clock
+            .now()
+            .max(before + chrono::Duration::milliseconds(1));
+        self.store.update_event(&e, before).await?;
         Ok(e)
     }
 
@@ -882,7 +923,7 @@ impl App {
     ) -> Result<Vec<crate::materials::Material>> {
         let mut out = Vec::new();
         for id in &e.record.materials {
-            if let Ok(m) = self.materials().material(Some(viewer), id).await {
+            if let Ok(m) = self.materials.material(Some(viewer), id).await {
                 out.push(m);
             }
         }
@@ -912,9 +953,9 @@ impl App {
         include_self: bool,
         students: &[UserId],
     ) -> Result<Vec<Registration>> {
-        let _lock = self.inner.events.lock.lock().await;
+        let _lock = self.state.lock.lock().await;
         let e = self.visible_event(viewer, id).await?;
-        App::may_register(&e)?;
+        Events::may_register(&e)?;
         if students.len() > 200 {
             return Err(Error::invalid("students", "register at most 200 at a time"));
         }
@@ -923,7 +964,7 @@ impl App {
             people.push(viewer.user.clone());
         }
         if !students.is_empty() {
-            let found = self.repo().users_by_ids(students).await?;
+            let found = self.accounts.store.users_by_ids(students).await?;
             let mine = found.len() == students.len()
                 && found.iter().all(|s| {
                     s.role.is_student()
@@ -956,8 +997,8 @@ impl App {
         if people.is_empty() {
             return Err(Error::invalid("students", "register yourself or students"));
         }
-        let mut regs = self.repo().registrations(&e.id).await?;
-        let now = self.now();
+        let mut regs = self.store.registrations(&e.id).await?;
+        let now = self.clock.now();
         let mut changed = Vec::new();
         let mut registered = regs
             .iter()
@@ -1009,7 +1050,7 @@ impl App {
         changed: &[Registration],
     ) -> Result<()> {
         let count = |s| all.iter().filter(|r| r.status == s).count() as u32;
-        self.repo()
+        self.store
             .save_registrations(
                 &e.id,
                 changed,
@@ -1029,15 +1070,20 @@ impl App {
         id: &EventId,
         person: Option<&UserId>,
     ) -> Result<Registration> {
-        let _lock = self.inner.events.lock.lock().await;
+        let _lock = self.state.lock.lock().await;
         let e = self.visible_event(viewer, id).await?;
         let who = person.unwrap_or(&viewer.user.id).clone();
-        let mut regs = self.repo().registrations(&e.id).await?;
+        let mut regs = self.store.registrations(&e.id).await?;
         let Some(mut r) = regs.iter().find(|r| r.user == who).cloned() else {
             return Err(Error::NotFound);
         };
-        if who != viewer.user.id && !App::hosts(viewer, &e) {
-            let target = self.repo().user(&who).await?.ok_or(Error::NotFound)?;
+        if who != viewer.user.id && !Events::hosts(viewer, &e) {
+            let target = self
+                .accounts
+                .store
+                .user(&who)
+                .await?
+                .ok_or(Error::NotFound)?;
             if !policy::manages_person(Some(viewer), &target) || !target.role.is_student() {
                 return Err(Error::NotFound);
             }
@@ -1046,7 +1092,7 @@ impl App {
             return Ok(r);
         }
         let freed = r.status == RegistrationStatus::Registered;
-        let now = self.now();
+        let now = self.clock.now();
         r.status = RegistrationStatus::Cancelled;
         r.changed_at = now;
         let mut changed = vec![r.clone()];
@@ -1071,7 +1117,7 @@ impl App {
         self.save_registrations(&e, &regs, &changed).await?;
         if let Some(p) = promoted {
             let n = self.event_notice(NotificationKind::EventSeatGiven, &e, viewer);
-            self.notifications().notify(&[p], n).await?;
+            self.notifications.notify(&[p], n).await?;
         }
         Ok(r)
     }
@@ -1083,7 +1129,7 @@ impl App {
         e: &Event,
     ) -> Result<Option<Registration>> {
         Ok(self
-            .repo()
+            .store
             .registrations(&e.id)
             .await?
             .into_iter()
@@ -1094,8 +1140,8 @@ impl App {
     /// hosts and administrators; their school's for school staff; their
     /// country's for national coordinators; none for others.
     pub async fn registrations(&self, viewer: &Viewer, e: &Event) -> Result<Vec<Registration>> {
-        let all = self.repo().registrations(&e.id).await?;
-        if App::hosts(viewer, e) {
+        let all = self.store.registrations(&e.id).await?;
+        if Events::hosts(viewer, e) {
             return Ok(all);
         }
         let u = &viewer.user;
@@ -1109,7 +1155,7 @@ impl App {
             }
             Role::NationalCoordinator => {
                 let ids: Vec<SchoolId> = all.iter().filter_map(|r| r.school.clone()).collect();
-                let schools = self.repo().schools_by_ids(&ids).await?;
+                let schools = self.network.store.schools_by_ids(&ids).await?;
                 out.extend(all.into_iter().filter(|r| {
                     r.school.as_ref().is_some_and(|id| {
                         schools
@@ -1129,8 +1175,8 @@ impl App {
     pub async fn create_calendar_feed(&self, viewer: &Viewer) -> Result<IssuedFeed> {
         let token = crate::kernel::secrets::new_feed_token();
         let hash = crate::kernel::secrets::token_hash(&token);
-        let now = self.now();
-        self.repo()
+        let now = self.clock.now();
+        self.store
             .set_calendar_feed(&viewer.user.id, Some(&hash), now)
             .await?;
         Ok(IssuedFeed {
@@ -1141,15 +1187,15 @@ impl App {
 
     /// Ends the viewer's calendar feed.
     pub async fn revoke_calendar_feed(&self, viewer: &Viewer) -> Result<bool> {
-        self.repo()
-            .set_calendar_feed(&viewer.user.id, None, self.now())
+        self.store
+            .set_calendar_feed(&viewer.user.id, None, self.clock.now())
             .await?;
         Ok(true)
     }
 
     /// When the viewer's calendar feed was made, if they have one.
     pub async fn calendar_feed_created(&self, viewer: &Viewer) -> Result<Option<DateTime<Utc>>> {
-        self.repo().calendar_feed(&viewer.user.id).await
+        self.store.calendar_feed(&viewer.user.id).await
     }
 
     /// The events of a calendar feed, found by its secret: the person's own
@@ -1165,18 +1211,23 @@ impl App {
         }
         let hash = crate::kernel::secrets::token_hash(token);
         let user_id = self
-            .repo()
+            .store
             .calendar_feed_user(&hash)
             .await?
             .ok_or(Error::NotFound)?;
-        let user = self.repo().user(&user_id).await?.ok_or(Error::NotFound)?;
+        let user = self
+            .accounts
+            .store
+            .user(&user_id)
+            .await?
+            .ok_or(Error::NotFound)?;
         if !user.active {
             return Err(Error::NotFound);
         }
-        let now = self.now();
+        let now = self.clock.now();
         let from = now - chrono::Duration::days(FEED_PAST_DAYS);
         let until = now + chrono::Duration::days(FEED_AHEAD_DAYS);
-        let regs = self.repo().registrations_of(&user.id).await?;
+        let regs = self.store.registrations_of(&user.id).await?;
         let mut list = self.personal_events(&user.id, from).await?;
         list.retain(|e| e.details.starts_at <= until);
         list.sort_by_key(|e| e.sort_key());
@@ -1209,16 +1260,16 @@ impl App {
     /// event starting within `before` that has not reminded them yet.
     /// Returns how many events reminded.
     pub async fn send_due_reminders(&self, before: chrono::Duration) -> Result<usize> {
-        let now = self.now();
-        let due = self.repo().events_to_remind(now + before).await?;
+        let now = self.clock.now();
+        let due = self.store.events_to_remind(now + before).await?;
         let mut sent = 0;
         for e in due {
             if e.status != EventStatus::Scheduled || e.details.starts_at < now - before {
-                self.repo().set_reminded(&e.id, true).await?;
+                self.store.set_reminded(&e.id, true).await?;
                 continue;
             }
             let people: Vec<UserId> = self
-                .repo()
+                .store
                 .registrations(&e.id)
                 .await?
                 .into_iter()
@@ -1231,15 +1282,15 @@ impl App {
                 e.details.title,
                 e.details.time_zone.as_str()
             );
-            let n = self.notifications().notice(
+            let n = self.notifications.notice(
                 NotificationKind::EventReminder,
                 None,
                 Some(e.id.as_str()),
                 None,
                 Some(&excerpt),
             );
-            self.notifications().notify(&people, n).await?;
-            self.repo().set_reminded(&e.id, true).await?;
+            self.notifications.notify(&people, n).await?;
+            self.store.set_reminded(&e.id, true).await?;
             sent += 1;
         }
         Ok(sent)
@@ -1248,7 +1299,7 @@ impl App {
     /// Sends reminders as they fall due, until the app is dropped: looks
     /// every 30 s, and at once when an event or registration changes.
     pub async fn run_reminders(&self, before: chrono::Duration) {
-        let wake = self.inner.events.reminders_wake.clone();
+        let wake = self.state.reminders_wake.clone();
         loop {
             if let Err(e) = self.send_due_reminders(before).await {
                 tracing::warn!(error = %e, "sending event reminders failed");
@@ -1258,7 +1309,7 @@ impl App {
     }
 
     pub(crate) fn wake_reminders(&self) {
-        self.inner.events.reminders_wake.notify_one();
+        self.state.reminders_wake.notify_one();
     }
 }
 

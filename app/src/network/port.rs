@@ -15,6 +15,9 @@ use chrono::{DateTime, Utc};
 /// Countries, schools with their history, twinnings, and visit card files.
 #[async_trait]
 pub trait NetworkStore: Send + Sync + 'static {
+    /// The schools of these ids that exist, in one round trip.
+    async fn schools_by_ids(&self, ids: &[SchoolId]) -> Result<Vec<School>>;
+
     /// The people of a school, in the order of their names.
     async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>>;
     /// How many active people of each school role a country has.

@@ -1,11 +1,10 @@
 //! What search needs: the searchable rows and the outbox of changes from
 //! the database, and a search engine.
 
-use crate::accounts::model::User;
 use crate::kernel::error::Result;
-use crate::kernel::id::{ChannelId, CountryCode, MaterialId, MessageId, SchoolId, SpaceId, UserId};
+use crate::kernel::id::{ChannelId, CountryCode, MaterialId, MessageId, SpaceId};
 use crate::materials::Material;
-use crate::network::model::School;
+
 use crate::searching::model::{DocKey, EngineResults, SearchDocument, SearchRequest};
 use crate::spaces::model::{Channel, Message};
 use async_trait::async_trait;
@@ -57,10 +56,8 @@ pub trait SearchSource: Send + Sync + 'static {
 
     /// The ones of these that exist, in one round trip each.
     async fn materials_by_ids(&self, ids: &[MaterialId]) -> Result<Vec<Material>>;
-    async fn schools_by_ids(&self, ids: &[SchoolId]) -> Result<Vec<School>>;
     async fn messages_by_ids(&self, ids: &[MessageId]) -> Result<Vec<Message>>;
     async fn channels_by_ids(&self, ids: &[ChannelId]) -> Result<Vec<Channel>>;
-    async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>>;
     /// The text of the newest version of each file of these materials, at
     /// most `max_chars` characters per file.
     async fn material_file_texts(

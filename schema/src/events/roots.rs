@@ -30,7 +30,11 @@ impl EventQuery {
     ) -> Result<Connection<String, Event>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = app(ctx).events(v, include_past, &page).await.gql()?;
+        let p = app(ctx)
+            .events()
+            .events(v, include_past, &page)
+            .await
+            .gql()?;
         Ok(connection(p, has_previous, Event))
     }
 
@@ -44,7 +48,7 @@ impl EventQuery {
     ) -> Result<Connection<String, Event>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = app(ctx).my_events(v, &page).await.gql()?;
+        let p = app(ctx).events().my_events(v, &page).await.gql()?;
         Ok(connection(p, has_previous, Event))
     }
 
@@ -54,7 +58,7 @@ impl EventQuery {
         let Ok(id) = app::EventId::parse(&id) else {
             return Ok(None);
         };
-        match app(ctx).event(v, &id).await {
+        match app(ctx).events().event(v, &id).await {
             Ok(e) => Ok(Some(Event(e))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(e).gql(),
@@ -65,6 +69,7 @@ impl EventQuery {
     async fn calendar_feed(&self, ctx: &Context<'_>) -> Result<Option<CalendarFeed>> {
         let v = viewer(ctx)?;
         Ok(app(ctx)
+            .events()
             .calendar_feed_created(v)
             .await
             .gql()?
@@ -84,6 +89,7 @@ impl EventMutation {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
         app(ctx)
+            .events()
             .create_event(v, details, &meta(ctx))
             .await
             .map(Event)
@@ -103,6 +109,7 @@ impl EventMutation {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
         app(ctx)
+            .events()
             .update_event(v, &parse_id(&id)?, details, expected_updated_at, &meta(ctx))
             .await
             .map(Event)
@@ -114,6 +121,7 @@ impl EventMutation {
     async fn cancel_event(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Event> {
         let v = viewer(ctx)?;
         app(ctx)
+            .events()
             .cancel_event(v, &parse_id(&id)?, &reason, &meta(ctx))
             .await
             .map(Event)
@@ -133,6 +141,7 @@ impl EventMutation {
         let v = viewer(ctx)?;
         let ids = students.iter().map(parse_id).collect::<Result<Vec<_>>>()?;
         Ok(app(ctx)
+            .events()
             .register_for_event(v, &parse_id(&event_id)?, include_self, &ids)
             .await
             .gql()?
@@ -152,6 +161,7 @@ impl EventMutation {
         let v = viewer(ctx)?;
         let person = person.as_ref().map(parse_id).transpose()?;
         app(ctx)
+            .events()
             .cancel_registration(v, &parse_id(&event_id)?, person.as_ref())
             .await
             .map(Registration)
@@ -163,6 +173,7 @@ impl EventMutation {
     async fn start_live(&self, ctx: &Context<'_>, event_id: ID) -> Result<Event> {
         let v = viewer(ctx)?;
         app(ctx)
+            .events()
             .start_live(v, &parse_id(&event_id)?)
             .await
             .map(Event)
@@ -173,6 +184,7 @@ impl EventMutation {
     async fn end_live(&self, ctx: &Context<'_>, event_id: ID) -> Result<Event> {
         let v = viewer(ctx)?;
         app(ctx)
+            .events()
             .end_live(v, &parse_id(&event_id)?)
             .await
             .map(Event)
@@ -189,6 +201,7 @@ impl EventMutation {
     ) -> Result<LiveEvent> {
         let v = viewer(ctx)?;
         app(ctx)
+            .events()
             .post_live_message(v, &parse_id(&event_id)?, &body)
             .await
             .map(|e| LiveEvent(std::sync::Arc::new(e)))
@@ -205,6 +218,7 @@ impl EventMutation {
     ) -> Result<Question> {
         let v = viewer(ctx)?;
         app(ctx)
+            .events()
             .ask_question(v, &parse_id(&event_id)?, &body)
             .await
             .map(|q| Question::from(&q))
@@ -222,6 +236,7 @@ impl EventMutation {
     ) -> Result<QuestionVotes> {
         let v = viewer(ctx)?;
         let (q, votes) = app(ctx)
+            .events()
             .vote_question(v, &parse_id(&event_id)?, &parse_id(&question_id)?, up)
             .await
             .gql()?;
@@ -243,6 +258,7 @@ impl EventMutation {
         let v = viewer(ctx)?;
         let message = app::LiveMessageId::parse(&message_id).gql()?;
         app(ctx)
+            .events()
             .hide_live_message(v, &parse_id(&event_id)?, &message, &meta(ctx))
             .await
             .map(|id| ID(id.to_string()))
@@ -262,6 +278,7 @@ impl EventMutation {
     ) -> Result<Question> {
         let v = viewer(ctx)?;
         app(ctx)
+            .events()
             .mark_question(
                 v,
                 &parse_id(&event_id)?,
@@ -287,6 +304,7 @@ impl EventMutation {
     ) -> Result<Poll> {
         let v = viewer(ctx)?;
         app(ctx)
+            .events()
             .open_poll(v, &parse_id(&event_id)?, &question, &options, multiple)
             .await
             .map(|p| Poll::from(&p))
@@ -305,6 +323,7 @@ impl EventMutation {
         let v = viewer(ctx)?;
         let poll = parse_id(&poll_id)?;
         let (counts, voters) = app(ctx)
+            .events()
             .vote_poll(v, &parse_id(&event_id)?, &poll, choices)
             .await
             .gql()?;
@@ -319,6 +338,7 @@ impl EventMutation {
     async fn close_poll(&self, ctx: &Context<'_>, event_id: ID, poll_id: ID) -> Result<Poll> {
         let v = viewer(ctx)?;
         app(ctx)
+            .events()
             .close_poll(v, &parse_id(&event_id)?, &parse_id(&poll_id)?)
             .await
             .map(|p| Poll::from(&p))
@@ -337,6 +357,7 @@ impl EventMutation {
         let v = viewer(ctx)?;
         let person = person.as_ref().map(parse_id).transpose()?;
         app(ctx)
+            .events()
             .raise_hand(v, &parse_id(&event_id)?, raised, person.as_ref())
             .await
             .gql()
@@ -364,6 +385,7 @@ impl EventMutation {
             .transpose()
             .gql()?;
         app(ctx)
+            .events()
             .record_event_outcome(
                 v,
                 &parse_id(&event_id)?,
@@ -380,7 +402,7 @@ impl EventMutation {
     /// it: the old address stops working at once).
     async fn create_calendar_feed(&self, ctx: &Context<'_>) -> Result<IssuedCalendarFeed> {
         let v = viewer(ctx)?;
-        let f = app(ctx).create_calendar_feed(v).await.gql()?;
+        let f = app(ctx).events().create_calendar_feed(v).await.gql()?;
         Ok(IssuedCalendarFeed {
             path: format!("/calendar/{}.ics", f.token),
             created_at: f.created_at,
@@ -390,6 +412,6 @@ impl EventMutation {
     /// Ends your calendar feed: its address stops working at once.
     async fn revoke_calendar_feed(&self, ctx: &Context<'_>) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx).revoke_calendar_feed(v).await.gql()
+        app(ctx).events().revoke_calendar_feed(v).await.gql()
     }
 }

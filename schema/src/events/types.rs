@@ -276,7 +276,7 @@ impl Event {
             return Ok(None);
         };
         let v = viewer(ctx)?;
-        let a = app(ctx).room_access(v, &self.0.id).await.gql()?;
+        let a = app(ctx).events().room_access(v, &self.0.id).await.gql()?;
         Ok(a.participant.then(|| url.clone()))
     }
 
@@ -381,6 +381,7 @@ impl Event {
     async fn materials(&self, ctx: &Context<'_>) -> Result<Vec<Material>> {
         let v = viewer(ctx)?;
         Ok(app(ctx)
+            .events()
             .event_materials(v, &self.0)
             .await
             .gql()?
@@ -406,19 +407,25 @@ impl Event {
     /// Whether you run this event (organizer, mentor, administrator).
     async fn can_manage(&self, ctx: &Context<'_>) -> Result<bool> {
         let v = viewer(ctx)?;
-        Ok(app::App::hosts(v, &self.0))
+        Ok(app::events::Events::hosts(v, &self.0))
     }
 
     /// Whether you may take part in the live room (ask, vote, chat) rather than only watch.
     async fn can_take_part(&self, ctx: &Context<'_>) -> Result<bool> {
         let v = viewer(ctx)?;
-        Ok(app(ctx).room_access(v, &self.0.id).await.gql()?.participant)
+        Ok(app(ctx)
+            .events()
+            .room_access(v, &self.0.id)
+            .await
+            .gql()?
+            .participant)
     }
 
     /// Your registration, if you registered.
     async fn my_registration(&self, ctx: &Context<'_>) -> Result<Option<Registration>> {
         let v = viewer(ctx)?;
         Ok(app(ctx)
+            .events()
             .my_registration(v, &self.0)
             .await
             .gql()?
@@ -430,6 +437,7 @@ impl Event {
     async fn registrations(&self, ctx: &Context<'_>) -> Result<Vec<Registration>> {
         let v = viewer(ctx)?;
         Ok(app(ctx)
+            .events()
             .registrations(v, &self.0)
             .await
             .gql()?
@@ -442,7 +450,12 @@ impl Event {
     /// there, recent chat, and the cursor to follow it with `eventLive`.
     async fn live(&self, ctx: &Context<'_>) -> Result<LiveRoom> {
         let v = viewer(ctx)?;
-        app(ctx).room_view(v, &self.0.id).await.map(LiveRoom).gql()
+        app(ctx)
+            .events()
+            .room_view(v, &self.0.id)
+            .await
+            .map(LiveRoom)
+            .gql()
     }
 
     /// Who came, school by school: all of it for the hosts; your school's
@@ -450,6 +463,7 @@ impl Event {
     async fn attendance(&self, ctx: &Context<'_>) -> Result<AttendanceReport> {
         let v = viewer(ctx)?;
         app(ctx)
+            .events()
             .attendance_report(v, &self.0.id)
             .await
             .map(AttendanceReport)

@@ -24,8 +24,8 @@ use chrono::{DateTime, Utc};
 use futures::Stream;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::App;
 use crate::accounts::model::{RequestMeta, Viewer};
+use crate::events::Events;
 use crate::events::policy;
 use crate::events::port::EventStore;
 use crate::events::room::model::{
@@ -765,20 +765,20 @@ fn seconds_within(
     total
 }
 
-impl App {
+impl Events<'_> {
     fn rooms(&self) -> &RoomWriter {
-        self.inner.events.room_writer.get_or_init(|| {
+        self.state.room_writer.get_or_init(|| {
             RoomWriter::start(
-                self.inner.repo.clone(),
-                self.inner.events.room_hub.clone(),
-                self.inner.clock.clone(),
+                self.state.store.clone(),
+                self.state.room_hub.clone(),
+                self.state.clock.clone(),
             )
         })
     }
 
     /// The live entries of this process's rooms, for metrics.
     pub fn room_hub(&self) -> &RoomHub {
-        &self.inner.events.room_hub
+        &self.state.room_hub
     }
 
     async fn room_write(
@@ -822,7 +822,7 @@ impl App {
     /// How the viewer stands in the event's room; `NotFound` if they may not see the event.
     pub async fn room_access(&self, viewer: &Viewer, id: &EventId) -> Result<RoomAccess> {
         let event = self.event(viewer, id).await?;
-        let host = App::hosts(viewer, &event);
+        let host = Events::hosts(viewer, &event);
         let participant = host
             || match event.details.capacity {
                 None => true,
@@ -861,7 +861,7 @@ impl App {
     /// registrants are told.
     #[tracing::instrument(skip_all)]
     pub async fn start_live(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
-        let _lock = self.inner.events.lock.lock().await;
+        let _lock = self.state.lock.lock().await;
         let a = self.host(viewer, id).await?;
         let mut e = a.event;
         match e.status {
@@ -871,7 +871,7 @@ impl App {
                 return Err(Error::Conflict("the event was cancelled".into()));
             }
         }
-        let now = self.now();
+        let now = self.clock.now();
         if now < e.details.starts_at - chrono::Duration::hours(12) {
             return Err(Error::Conflict(
                 "an event goes live at most 12 hours before its start".into(),
@@ -890,34 +890,34 @@ impl App {
         .await?;
         drop(_lock);
         let people: Vec<UserId> = self
-            .repo()
+            .store
             .registrations(id)
             .await?
             .into_iter()
             .filter(|r| r.status == RegistrationStatus::Registered && r.user != viewer.user.id)
             .map(|r| r.user)
             .collect();
-        let n = self.notifications().notice(
+        let n = self.notifications.notice(
             NotificationKind::EventLive,
             None,
             Some(e.id.as_str()),
             Some(viewer.user.display_name.as_str()),
             Some(&e.details.title),
         );
-        self.notifications().notify(&people, n).await?;
+        self.notifications.notify(&people, n).await?;
         Ok(e)
     }
 
     /// Ends the live session (its hosts): polls close, hands go down.
     #[tracing::instrument(skip_all)]
     pub async fn end_live(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
-        let _lock = self.inner.events.lock.lock().await;
+        let _lock = self.state.lock.lock().await;
         let a = self.host(viewer, id).await?;
         let mut e = a.event;
         if e.status != EventStatus::Live {
             return Err(Error::Conflict("the event is not live".into()));
         }
-        let now = self.now();
+        let now = self.clock.now();
         e.status = EventStatus::Ended;
         e.live_ended_at = Some(now);
         e.updated_at = now.max(e.updated_at + chrono::Duration::milliseconds(1));
@@ -1016,7 +1016,7 @@ impl App {
             None,
         )
         .await?;
-        self.accounts()
+        self.accounts
             .audit_in(
                 Some(&viewer.user.id),
                 "hide_live_message",
@@ -1159,7 +1159,7 @@ impl App {
                 if !a.host || raised {
                     return Err(Error::Forbidden);
                 }
-                let u = self.repo().user(p).await?.ok_or(Error::NotFound)?;
+                let u = self.accounts.store.user(p).await?.ok_or(Error::NotFound)?;
                 Participant::of(&u)
             }
             _ => Participant::of(&viewer.user),
@@ -1203,9 +1203,9 @@ impl App {
                 schools: vec![],
             });
         };
-        let to = att.ended_at.unwrap_or_else(|| self.now());
+        let to = att.ended_at.unwrap_or_else(|| self.clock.now());
         let ids: Vec<UserId> = att.people.iter().map(|(p, _)| p.user.clone()).collect();
-        let users = self.repo().users_by_ids(&ids).await?;
+        let users = self.accounts.store.users_by_ids(&ids).await?;
         let mut school_ids: Vec<SchoolId> = att
             .people
             .iter()
@@ -1213,7 +1213,7 @@ impl App {
             .collect();
         school_ids.sort();
         school_ids.dedup();
-        let schools = self.repo().schools_by_ids(&school_ids).await?;
+        let schools = self.network.store.schools_by_ids(&school_ids).await?;
         let mut by_school: Vec<SchoolAttendance> = Vec::new();
         for (p, spans) in &att.people {
             let school = p
@@ -1288,7 +1288,7 @@ impl App {
     ) -> Result<impl Stream<Item = Result<Arc<LiveEntry>>> + Send + 'static + use<>> {
         let after = after.map(parse_room_cursor).transpose()?;
         let access = self.room_access(viewer, id).await?;
-        let listener = self.inner.events.room_hub.listen(id);
+        let listener = self.state.room_hub.listen(id);
         let presence = if access.participant && access.event.status != EventStatus::Cancelled {
             Some(self.arrive(id, Participant::of(&viewer.user)).await?)
         } else {
@@ -1302,7 +1302,7 @@ impl App {
             .map(|q| q.id.clone())
             .collect();
         let mut sub = RoomSubscriber {
-            app: self.clone(),
+            app: self.owner.clone(),
             event: id.clone(),
             listener,
             _presence: presence,
@@ -1327,13 +1327,12 @@ impl App {
 
     /// Counts a connection of a participant; the first one logs their arrival.
     async fn arrive(&self, id: &EventId, who: Participant) -> Result<RoomPresence> {
-        let first = self.inner.events.room_presence.arrive(
-            (id.clone(), who.user.clone()),
-            who.clone(),
-            |_| {},
-        );
+        let first =
+            self.state
+                .room_presence
+                .arrive((id.clone(), who.user.clone()), who.clone(), |_| {});
         let guard = RoomPresence {
-            app: self.clone(),
+            app: self.owner.clone(),
             event: id.clone(),
             who: who.clone(),
         };
@@ -1350,48 +1349,48 @@ impl App {
     /// Ends a connection of a participant; their departure is logged once
     /// the grace has passed without a return.
     fn depart(&self, id: &EventId, who: &Participant) {
-        let app = self.clone();
-        self.inner.events.room_presence.depart(
-            &(id.clone(), who.user.clone()),
-            move |(id, _), who| {
+        let app = self.owner.clone();
+        self.state
+            .room_presence
+            .depart(&(id.clone(), who.user.clone()), move |(id, _), who| {
                 let Ok(rt) = tokio::runtime::Handle::try_current() else {
                     return;
                 };
                 let id = id.clone();
                 rt.spawn(async move {
-                    if let Err(e) = app.room_write(&id, who, Command::Leave, None).await {
+                    if let Err(e) = app
+                        .events()
+                        .room_write(&id, who, Command::Leave, None)
+                        .await
+                    {
                         tracing::warn!(error = %e, "recording a departure failed");
                     }
                 });
-            },
-        );
+            });
     }
 
     /// Whether the person is in the room now (by this process's count).
     pub fn in_room(&self, id: &EventId, user: &UserId) -> bool {
-        self.inner
-            .events
-            .room_presence
-            .here(&(id.clone(), user.clone()))
+        self.state.room_presence.here(&(id.clone(), user.clone()))
     }
 }
 
 /// A participant's connection to a room; dropping the last one logs their
 /// departure after [`ATTENDANCE_GRACE`].
 struct RoomPresence {
-    app: App,
+    app: crate::App,
     event: EventId,
     who: Participant,
 }
 
 impl Drop for RoomPresence {
     fn drop(&mut self) {
-        self.app.depart(&self.event, &self.who);
+        self.app.events().depart(&self.event, &self.who);
     }
 }
 
 struct RoomSubscriber {
-    app: App,
+    app: crate::App,
     event: EventId,
     listener: RoomListener,
     _presence: Option<RoomPresence>,
@@ -1498,7 +1497,7 @@ impl RoomSubscriber {
                 next = self.listener.recv() => next,
                 () = tokio::time::sleep_until(self.recheck) => {
                     self.recheck = tokio::time::Instant::now() + ACCESS_RECHECK;
-                    match self.app.room_access(&self.viewer, &self.event).await {
+                    match self.app.events().room_access(&self.viewer, &self.event).await {
                         Ok(access) => {
                             if !access.participant {
                                 // Watching only now: no longer counted present.
