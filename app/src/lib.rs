@@ -212,6 +212,20 @@ impl App {
         }
     }
 
+    /// Search's use cases: finding, and keeping the index in step.
+    pub fn searching(&self) -> searching::Searching<'_> {
+        searching::Searching {
+            store: &*self.inner.repo,
+            search: &*self.inner.search,
+            state: &self.inner.searching,
+            clock: &*self.inner.clock,
+            outbox: &self.inner.outbox,
+            accounts: self.accounts(),
+            network: self.network(),
+            spaces: self.spaces(),
+        }
+    }
+
     /// The notifications' use cases.
     pub fn notifications(&self) -> notifications::Notifications<'_> {
         notifications::Notifications {

@@ -53,6 +53,7 @@ impl CoreQuery {
         let (page, has_previous) = relay::page(first, after.as_deref())?;
         let filter = filter.map(SearchFilter::into_app).unwrap_or_default();
         let p = app(ctx)
+            .searching()
             .search(
                 viewer_opt(ctx),
                 &query,
@@ -75,6 +76,7 @@ impl CoreQuery {
         #[graphql(default = 5)] first: i32,
     ) -> Result<Vec<SearchHit>> {
         let list = app(ctx)
+            .searching()
             .suggest(viewer_opt(ctx), &prefix, first.max(0) as usize)
             .await
             .gql()?;

@@ -187,7 +187,7 @@ impl Application {
         let indexer = tokio::spawn({
             let app = state.app.clone();
             let stop = state.shutdown.clone();
-            async move { app.run_indexer(stop.cancelled()).await }
+            async move { app.searching().run_indexer(stop.cancelled()).await }
         });
         let reminders = tokio::spawn({
             let app = state.app.clone();

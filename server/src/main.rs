@@ -77,6 +77,7 @@ async fn reindex(config: server::Config) -> ExitCode {
     let bar = progress_bar("documents");
     let result = application
         .app()
+        .searching()
         .rebuild_search_index(&|done, total| {
             bar.set_length(total);
             bar.set_position(done);
@@ -175,6 +176,7 @@ async fn demo(config: server::Config, materials: u32) -> ExitCode {
         let bar = progress_bar("documents");
         let indexed = application
             .app()
+            .searching()
             .rebuild_search_index(&|done, total| {
                 bar.set_length(total);
                 bar.set_position(done);

@@ -664,7 +664,7 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
             .unwrap();
         versions.push(v.id.to_string());
     }
-    app.index_pending().await.unwrap();
+    app.searching().index_pending().await.unwrap();
     out.push(Fixture {
         at: "Library.materials",
         token: t.teacher_a1.clone(),

@@ -272,7 +272,7 @@ async fn queries_find_materials_in_every_language_of_the_network() {
         .await;
         made.push(id);
     }
-    net.s.app.index_pending().await.unwrap();
+    net.s.app.searching().index_pending().await.unwrap();
     let student = net.token(Actor::Student);
     let mut missed = Vec::new();
     let mut asked = 0;
@@ -344,7 +344,7 @@ async fn facet_counts_match_the_results_and_filters_narrow_them() {
             .await,
         );
     }
-    net.s.app.index_pending().await.unwrap();
+    net.s.app.searching().index_pending().await.unwrap();
     let t = net.token(Actor::Teacher);
     let all = search(
         &net.s,
@@ -545,7 +545,7 @@ async fn students_never_find_what_is_outside_their_spaces_not_even_as_a_count() 
         )
         .await
         .unwrap();
-    app.index_pending().await.unwrap();
+    app.searching().index_pending().await.unwrap();
 
     let token = |u: &str| {
         let s = &net.s;
@@ -639,7 +639,7 @@ async fn the_index_follows_edits_files_drafts_deletions_and_school_changes() {
         json!({ "title": "Пчёлы и цветы", "languages": ["ru"] }),
     )
     .await;
-    net.s.app.index_pending().await.unwrap();
+    net.s.app.searching().index_pending().await.unwrap();
     assert_eq!(
         ids(&search(&net.s, student, "пчелы ", Value::Null).await),
         vec![id.clone()]
@@ -665,7 +665,7 @@ async fn the_index_follows_edits_files_drafts_deletions_and_school_changes() {
     )
     .await;
     assert!(r.body["errors"].is_null(), "{}", r.body);
-    net.s.app.index_pending().await.unwrap();
+    net.s.app.searching().index_pending().await.unwrap();
     assert!(
         ids(&search(&net.s, student, "пчелы ", Value::Null).await).is_empty(),
         "nothing stale"
@@ -691,7 +691,7 @@ async fn the_index_follows_edits_files_drafts_deletions_and_school_changes() {
         )
         .await;
     data(&r);
-    net.s.app.index_pending().await.unwrap();
+    net.s.app.searching().index_pending().await.unwrap();
     assert!(
         ids(&search(&net.s, student, "бабочки ", Value::Null).await).is_empty(),
         "drafts hide"
@@ -711,7 +711,7 @@ async fn the_index_follows_edits_files_drafts_deletions_and_school_changes() {
         )
         .await;
     data(&r);
-    net.s.app.index_pending().await.unwrap();
+    net.s.app.searching().index_pending().await.unwrap();
     assert!(
         ids(&search(&net.s, t, "бабочки ", Value::Null).await).is_empty(),
         "deleted"
@@ -735,7 +735,7 @@ async fn the_index_follows_edits_files_drafts_deletions_and_school_changes() {
         )
         .await;
     data(&r);
-    net.s.app.index_pending().await.unwrap();
+    net.s.app.searching().index_pending().await.unwrap();
     assert!(!school("School B1", student).await.contains(&net.b1));
     let r = search(&net.s, student, "School B1", json!({ "kinds": ["SCHOOL"] })).await;
     assert_eq!(
@@ -765,7 +765,7 @@ async fn suggestions_complete_what_is_being_typed() {
             .unwrap()
             .to_owned()
     };
-    net.s.app.index_pending().await.unwrap();
+    net.s.app.searching().index_pending().await.unwrap();
     let suggest = |actor, prefix: &str| {
         let net = &net;
         let prefix = prefix.to_owned();
@@ -927,7 +927,7 @@ async fn killing_the_server_during_a_bulk_import_leaves_an_index_that_matches_th
     assert!(!school.is_empty(), "the import never started");
 
     let s = spawn_config(crate::persistence::on_disk(dir.path())).await;
-    s.app.index_pending().await.unwrap();
+    s.app.searching().index_pending().await.unwrap();
     let admin = s.admin_token().await;
     // What the database holds: every material of the school, drafts too.
     let mut rows: Vec<(String, String)> = Vec::new();
@@ -1053,7 +1053,7 @@ async fn deleting_the_index_and_restarting_rebuilds_it_from_the_database() {
         json!({ "title": "Гербарий восьмого класса", "languages": ["ru"] }),
     )
     .await;
-    net.s.app.index_pending().await.unwrap();
+    net.s.app.searching().index_pending().await.unwrap();
     let admin = net.token(Actor::Admin).unwrap().to_owned();
     assert_eq!(
         ids(&search(&net.s, Some(&admin), "гербарий ", Value::Null).await),
@@ -1070,8 +1070,8 @@ async fn deleting_the_index_and_restarting_rebuilds_it_from_the_database() {
 
     let s = spawn_config(config).await;
     // The server rebuilds a new index by itself; this waits for it (or does it).
-    s.app.ensure_search_index().await.unwrap();
-    s.app.index_pending().await.unwrap();
+    s.app.searching().ensure_search_index().await.unwrap();
+    s.app.searching().index_pending().await.unwrap();
     assert!(index_dir.join("meta.json").exists());
     let res = search(&s, Some(&admin), "гербарий ", Value::Null).await;
     assert_eq!(ids(&res), vec![id], "{res}");
@@ -1097,7 +1097,7 @@ async fn the_demo_materials_load_once_and_are_found_in_their_languages() {
     assert_eq!(added, 400);
     let again = s.app.load_demo_materials(450, &|_, _| {}).await.unwrap();
     assert_eq!(again, 50, "only what is missing is added");
-    s.app.index_pending().await.unwrap();
+    s.app.searching().index_pending().await.unwrap();
     let admin = s.admin_token().await;
     let kinds = json!({ "kinds": ["LESSON_PLAN", "PRESENTATION", "WORKSHEET", "VIDEO", "PROJECT_REPORT", "GOOD_PRACTICE", "OTHER_MATERIAL"] });
     let all = search(&s, Some(&admin), "", kinds.clone()).await;

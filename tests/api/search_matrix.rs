@@ -66,7 +66,7 @@ async fn material(
 }
 
 async fn finds(net: &Net, actor: Actor, field: &str, query: &str, id: &str) -> Outcome {
-    net.s.app.index_pending().await.unwrap();
+    net.s.app.searching().index_pending().await.unwrap();
     let (q, path): (&str, &[&str]) = if field == "suggest" {
         (
             "query($q: String!) { suggest(prefix: $q, first: 10) { result { ... on Material { id } } } }",

@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::App;
+use super::Searching;
 use crate::accounts::model::User;
 use crate::kernel::audience::{Principal, tokens};
 use crate::kernel::error::Result;
@@ -305,10 +305,10 @@ struct Walk {
 impl Walk {
     /// The documents of the next rows, and how many rows that was; `None`
     /// past the last table.
-    async fn next(&mut self, app: &App) -> Result<Option<(Vec<SearchDocument>, usize)>> {
+    async fn next(&mut self, app: &Searching<'_>) -> Result<Option<(Vec<SearchDocument>, usize)>> {
         while let Some(&table) = SearchTable::ALL.get(self.table) {
             let ids = app
-                .repo()
+                .store
                 .searchable_ids(table, self.after.as_deref(), REBUILD_BATCH)
                 .await?;
             let Some(last) = ids.last().cloned() else {
@@ -337,9 +337,9 @@ fn by_id<K: Ord, T>(list: Vec<T>, key: impl Fn(&T) -> K) -> BTreeMap<K, T> {
     list.into_iter().map(|t| (key(&t), t)).collect()
 }
 
-impl App {
+impl Searching<'_> {
     fn search_engine(&self) -> &dyn crate::searching::port::SearchIndex {
-        &*self.inner.search
+        &*self.search
     }
 
     /// The documents of these things as they are now, and the keys of those
@@ -358,7 +358,7 @@ impl App {
                 DocKey::Message(id) => messages.push(id.clone()),
             }
         }
-        let repo = self.repo();
+        let repo = self.store;
         let found_materials = if materials.is_empty() {
             vec![]
         } else {
@@ -391,13 +391,17 @@ impl App {
             BTreeMap::new()
         } else {
             let ids: Vec<_> = author_ids.into_iter().collect();
-            by_id(repo.users_by_ids(&ids).await?, |u| u.id.clone())
+            by_id(self.accounts.store.users_by_ids(&ids).await?, |u| {
+                u.id.clone()
+            })
         };
         let found_spaces = if space_ids.is_empty() {
             BTreeMap::new()
         } else {
             let ids: Vec<_> = space_ids.into_iter().collect();
-            by_id(repo.spaces_by_ids(&ids).await?, |s| s.id.clone())
+            by_id(self.spaces.store.spaces_by_ids(&ids).await?, |s| {
+                s.id.clone()
+            })
         };
         let mut school_ids: BTreeSet<SchoolId> = schools.iter().cloned().collect();
         school_ids.extend(found_materials.iter().map(|m| m.school.clone()));
@@ -410,7 +414,9 @@ impl App {
             BTreeMap::new()
         } else {
             let ids: Vec<_> = school_ids.into_iter().collect();
-            by_id(repo.schools_by_ids(&ids).await?, |s| s.id.clone())
+            by_id(self.network.store.schools_by_ids(&ids).await?, |s| {
+                s.id.clone()
+            })
         };
 
         let mut docs = Vec::with_capacity(keys.len());
@@ -490,10 +496,10 @@ impl App {
     /// returns how many there were. When it returns, everything committed
     /// before the call is searchable.
     pub async fn index_pending(&self) -> Result<usize> {
-        let _one_at_a_time = self.inner.searching.indexer.lock.lock().await;
+        let _one_at_a_time = self.state.indexer.lock.lock().await;
         let mut done = 0;
         loop {
-            let entries = self.repo().search_outbox(None, BATCH).await?;
+            let entries = self.store.search_outbox(None, BATCH).await?;
             if entries.is_empty() {
                 return Ok(done);
             }
@@ -509,7 +515,7 @@ impl App {
             };
             self.search_engine().apply(docs, gone).await?;
             let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-            self.repo().delete_search_outbox(&ids).await?;
+            self.store.delete_search_outbox(&ids).await?;
             done += entries.len();
         }
     }
@@ -523,13 +529,13 @@ impl App {
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<u64> {
         {
-            let _one_at_a_time = self.inner.searching.indexer.lock.lock().await;
+            let _one_at_a_time = self.state.indexer.lock.lock().await;
             // The entries waiting now name changes the walk below will see;
             // those written from here on wait for the drain after it.
             let mut seen: Vec<String> = Vec::new();
             loop {
                 let page = self
-                    .repo()
+                    .store
                     .search_outbox(seen.last().map(String::as_str), 5000)
                     .await?;
                 if page.is_empty() {
@@ -539,7 +545,7 @@ impl App {
             }
             let engine = self.search_engine();
             engine.clear().await?;
-            let total = self.repo().searchable_count().await?;
+            let total = self.store.searchable_count().await?;
             let mut done = 0u64;
             progress(done, total);
             // Reading the next batch overlaps with analysing and indexing
@@ -555,7 +561,7 @@ impl App {
             }
             engine.mark_complete().await?;
             for chunk in seen.chunks(1000) {
-                self.repo().delete_search_outbox(chunk).await?;
+                self.store.delete_search_outbox(chunk).await?;
             }
         }
         self.index_pending().await?;
@@ -586,7 +592,7 @@ impl App {
         }
         loop {
             tokio::select! {
-                () = self.inner.outbox.rung() => {}
+                () = self.outbox.rung() => {}
                 () = tokio::time::sleep(POLL) => {}
                 () = &mut shutdown => return,
             }

@@ -15,7 +15,6 @@ pub mod model;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::App;
 use crate::accounts::model::Viewer;
 use crate::accounts::policy;
 use crate::kernel::audience::Principal;
@@ -213,6 +212,21 @@ fn check_query(text: &str) -> Result<&str> {
 }
 
 /// What search keeps in memory.
+/// Search's use cases: finding what the asker may see, and keeping the
+/// index in step with the database, over the searchable rows, the search
+/// engine, search's state and the handles of the domains whose rows it finds.
+#[derive(Clone, Copy)]
+pub struct Searching<'a> {
+    pub(crate) store: &'a dyn port::SearchSource,
+    pub(crate) search: &'a dyn port::SearchIndex,
+    pub(crate) state: &'a State,
+    pub(crate) clock: &'a dyn crate::kernel::clock::Clock,
+    pub(crate) outbox: &'a crate::kernel::outbox::Doorbell,
+    pub(crate) accounts: crate::accounts::Accounts<'a>,
+    pub(crate) network: crate::network::Network<'a>,
+    pub(crate) spaces: crate::spaces::Spaces<'a>,
+}
+
 #[derive(Default)]
 pub(crate) struct State {
     pub(crate) indexer: indexer::IndexerState,
@@ -221,7 +235,7 @@ pub(crate) struct State {
     pub(crate) school_labels: std::sync::Mutex<SchoolLabels>,
 }
 
-impl App {
+impl Searching<'_> {
     /// The principal tokens of an asker (see [`Principal`]); `None` for an
     /// administrator, who may find everything.
     pub(crate) async fn search_audience(
@@ -246,9 +260,9 @@ impl App {
                 p.push(Principal::SchoolStaff(s.clone()));
             }
         }
-        let (roles, observed) = tokio::join!(self.repo().space_roles(&u.id), async {
+        let (roles, observed) = tokio::join!(self.spaces.store.space_roles(&u.id), async {
             match (u.role.is_national_coordinator(), &u.country) {
-                (true, Some(c)) => self.repo().spaces_of_country(c).await,
+                (true, Some(c)) => self.store.spaces_of_country(c).await,
                 _ => Ok(vec![]),
             }
         });
@@ -271,7 +285,8 @@ impl App {
         let open: BTreeSet<SpaceId> = if moderated.is_empty() {
             BTreeSet::new()
         } else {
-            self.repo()
+            self.spaces
+                .store
                 .spaces_by_ids(&moderated)
                 .await?
                 .into_iter()
@@ -312,7 +327,7 @@ impl App {
                 DocKey::Message(id) => messages.push(id.clone()),
             }
         }
-        let repo = self.repo();
+        let repo = self.store;
         let (m, s, sp, msg) = tokio::join!(
             async {
                 if materials.is_empty() {
@@ -325,14 +340,14 @@ impl App {
                 if schools.is_empty() {
                     Ok(vec![])
                 } else {
-                    repo.schools_by_ids(&schools).await
+                    self.network.store.schools_by_ids(&schools).await
                 }
             },
             async {
                 if spaces.is_empty() {
                     Ok(vec![])
                 } else {
-                    repo.spaces_by_ids(&spaces).await
+                    self.spaces.store.spaces_by_ids(&spaces).await
                 }
             },
             async {
@@ -403,7 +418,7 @@ impl App {
     /// Names for country and school facet values. School names are kept
     /// for [`crate::network::schools::COUNTS_FRESH_FOR`]: every search shows them.
     async fn label_facets(&self, facets: Vec<FacetCount>) -> Result<Vec<FacetValue>> {
-        let now = self.now();
+        let now = self.clock.now();
         let fresh = |at: &chrono::DateTime<chrono::Utc>| {
             now - *at < crate::network::schools::COUNTS_FRESH_FOR
         };
@@ -421,7 +436,7 @@ impl App {
             }
         }
         if !missing.is_empty() {
-            let loaded = self.repo().schools_by_ids(&missing).await?;
+            let loaded = self.network.store.schools_by_ids(&missing).await?;
             let mut kept = self.school_labels();
             if kept.len() > 20_000 {
                 kept.clear();
@@ -437,7 +452,7 @@ impl App {
             let label = match f.facet {
                 FacetName::School => schools.get(&f.value).cloned(),
                 FacetName::Country => match CountryCode::parse(&f.value) {
-                    Ok(c) => self.network().known_country(&c).await.ok().map(|c| c.name),
+                    Ok(c) => self.network.known_country(&c).await.ok().map(|c| c.name),
                     Err(_) => None,
                 },
                 _ => None,
@@ -552,14 +567,13 @@ impl App {
     }
 
     fn school_labels(&self) -> std::sync::MutexGuard<'_, SchoolLabels> {
-        self.inner
-            .searching
+        self.state
             .school_labels
             .lock()
             .unwrap_or_else(|e| e.into_inner())
     }
 
     async fn search_engine_results(&self, request: &SearchRequest) -> Result<EngineResults> {
-        self.inner.search.search(request).await
+        self.search.search(request).await
     }
 }
