@@ -2,8 +2,11 @@
 //!
 //! This crate knows nothing of GraphQL, HTTP, SurrealDB, object storage or the
 //! process environment. It defines the ports ([`ports`]) that the `store` and
-//! `search` crates implement, and the live-event [`hub`] that transports
-//! subscribe to. Everything outside reaches the domain through [`App`].
+//! `search` crates implement, and the live-event hubs that transports
+//! subscribe to. Everything outside reaches the domain through [`App`], and
+//! a use case through its domain's handle: `app.spaces().post_message(…)`.
+//! A handle holds what its domain may use — its port, its state, the clock
+//! and the handles of the domains below it — and nothing else.
 
 pub mod accounts;
 pub mod demo;
@@ -226,6 +229,18 @@ impl App {
         }
     }
 
+    /// Loading the demo network.
+    pub fn demo(&self) -> demo::Demo<'_> {
+        demo::Demo {
+            clock: &*self.inner.clock,
+            outbox: &self.inner.outbox,
+            accounts: self.accounts(),
+            network: self.network(),
+            materials: self.materials(),
+            events: self.events(),
+        }
+    }
+
     /// The notifications' use cases.
     pub fn notifications(&self) -> notifications::Notifications<'_> {
         notifications::Notifications {
@@ -233,11 +248,6 @@ impl App {
             hub: &self.inner.hub,
             clock: &*self.inner.clock,
         }
-    }
-
-    /// The database, every domain's port in one.
-    pub(crate) fn repo(&self) -> &dyn ports::Repository {
-        &*self.inner.repo
     }
 
     /// The current time as the domain sees it.

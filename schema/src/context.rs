@@ -25,6 +25,45 @@ pub(crate) fn app<'c>(ctx: &Context<'c>) -> &'c app::App {
     ctx.data_unchecked::<app::App>()
 }
 
+/// The domains' handles for this request: `ctx.spaces().post_message(…)`.
+pub(crate) trait UseCases<'c> {
+    fn accounts(&self) -> app::accounts::Accounts<'c>;
+    fn notifications(&self) -> app::notifications::Notifications<'c>;
+    fn network(&self) -> app::network::Network<'c>;
+    fn people(&self) -> app::people::People<'c>;
+    fn spaces(&self) -> app::spaces::Spaces<'c>;
+    fn materials(&self) -> app::materials::Materials<'c>;
+    fn events(&self) -> app::events::Events<'c>;
+    fn searching(&self) -> app::searching::Searching<'c>;
+}
+
+impl<'c> UseCases<'c> for Context<'c> {
+    fn accounts(&self) -> app::accounts::Accounts<'c> {
+        app(self).accounts()
+    }
+    fn notifications(&self) -> app::notifications::Notifications<'c> {
+        app(self).notifications()
+    }
+    fn network(&self) -> app::network::Network<'c> {
+        app(self).network()
+    }
+    fn people(&self) -> app::people::People<'c> {
+        app(self).people()
+    }
+    fn spaces(&self) -> app::spaces::Spaces<'c> {
+        app(self).spaces()
+    }
+    fn materials(&self) -> app::materials::Materials<'c> {
+        app(self).materials()
+    }
+    fn events(&self) -> app::events::Events<'c> {
+        app(self).events()
+    }
+    fn searching(&self) -> app::searching::Searching<'c> {
+        app(self).searching()
+    }
+}
+
 pub(crate) fn meta(ctx: &Context<'_>) -> app::RequestMeta {
     ctx.data_opt::<app::RequestMeta>()
         .cloned()

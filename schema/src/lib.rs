@@ -17,6 +17,7 @@ mod materials;
 mod mutation;
 mod network;
 mod notifications;
+mod people;
 mod query;
 mod relay;
 mod searching;

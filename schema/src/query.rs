@@ -5,13 +5,12 @@ use async_graphql::{Context, ID, Object, Result};
 use async_graphql::connection::Connection;
 
 use crate::accounts::types::{AuditEntry, User};
-use crate::context::{app, or_none, viewer, viewer_opt};
+use crate::context::{UseCases, app, or_none, viewer, viewer_opt};
 use crate::errors::GqlResult;
 use crate::materials::types::{Library, Material, ResumableUpload, library_of};
-use crate::network::types::{
-    Country, CountryOverview, Invitation, InvitationPreview, School, SchoolStatus,
-};
+use crate::network::types::{Country, CountryOverview, School, SchoolStatus};
 use crate::notifications::types::Notification;
+use crate::people::types::{Invitation, InvitationPreview};
 use crate::relay;
 use crate::relay::connection;
 use crate::searching::types::{SearchFilter, SearchHit, SearchResults, SearchSort};
@@ -52,7 +51,7 @@ impl CoreQuery {
     ) -> Result<SearchResults> {
         let (page, has_previous) = relay::page(first, after.as_deref())?;
         let filter = filter.map(SearchFilter::into_app).unwrap_or_default();
-        let p = app(ctx)
+        let p = ctx
             .searching()
             .search(
                 viewer_opt(ctx),
@@ -75,7 +74,7 @@ impl CoreQuery {
         prefix: String,
         #[graphql(default = 5)] first: i32,
     ) -> Result<Vec<SearchHit>> {
-        let list = app(ctx)
+        let list = ctx
             .searching()
             .suggest(viewer_opt(ctx), &prefix, first.max(0) as usize)
             .await
@@ -88,7 +87,7 @@ impl CoreQuery {
         let Ok(id) = app::MaterialId::parse(&id) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).materials().material(viewer_opt(ctx), &id).await)?.map(Material))
+        Ok(or_none(ctx.materials().material(viewer_opt(ctx), &id).await)?.map(Material))
     }
 
     /// A school's library (`schoolId`) or a space's (`spaceId`): its
@@ -110,8 +109,7 @@ impl CoreQuery {
         };
         // Seeing the top folders is seeing the library.
         Ok(or_none(
-            app(ctx)
-                .materials()
+            ctx.materials()
                 .folders(viewer_opt(ctx), &library, None)
                 .await,
         )?
@@ -124,7 +122,7 @@ impl CoreQuery {
         let Ok(id) = app::UploadId::parse(&id) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).materials().upload(v, &id).await)?.map(ResumableUpload))
+        Ok(or_none(ctx.materials().upload(v, &id).await)?.map(ResumableUpload))
     }
 
     /// A twinning space you are in, look into, or may join; null otherwise.
@@ -133,7 +131,7 @@ impl CoreQuery {
         let Ok(id) = app::SpaceId::parse(&id) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).spaces().space(v, &id).await)?.map(Space))
+        Ok(or_none(ctx.spaces().space(v, &id).await)?.map(Space))
     }
 
     /// The spaces you are a member of, newest first.
@@ -146,7 +144,7 @@ impl CoreQuery {
     ) -> Result<Connection<String, Space>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = app(ctx).spaces().my_spaces(v, &page).await.gql()?;
+        let p = ctx.spaces().my_spaces(v, &page).await.gql()?;
         Ok(connection(p, has_previous, Space))
     }
 
@@ -156,7 +154,7 @@ impl CoreQuery {
         let Ok(id) = app::MessageId::parse(&id) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).spaces().message(v, &id).await)?.map(Message))
+        Ok(or_none(ctx.spaces().message(v, &id).await)?.map(Message))
     }
 
     /// A channel of a space you take part in or oversee, to read and page
@@ -166,14 +164,14 @@ impl CoreQuery {
         let Ok(id) = app::ChannelId::parse(&id) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).spaces().channel(v, &id).await)?.map(Channel))
+        Ok(or_none(ctx.spaces().channel(v, &id).await)?.map(Channel))
     }
 
     /// Spaces your school takes part in that you have not joined yet (for
     /// teachers and coordinators; `joinSpace` takes you in).
     async fn joinable_spaces(&self, ctx: &Context<'_>) -> Result<Vec<Space>> {
         let v = viewer(ctx)?;
-        let list = app(ctx).spaces().joinable_spaces(v).await.gql()?;
+        let list = ctx.spaces().joinable_spaces(v).await.gql()?;
         Ok(list.into_iter().map(Space).collect())
     }
 
@@ -181,7 +179,7 @@ impl CoreQuery {
     /// you coordinate it, to you if you are a mentor.
     async fn my_space_invitations(&self, ctx: &Context<'_>) -> Result<Vec<SpaceInvitation>> {
         let v = viewer(ctx)?;
-        let list = app(ctx).spaces().my_space_invitations(v).await.gql()?;
+        let list = ctx.spaces().my_space_invitations(v).await.gql()?;
         Ok(list.into_iter().map(SpaceInvitation).collect())
     }
 
@@ -195,12 +193,12 @@ impl CoreQuery {
     ) -> Result<Connection<String, Notification, NotificationsInfo>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let unread = app(ctx)
+        let unread = ctx
             .notifications()
             .unread_notification_count(&v.user.id)
             .await
             .gql()?;
-        let p = app(ctx)
+        let p = ctx
             .notifications()
             .my_notifications(&v.user.id, &page)
             .await
@@ -229,7 +227,7 @@ impl CoreQuery {
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
-        app(ctx).people().user(v, &id).await.map(User::from).gql()
+        ctx.people().user(v, &id).await.map(User::from).gql()
     }
 
     /// The newest entries of the audit trail: platform administrators read
@@ -242,7 +240,7 @@ impl CoreQuery {
         country: Option<String>,
     ) -> Result<Vec<AuditEntry>> {
         let v = viewer(ctx)?;
-        let entries = app(ctx)
+        let entries = ctx
             .accounts()
             .audit_trail(v, last as u32, country.as_deref())
             .await
@@ -252,7 +250,7 @@ impl CoreQuery {
 
     /// The countries of the network with their numbers of approved schools.
     async fn countries(&self, ctx: &Context<'_>) -> Result<Vec<Country>> {
-        let list = app(ctx).network().countries().await.gql()?;
+        let list = ctx.network().countries().await.gql()?;
         Ok(list
             .into_iter()
             .map(|(c, n)| Country {
@@ -264,7 +262,7 @@ impl CoreQuery {
 
     /// One country by its ISO 3166-1 alpha-2 code; null if unknown.
     async fn country(&self, ctx: &Context<'_>, code: String) -> Result<Option<Country>> {
-        match app(ctx).network().country(&code).await {
+        match ctx.network().country(&code).await {
             Ok(c) => Ok(Some(Country {
                 country: c,
                 school_count: None,
@@ -297,7 +295,7 @@ impl CoreQuery {
         let Ok(id) = app::SchoolId::parse(&id) else {
             return Ok(None);
         };
-        match app(ctx).network().school(viewer_opt(ctx), &id).await {
+        match ctx.network().school(viewer_opt(ctx), &id).await {
             Ok(s) => Ok(Some(School(s))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(e).gql(),
@@ -307,8 +305,7 @@ impl CoreQuery {
     /// A national coordinator's overview of their country (administrators: any).
     async fn country_overview(&self, ctx: &Context<'_>, code: String) -> Result<CountryOverview> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .network()
+        ctx.network()
             .country_overview(v, &code)
             .await
             .map(Into::into)
@@ -322,17 +319,13 @@ impl CoreQuery {
         ctx: &Context<'_>,
         code: String,
     ) -> Result<Option<InvitationPreview>> {
-        let inv = match app(ctx).people().invitation_by_code(&code).await {
+        let inv = match ctx.people().invitation_by_code(&code).await {
             Ok(i) => i,
             Err(app::Error::NotFound) => return Ok(None),
             Err(e) => return Err(e).gql(),
         };
         let school_name = match &inv.school {
-            Some(id) => app(ctx)
-                .people()
-                .school_name_for_invitation(id)
-                .await
-                .gql()?,
+            Some(id) => ctx.people().school_name_for_invitation(id).await.gql()?,
             None => None,
         };
         Ok(Some(InvitationPreview {
@@ -355,7 +348,7 @@ impl CoreQuery {
     ) -> Result<Connection<String, Invitation>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = app(ctx).people().my_invitations(v, &page).await.gql()?;
+        let p = ctx.people().my_invitations(v, &page).await.gql()?;
         let now = app(ctx).now();
         Ok(connection(p, has_previous, |i| Invitation::new(i, now)))
     }
@@ -370,7 +363,7 @@ impl CoreQuery {
     ) -> Result<Connection<String, User>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = app(ctx).people().mentors(v, &page).await.gql()?;
+        let p = ctx.people().mentors(v, &page).await.gql()?;
         Ok(connection(p, has_previous, User::from))
     }
 }

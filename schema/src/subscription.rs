@@ -5,12 +5,12 @@ use async_graphql::{Context, Result, Subscription as GqlSubscription};
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 
-use crate::context::{app, viewer};
+use crate::context::{UseCases, app, viewer};
 use crate::errors::{ErrorCode, GqlResult, coded};
-use crate::events::types::LiveEvent;
+use crate::events::room::LiveEvent;
 use crate::live::OneEvent;
 use crate::notifications::types::Notification;
-use crate::spaces::types::SpaceEvent;
+use crate::spaces::live::SpaceEvent;
 
 pub struct Subscription;
 
@@ -37,7 +37,7 @@ impl Subscription {
         }
         let v = viewer(ctx)?;
         let id = app::SpaceId::parse(&space_id).gql()?;
-        let stream = app(ctx)
+        let stream = ctx
             .spaces()
             .space_events(v, &id, after.as_deref())
             .await
@@ -64,7 +64,7 @@ impl Subscription {
     ) -> Result<BoxStream<'static, Result<LiveEvent>>> {
         let v = viewer(ctx)?;
         let id = app::EventId::parse(&event_id).gql()?;
-        let stream = app(ctx)
+        let stream = ctx
             .events()
             .event_live(v, &id, after.as_deref())
             .await

@@ -151,7 +151,7 @@ async fn demo(config: server::Config, materials: u32) -> ExitCode {
     };
     print_generated_admin(&mut application);
     println!("Loading the demo network (this takes a few seconds)…");
-    let mut result = application.app().load_demo().await;
+    let mut result = application.app().demo().load_demo().await;
     if let Ok(summary) = &mut result
         && materials > 0
     {
@@ -159,6 +159,7 @@ async fn demo(config: server::Config, materials: u32) -> ExitCode {
         let bar = progress_bar("materials");
         match application
             .app()
+            .demo()
             .load_demo_materials(materials, &|done, total| {
                 bar.set_length(total);
                 bar.set_position(done);

@@ -29,7 +29,11 @@ async fn scenario(script: &str) {
         return;
     }
     let s = spawn().await;
-    s.app.load_demo().await.expect("the demo network loads");
+    s.app
+        .demo()
+        .load_demo()
+        .await
+        .expect("the demo network loads");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
     let shots = std::env::var_os("LFF_SCREENSHOTS")
         .map(PathBuf::from)

@@ -837,7 +837,7 @@ async fn a_student_cannot_reserve_the_schools_whole_quota() {
 #[tokio::test]
 async fn the_demo_refuses_to_load_into_a_real_network() {
     let net = Net::new().await;
-    match net.s.app.load_demo().await {
+    match net.s.app.demo().load_demo().await {
         Err(app::Error::Conflict(why)) => assert!(why.contains("not the demo's"), "{why}"),
         other => panic!("loaded: {:?}", other.map(|s| s.people_created)),
     }

@@ -754,3 +754,22 @@ fn the_api_folders_are_named_after_the_domains() {
         }
     }
 }
+
+/// Each domain is reached through its handle (`app.spaces()`,
+/// `app.events()`, …), which holds only its port, its state and the handles
+/// of the domains below it. The façade builds the handles; only the live
+/// rooms keep it, for streams and departures that outlive the call that
+/// started them.
+#[test]
+fn only_the_facade_names_the_app() {
+    only_in(
+        files_containing(&["app"], "impl App"),
+        &["app/src/lib.rs"],
+        "use cases on the App (give them to their domain's handle)",
+    );
+    only_in(
+        files_containing(&["app"], "crate::App"),
+        &["app/src/events/mod.rs", "app/src/events/room/mod.rs"],
+        "keeping the façade",
+    );
+}

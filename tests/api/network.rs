@@ -352,11 +352,11 @@ async fn a_national_coordinator_registers_schools_of_their_own_country_only() {
 #[tokio::test]
 async fn the_demo_network_loads_once_and_a_national_coordinator_can_approve_a_waiting_school() {
     let s = spawn().await;
-    let first = s.app.load_demo().await.unwrap();
+    let first = s.app.demo().load_demo().await.unwrap();
     assert_eq!(first.schools_created, 42);
     // 14 national coordinators, 4 mentors, 38 approved schools × (2 staff + 5 students).
     assert_eq!(first.people_created, 14 + 4 + 38 * 7);
-    let second = s.app.load_demo().await.unwrap();
+    let second = s.app.demo().load_demo().await.unwrap();
     assert_eq!((second.schools_created, second.people_created), (0, 0));
 
     let r = s

@@ -1092,10 +1092,20 @@ async fn deleting_the_index_and_restarting_rebuilds_it_from_the_database() {
 #[tokio::test]
 async fn the_demo_materials_load_once_and_are_found_in_their_languages() {
     let s = spawn().await;
-    s.app.load_demo().await.unwrap();
-    let added = s.app.load_demo_materials(400, &|_, _| {}).await.unwrap();
+    s.app.demo().load_demo().await.unwrap();
+    let added = s
+        .app
+        .demo()
+        .load_demo_materials(400, &|_, _| {})
+        .await
+        .unwrap();
     assert_eq!(added, 400);
-    let again = s.app.load_demo_materials(450, &|_, _| {}).await.unwrap();
+    let again = s
+        .app
+        .demo()
+        .load_demo_materials(450, &|_, _| {})
+        .await
+        .unwrap();
     assert_eq!(again, 50, "only what is missing is added");
     s.app.searching().index_pending().await.unwrap();
     let admin = s.admin_token().await;

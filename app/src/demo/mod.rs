@@ -7,7 +7,6 @@
 mod corpus;
 mod data;
 
-use crate::App;
 use crate::accounts::model::{ClassLabel, MentorProfile};
 use crate::accounts::model::{DisplayName, Email, NewPassword, RequestMeta, Role, Username};
 use crate::accounts::model::{PasswordHash, PersonDraft};
@@ -24,6 +23,19 @@ pub const DEMO_ADULT_PASSWORD: &str = "demo-password-2026";
 pub const DEMO_STUDENT_PASSWORD: &str = "pupil-2026";
 /// Students per approved demo school.
 const STUDENTS_PER_SCHOOL: usize = 5;
+
+/// Loading the demo network: it writes rows of several domains, each
+/// through that domain's port, and goes through the accounts and the
+/// network for what they check on the way in.
+#[derive(Clone, Copy)]
+pub struct Demo<'a> {
+    pub(crate) clock: &'a dyn crate::kernel::clock::Clock,
+    pub(crate) outbox: &'a crate::kernel::outbox::Doorbell,
+    pub(crate) accounts: crate::accounts::Accounts<'a>,
+    pub(crate) network: crate::network::Network<'a>,
+    pub(crate) materials: crate::materials::Materials<'a>,
+    pub(crate) events: crate::events::Events<'a>,
+}
 
 /// What loading the demo did.
 #[derive(Debug, Clone, Default)]
@@ -43,9 +55,14 @@ fn is_pending(index_in_country: usize, country: &str) -> bool {
     index_in_country == 2 && PENDING_IN.contains(&country)
 }
 
-impl App {
+impl Demo<'_> {
     async fn username_taken(&self, username: &str) -> Result<bool> {
-        Ok(self.repo().user_secret_by_login(username).await?.is_some())
+        Ok(self
+            .accounts
+            .store
+            .user_secret_by_login(username)
+            .await?
+            .is_some())
     }
 
     async fn demo_person(
@@ -57,7 +74,7 @@ impl App {
         if self.username_taken(draft.username.as_str()).await? {
             return Ok(());
         }
-        self.accounts().seed_person(&draft, hash).await?;
+        self.accounts.seed_person(&draft, hash).await?;
         summary.people_created += 1;
         Ok(())
     }
@@ -69,7 +86,8 @@ impl App {
     /// demo itself (loading again adds nothing). A real network is refused.
     async fn check_demo_may_load(&self) -> Result<()> {
         let demo_marker = self
-            .repo()
+            .accounts
+            .store
             .user_secret_by_login("nc.am@lff.example")
             .await?
             .is_some();
@@ -77,7 +95,7 @@ impl App {
             return Ok(());
         }
         for role in Role::ALL {
-            if !role.is_platform_admin() && self.repo().any_user_with_role(role).await? {
+            if !role.is_platform_admin() && self.accounts.store.any_user_with_role(role).await? {
                 return Err(Error::Conflict(
                     "this data holds people who are not the demo's; the demo, with its published passwords, loads only into new data".into(),
                 ));
@@ -89,11 +107,11 @@ impl App {
     pub async fn load_demo(&self) -> Result<DemoSummary> {
         self.check_demo_may_load().await?;
         let adult = self
-            .accounts()
+            .accounts
             .hash_password(&NewPassword::parse(DEMO_ADULT_PASSWORD, Role::Teacher)?)
             .await?;
         let pupil = self
-            .accounts()
+            .accounts
             .hash_password(&NewPassword::parse(DEMO_STUDENT_PASSWORD, Role::Student)?)
             .await?;
         let mut summary = DemoSummary::default();
@@ -103,7 +121,8 @@ impl App {
         for names in &NAMES {
             let code = CountryCode::parse(names.country)?;
             let country = self
-                .repo()
+                .network
+                .store
                 .country(&code)
                 .await?
                 .ok_or_else(|| Error::internal(format!("demo country {code} is missing")))?;
@@ -211,7 +230,7 @@ impl App {
             (Role::Mentor, MENTORS[0].username.to_owned()),
         ];
         if summary.schools_created > 0 || summary.people_created > 0 {
-            self.accounts()
+            self.accounts
                 .audit_in(
                     None,
                     "load_demo",
@@ -236,11 +255,19 @@ impl App {
             after: None,
             limit: 1,
         };
-        if !self.repo().events(None, None, &one).await?.items.is_empty() {
+        if !self
+            .events
+            .store
+            .events(None, None, &one)
+            .await?
+            .items
+            .is_empty()
+        {
             return Ok(());
         }
         let Some(mentor) = self
-            .repo()
+            .accounts
+            .store
             .user_secret_by_login(MENTORS[0].username)
             .await?
         else {
@@ -261,7 +288,8 @@ impl App {
             return Ok(());
         }
         let baku: chrono_tz::Tz = chrono_tz::Asia::Baku;
-        let tomorrow = self.now().with_timezone(&baku).date_naive() + chrono::Duration::days(1);
+        let tomorrow =
+            self.clock.now().with_timezone(&baku).date_naive() + chrono::Duration::days(1);
         let starts_at = tomorrow
             .and_hms_opt(10, 0, 0)
             .and_then(|t| t.and_local_timezone(baku).single())
@@ -292,7 +320,7 @@ impl App {
             audience: crate::events::EventAudience::Schools(schools),
             capacity: Some(60),
         })?;
-        let now = self.now();
+        let now = self.clock.now();
         let e = crate::events::Event {
             id: crate::kernel::id::EventId::generate(),
             details,
@@ -309,7 +337,7 @@ impl App {
             registered: 0,
             waitlisted: 0,
         };
-        self.repo().create_event(&e).await
+        self.events.store.create_event(&e).await
     }
 
     /// Adds `n` generated learning materials to the demo schools' libraries
@@ -326,11 +354,16 @@ impl App {
         // Each approved demo school, its teacher and its languages' vocabularies.
         let mut authors = Vec::new();
         for s in &SCHOOLS {
-            let Some(school) = self.repo().school_by_aspnet_number(s.aspnet_number).await? else {
+            let Some(school) = self
+                .network
+                .store
+                .school_by_aspnet_number(s.aspnet_number)
+                .await?
+            else {
                 continue;
             };
             let login = format!("teacher.{}", s.slug);
-            let Some(teacher) = self.repo().user_secret_by_login(&login).await? else {
+            let Some(teacher) = self.accounts.store.user_secret_by_login(&login).await? else {
                 continue;
             };
             // The school's languages; its first (local) one weighs three times.
@@ -356,7 +389,7 @@ impl App {
                 "load the demo network first (lff demo)",
             ));
         }
-        let now = self.now();
+        let now = self.clock.now();
         let mut added = 0;
         let total = u64::from(n);
         let mut i = 0u32;
@@ -374,16 +407,16 @@ impl App {
                     )
                 })
                 .collect::<Result<Vec<_>>>()?;
-            added += self.repo().import_materials(&batch).await?;
+            added += self.materials.store.import_materials(&batch).await?;
             progress(u64::from(end), total);
             i = end;
         }
-        self.inner.outbox.ring();
+        self.outbox.ring();
         Ok(added)
     }
 
     async fn demo_school_by_aspnet(&self, number: &str) -> Result<Option<SchoolId>> {
-        self.repo().school_by_aspnet_number(number).await
+        self.network.store.school_by_aspnet_number(number).await
     }
 
     async fn demo_school(
@@ -413,7 +446,7 @@ impl App {
         } else {
             SchoolStatus::Approved
         };
-        let mut school = self.network().store_new_school(facts, status, None).await?;
+        let mut school = self.network.store_new_school(facts, status, None).await?;
         if !pending {
             let pairs = |local: &str, en: &str| {
                 vec![
@@ -441,7 +474,7 @@ impl App {
                 // The first school of each country shows its card to visitors.
                 public,
             };
-            self.repo().update_school(&school).await?;
+            self.network.store.update_school(&school).await?;
         }
         Ok(school.id)
     }

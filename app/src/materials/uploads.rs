@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::Materials;
 use crate::accounts::model::Viewer;
-use crate::kernel::blobs::ByteStream;
+use crate::kernel::blobs::{BlobWriter, ByteStream};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{MaterialFileId, MaterialId, UploadId, UserId, VersionId};
 use crate::kernel::media::{carries_location, is_iso_media};
@@ -466,38 +466,7 @@ impl Materials<'_> {
         } else {
             Some(self.objects.writer(&key).await?)
         };
-        let mut hasher = Sha256::new();
-        let mut head: Vec<u8> = Vec::new();
-        let mut failure = None;
-        'parts: for part in &upload.parts {
-            let Some(mut stream) = self.objects.read(&part.key, None).await? else {
-                failure = Some(Error::internal(format!(
-                    "upload piece {} is missing",
-                    part.key
-                )));
-                break;
-            };
-            while let Some(chunk) = stream.next().await {
-                let chunk = match chunk {
-                    Ok(c) => c,
-                    Err(e) => {
-                        failure = Some(e);
-                        break 'parts;
-                    }
-                };
-                hasher.update(&chunk);
-                if head.len() < 8192 {
-                    head.extend_from_slice(&chunk[..chunk.len().min(8192 - head.len())]);
-                }
-                if let Some(w) = writer.as_mut()
-                    && let Err(e) = w.write(chunk).await
-                {
-                    failure = Some(e);
-                    break 'parts;
-                }
-            }
-        }
-        let sha = hex::encode(hasher.finalize());
+        let (sha, head, mut failure) = self.assemble(&upload, writer.as_mut()).await?;
         let content_type = sniff(&head, upload.name.as_str());
         if failure.is_none() && sha != upload.sha256 {
             failure = Some(Error::invalid(
@@ -577,6 +546,48 @@ impl Materials<'_> {
             let _ = self.objects.delete(&part.key).await;
         }
         Ok(version)
+    }
+
+    /// Reads an upload's pieces in order, into `writer` when the content is
+    /// not stored yet: their SHA-256, their first 8 KiB (to tell the type),
+    /// and what went wrong reading or writing, if anything did.
+    async fn assemble(
+        &self,
+        upload: &Upload,
+        mut writer: Option<&mut Box<dyn BlobWriter>>,
+    ) -> Result<(String, Vec<u8>, Option<Error>)> {
+        let mut hasher = Sha256::new();
+        let mut head: Vec<u8> = Vec::new();
+        let mut failure = None;
+        'parts: for part in &upload.parts {
+            let Some(mut stream) = self.objects.read(&part.key, None).await? else {
+                failure = Some(Error::internal(format!(
+                    "upload piece {} is missing",
+                    part.key
+                )));
+                break;
+            };
+            while let Some(chunk) = stream.next().await {
+                let chunk = match chunk {
+                    Ok(c) => c,
+                    Err(e) => {
+                        failure = Some(e);
+                        break 'parts;
+                    }
+                };
+                hasher.update(&chunk);
+                if head.len() < 8192 {
+                    head.extend_from_slice(&chunk[..chunk.len().min(8192 - head.len())]);
+                }
+                if let Some(w) = writer.as_mut()
+                    && let Err(e) = w.write(chunk).await
+                {
+                    failure = Some(e);
+                    break 'parts;
+                }
+            }
+        }
+        Ok((hex::encode(hasher.finalize()), head, failure))
     }
 
     /// Cleans the metadata out of a stored upload (at `key`, its content

@@ -1,5 +1,6 @@
 //! GraphQL object types wrapping the domain's types.
 
+use crate::context::UseCases;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -109,11 +110,7 @@ impl User {
         let Some(id) = &self.0.school else {
             return Ok(None);
         };
-        match crate::context::app(ctx)
-            .network()
-            .school(self.viewer(ctx), id)
-            .await
-        {
+        match ctx.network().school(self.viewer(ctx), id).await {
             Ok(s) => Ok(Some(crate::network::types::School(s))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(crate::errors::to_gql(e)),

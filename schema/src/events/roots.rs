@@ -5,11 +5,11 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
-use crate::context::{app, meta, viewer};
+use crate::context::{UseCases, meta, viewer};
 use crate::errors::GqlResult;
+use crate::events::room::{LiveEvent, Poll, PollResults, Question, QuestionVotes};
 use crate::events::types::{
-    CalendarFeed, CreateEventInput, Event, IssuedCalendarFeed, LiveEvent, Poll, PollResults,
-    Question, QuestionVotes, Registration,
+    CalendarFeed, CreateEventInput, Event, IssuedCalendarFeed, Registration,
 };
 use crate::relay::{self, connection, parse_id};
 
@@ -30,11 +30,7 @@ impl EventQuery {
     ) -> Result<Connection<String, Event>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = app(ctx)
-            .events()
-            .events(v, include_past, &page)
-            .await
-            .gql()?;
+        let p = ctx.events().events(v, include_past, &page).await.gql()?;
         Ok(connection(p, has_previous, Event))
     }
 
@@ -48,7 +44,7 @@ impl EventQuery {
     ) -> Result<Connection<String, Event>> {
         let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = app(ctx).events().my_events(v, &page).await.gql()?;
+        let p = ctx.events().my_events(v, &page).await.gql()?;
         Ok(connection(p, has_previous, Event))
     }
 
@@ -58,7 +54,7 @@ impl EventQuery {
         let Ok(id) = app::EventId::parse(&id) else {
             return Ok(None);
         };
-        match app(ctx).events().event(v, &id).await {
+        match ctx.events().event(v, &id).await {
             Ok(e) => Ok(Some(Event(e))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(e).gql(),
@@ -68,7 +64,7 @@ impl EventQuery {
     /// Your calendar feed, if you made one.
     async fn calendar_feed(&self, ctx: &Context<'_>) -> Result<Option<CalendarFeed>> {
         let v = viewer(ctx)?;
-        Ok(app(ctx)
+        Ok(ctx
             .events()
             .calendar_feed_created(v)
             .await
@@ -88,8 +84,7 @@ impl EventMutation {
     async fn create_event(&self, ctx: &Context<'_>, input: CreateEventInput) -> Result<Event> {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
-        app(ctx)
-            .events()
+        ctx.events()
             .create_event(v, details, &meta(ctx))
             .await
             .map(Event)
@@ -108,8 +103,7 @@ impl EventMutation {
     ) -> Result<Event> {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
-        app(ctx)
-            .events()
+        ctx.events()
             .update_event(v, &parse_id(&id)?, details, expected_updated_at, &meta(ctx))
             .await
             .map(Event)
@@ -120,8 +114,7 @@ impl EventMutation {
     /// everyone registered is told.
     async fn cancel_event(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Event> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .events()
+        ctx.events()
             .cancel_event(v, &parse_id(&id)?, &reason, &meta(ctx))
             .await
             .map(Event)
@@ -140,7 +133,7 @@ impl EventMutation {
     ) -> Result<Vec<Registration>> {
         let v = viewer(ctx)?;
         let ids = students.iter().map(parse_id).collect::<Result<Vec<_>>>()?;
-        Ok(app(ctx)
+        Ok(ctx
             .events()
             .register_for_event(v, &parse_id(&event_id)?, include_self, &ids)
             .await
@@ -160,8 +153,7 @@ impl EventMutation {
     ) -> Result<Registration> {
         let v = viewer(ctx)?;
         let person = person.as_ref().map(parse_id).transpose()?;
-        app(ctx)
-            .events()
+        ctx.events()
             .cancel_registration(v, &parse_id(&event_id)?, person.as_ref())
             .await
             .map(Registration)
@@ -172,8 +164,7 @@ impl EventMutation {
     /// Everyone registered is notified.
     async fn start_live(&self, ctx: &Context<'_>, event_id: ID) -> Result<Event> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .events()
+        ctx.events()
             .start_live(v, &parse_id(&event_id)?)
             .await
             .map(Event)
@@ -183,8 +174,7 @@ impl EventMutation {
     /// Ends the live session (the hosts): polls close and hands go down.
     async fn end_live(&self, ctx: &Context<'_>, event_id: ID) -> Result<Event> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .events()
+        ctx.events()
             .end_live(v, &parse_id(&event_id)?)
             .await
             .map(Event)
@@ -200,8 +190,7 @@ impl EventMutation {
         body: String,
     ) -> Result<LiveEvent> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .events()
+        ctx.events()
             .post_live_message(v, &parse_id(&event_id)?, &body)
             .await
             .map(|e| LiveEvent(std::sync::Arc::new(e)))
@@ -217,8 +206,7 @@ impl EventMutation {
         body: String,
     ) -> Result<Question> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .events()
+        ctx.events()
             .ask_question(v, &parse_id(&event_id)?, &body)
             .await
             .map(|q| Question::from(&q))
@@ -235,7 +223,7 @@ impl EventMutation {
         #[graphql(default = true)] up: bool,
     ) -> Result<QuestionVotes> {
         let v = viewer(ctx)?;
-        let (q, votes) = app(ctx)
+        let (q, votes) = ctx
             .events()
             .vote_question(v, &parse_id(&event_id)?, &parse_id(&question_id)?, up)
             .await
@@ -257,8 +245,7 @@ impl EventMutation {
     ) -> Result<ID> {
         let v = viewer(ctx)?;
         let message = app::LiveMessageId::parse(&message_id).gql()?;
-        app(ctx)
-            .events()
+        ctx.events()
             .hide_live_message(v, &parse_id(&event_id)?, &message, &meta(ctx))
             .await
             .map(|id| ID(id.to_string()))
@@ -277,8 +264,7 @@ impl EventMutation {
         hidden: Option<bool>,
     ) -> Result<Question> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .events()
+        ctx.events()
             .mark_question(
                 v,
                 &parse_id(&event_id)?,
@@ -303,8 +289,7 @@ impl EventMutation {
         #[graphql(default = false)] multiple: bool,
     ) -> Result<Poll> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .events()
+        ctx.events()
             .open_poll(v, &parse_id(&event_id)?, &question, &options, multiple)
             .await
             .map(|p| Poll::from(&p))
@@ -322,7 +307,7 @@ impl EventMutation {
     ) -> Result<PollResults> {
         let v = viewer(ctx)?;
         let poll = parse_id(&poll_id)?;
-        let (counts, voters) = app(ctx)
+        let (counts, voters) = ctx
             .events()
             .vote_poll(v, &parse_id(&event_id)?, &poll, choices)
             .await
@@ -337,8 +322,7 @@ impl EventMutation {
     /// Closes a poll (the hosts); its results stay.
     async fn close_poll(&self, ctx: &Context<'_>, event_id: ID, poll_id: ID) -> Result<Poll> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .events()
+        ctx.events()
             .close_poll(v, &parse_id(&event_id)?, &parse_id(&poll_id)?)
             .await
             .map(|p| Poll::from(&p))
@@ -356,8 +340,7 @@ impl EventMutation {
     ) -> Result<bool> {
         let v = viewer(ctx)?;
         let person = person.as_ref().map(parse_id).transpose()?;
-        app(ctx)
-            .events()
+        ctx.events()
             .raise_hand(v, &parse_id(&event_id)?, raised, person.as_ref())
             .await
             .gql()
@@ -384,8 +367,7 @@ impl EventMutation {
             })
             .transpose()
             .gql()?;
-        app(ctx)
-            .events()
+        ctx.events()
             .record_event_outcome(
                 v,
                 &parse_id(&event_id)?,
@@ -402,7 +384,7 @@ impl EventMutation {
     /// it: the old address stops working at once).
     async fn create_calendar_feed(&self, ctx: &Context<'_>) -> Result<IssuedCalendarFeed> {
         let v = viewer(ctx)?;
-        let f = app(ctx).events().create_calendar_feed(v).await.gql()?;
+        let f = ctx.events().create_calendar_feed(v).await.gql()?;
         Ok(IssuedCalendarFeed {
             path: format!("/calendar/{}.ics", f.token),
             created_at: f.created_at,
@@ -412,6 +394,6 @@ impl EventMutation {
     /// Ends your calendar feed: its address stops working at once.
     async fn revoke_calendar_feed(&self, ctx: &Context<'_>) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx).events().revoke_calendar_feed(v).await.gql()
+        ctx.events().revoke_calendar_feed(v).await.gql()
     }
 }

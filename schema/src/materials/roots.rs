@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, ID, Object, Result, Upload};
 
-use crate::context::{app, meta, viewer};
+use crate::context::{UseCases, app, meta, viewer};
 use crate::errors::GqlResult;
 use crate::materials::types::{
     CreateMaterialInput, FileVersion, Folder, Material, MaterialInput, ResumableUpload,
@@ -31,8 +31,7 @@ impl MaterialMutation {
         let library = library_of(input.school_id.as_ref(), input.space_id.as_ref())?;
         let folder = input.folder_id.as_ref().map(folder_id).transpose()?;
         let (details, visibility) = input.material.parse().gql()?;
-        app(ctx)
-            .materials()
+        ctx.materials()
             .create_material(
                 v,
                 &library,
@@ -55,8 +54,7 @@ impl MaterialMutation {
     ) -> Result<Material> {
         let v = viewer(ctx)?;
         let (details, visibility) = input.parse().gql()?;
-        app(ctx)
-            .materials()
+        ctx.materials()
             .update_material(v, &parse_id(&id)?, details, visibility)
             .await
             .map(Material)
@@ -77,8 +75,7 @@ impl MaterialMutation {
         } else {
             app::MaterialStatus::Draft
         };
-        app(ctx)
-            .materials()
+        ctx.materials()
             .set_material_status(v, &parse_id(&id)?, status, &meta(ctx))
             .await
             .map(Material)
@@ -97,8 +94,7 @@ impl MaterialMutation {
             .as_ref()
             .map(crate::materials::types::folder_id)
             .transpose()?;
-        app(ctx)
-            .materials()
+        ctx.materials()
             .move_material(v, &parse_id(&id)?, folder.as_ref())
             .await
             .map(Material)
@@ -108,8 +104,7 @@ impl MaterialMutation {
     /// Deletes a material with all its files' versions (its editors).
     async fn delete_material(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .materials()
+        ctx.materials()
             .delete_material(v, &parse_id(&id)?, &meta(ctx))
             .await
             .gql()?;
@@ -130,8 +125,7 @@ impl MaterialMutation {
         let library = library_of(school_id.as_ref(), space_id.as_ref())?;
         let parent = parent_id.as_ref().map(folder_id).transpose()?;
         let name = app::FolderName::parse(&name).gql()?;
-        app(ctx)
-            .materials()
+        ctx.materials()
             .create_folder(v, &library, parent.as_ref(), name, &meta(ctx))
             .await
             .map(Folder)
@@ -141,8 +135,7 @@ impl MaterialMutation {
     async fn rename_folder(&self, ctx: &Context<'_>, id: ID, name: String) -> Result<Folder> {
         let v = viewer(ctx)?;
         let name = app::FolderName::parse(&name).gql()?;
-        app(ctx)
-            .materials()
+        ctx.materials()
             .rename_folder(v, &app::FolderId::parse(&id).gql()?, name, &meta(ctx))
             .await
             .map(Folder)
@@ -159,8 +152,7 @@ impl MaterialMutation {
     ) -> Result<Folder> {
         let v = viewer(ctx)?;
         let parent = parent_id.as_ref().map(folder_id).transpose()?;
-        app(ctx)
-            .materials()
+        ctx.materials()
             .move_folder(
                 v,
                 &app::FolderId::parse(&id).gql()?,
@@ -175,8 +167,7 @@ impl MaterialMutation {
     /// Deletes an empty folder.
     async fn delete_folder(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .materials()
+        ctx.materials()
             .delete_folder(v, &app::FolderId::parse(&id).gql()?, &meta(ctx))
             .await
             .gql()?;
@@ -204,8 +195,7 @@ impl MaterialMutation {
             sha256: input.sha256,
             content_type: input.content_type,
         };
-        app(ctx)
-            .materials()
+        ctx.materials()
             .start_upload(v, req)
             .await
             .map(ResumableUpload)
@@ -227,8 +217,7 @@ impl MaterialMutation {
     /// Gives up an upload; what arrived is deleted.
     async fn cancel_upload(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .materials()
+        ctx.materials()
             .cancel_upload(v, &parse_id(&id)?)
             .await
             .gql()?;
@@ -269,8 +258,7 @@ impl MaterialMutation {
         .gql()?
         .map_err(app::Error::internal)
         .gql()?;
-        app(ctx)
-            .materials()
+        ctx.materials()
             .upload_small_file(
                 v,
                 &material,

@@ -6,7 +6,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::context::{app, or_none, viewer_opt};
+use crate::context::{UseCases, or_none, viewer_opt};
 use crate::errors::GqlResult;
 use crate::network::types::School;
 
@@ -234,7 +234,7 @@ async fn visible_user(ctx: &Context<'_>, id: &app::UserId) -> Result<Option<User
     let Some(v) = viewer_opt(ctx) else {
         return Ok(None);
     };
-    Ok(or_none(app(ctx).people().user(v, id).await)?.map(|u| User(u, Some(Box::new(v.clone())))))
+    Ok(or_none(ctx.people().user(v, id).await)?.map(|u| User(u, Some(Box::new(v.clone())))))
 }
 
 /// A learning material or good practice.
@@ -328,13 +328,7 @@ impl Material {
 
     /// The school that owns it; null if you cannot see that school.
     async fn school(&self, ctx: &Context<'_>) -> Result<Option<School>> {
-        Ok(or_none(
-            app(ctx)
-                .network()
-                .school(viewer_opt(ctx), &self.0.school)
-                .await,
-        )?
-        .map(School))
+        Ok(or_none(ctx.network().school(viewer_opt(ctx), &self.0.school).await)?.map(School))
     }
 
     /// The space whose library holds it; null for a school's library or
@@ -343,7 +337,7 @@ impl Material {
         let (Some(id), Some(v)) = (&self.0.space, viewer_opt(ctx)) else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).spaces().space(v, id).await)?.map(Space))
+        Ok(or_none(ctx.spaces().space(v, id).await)?.map(Space))
     }
 
     /// Its folder; null at the top of the library or if you cannot see the library.
@@ -351,7 +345,7 @@ impl Material {
         let Some(id) = &self.0.folder else {
             return Ok(None);
         };
-        Ok(or_none(app(ctx).materials().folder(viewer_opt(ctx), id).await)?.map(Folder))
+        Ok(or_none(ctx.materials().folder(viewer_opt(ctx), id).await)?.map(Folder))
     }
 
     /// Who added it; null if you may not see them.
@@ -373,8 +367,7 @@ impl Material {
 
     /// Whether you may change it, publish it and upload its files.
     async fn can_edit(&self, ctx: &Context<'_>) -> Result<bool> {
-        app(ctx)
-            .materials()
+        ctx.materials()
             .may_edit_material(viewer_opt(ctx), &self.0)
             .await
             .gql()
@@ -390,7 +383,7 @@ impl Material {
         after: Option<String>,
     ) -> Result<Connection<String, MaterialFile>> {
         let (page, has_previous) = relay::page_or(first, 10, after.as_deref())?;
-        let (p, _) = app(ctx)
+        let (p, _) = ctx
             .materials()
             .material_file_page(&self.0, &page)
             .await
@@ -401,7 +394,7 @@ impl Material {
     /// How many files it has.
     async fn file_count(&self, ctx: &Context<'_>) -> Result<usize> {
         let (page, _) = relay::page(Some(1), None)?;
-        Ok(app(ctx)
+        Ok(ctx
             .materials()
             .material_file_page(&self.0, &page)
             .await
@@ -520,11 +513,7 @@ impl FileVersion {
         let first = usize::try_from(first)
             .map_err(|_| app::Error::invalid("first", "ask for 0 or more characters"))
             .gql()?;
-        app(ctx)
-            .materials()
-            .version_text(&self.0, first)
-            .await
-            .gql()
+        ctx.materials().version_text(&self.0, first).await.gql()
     }
 }
 
@@ -536,7 +525,7 @@ impl Library {
     /// The folders under `parentId`, or at the top, by name.
     async fn folders(&self, ctx: &Context<'_>, parent_id: Option<ID>) -> Result<Vec<Folder>> {
         let parent = parent_id.as_ref().map(folder_id).transpose()?;
-        Ok(app(ctx)
+        Ok(ctx
             .materials()
             .folders(viewer_opt(ctx), &self.0, parent.as_ref())
             .await
@@ -551,7 +540,7 @@ impl Library {
         let Ok(id) = folder_id(&id) else {
             return Ok(None);
         };
-        match app(ctx).materials().folder(viewer_opt(ctx), &id).await {
+        match ctx.materials().folder(viewer_opt(ctx), &id).await {
             Ok(f) if f.library == self.0 => Ok(Some(Folder(f))),
             Ok(_) | Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(e).gql(),
@@ -582,7 +571,7 @@ async fn materials_page(
     after: Option<String>,
 ) -> Result<Connection<String, Material>> {
     let (page, has_previous) = relay::page(first, after.as_deref())?;
-    let p = app(ctx)
+    let p = ctx
         .materials()
         .library_materials(viewer_opt(ctx), library, folder, sort.into(), &page)
         .await
@@ -610,7 +599,7 @@ impl Folder {
 
     /// The folders from the top of the library down to this one.
     async fn path(&self, ctx: &Context<'_>) -> Result<Vec<Folder>> {
-        Ok(app(ctx)
+        Ok(ctx
             .materials()
             .folder_path(viewer_opt(ctx), &self.0)
             .await
@@ -621,7 +610,7 @@ impl Folder {
     }
 
     async fn folders(&self, ctx: &Context<'_>) -> Result<Vec<Folder>> {
-        Ok(app(ctx)
+        Ok(ctx
             .materials()
             .folders(viewer_opt(ctx), &self.0.library, Some(&self.0.id))
             .await

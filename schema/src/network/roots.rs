@@ -3,11 +3,13 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use crate::accounts::types::{GeneratedCredentials, Role, Session, User};
-use crate::context::{app, meta, viewer};
+use crate::context::{UseCases, app, meta, viewer};
 use crate::errors::GqlResult;
 use crate::network::types::{
-    Country, CreateStudentsInput, InvitationInput, IssuedInvitation, School, SchoolApplication,
-    SchoolInput, StudentCredentials, Twinning, VisitCardInput,
+    Country, School, SchoolApplication, SchoolInput, Twinning, VisitCardInput,
+};
+use crate::people::types::{
+    CreateStudentsInput, InvitationInput, IssuedInvitation, StudentCredentials,
 };
 use crate::relay::{parse_id, parse_id_of};
 
@@ -18,8 +20,7 @@ async fn change_status(
     reason: Option<&str>,
 ) -> Result<School> {
     let v = viewer(ctx)?;
-    app(ctx)
-        .network()
+    ctx.network()
         .change_school_status(v, &parse_id(id)?, to, reason, &meta(ctx))
         .await
         .map(School)
@@ -47,8 +48,7 @@ impl NetworkMutation {
         password: String,
         device: Option<String>,
     ) -> Result<Session> {
-        app(ctx)
-            .accounts()
+        ctx.accounts()
             .login(&login, &password, device.as_deref(), &meta(ctx))
             .await
             .map(Session)
@@ -58,7 +58,7 @@ impl NetworkMutation {
     /// Ends this session; its open sockets close.
     async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx).accounts().logout(v).await.gql()?;
+        ctx.accounts().logout(v).await.gql()?;
         Ok(true)
     }
 
@@ -71,8 +71,7 @@ impl NetworkMutation {
         new_password: String,
     ) -> Result<Session> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .accounts()
+        ctx.accounts()
             .change_password(v, &current_password, &new_password, &meta(ctx))
             .await
             .map(Session)
@@ -86,7 +85,7 @@ impl NetworkMutation {
     async fn reset_password(&self, ctx: &Context<'_>, user_id: ID) -> Result<GeneratedCredentials> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&user_id).gql()?;
-        let c = app(ctx)
+        let c = ctx
             .people()
             .reset_password(v, &id, &meta(ctx))
             .await
@@ -102,8 +101,7 @@ impl NetworkMutation {
     async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
-        app(ctx)
-            .people()
+        ctx.people()
             .deactivate_user(v, &id, &meta(ctx))
             .await
             .map(User::from)
@@ -114,8 +112,7 @@ impl NetworkMutation {
     async fn reactivate_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
-        app(ctx)
-            .people()
+        ctx.people()
             .reactivate_user(v, &id, &meta(ctx))
             .await
             .map(User::from)
@@ -131,7 +128,7 @@ impl NetworkMutation {
         native_name: String,
     ) -> Result<Country> {
         let v = viewer(ctx)?;
-        let c = app(ctx)
+        let c = ctx
             .network()
             .add_country(v, &code, &name, &native_name, &meta(ctx))
             .await
@@ -150,7 +147,7 @@ impl NetworkMutation {
         ctx: &Context<'_>,
         input: SchoolInput,
     ) -> Result<SchoolApplication> {
-        let s = app(ctx)
+        let s = ctx
             .network()
             .apply_school(&input.form(), &meta(ctx))
             .await
@@ -166,8 +163,7 @@ impl NetworkMutation {
     /// (national coordinators and administrators).
     async fn register_school(&self, ctx: &Context<'_>, input: SchoolInput) -> Result<School> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .network()
+        ctx.network()
             .register_school(v, &input.form(), &meta(ctx))
             .await
             .map(School)
@@ -209,8 +205,7 @@ impl NetworkMutation {
     /// administrator). The country cannot change.
     async fn update_school(&self, ctx: &Context<'_>, id: ID, input: SchoolInput) -> Result<School> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .network()
+        ctx.network()
             .update_school(v, &parse_id(&id)?, &input.form(), &meta(ctx))
             .await
             .map(School)
@@ -225,8 +220,7 @@ impl NetworkMutation {
         input: VisitCardInput,
     ) -> Result<School> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .network()
+        ctx.network()
             .update_visit_card(v, &parse_id(&school_id)?, &input.edit(), &meta(ctx))
             .await
             .map(School)
@@ -242,8 +236,7 @@ impl NetworkMutation {
         caption: Option<String>,
     ) -> Result<School> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .network()
+        ctx.network()
             .add_school_photo(
                 v,
                 &parse_id(&school_id)?,
@@ -264,8 +257,7 @@ impl NetworkMutation {
         file_id: ID,
     ) -> Result<School> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .network()
+        ctx.network()
             .remove_school_photo(
                 v,
                 &parse_id(&school_id)?,
@@ -287,8 +279,7 @@ impl NetworkMutation {
     ) -> Result<School> {
         let v = viewer(ctx)?;
         let file = file_id.as_ref().map(self::file_id).transpose()?;
-        app(ctx)
-            .network()
+        ctx.network()
             .set_school_presentation(v, &parse_id(&school_id)?, file.as_ref(), &meta(ctx))
             .await
             .map(School)
@@ -305,13 +296,13 @@ impl NetworkMutation {
         input: InvitationInput,
     ) -> Result<IssuedInvitation> {
         let v = viewer(ctx)?;
-        let issued = app(ctx)
+        let issued = ctx
             .people()
             .invite_person(v, &input.form(), &meta(ctx))
             .await
             .gql()?;
         Ok(IssuedInvitation {
-            invitation: crate::network::types::Invitation::new(issued.invitation, app(ctx).now()),
+            invitation: crate::people::types::Invitation::new(issued.invitation, app(ctx).now()),
             code: issued.code,
         })
     }
@@ -321,15 +312,15 @@ impl NetworkMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-    ) -> Result<crate::network::types::Invitation> {
+    ) -> Result<crate::people::types::Invitation> {
         let v = viewer(ctx)?;
         let id = app::InvitationId::parse(&id).gql()?;
-        let inv = app(ctx)
+        let inv = ctx
             .people()
             .revoke_invitation(v, &id, &meta(ctx))
             .await
             .gql()?;
-        Ok(crate::network::types::Invitation::new(inv, app(ctx).now()))
+        Ok(crate::people::types::Invitation::new(inv, app(ctx).now()))
     }
 
     /// Accepts an invitation: choose a username and password, and you are signed in.
@@ -341,8 +332,7 @@ impl NetworkMutation {
         password: String,
         display_name: Option<String>,
     ) -> Result<Session> {
-        app(ctx)
-            .people()
+        ctx.people()
             .accept_invitation(
                 &code,
                 &username,
@@ -364,7 +354,7 @@ impl NetworkMutation {
         input: CreateStudentsInput,
     ) -> Result<Vec<StudentCredentials>> {
         let v = viewer(ctx)?;
-        let created = app(ctx)
+        let created = ctx
             .people()
             .create_students(
                 v,
@@ -388,8 +378,7 @@ impl NetworkMutation {
     ) -> Result<User> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&id).gql()?;
-        app(ctx)
-            .people()
+        ctx.people()
             .update_student(
                 v,
                 &id,
@@ -417,8 +406,7 @@ impl NetworkMutation {
             expertise: m.expertise,
             languages: m.languages,
         });
-        app(ctx)
-            .people()
+        ctx.people()
             .update_my_profile(v, display_name.as_deref(), mentor.as_ref())
             .await
             .map(User::from)
@@ -430,8 +418,7 @@ impl NetworkMutation {
     async fn change_role(&self, ctx: &Context<'_>, user_id: ID, role: Role) -> Result<User> {
         let v = viewer(ctx)?;
         let id = app::UserId::parse(&user_id).gql()?;
-        app(ctx)
-            .people()
+        ctx.people()
             .change_role(v, &id, role.into(), &meta(ctx))
             .await
             .map(User::from)
@@ -452,8 +439,7 @@ impl NetworkMutation {
         let partner = app::SchoolId::parse(&partner_id)
             .map_err(|_| app::Error::invalid("partnerId", "no such school"))
             .gql()?;
-        app(ctx)
-            .network()
+        ctx.network()
             .propose_twinning(
                 v,
                 &parse_id(&school_id)?,
@@ -491,8 +477,7 @@ impl NetworkMutation {
     ) -> Result<Twinning> {
         let v = viewer(ctx)?;
         let id = app::TwinningId::parse(id).gql()?;
-        app(ctx)
-            .network()
+        ctx.network()
             .decide_twinning(v, &id, to, &meta(ctx))
             .await
             .map(Twinning)

@@ -3,11 +3,11 @@
 //! depend on who asks call the domain to decide; none decides itself.
 
 use async_graphql::connection::Connection;
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::accounts::types::{Role, User};
-use crate::context::{app, viewer_opt};
+use crate::context::{UseCases, viewer_opt};
 use crate::errors::GqlResult;
 use crate::relay;
 use crate::relay::connection;
@@ -22,7 +22,7 @@ pub(crate) async fn school_page(
     after: Option<String>,
 ) -> Result<Connection<String, School>> {
     let (page, has_previous) = relay::page(first, after.as_deref())?;
-    let p = app(ctx)
+    let p = ctx
         .network()
         .schools(
             viewer_opt(ctx),
@@ -102,7 +102,7 @@ impl Country {
     async fn school_count(&self, ctx: &Context<'_>) -> Result<i32> {
         let n = match self.school_count {
             Some(n) => n,
-            None => app(ctx)
+            None => ctx
                 .network()
                 .countries()
                 .await
@@ -217,7 +217,7 @@ impl School {
     }
 
     async fn country(&self, ctx: &Context<'_>) -> Result<Country> {
-        let c = app(ctx)
+        let c = ctx
             .network()
             .country(self.0.facts.country.as_str())
             .await
@@ -252,7 +252,7 @@ impl School {
 
     /// Contact details; only for signed-in adults of the network.
     async fn contact(&self, ctx: &Context<'_>) -> Option<SchoolContact> {
-        if !app(ctx).network().sees_school_contact(viewer_opt(ctx)) {
+        if !ctx.network().sees_school_contact(viewer_opt(ctx)) {
             return None;
         }
         let c = &self.0.facts.contact;
@@ -266,7 +266,7 @@ impl School {
     /// The lifecycle so far, oldest first; for the school's adults, its
     /// national coordinator and administrators (null for others).
     async fn history(&self, ctx: &Context<'_>) -> Result<Option<Vec<SchoolStatusChange>>> {
-        let h = app(ctx)
+        let h = ctx
             .network()
             .school_history(viewer_opt(ctx), &self.0)
             .await
@@ -303,7 +303,7 @@ impl School {
     ) -> Result<Connection<String, User>> {
         let (page, has_previous) = relay::page(first, after.as_deref())?;
         let roles = role.map(|r| vec![app::Role::from(r)]);
-        let p = app(ctx)
+        let p = ctx
             .people()
             .people_of_school(
                 viewer_opt(ctx),
@@ -319,7 +319,7 @@ impl School {
 
     /// The class labels of the school's students; for its teachers (null for others).
     async fn classes(&self, ctx: &Context<'_>) -> Result<Option<Vec<String>>> {
-        let c = app(ctx)
+        let c = ctx
             .people()
             .class_labels(viewer_opt(ctx), &self.0)
             .await
@@ -331,7 +331,7 @@ impl School {
     /// the school's adults, its national coordinator and administrators
     /// (null for others).
     async fn twinnings(&self, ctx: &Context<'_>) -> Result<Option<Vec<Twinning>>> {
-        let list = app(ctx)
+        let list = ctx
             .network()
             .twinnings_of_school(viewer_opt(ctx), &self.0)
             .await
@@ -390,7 +390,7 @@ impl VisitCard {
     }
 
     async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<CardPhoto>> {
-        let files = app(ctx)
+        let files = ctx
             .network()
             .card_files(viewer_opt(ctx), &self.0)
             .await
@@ -415,7 +415,7 @@ impl VisitCard {
         let Some(id) = &self.0.card.presentation else {
             return Ok(None);
         };
-        let files = app(ctx)
+        let files = ctx
             .network()
             .card_files(viewer_opt(ctx), &self.0)
             .await
@@ -435,7 +435,7 @@ impl VisitCard {
 
     /// The schools twinned with this one (as far as you may see them).
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<School>> {
-        let list = app(ctx)
+        let list = ctx
             .network()
             .twinning_partners(viewer_opt(ctx), &self.0)
             .await
@@ -631,132 +631,6 @@ pub struct MentorProfileInput {
     pub languages: Vec<String>,
 }
 
-/// Whom to invite, into which role and place.
-#[derive(InputObject)]
-pub struct InvitationInput {
-    pub role: Role,
-    pub email: String,
-    /// The name shown to others; the invitee may change it on accepting.
-    pub display_name: String,
-    /// For school coordinators and teachers.
-    pub school_id: Option<ID>,
-    /// For national coordinators (ISO 3166-1 alpha-2).
-    pub country: Option<String>,
-    /// For mentors.
-    pub mentor: Option<MentorProfileInput>,
-}
-
-impl InvitationInput {
-    pub(crate) fn form(&self) -> app::InvitationForm {
-        app::InvitationForm {
-            role: self.role.into(),
-            email: self.email.clone(),
-            display_name: self.display_name.clone(),
-            school: self.school_id.as_ref().map(|s| s.to_string()),
-            country: self.country.clone(),
-            mentor: self.mentor.as_ref().map(|m| app::MentorForm {
-                university: m.university.clone(),
-                chair_title: m.chair_title.clone(),
-                expertise: m.expertise.clone(),
-                languages: m.languages.clone(),
-            }),
-        }
-    }
-}
-
-/// An invitation to join the network.
-#[derive(SimpleObject)]
-#[graphql(complex)]
-pub struct Invitation {
-    pub id: ID,
-    pub role: Role,
-    pub email: String,
-    pub display_name: String,
-    pub school_id: Option<ID>,
-    pub country_code: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub accepted_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    #[graphql(skip)]
-    pub open: bool,
-}
-
-#[ComplexObject]
-impl Invitation {
-    /// Whether the code can still be used.
-    async fn open(&self) -> bool {
-        self.open
-    }
-}
-
-impl Invitation {
-    pub(crate) fn new(i: app::Invitation, now: DateTime<Utc>) -> Self {
-        Invitation {
-            open: i.is_open(now),
-            id: ID(i.id.to_string()),
-            role: i.role.into(),
-            email: i.email.as_str().to_owned(),
-            display_name: i.display_name.as_str().to_owned(),
-            school_id: i.school.map(|s| ID(s.to_string())),
-            country_code: i.country.map(|c| c.as_str().to_owned()),
-            created_at: i.created_at,
-            expires_at: i.expires_at,
-            accepted_at: i.accepted_at,
-            revoked_at: i.revoked_at,
-        }
-    }
-}
-
-/// A new invitation and its code. The code is shown only here: pass it to
-/// the invitee, who accepts with `acceptInvitation`.
-#[derive(SimpleObject)]
-pub struct IssuedInvitation {
-    pub invitation: Invitation,
-    pub code: String,
-}
-
-/// What an invitation code offers, shown before accepting.
-#[derive(SimpleObject)]
-pub struct InvitationPreview {
-    pub role: Role,
-    pub display_name: String,
-    pub school_id: Option<ID>,
-    /// The school's name in its default language.
-    pub school_name: Option<String>,
-    pub country_code: Option<String>,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// Students to create in one class.
-#[derive(InputObject)]
-pub struct CreateStudentsInput {
-    /// Your own school when not given (administrators must name it).
-    pub school_id: Option<ID>,
-    /// The class, e.g. "7B".
-    pub class_label: String,
-    /// One display name per student, e.g. first name and initial.
-    pub display_names: Vec<String>,
-}
-
-/// A new student and their sign-in details, shown once: print the class list.
-pub struct StudentCredentials(pub app::NewStudent);
-
-#[Object]
-impl StudentCredentials {
-    async fn user(&self) -> User {
-        User::from(self.0.user.clone())
-    }
-
-    async fn login(&self) -> &str {
-        self.0.user.username.as_str()
-    }
-
-    async fn password(&self) -> &str {
-        &self.0.password
-    }
-}
-
 /// Where a twinning stands.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum TwinningStatus {
@@ -783,7 +657,7 @@ impl From<app::TwinningStatus> for TwinningStatus {
 pub struct Twinning(pub app::Twinning);
 
 async fn visible_school(ctx: &Context<'_>, id: &app::SchoolId) -> Result<Option<School>> {
-    match app(ctx).network().school(viewer_opt(ctx), id).await {
+    match ctx.network().school(viewer_opt(ctx), id).await {
         Ok(s) => Ok(Some(School(s))),
         Err(app::Error::NotFound) => Ok(None),
         Err(e) => Err(e).gql(),

@@ -1,4 +1,5 @@
 //! Twinning spaces: their types and mutations.
 
+pub(crate) mod live;
 pub(crate) mod roots;
 pub(crate) mod types;

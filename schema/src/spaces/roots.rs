@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::context::{app, meta, viewer};
+use crate::context::{UseCases, meta, viewer};
 use crate::errors::GqlResult;
 use crate::relay::parse_id;
 use crate::spaces::types::{
@@ -20,8 +20,7 @@ impl SpaceMutation {
     async fn create_space(&self, ctx: &Context<'_>, input: CreateSpaceInput) -> Result<Space> {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .create_space(v, details, &meta(ctx))
             .await
             .map(Space)
@@ -37,8 +36,7 @@ impl SpaceMutation {
     ) -> Result<Space> {
         let v = viewer(ctx)?;
         let details = input.parse().gql()?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .update_space(v, &parse_id(&id)?, details, &meta(ctx))
             .await
             .map(Space)
@@ -54,8 +52,7 @@ impl SpaceMutation {
         #[graphql(default = true)] archived: bool,
     ) -> Result<Space> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .archive_space(v, &parse_id(&id)?, archived, &meta(ctx))
             .await
             .map(Space)
@@ -74,8 +71,7 @@ impl SpaceMutation {
         let school = app::SchoolId::parse(&school_id)
             .map_err(|_| app::Error::invalid("schoolId", "no such school"))
             .gql()?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .invite_to_space(
                 v,
                 &parse_id(&space_id)?,
@@ -98,8 +94,7 @@ impl SpaceMutation {
         let mentor = app::UserId::parse(&mentor_id)
             .map_err(|_| app::Error::invalid("mentorId", "no such mentor"))
             .gql()?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .invite_to_space(
                 v,
                 &parse_id(&space_id)?,
@@ -115,8 +110,7 @@ impl SpaceMutation {
     /// as a teacher) or the invited mentor.
     async fn accept_space_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<SpaceInvitation> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .answer_space_invitation(v, &parse_id(&id)?, true, &meta(ctx))
             .await
             .map(SpaceInvitation)
@@ -126,8 +120,7 @@ impl SpaceMutation {
     /// Declines an invitation: the invited school's coordinator or the invited mentor.
     async fn decline_space_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<SpaceInvitation> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .answer_space_invitation(v, &parse_id(&id)?, false, &meta(ctx))
             .await
             .map(SpaceInvitation)
@@ -138,8 +131,7 @@ impl SpaceMutation {
     /// that opened it).
     async fn join_space(&self, ctx: &Context<'_>, space_id: ID) -> Result<SpaceMember> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .join_space(v, &parse_id(&space_id)?, &meta(ctx))
             .await
             .map(SpaceMember)
@@ -163,7 +155,7 @@ impl SpaceMutation {
             })
             .collect::<app::Result<Vec<_>>>()
             .gql()?;
-        let added = app(ctx)
+        let added = ctx
             .spaces()
             .add_space_students(v, &parse_id(&space_id)?, &ids, &meta(ctx))
             .await
@@ -183,8 +175,7 @@ impl SpaceMutation {
         let user = app::UserId::parse(&user_id)
             .map_err(|_| app::Error::invalid("userId", "not a member of this space"))
             .gql()?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .remove_space_member(v, &parse_id(&space_id)?, &user, &meta(ctx))
             .await
             .map(SpaceMember)
@@ -201,8 +192,7 @@ impl SpaceMutation {
         topic: Option<String>,
     ) -> Result<Channel> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .create_channel(
                 v,
                 &parse_id(&space_id)?,
@@ -232,8 +222,7 @@ impl SpaceMutation {
             })
             .transpose()
             .gql()?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .post_message(v, &parse_id(&channel_id)?, &body, reply_to.as_ref())
             .await
             .map(Message)
@@ -243,8 +232,7 @@ impl SpaceMutation {
     /// Changes the text of your own message; earlier versions are kept.
     async fn edit_message(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Message> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .edit_message(v, &parse_id(&id)?, &body)
             .await
             .map(Message)
@@ -254,8 +242,7 @@ impl SpaceMutation {
     /// Deletes a message (yours, or any as the space's teacher), leaving a tombstone.
     async fn delete_message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .delete_message(v, &parse_id(&id)?, &meta(ctx))
             .await
             .map(Message)
@@ -265,8 +252,7 @@ impl SpaceMutation {
     /// Hides a message from students, with a reason (the space's teachers).
     async fn hide_message(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Message> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .hide_message(v, &parse_id(&id)?, Some(&reason), &meta(ctx))
             .await
             .map(Message)
@@ -276,8 +262,7 @@ impl SpaceMutation {
     /// Shows a hidden message to students again (the space's teachers).
     async fn unhide_message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .hide_message(v, &parse_id(&id)?, None, &meta(ctx))
             .await
             .map(Message)
@@ -287,8 +272,7 @@ impl SpaceMutation {
     /// Reports a message to the space's teachers.
     async fn report_message(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .report_message(v, &parse_id(&id)?, &reason)
             .await
             .gql()?;
@@ -304,8 +288,7 @@ impl SpaceMutation {
         #[graphql(default = true)] on: bool,
     ) -> Result<Message> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .set_reaction(v, &parse_id(&message_id)?, &emoji, on)
             .await
             .map(Message)
@@ -316,8 +299,7 @@ impl SpaceMutation {
     /// you type. Others get at most one `Typing` event per 3 seconds.
     async fn report_typing(&self, ctx: &Context<'_>, channel_id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .report_typing(v, &parse_id(&channel_id)?)
             .await
             .gql()?;
@@ -337,8 +319,7 @@ impl SpaceMutation {
             .map(app::parse_seq_cursor)
             .transpose()
             .gql()?;
-        app(ctx)
-            .spaces()
+        ctx.spaces()
             .mark_channel_read(v, &parse_id(&channel_id)?, up_to)
             .await
             .gql()?;
@@ -361,7 +342,7 @@ impl SpaceMutation {
             })
             .transpose()
             .gql()?;
-        let notifications = app(ctx).notifications();
+        let notifications = ctx.notifications();
         notifications
             .mark_notifications_read(&v.user.id, ids.as_deref())
             .await

@@ -1,14 +1,12 @@
 //! GraphQL types of twinning spaces: spaces, members, channels, messages,
-//! invitations, the live `SpaceEvent`s and notifications.
-
-use std::sync::Arc;
+//! invitations (the live `SpaceEvent`s are in `live`).
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::accounts::types::User;
-use crate::context::{app, viewer, viewer_opt};
+use crate::context::{UseCases, viewer, viewer_opt};
 use crate::errors::GqlResult;
 use crate::network::types::School;
 use crate::relay;
@@ -158,7 +156,7 @@ impl Space {
 
     /// The school that opened the space.
     async fn lead_school(&self, ctx: &Context<'_>) -> Result<Option<School>> {
-        Ok(app(ctx)
+        Ok(ctx
             .network()
             .school(Some(viewer(ctx)?), &self.0.lead_school)
             .await
@@ -171,7 +169,7 @@ impl Space {
         let v = viewer(ctx)?;
         let mut out = Vec::new();
         for s in &self.0.schools {
-            if let Ok(s) = app(ctx).network().school(Some(v), s).await {
+            if let Ok(s) = ctx.network().school(Some(v), s).await {
                 out.push(School(s));
             }
         }
@@ -181,7 +179,7 @@ impl Space {
     /// Your part in the space; null if you teach at a member school but
     /// have not joined (`joinSpace`).
     async fn my_role(&self, ctx: &Context<'_>) -> Result<Option<SpaceRole>> {
-        let access = app(ctx)
+        let access = ctx
             .spaces()
             .space_access(viewer(ctx)?, &self.0.id)
             .await
@@ -192,7 +190,7 @@ impl Space {
     /// The position of the newest event: load the space, then subscribe to
     /// `spaceEvents(after: cursor)` to miss nothing in between.
     async fn cursor(&self, ctx: &Context<'_>) -> Result<String> {
-        let head = app(ctx)
+        let head = ctx
             .spaces()
             .space_head(viewer(ctx)?, &self.0.id)
             .await
@@ -202,7 +200,7 @@ impl Space {
 
     /// The channels you may read.
     async fn channels(&self, ctx: &Context<'_>) -> Result<Vec<Channel>> {
-        let list = app(ctx)
+        let list = ctx
             .spaces()
             .channels(viewer(ctx)?, &self.0.id)
             .await
@@ -219,7 +217,7 @@ impl Space {
         after: Option<String>,
     ) -> Result<Connection<String, SpaceMember>> {
         let (page, _) = relay::page_or(first, 50, after.as_deref())?;
-        let all = app(ctx)
+        let all = ctx
             .spaces()
             .space_members(viewer(ctx)?, &self.0.id)
             .await
@@ -229,7 +227,7 @@ impl Space {
 
     /// Members online now (several tabs count once).
     async fn online(&self, ctx: &Context<'_>) -> Result<Vec<OnlineMember>> {
-        let list = app(ctx)
+        let list = ctx
             .spaces()
             .online_members(viewer(ctx)?, &self.0.id)
             .await
@@ -245,7 +243,7 @@ impl Space {
 
     /// Invitations of schools and mentors, for the space's staff.
     async fn invitations(&self, ctx: &Context<'_>) -> Result<Vec<SpaceInvitation>> {
-        let list = app(ctx)
+        let list = ctx
             .spaces()
             .space_invitations(viewer(ctx)?, &self.0.id)
             .await
@@ -285,8 +283,7 @@ impl SpaceMember {
 
     async fn school(&self, ctx: &Context<'_>) -> Option<School> {
         let s = self.0.school.as_ref()?;
-        app(ctx)
-            .network()
+        ctx.network()
             .school(viewer_opt(ctx), s)
             .await
             .ok()
@@ -342,7 +339,7 @@ impl Channel {
 
     /// Messages of others you have not marked read (`markChannelRead`).
     async fn unread_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        let n = app(ctx)
+        let n = ctx
             .spaces()
             .unread_counts(viewer(ctx)?, std::slice::from_ref(&self.0))
             .await
@@ -365,7 +362,7 @@ impl Channel {
             .map(app::parse_seq_cursor)
             .transpose()
             .gql()?;
-        let (list, more) = app(ctx)
+        let (list, more) = ctx
             .spaces()
             .channel_messages(viewer(ctx)?, &self.0.id, before, limit)
             .await
@@ -477,7 +474,7 @@ impl Message {
             .map(app::parse_seq_cursor)
             .transpose()
             .gql()?;
-        let (list, more) = app(ctx)
+        let (list, more) = ctx
             .spaces()
             .replies(viewer(ctx)?, &self.0, after, limit)
             .await
@@ -542,7 +539,7 @@ impl Message {
 
     /// Earlier versions, for the author and the space's staff.
     async fn edits(&self, ctx: &Context<'_>) -> Result<Vec<MessageVersion>> {
-        let list = app(ctx)
+        let list = ctx
             .spaces()
             .message_edits(viewer(ctx)?, &self.0)
             .await
@@ -580,7 +577,7 @@ impl SpaceInvitation {
 
     /// The space's title and topic, for whoever answers.
     async fn space_title(&self, ctx: &Context<'_>) -> Result<String> {
-        let s = app(ctx)
+        let s = ctx
             .spaces()
             .invited_space(viewer(ctx)?, &self.0)
             .await
@@ -589,7 +586,7 @@ impl SpaceInvitation {
     }
 
     async fn space_topic(&self, ctx: &Context<'_>) -> Result<String> {
-        let s = app(ctx)
+        let s = ctx
             .spaces()
             .invited_space(viewer(ctx)?, &self.0)
             .await
@@ -602,8 +599,7 @@ impl SpaceInvitation {
         let app::Invitee::School(s) = &self.0.invitee else {
             return None;
         };
-        app(ctx)
-            .network()
+        ctx.network()
             .school(viewer_opt(ctx), s)
             .await
             .ok()
@@ -615,7 +611,7 @@ impl SpaceInvitation {
         let app::Invitee::Mentor(m) = &self.0.invitee else {
             return Ok(None);
         };
-        Ok(app(ctx)
+        Ok(ctx
             .people()
             .user(viewer(ctx)?, m)
             .await
@@ -639,247 +635,3 @@ impl SpaceInvitation {
         self.0.answered_at
     }
 }
-
-/// Something that happened in a space, live. Durable events carry the
-/// `cursor` to resume after; presence and typing have none.
-#[derive(Interface)]
-#[graphql(
-    field(
-        name = "cursor",
-        ty = "Option<String>",
-        desc = "Resume after this event with `spaceEvents(after:)`; null for presence and typing."
-    ),
-    field(name = "at", ty = "DateTime<Utc>")
-)]
-pub enum SpaceEvent {
-    MessagePosted(MessagePosted),
-    MessageEdited(MessageEdited),
-    MessageHidden(MessageHidden),
-    MessageUnhidden(MessageUnhidden),
-    MessageDeleted(MessageDeleted),
-    ReactionChanged(ReactionChanged),
-    MemberJoined(MemberJoined),
-    MemberLeft(MemberLeft),
-    ChannelCreated(ChannelCreated),
-    SpaceUpdated(SpaceUpdated),
-    PresenceChanged(PresenceChanged),
-    Typing(Typing),
-}
-
-impl From<Arc<app::SpaceEvent>> for SpaceEvent {
-    fn from(e: Arc<app::SpaceEvent>) -> Self {
-        use app::SpaceEventKind as K;
-        match &e.kind {
-            K::MessagePosted(_) => SpaceEvent::MessagePosted(MessagePosted(e)),
-            K::MessageEdited(_) => SpaceEvent::MessageEdited(MessageEdited(e)),
-            K::MessageHidden(_) => SpaceEvent::MessageHidden(MessageHidden(e)),
-            K::MessageUnhidden(_) => SpaceEvent::MessageUnhidden(MessageUnhidden(e)),
-            K::MessageDeleted(_) => SpaceEvent::MessageDeleted(MessageDeleted(e)),
-            K::ReactionChanged { .. } => SpaceEvent::ReactionChanged(ReactionChanged(e)),
-            K::MemberJoined(_) => SpaceEvent::MemberJoined(MemberJoined(e)),
-            K::MemberLeft { .. } => SpaceEvent::MemberLeft(MemberLeft(e)),
-            K::ChannelCreated(_) => SpaceEvent::ChannelCreated(ChannelCreated(e)),
-            K::SpaceUpdated(_) => SpaceEvent::SpaceUpdated(SpaceUpdated(e)),
-            K::PresenceChanged { .. } => SpaceEvent::PresenceChanged(PresenceChanged(e)),
-            K::Typing { .. } => SpaceEvent::Typing(Typing(e)),
-        }
-    }
-}
-
-fn cursor_of(e: &app::SpaceEvent) -> Option<String> {
-    e.seq.map(app::seq_cursor)
-}
-
-/// An event type: its `cursor` and `at`, and the fields given.
-macro_rules! event_object {
-    ($(#[$doc:meta])* $name:ident { $($fields:tt)* }) => {
-        $(#[$doc])*
-        pub struct $name(Arc<app::SpaceEvent>);
-
-        #[Object]
-        impl $name {
-            /// Resume after this event with `spaceEvents(after:)`; null for
-            /// presence and typing, which are not kept.
-            async fn cursor(&self) -> Option<String> {
-                cursor_of(&self.0)
-            }
-
-            async fn at(&self) -> DateTime<Utc> {
-                self.0.at
-            }
-
-            $($fields)*
-        }
-    };
-}
-
-/// The message of a message event, as it is after the event.
-macro_rules! message_event {
-    ($(#[$doc:meta])* $name:ident) => {
-        event_object!($(#[$doc])* $name {
-            async fn message(&self) -> Option<Message> {
-                self.0.kind.message().cloned().map(Message)
-            }
-        });
-    };
-}
-
-message_event!(
-    /// A message was posted (answers in threads too: see `replyTo`).
-    MessagePosted
-);
-message_event!(
-    /// A message's text changed.
-    MessageEdited
-);
-message_event!(
-    /// A teacher hid a message from students.
-    MessageHidden
-);
-message_event!(
-    /// A teacher showed a hidden message again.
-    MessageUnhidden
-);
-message_event!(
-    /// A message was deleted; it stays as a tombstone.
-    MessageDeleted
-);
-
-use app::SpaceEventKind as K;
-
-event_object!(
-    /// Someone added or took back a reaction.
-    ReactionChanged {
-        async fn message_id(&self) -> Option<ID> {
-            match &self.0.kind {
-                K::ReactionChanged { message, .. } => Some(ID(message.to_string())),
-                _ => None,
-            }
-        }
-
-        async fn channel_id(&self) -> Option<ID> {
-            self.0.kind.channel().map(|c| ID(c.to_string()))
-        }
-
-        async fn emoji(&self) -> &str {
-            match &self.0.kind {
-                K::ReactionChanged { emoji, .. } => emoji,
-                _ => "",
-            }
-        }
-
-        async fn user_id(&self) -> Option<ID> {
-            match &self.0.kind {
-                K::ReactionChanged { user, .. } => Some(ID(user.to_string())),
-                _ => None,
-            }
-        }
-
-        /// True when added, false when taken back.
-        async fn added(&self) -> bool {
-            matches!(&self.0.kind, K::ReactionChanged { added: true, .. })
-        }
-    }
-);
-
-event_object!(
-    /// Someone joined the space.
-    MemberJoined {
-        async fn member(&self) -> Option<SpaceMember> {
-            match &self.0.kind {
-                K::MemberJoined(m) => Some(SpaceMember(m.clone())),
-                _ => None,
-            }
-        }
-    }
-);
-
-event_object!(
-    /// Someone left or was removed. When it is you, your stream ends with it.
-    MemberLeft {
-        async fn member(&self) -> Option<SpaceMember> {
-            match &self.0.kind {
-                K::MemberLeft { member, .. } => Some(SpaceMember(member.clone())),
-                _ => None,
-            }
-        }
-
-        /// Who removed them (themself when they left).
-        async fn removed_by(&self) -> Option<ID> {
-            match &self.0.kind {
-                K::MemberLeft { by, .. } => by.as_ref().map(|b| ID(b.to_string())),
-                _ => None,
-            }
-        }
-    }
-);
-
-event_object!(
-    /// A channel was added.
-    ChannelCreated {
-        async fn channel(&self) -> Option<Channel> {
-            match &self.0.kind {
-                K::ChannelCreated(c) => Some(Channel(c.clone())),
-                _ => None,
-            }
-        }
-    }
-);
-
-event_object!(
-    /// The space's description, member schools or archived state changed.
-    SpaceUpdated {
-        async fn space(&self) -> Option<Space> {
-            match &self.0.kind {
-                K::SpaceUpdated(s) => Some(Space((**s).clone())),
-                _ => None,
-            }
-        }
-    }
-);
-
-event_object!(
-    /// Someone came online in the space or went away.
-    PresenceChanged {
-        async fn user_id(&self) -> Option<ID> {
-            match &self.0.kind {
-                K::PresenceChanged { user, .. } => Some(ID(user.to_string())),
-                _ => None,
-            }
-        }
-
-        async fn display_name(&self) -> &str {
-            match &self.0.kind {
-                K::PresenceChanged { display_name, .. } => display_name,
-                _ => "",
-            }
-        }
-
-        async fn online(&self) -> bool {
-            matches!(&self.0.kind, K::PresenceChanged { online: true, .. })
-        }
-    }
-);
-
-event_object!(
-    /// Someone is typing in a channel.
-    Typing {
-        async fn channel_id(&self) -> Option<ID> {
-            self.0.kind.channel().map(|c| ID(c.to_string()))
-        }
-
-        async fn user_id(&self) -> Option<ID> {
-            match &self.0.kind {
-                K::Typing { user, .. } => Some(ID(user.to_string())),
-                _ => None,
-            }
-        }
-
-        async fn display_name(&self) -> &str {
-            match &self.0.kind {
-                K::Typing { display_name, .. } => display_name,
-                _ => "",
-            }
-        }
-    }
-);

@@ -1466,7 +1466,8 @@ impl RoomSubscriber {
             if let Some(after) = self.replay_after.take() {
                 match self
                     .app
-                    .repo()
+                    .events()
+                    .store
                     .event_log(&self.event, after, REPLAY_PAGE)
                     .await
                 {
