@@ -37,6 +37,17 @@ pub struct Demo<'a> {
     pub(crate) events: crate::events::Events<'a>,
 }
 
+/// The people of one demo school, by display name.
+struct SchoolPeople {
+    school: SchoolId,
+    slug: &'static str,
+    country: CountryCode,
+    /// Username and display name.
+    coordinator: (String, &'static str),
+    teacher: &'static str,
+    students: Vec<&'static str>,
+}
+
 /// What loading the demo did.
 #[derive(Debug, Clone, Default)]
 pub struct DemoSummary {
@@ -182,38 +193,18 @@ impl Demo<'_> {
             if pending {
                 continue;
             }
-            let country = CountryCode::parse(s.country)?;
-            let staff = [
-                (
-                    coordinator,
-                    Role::SchoolCoordinator,
-                    names.adults[2 * index_in_country],
-                ),
-                (
-                    format!("teacher.{}", s.slug),
-                    Role::Teacher,
-                    names.adults[2 * index_in_country + 1],
-                ),
-            ];
-            for (username, role, display) in staff {
-                let mut draft = PersonDraft::new(parse(&username)?, name(display)?, role);
-                draft.email = Some(Email::parse(&format!("{username}@school.example"))?);
-                draft.school = Some(school.clone());
-                draft.country = Some(country.clone());
-                self.demo_person(&mut summary, draft, &adult).await?;
-            }
-            for k in 0..STUDENTS_PER_SCHOOL {
-                let display = names.students[(index_in_country * STUDENTS_PER_SCHOOL + k) % 10];
-                let mut draft = PersonDraft::new(
-                    parse(&format!("{}.p{:02}", s.slug, k + 1))?,
-                    name(display)?,
-                    Role::Student,
-                );
-                draft.school = Some(school.clone());
-                draft.country = Some(country.clone());
-                draft.class_label = Some(ClassLabel::parse("8A")?);
-                self.demo_person(&mut summary, draft, &pupil).await?;
-            }
+            let people = SchoolPeople {
+                school,
+                slug: s.slug,
+                country: CountryCode::parse(s.country)?,
+                coordinator: (coordinator, names.adults[2 * index_in_country]),
+                teacher: names.adults[2 * index_in_country + 1],
+                students: (0..STUDENTS_PER_SCHOOL)
+                    .map(|k| names.students[(index_in_country * STUDENTS_PER_SCHOOL + k) % 10])
+                    .collect(),
+            };
+            self.demo_school_people(&mut summary, people, (&adult, &pupil))
+                .await?;
         }
 
         self.demo_event().await?;
@@ -245,6 +236,42 @@ impl Demo<'_> {
                 .await?;
         }
         Ok(summary)
+    }
+
+    /// The coordinator, the teacher and the students of a demo school.
+    async fn demo_school_people(
+        &self,
+        summary: &mut DemoSummary,
+        p: SchoolPeople,
+        (adult, pupil): (&PasswordHash, &PasswordHash),
+    ) -> Result<()> {
+        let staff = [
+            (p.coordinator.0, Role::SchoolCoordinator, p.coordinator.1),
+            (format!("teacher.{}", p.slug), Role::Teacher, p.teacher),
+        ];
+        for (username, role, display) in staff {
+            let mut draft = PersonDraft::new(
+                Username::parse(&username)?,
+                DisplayName::parse(display)?,
+                role,
+            );
+            draft.email = Some(Email::parse(&format!("{username}@school.example"))?);
+            draft.school = Some(p.school.clone());
+            draft.country = Some(p.country.clone());
+            self.demo_person(summary, draft, adult).await?;
+        }
+        for (k, display) in p.students.into_iter().enumerate() {
+            let mut draft = PersonDraft::new(
+                Username::parse(&format!("{}.p{:02}", p.slug, k + 1))?,
+                DisplayName::parse(display)?,
+                Role::Student,
+            );
+            draft.school = Some(p.school.clone());
+            draft.country = Some(p.country.clone());
+            draft.class_label = Some(ClassLabel::parse("8A")?);
+            self.demo_person(summary, draft, pupil).await?;
+        }
+        Ok(())
     }
 
     /// Schedules one mentoring session of the first demo mentor for the

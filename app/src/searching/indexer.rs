@@ -339,7 +339,7 @@ fn by_id<K: Ord, T>(list: Vec<T>, key: impl Fn(&T) -> K) -> BTreeMap<K, T> {
 
 impl Searching<'_> {
     fn search_engine(&self) -> &dyn crate::searching::port::SearchIndex {
-        &*self.search
+        self.search
     }
 
     /// The documents of these things as they are now, and the keys of those

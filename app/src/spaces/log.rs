@@ -112,7 +112,7 @@ impl Spaces<'_> {
         let writer = self.state.writer.get_or_init(|| {
             Writer::start(
                 self.state.store.clone(),
-                (&self.state.hub).clone(),
+                self.state.hub.clone(),
                 self.state.cache.clone(),
             )
         });

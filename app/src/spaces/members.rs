@@ -742,7 +742,7 @@ impl Spaces<'_> {
         id: &SpaceId,
     ) -> Result<Vec<(UserId, String)>> {
         match self.space_access(viewer, id).await?.role {
-            Some(_) => Ok((&self.state.hub).online(id)),
+            Some(_) => Ok(self.state.hub.online(id)),
             None => Ok(vec![]),
         }
     }

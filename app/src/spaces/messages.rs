@@ -443,7 +443,7 @@ impl Spaces<'_> {
             }
             seen.insert(key, now);
         }
-        (&self.state.hub).publish(SpaceFrame::new(SpaceEvent {
+        self.state.hub.publish(SpaceFrame::new(SpaceEvent {
             space: channel.space.clone(),
             seq: None,
             at: now,
