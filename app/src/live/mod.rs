@@ -1,8 +1,10 @@
 //! Live transport shared by the domains: keyed broadcast channels, presence
-//! with a grace period, and what reaches one person's open connections.
-//! Nothing here is durable.
+//! with a grace period, what reaches one person's open connections, and the
+//! writer task and follower position every durable live log uses. Nothing
+//! here is durable itself.
 
 pub mod hub;
+pub(crate) mod log;
 pub mod presence;
 pub mod topics;
 

@@ -1,16 +1,17 @@
 //! The log of every space, and live delivery from it.
 //!
-//! Writing: durable space events go through one writer task per process.
-//! It takes whatever jobs are waiting (up to [`MAX_BATCH`]), commits them in
-//! one database transaction, which gives each event the next gap-free
-//! position of its space, and then publishes them to the hub in that order.
+//! Writing: durable space events go through one writer task per process
+//! ([`crate::live::log::Writer`]). It takes whatever jobs are waiting,
+//! commits them in one database transaction, which gives each event the
+//! next gap-free position of its space, and then publishes them to the hub
+//! in that order.
 //! Batching is what makes durable posting fast: one fsync serves many
 //! messages. A job that fails is retried alone, so one bad job never sinks
 //! the others of its batch.
 //!
 //! Reading: a subscriber first registers with the hub, then replays the log
 //! after its cursor, then follows the hub, skipping what it already had and
-//! reading the log again if it sees a gap. A subscriber that falls behind
+//! reading the log again if it sees a gap ([`crate::live::log::Position`]). A subscriber that falls behind
 //! the hub gets `ResyncRequired` and its stream ends; it resumes from its
 //! last cursor. Nothing here is kept per subscriber but its position.
 
@@ -18,38 +19,40 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use futures::Stream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use super::Spaces;
 use crate::accounts::model::Viewer;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{SpaceId, UserId};
-use crate::live::{MAX_BATCH, QUEUE, REPLAY_PAGE};
+use crate::live::REPLAY_PAGE;
+use crate::live::log::{Batch, Live, Position};
 use crate::spaces::cache::SpaceCache;
 use crate::spaces::hub::{SpaceFrame, SpaceHub, SpaceListener, SpaceSignal};
 use crate::spaces::model::{Channel, LoggedEvent, SpaceEvent, SpaceEventKind, SpaceRole};
 use crate::spaces::port::{LogEntry, SpaceStore};
 
-struct Job {
+pub(crate) struct Job {
     entries: Vec<LogEntry>,
     done: oneshot::Sender<Result<Vec<SpaceEvent>>>,
 }
 
-/// The handle of the writer task; the task ends when the handle is dropped.
-pub(crate) struct Writer {
-    tx: mpsc::Sender<Job>,
-}
+/// The space log's writer task.
+pub(crate) type Writer = crate::live::log::Writer<Job>;
 
-impl Writer {
-    pub(crate) fn start(
-        repo: Arc<dyn SpaceStore>,
-        hub: SpaceHub,
-        cache: Arc<SpaceCache>,
-    ) -> Writer {
-        let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(write_loop(repo, Published { hub, cache }, rx));
-        Writer { tx }
-    }
+/// Starts the space log's writer (it needs a runtime).
+pub(crate) fn start_writer(
+    repo: Arc<dyn SpaceStore>,
+    hub: SpaceHub,
+    cache: Arc<SpaceCache>,
+) -> Writer {
+    Writer::start(
+        "space log writer",
+        Commit {
+            repo,
+            to: Published { hub, cache },
+        },
+    )
 }
 
 /// Where committed events go, in commit order: the cache, then subscribers.
@@ -58,20 +61,28 @@ struct Published {
     cache: Arc<SpaceCache>,
 }
 
-async fn write_loop(repo: Arc<dyn SpaceStore>, hub: Published, mut rx: mpsc::Receiver<Job>) {
-    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+/// Commits the jobs of a batch in one transaction; when that fails, each
+/// alone, so that one bad job never sinks the others.
+struct Commit {
+    repo: Arc<dyn SpaceStore>,
+    to: Published,
+}
+
+impl Batch for Commit {
+    type Job = Job;
+
+    async fn run(&mut self, mut jobs: Vec<Job>) {
         let sizes: Vec<usize> = jobs.iter().map(|j| j.entries.len()).collect();
         let mut entries: Vec<LogEntry> = jobs
             .iter_mut()
             .flat_map(|j| std::mem::take(&mut j.entries))
             .collect();
-        match repo.log_space_events(&mut entries).await {
+        match self.repo.log_space_events(&mut entries).await {
             Ok(()) => {
                 let mut rest = entries.into_iter();
-                for (job, n) in jobs.drain(..).zip(sizes) {
+                for (job, n) in jobs.into_iter().zip(sizes) {
                     let events: Vec<SpaceEvent> = rest.by_ref().take(n).map(|e| e.event).collect();
-                    publish(&hub, &events);
+                    publish(&self.to, &events);
                     let _ = job.done.send(Ok(events));
                 }
             }
@@ -81,13 +92,13 @@ async fn write_loop(repo: Arc<dyn SpaceStore>, hub: Published, mut rx: mpsc::Rec
             Err(_) => {
                 // Find the job that failed: commit each alone.
                 let mut rest = entries.into_iter();
-                for (job, n) in jobs.drain(..).zip(sizes) {
+                for (job, n) in jobs.into_iter().zip(sizes) {
                     let mut mine: Vec<LogEntry> = rest.by_ref().take(n).collect();
-                    let result = match repo.log_space_events(&mut mine).await {
+                    let result = match self.repo.log_space_events(&mut mine).await {
                         Ok(()) => {
                             let events: Vec<SpaceEvent> =
                                 mine.into_iter().map(|e| e.event).collect();
-                            publish(&hub, &events);
+                            publish(&self.to, &events);
                             Ok(events)
                         }
                         Err(e) => Err(e),
@@ -110,21 +121,13 @@ impl Spaces<'_> {
     /// Commits durable events (together, in order) and publishes them live.
     pub(crate) async fn log(&self, entries: Vec<LogEntry>) -> Result<Vec<SpaceEvent>> {
         let writer = self.state.writer.get_or_init(|| {
-            Writer::start(
+            start_writer(
                 self.state.store.clone(),
                 self.state.hub.clone(),
                 self.state.cache.clone(),
             )
         });
-        let (done, wait) = oneshot::channel();
-        writer
-            .tx
-            .send(Job { entries, done })
-            .await
-            .map_err(|_| Error::internal("the space log writer stopped"))?;
-        let events = wait
-            .await
-            .map_err(|_| Error::internal("the space log writer dropped a job"))??;
+        let events = writer.ask(|done| Job { entries, done }).await?;
         self.outbox.ring();
         Ok(events)
     }
@@ -182,8 +185,7 @@ impl Spaces<'_> {
             user: viewer.user.id.clone(),
             role,
             listener,
-            last: None,
-            replay_after: None,
+            position: Position::default(),
             ready: VecDeque::new(),
             done: false,
         };
@@ -199,7 +201,7 @@ impl Spaces<'_> {
                     "the events after this cursor are no longer kept; reload the space",
                 ));
             }
-            sub.last = Some(after);
+            sub.position = Position::resuming_after(after);
             sub.take_page(page.events);
         }
         Ok(futures::stream::unfold(sub, Subscriber::next))
@@ -217,10 +219,8 @@ struct Subscriber {
     user: UserId,
     role: SpaceRole,
     listener: SpaceListener,
-    /// The position of the last durable event taken.
-    last: Option<u64>,
-    /// Read the log after this position before listening again.
-    replay_after: Option<u64>,
+    /// Where the stream stands in the space's log.
+    position: Position,
     ready: VecDeque<Arc<SpaceEvent>>,
     done: bool,
 }
@@ -228,20 +228,19 @@ struct Subscriber {
 impl Subscriber {
     /// Queues a page of the log; asks for the next page if this one was full.
     fn take_page(&mut self, events: Vec<LoggedEvent>) {
-        let full = events.len() >= REPLAY_PAGE;
+        let len = events.len();
         for logged in events {
             let Some(seq) = logged.event.seq else {
                 continue;
             };
-            if self.last.is_some_and(|l| seq <= l) {
+            if !self.position.replayed(seq) {
                 continue;
             }
-            self.last = Some(seq);
             if let Some(e) = logged.event.for_role(self.role, logged.redaction) {
                 self.ready.push_back(Arc::new(e));
             }
         }
-        self.replay_after = if full { self.last } else { None };
+        self.position.page_read(len);
     }
 
     fn ends_me(&self, e: &SpaceEvent) -> bool {
@@ -259,7 +258,7 @@ impl Subscriber {
                 }
                 return Some((Ok(e), self));
             }
-            if let Some(after) = self.replay_after {
+            if let Some(after) = self.position.replay_due() {
                 match self.store.space_log(&self.space, after, REPLAY_PAGE).await {
                     Ok(page) if after < page.pruned_through => {
                         self.done = true;
@@ -281,16 +280,11 @@ impl Subscriber {
                     return Some((Err(resync()), self));
                 }
                 SpaceSignal::Frame(frame) => {
-                    if let Some(seq) = frame.seq {
-                        match self.last {
-                            Some(l) if seq <= l => continue,
-                            Some(l) if seq > l + 1 => {
-                                // Another process wrote in between: read the gap.
-                                self.replay_after = Some(l);
-                                continue;
-                            }
-                            _ => self.last = Some(seq),
-                        }
+                    // Presence and typing have no position: always live.
+                    if let Some(seq) = frame.seq
+                        && self.position.live(seq) != Live::Take
+                    {
+                        continue;
                     }
                     if let Some(e) = frame.for_role(self.role) {
                         self.ready.push_back(e.clone());

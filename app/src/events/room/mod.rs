@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::Stream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use crate::accounts::model::{RequestMeta, Viewer};
 use crate::events::Events;
@@ -36,9 +36,10 @@ use crate::events::{Event, EventStatus, RegistrationStatus};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{EventId, LiveMessageId, PollId, QuestionId, SchoolId, UserId};
 use crate::kernel::text::clean_text;
+use crate::live::REPLAY_PAGE;
 use crate::live::hub::NotificationKind;
+use crate::live::log::{Batch, Live, Position};
 use crate::live::topics::{Listener, Topics};
-use crate::live::{MAX_BATCH, QUEUE, REPLAY_PAGE};
 use crate::spaces::model::MessageBody;
 
 /// How far a subscriber may fall behind before it must resynchronise.
@@ -519,7 +520,7 @@ pub(crate) enum Command {
     },
 }
 
-enum Job {
+pub(crate) enum Job {
     Write {
         event: EventId,
         by: Participant,
@@ -546,21 +547,24 @@ pub struct Attendance {
     pub people: Vec<(Participant, Vec<Span>)>,
 }
 
-/// The handle of the room writer; its task ends when the handle is dropped.
-pub(crate) struct RoomWriter {
-    tx: mpsc::Sender<Job>,
-}
+/// The live rooms' writer task.
+pub(crate) type RoomWriter = crate::live::log::Writer<Job>;
 
-impl RoomWriter {
-    pub(crate) fn start(
-        repo: Arc<dyn EventStore>,
-        rooms: RoomHub,
-        clock: Arc<dyn crate::Clock>,
-    ) -> RoomWriter {
-        let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(room_loop(repo, rooms, clock, rx));
-        RoomWriter { tx }
-    }
+/// Starts the live rooms' writer (it needs a runtime).
+pub(crate) fn start_room_writer(
+    repo: Arc<dyn EventStore>,
+    hub: RoomHub,
+    clock: Arc<dyn crate::Clock>,
+) -> RoomWriter {
+    RoomWriter::start(
+        "room writer",
+        Decide {
+            repo,
+            hub,
+            clock,
+            rooms: HashMap::new(),
+        },
+    )
 }
 
 async fn load(repo: &dyn EventStore, event: &EventId) -> Result<Room> {
@@ -577,21 +581,32 @@ async fn load(repo: &dyn EventStore, event: &EventId) -> Result<Room> {
     }
 }
 
-async fn room_loop(
+/// Decides the commands of a batch against the rooms' states (read from
+/// the log when first used), commits their entries together, publishes
+/// them, then answers the reads.
+struct Decide {
     repo: Arc<dyn EventStore>,
     hub: RoomHub,
     clock: Arc<dyn crate::Clock>,
-    mut rx: mpsc::Receiver<Job>,
-) {
-    let mut rooms: HashMap<EventId, Room> = HashMap::new();
-    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+    rooms: HashMap<EventId, Room>,
+}
+
+impl Batch for Decide {
+    type Job = Job;
+
+    async fn run(&mut self, jobs: Vec<Job>) {
+        let Decide {
+            repo,
+            hub,
+            clock,
+            rooms,
+        } = self;
         let mut entries: Vec<LiveEntry> = Vec::new();
         let mut saves: Vec<Event> = Vec::new();
         let mut replies: Vec<(oneshot::Sender<Result<LiveEntry>>, LiveEntry)> = Vec::new();
         let mut reads = Vec::new();
         let now = clock.now();
-        for job in jobs.drain(..) {
+        for job in jobs {
             let id = match &job {
                 Job::Write { event, .. } | Job::Read { event, .. } => event.clone(),
             };
@@ -768,7 +783,7 @@ fn seconds_within(
 impl Events<'_> {
     fn rooms(&self) -> &RoomWriter {
         self.state.room_writer.get_or_init(|| {
-            RoomWriter::start(
+            start_room_writer(
                 self.state.store.clone(),
                 self.state.room_hub.clone(),
                 self.state.clock.clone(),
@@ -788,10 +803,8 @@ impl Events<'_> {
         command: Command,
         save: Option<Box<Event>>,
     ) -> Result<LiveEntry> {
-        let (done, wait) = oneshot::channel();
         self.rooms()
-            .tx
-            .send(Job::Write {
+            .ask(|done| Job::Write {
                 event: event.clone(),
                 by,
                 command,
@@ -799,24 +812,16 @@ impl Events<'_> {
                 done,
             })
             .await
-            .map_err(|_| Error::internal("the room writer stopped"))?;
-        wait.await
-            .map_err(|_| Error::internal("the room writer dropped a command"))?
     }
 
     async fn room_read(&self, event: &EventId, asker: &UserId) -> Result<(RoomView, Attendance)> {
-        let (done, wait) = oneshot::channel();
         self.rooms()
-            .tx
-            .send(Job::Read {
+            .ask(|done| Job::Read {
                 event: event.clone(),
                 asker: asker.clone(),
                 done,
             })
             .await
-            .map_err(|_| Error::internal("the room writer stopped"))?;
-        wait.await
-            .map_err(|_| Error::internal("the room writer dropped a read"))?
     }
 
     /// How the viewer stands in the event's room; `NotFound` if they may not see the event.
@@ -1306,8 +1311,7 @@ impl Events<'_> {
             event: id.clone(),
             listener,
             _presence: presence,
-            last: None,
-            replay_after: None,
+            position: Position::default(),
             ready: VecDeque::new(),
             hidden,
             hidden_chat: view.hidden_chat,
@@ -1319,8 +1323,7 @@ impl Events<'_> {
             if after > view.head {
                 return Err(Error::invalid("after", "not a cursor of this event"));
             }
-            sub.last = Some(after);
-            sub.replay_after = Some(after);
+            sub.position = Position::resuming_after(after);
         }
         Ok(futures::stream::unfold(sub, RoomSubscriber::next))
     }
@@ -1394,8 +1397,8 @@ struct RoomSubscriber {
     event: EventId,
     listener: RoomListener,
     _presence: Option<RoomPresence>,
-    last: Option<u64>,
-    replay_after: Option<u64>,
+    /// Where the stream stands in the room's log.
+    position: Position,
     ready: VecDeque<Arc<LiveEntry>>,
     /// Questions hidden (when the stream began, and since): replays show
     /// them without text.
@@ -1434,11 +1437,8 @@ impl RoomSubscriber {
         }
     }
 
+    /// Queues an entry the position let through, as this viewer may see it.
     fn take(&mut self, e: Arc<LiveEntry>) {
-        if self.last.is_some_and(|l| e.seq <= l) {
-            return;
-        }
-        self.last = Some(e.seq);
         self.note(&e);
         let e = match &e.kind {
             LiveKind::Chat { id, .. } if self.hidden_chat.contains(id) => return,
@@ -1463,7 +1463,7 @@ impl RoomSubscriber {
             if let Some(e) = self.ready.pop_front() {
                 return Some((Ok(e), self));
             }
-            if let Some(after) = self.replay_after.take() {
+            if let Some(after) = self.position.replay_due() {
                 match self
                     .app
                     .events()
@@ -1472,7 +1472,7 @@ impl RoomSubscriber {
                     .await
                 {
                     Ok(page) => {
-                        let full = page.len() >= REPLAY_PAGE;
+                        let len = page.len();
                         // What the page hides counts for its earlier entries
                         // too: a question asked and then hidden in between is
                         // replayed without its text, a hidden chat message
@@ -1481,11 +1481,11 @@ impl RoomSubscriber {
                             self.note(e);
                         }
                         for e in page {
-                            self.take(Arc::new(e));
+                            if self.position.replayed(e.seq) {
+                                self.take(Arc::new(e));
+                            }
                         }
-                        if full {
-                            self.replay_after = self.last;
-                        }
+                        self.position.page_read(len);
                         continue;
                     }
                     Err(e) => {
@@ -1518,13 +1518,10 @@ impl RoomSubscriber {
                     self.done = true;
                     return Some((Err(resync()), self));
                 }
-                Some(e) => match self.last {
-                    Some(l) if e.seq <= l => continue,
-                    Some(l) if e.seq > l + 1 => {
-                        // Written elsewhere in between: read the gap.
-                        self.replay_after = Some(l);
-                    }
-                    _ => self.take(e),
+                Some(e) => match self.position.live(e.seq) {
+                    // A gap (written elsewhere in between) is read from the log.
+                    Live::Skip | Live::Gap => {}
+                    Live::Take => self.take(e),
                 },
             }
         }
