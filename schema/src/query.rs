@@ -13,6 +13,7 @@ use crate::notifications::types::Notification;
 use crate::people::types::{Invitation, InvitationPreview};
 use crate::relay;
 use crate::relay::connection;
+use crate::relay::parse_id;
 use crate::searching::types::{SearchFilter, SearchHit, SearchResults, SearchSort};
 use crate::spaces::types::{Channel, Message, Space, SpaceInvitation};
 
@@ -39,7 +40,7 @@ impl CoreQuery {
     /// "quoted phrases", and Kazakh, Uzbek and Azerbaijani in either
     /// alphabet. An empty query lists everything the filter allows, newest
     /// first. Results go at most 1,000 deep.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -135,7 +136,7 @@ impl CoreQuery {
     }
 
     /// The spaces you are a member of, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn my_spaces(
         &self,
         ctx: &Context<'_>,
@@ -184,7 +185,7 @@ impl CoreQuery {
     }
 
     /// Your notifications, newest first, with how many are unread.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn my_notifications(
         &self,
         ctx: &Context<'_>,
@@ -226,7 +227,7 @@ impl CoreQuery {
     /// A person, as far as the caller may see them.
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let v = viewer(ctx)?;
-        let id = app::UserId::parse(&id).gql()?;
+        let id = parse_id::<app::UserId>(&id)?;
         ctx.people().user(v, &id).await.map(User::from).gql()
     }
 
@@ -276,7 +277,7 @@ impl CoreQuery {
     /// (anonymous visitors: those with a public visit card), and every school
     /// of their country for a national coordinator. Filter by country (ISO
     /// code), status and language of instruction.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn schools(
         &self,
         ctx: &Context<'_>,
@@ -339,7 +340,7 @@ impl CoreQuery {
     }
 
     /// The invitations you sent, newest first.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn my_invitations(
         &self,
         ctx: &Context<'_>,
@@ -354,7 +355,7 @@ impl CoreQuery {
     }
 
     /// The network's mentors (UNESCO Chair holders), by name.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn mentors(
         &self,
         ctx: &Context<'_>,

@@ -99,3 +99,10 @@ pub(crate) fn by_position<T, N: OutputType>(
             .map(|(i, t)| (app::encode_cursor(&i.to_string()), wrap(t))),
     ))
 }
+
+/// What a list field may cost: its page (`first`, or the list's default
+/// page of `default`) times what one item costs. Negative sizes are refused
+/// by the page itself; they cost nothing here.
+pub(crate) fn cost(first: Option<i32>, default: usize, child_complexity: usize) -> usize {
+    first.map_or(default, |n| n.max(0) as usize) * child_complexity
+}

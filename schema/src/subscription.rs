@@ -10,6 +10,7 @@ use crate::errors::{ErrorCode, GqlResult, coded};
 use crate::events::room::LiveEvent;
 use crate::live::OneEvent;
 use crate::notifications::types::Notification;
+use crate::relay::parse_id;
 use crate::spaces::live::SpaceEvent;
 
 pub struct Subscription;
@@ -36,7 +37,7 @@ impl Subscription {
                 .boxed());
         }
         let v = viewer(ctx)?;
-        let id = app::SpaceId::parse(&space_id).gql()?;
+        let id = parse_id::<app::SpaceId>(&space_id)?;
         let stream = ctx
             .spaces()
             .space_events(v, &id, after.as_deref())
@@ -63,7 +64,7 @@ impl Subscription {
         after: Option<String>,
     ) -> Result<BoxStream<'static, Result<LiveEvent>>> {
         let v = viewer(ctx)?;
-        let id = app::EventId::parse(&event_id).gql()?;
+        let id = parse_id::<app::EventId>(&event_id)?;
         let stream = ctx
             .events()
             .event_live(v, &id, after.as_deref())

@@ -20,7 +20,7 @@ pub struct EventQuery;
 impl EventQuery {
     /// Events you may see that have not ended (with `includePast`, all of
     /// them), in order of their start.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -35,7 +35,7 @@ impl EventQuery {
     }
 
     /// Your upcoming events: registered, waitlisted, organizing or mentoring.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn my_events(
         &self,
         ctx: &Context<'_>,
@@ -244,7 +244,7 @@ impl EventMutation {
         message_id: ID,
     ) -> Result<ID> {
         let v = viewer(ctx)?;
-        let message = app::LiveMessageId::parse(&message_id).gql()?;
+        let message = parse_id::<app::LiveMessageId>(&message_id)?;
         ctx.events()
             .hide_live_message(v, &parse_id(&event_id)?, &message, &meta(ctx))
             .await

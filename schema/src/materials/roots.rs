@@ -136,7 +136,7 @@ impl MaterialMutation {
         let v = viewer(ctx)?;
         let name = app::FolderName::parse(&name).gql()?;
         ctx.materials()
-            .rename_folder(v, &app::FolderId::parse(&id).gql()?, name, &meta(ctx))
+            .rename_folder(v, &parse_id::<app::FolderId>(&id)?, name, &meta(ctx))
             .await
             .map(Folder)
             .gql()
@@ -155,7 +155,7 @@ impl MaterialMutation {
         ctx.materials()
             .move_folder(
                 v,
-                &app::FolderId::parse(&id).gql()?,
+                &parse_id::<app::FolderId>(&id)?,
                 parent.as_ref(),
                 &meta(ctx),
             )
@@ -168,7 +168,7 @@ impl MaterialMutation {
     async fn delete_folder(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let v = viewer(ctx)?;
         ctx.materials()
-            .delete_folder(v, &app::FolderId::parse(&id).gql()?, &meta(ctx))
+            .delete_folder(v, &parse_id::<app::FolderId>(&id)?, &meta(ctx))
             .await
             .gql()?;
         Ok(true)

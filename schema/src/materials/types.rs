@@ -11,7 +11,7 @@ use crate::errors::GqlResult;
 use crate::network::types::School;
 
 use crate::accounts::types::User;
-use crate::relay::{self, connection, parse_id_of};
+use crate::relay::{self, connection, parse_id, parse_id_of};
 use crate::spaces::types::{Pillar, Space};
 
 /// What kind of material.
@@ -214,8 +214,8 @@ pub struct CreateMaterialInput {
 /// Which library: a school's or a space's (exactly one).
 pub(crate) fn library_of(school_id: Option<&ID>, space_id: Option<&ID>) -> Result<app::Library> {
     match (school_id, space_id) {
-        (Some(s), None) => Ok(app::Library::School(app::SchoolId::parse(s).gql()?)),
-        (None, Some(s)) => Ok(app::Library::Space(app::SpaceId::parse(s).gql()?)),
+        (Some(s), None) => Ok(app::Library::School(parse_id::<app::SchoolId>(s)?)),
+        (None, Some(s)) => Ok(app::Library::Space(parse_id::<app::SpaceId>(s)?)),
         _ => Err(app::Error::invalid(
             "schoolId",
             "give either schoolId or spaceId",
@@ -375,7 +375,7 @@ impl Material {
 
     /// Its files, in the order they were first uploaded (10 a page unless
     /// `first` says otherwise), each with every version kept.
-    #[graphql(complexity = "first.unwrap_or(10).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 10, child_complexity)")]
     async fn files(
         &self,
         ctx: &Context<'_>,
@@ -425,7 +425,7 @@ impl MaterialFile {
 
     /// Its versions, newest first (10 a page unless `first` says
     /// otherwise); every one is kept.
-    #[graphql(complexity = "first.unwrap_or(10).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 10, child_complexity)")]
     async fn versions(
         &self,
         first: Option<i32>,
@@ -548,7 +548,7 @@ impl Library {
     }
 
     /// The materials you may read in the folder `folderId`, or at the top.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn materials(
         &self,
         ctx: &Context<'_>,
@@ -620,7 +620,7 @@ impl Folder {
             .collect())
     }
 
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn materials(
         &self,
         ctx: &Context<'_>,

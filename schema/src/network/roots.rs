@@ -84,7 +84,7 @@ impl NetworkMutation {
     /// teachers for their school's students. Their sessions end.
     async fn reset_password(&self, ctx: &Context<'_>, user_id: ID) -> Result<GeneratedCredentials> {
         let v = viewer(ctx)?;
-        let id = app::UserId::parse(&user_id).gql()?;
+        let id = parse_id::<app::UserId>(&user_id)?;
         let c = ctx
             .people()
             .reset_password(v, &id, &meta(ctx))
@@ -100,7 +100,7 @@ impl NetworkMutation {
     /// for `resetPassword`).
     async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let v = viewer(ctx)?;
-        let id = app::UserId::parse(&id).gql()?;
+        let id = parse_id::<app::UserId>(&id)?;
         ctx.people()
             .deactivate_user(v, &id, &meta(ctx))
             .await
@@ -111,7 +111,7 @@ impl NetworkMutation {
     /// Lets a deactivated person sign in again (who may: as for `resetPassword`).
     async fn reactivate_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let v = viewer(ctx)?;
-        let id = app::UserId::parse(&id).gql()?;
+        let id = parse_id::<app::UserId>(&id)?;
         ctx.people()
             .reactivate_user(v, &id, &meta(ctx))
             .await
@@ -314,7 +314,7 @@ impl NetworkMutation {
         id: ID,
     ) -> Result<crate::people::types::Invitation> {
         let v = viewer(ctx)?;
-        let id = app::InvitationId::parse(&id).gql()?;
+        let id = parse_id::<app::InvitationId>(&id)?;
         let inv = ctx
             .people()
             .revoke_invitation(v, &id, &meta(ctx))
@@ -377,7 +377,7 @@ impl NetworkMutation {
         class_label: Option<String>,
     ) -> Result<User> {
         let v = viewer(ctx)?;
-        let id = app::UserId::parse(&id).gql()?;
+        let id = parse_id::<app::UserId>(&id)?;
         ctx.people()
             .update_student(
                 v,
@@ -417,7 +417,7 @@ impl NetworkMutation {
     /// coordinator or an administrator). Their sessions end.
     async fn change_role(&self, ctx: &Context<'_>, user_id: ID, role: Role) -> Result<User> {
         let v = viewer(ctx)?;
-        let id = app::UserId::parse(&user_id).gql()?;
+        let id = parse_id::<app::UserId>(&user_id)?;
         ctx.people()
             .change_role(v, &id, role.into(), &meta(ctx))
             .await
@@ -436,9 +436,7 @@ impl NetworkMutation {
         message: Option<String>,
     ) -> Result<Twinning> {
         let v = viewer(ctx)?;
-        let partner = app::SchoolId::parse(&partner_id)
-            .map_err(|_| app::Error::invalid("partnerId", "no such school"))
-            .gql()?;
+        let partner = parse_id_of::<app::SchoolId>(&partner_id, "partnerId", "no such school")?;
         ctx.network()
             .propose_twinning(
                 v,
@@ -476,7 +474,7 @@ impl NetworkMutation {
         to: app::TwinningStatus,
     ) -> Result<Twinning> {
         let v = viewer(ctx)?;
-        let id = app::TwinningId::parse(id).gql()?;
+        let id = parse_id::<app::TwinningId>(id)?;
         ctx.network()
             .decide_twinning(v, &id, to, &meta(ctx))
             .await

@@ -115,7 +115,7 @@ impl Country {
     }
 
     /// The country's schools as the caller may see them (as `Query.schools`).
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn schools(
         &self,
         ctx: &Context<'_>,
@@ -292,7 +292,7 @@ impl School {
     /// The school's people as the asker may see them: staff for the
     /// network's adults and the school's own students; students only for the
     /// school's teachers. Optionally of one role and one class.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn people(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object, Result};
 use crate::context::{UseCases, meta, viewer};
 use crate::errors::GqlResult;
 use crate::relay::parse_id;
+use crate::relay::parse_id_of;
 use crate::spaces::types::{
     Channel, CreateSpaceInput, Message, Space, SpaceInvitation, SpaceMember,
 };
@@ -68,9 +69,7 @@ impl SpaceMutation {
         school_id: ID,
     ) -> Result<SpaceInvitation> {
         let v = viewer(ctx)?;
-        let school = app::SchoolId::parse(&school_id)
-            .map_err(|_| app::Error::invalid("schoolId", "no such school"))
-            .gql()?;
+        let school = parse_id_of::<app::SchoolId>(&school_id, "schoolId", "no such school")?;
         ctx.spaces()
             .invite_to_space(
                 v,
@@ -91,9 +90,7 @@ impl SpaceMutation {
         mentor_id: ID,
     ) -> Result<SpaceInvitation> {
         let v = viewer(ctx)?;
-        let mentor = app::UserId::parse(&mentor_id)
-            .map_err(|_| app::Error::invalid("mentorId", "no such mentor"))
-            .gql()?;
+        let mentor = parse_id_of::<app::UserId>(&mentor_id, "mentorId", "no such mentor")?;
         ctx.spaces()
             .invite_to_space(
                 v,
@@ -172,9 +169,7 @@ impl SpaceMutation {
         user_id: ID,
     ) -> Result<SpaceMember> {
         let v = viewer(ctx)?;
-        let user = app::UserId::parse(&user_id)
-            .map_err(|_| app::Error::invalid("userId", "not a member of this space"))
-            .gql()?;
+        let user = parse_id_of::<app::UserId>(&user_id, "userId", "not a member of this space")?;
         ctx.spaces()
             .remove_space_member(v, &parse_id(&space_id)?, &user, &meta(ctx))
             .await

@@ -209,7 +209,7 @@ impl Space {
     }
 
     /// The members, in the order they joined.
-    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 50, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -349,7 +349,7 @@ impl Channel {
 
     /// Messages that start threads, newest first; page back with the last
     /// edge's cursor as `before`.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn messages(
         &self,
         ctx: &Context<'_>,
@@ -461,7 +461,7 @@ impl Message {
     }
 
     /// Answers in this message's thread, oldest first.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn replies(
         &self,
         ctx: &Context<'_>,
