@@ -179,6 +179,12 @@ impl Application {
         );
         let write_timeout = http.write_timeout;
         tokio::pin!(shutdown);
+        // The server owns three tasks: the hourly collection, the search
+        // indexer and the reminders. The domain starts two more on first use
+        // (`app::live::log::Writer`: the space log's and the live rooms'); they
+        // are not under the shutdown token on purpose: a write a request
+        // still waits for must be committed and answered, and each ends when
+        // the `App` is dropped, after the last request has finished.
         let collector = tokio::spawn(collect_orphans(
             state.app.clone(),
             state.shutdown.clone(),

@@ -107,9 +107,38 @@ pub fn seq_cursor(seq: u64) -> String {
     seq.to_string()
 }
 
+/// A cursor into results an engine ranked: the position of the item.
+pub fn offset_cursor(position: usize) -> String {
+    encode_cursor(&format!("o{position}"))
+}
+
+/// Where ranked results continue after `after` (a [`PageRequest::after`]
+/// of an [`offset_cursor`]): the position past it, or 0 without one.
+pub fn offset_after(after: Option<&str>) -> Result<usize> {
+    match after {
+        None => Ok(0),
+        Some(a) => a
+            .strip_prefix('o')
+            .filter(|n| !n.is_empty() && n.len() <= 20 && n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| n.parse::<usize>().ok())
+            .map(|n| n.saturating_add(1))
+            .ok_or_else(|| Error::invalid("after", "not a cursor of these results")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offset_cursors_continue_past_their_item_and_garbage_is_refused() {
+        let page = PageRequest::parse(Some(5), Some(&offset_cursor(41))).unwrap();
+        assert_eq!(offset_after(page.after.as_deref()).unwrap(), 42);
+        assert_eq!(offset_after(None).unwrap(), 0);
+        for bad in ["", "o", "o-1", "o+1", "x3", "o99999999999999999999999"] {
+            assert!(offset_after(Some(bad)).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

@@ -64,6 +64,12 @@ impl<J: Send + 'static> Writer<J> {
     }
 }
 
+/// The error that ends a follower which fell behind its hub: the client
+/// resumes from the last cursor it received.
+pub(crate) fn missed() -> Error {
+    Error::ResyncRequired("live events were missed; resume from the last cursor received")
+}
+
 /// What a follower does with a live item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Live {

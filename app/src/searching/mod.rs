@@ -20,7 +20,7 @@ use crate::accounts::policy;
 use crate::kernel::audience::Principal;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{ChannelId, CountryCode, SchoolId, SpaceId};
-use crate::kernel::paging::{PageRequest, encode_cursor};
+use crate::kernel::paging::{PageRequest, offset_after, offset_cursor};
 use crate::materials::{LanguageTag, Licence, Material};
 use crate::network::model::School;
 use crate::searching::indexer::{
@@ -480,14 +480,7 @@ impl Searching<'_> {
         page: &PageRequest,
     ) -> Result<SearchPage> {
         let text = check_query(query)?;
-        let offset = match &page.after {
-            None => 0,
-            Some(a) => a
-                .strip_prefix('o')
-                .and_then(|n| n.parse::<usize>().ok())
-                .ok_or_else(|| Error::invalid("after", "not a cursor of these results"))?
-                .saturating_add(1),
-        };
+        let offset = offset_after(page.after.as_deref())?;
         if offset + page.limit > MAX_SEARCH_DEPTH {
             return Err(Error::invalid(
                 "after",
@@ -522,7 +515,7 @@ impl Searching<'_> {
             // A cursor is the hit's position in the engine's whole answer.
             hits: hits
                 .into_iter()
-                .map(|(i, h)| (encode_cursor(&format!("o{}", offset + i)), h))
+                .map(|(i, h)| (offset_cursor(offset + i), h))
                 .collect(),
             total: res.total,
             facets,

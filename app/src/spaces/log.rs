@@ -26,7 +26,7 @@ use crate::accounts::model::Viewer;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{SpaceId, UserId};
 use crate::live::REPLAY_PAGE;
-use crate::live::log::{Batch, Live, Position};
+use crate::live::log::{Batch, Live, Position, missed};
 use crate::spaces::cache::SpaceCache;
 use crate::spaces::hub::{SpaceFrame, SpaceHub, SpaceListener, SpaceSignal};
 use crate::spaces::model::{Channel, LoggedEvent, SpaceEvent, SpaceEventKind, SpaceRole};
@@ -262,7 +262,7 @@ impl Subscriber {
                 match self.store.space_log(&self.space, after, REPLAY_PAGE).await {
                     Ok(page) if after < page.pruned_through => {
                         self.done = true;
-                        return Some((Err(resync()), self));
+                        return Some((Err(missed()), self));
                     }
                     Ok(page) => {
                         self.take_page(page.events);
@@ -277,7 +277,7 @@ impl Subscriber {
             match self.listener.recv().await {
                 SpaceSignal::Missed => {
                     self.done = true;
-                    return Some((Err(resync()), self));
+                    return Some((Err(missed()), self));
                 }
                 SpaceSignal::Frame(frame) => {
                     // Presence and typing have no position: always live.
@@ -293,8 +293,4 @@ impl Subscriber {
             }
         }
     }
-}
-
-fn resync() -> Error {
-    Error::ResyncRequired("events were missed; resume from the last cursor received")
 }

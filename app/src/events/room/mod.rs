@@ -38,7 +38,7 @@ use crate::kernel::id::{EventId, LiveMessageId, PollId, QuestionId, SchoolId, Us
 use crate::kernel::text::clean_text;
 use crate::live::REPLAY_PAGE;
 use crate::live::hub::NotificationKind;
-use crate::live::log::{Batch, Live, Position};
+use crate::live::log::{Batch, Live, Position, missed};
 use crate::live::topics::{Listener, Topics};
 use crate::spaces::model::MessageBody;
 
@@ -1416,10 +1416,6 @@ struct RoomSubscriber {
 /// How often a live room's stream checks that its viewer may still follow it.
 const ACCESS_RECHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
-fn resync() -> Error {
-    Error::ResyncRequired("live entries were missed; resume from the last cursor received")
-}
-
 impl RoomSubscriber {
     /// Learns what an entry hides or shows again, before any entry is taken.
     fn note(&mut self, e: &LiveEntry) {
@@ -1516,7 +1512,7 @@ impl RoomSubscriber {
             match next {
                 None => {
                     self.done = true;
-                    return Some((Err(resync()), self));
+                    return Some((Err(missed()), self));
                 }
                 Some(e) => match self.position.live(e.seq) {
                     // A gap (written elsewhere in between) is read from the log.
