@@ -553,7 +553,6 @@ const OVERSIZED: &[(&str, usize)] = &[
     ("app/src/demo/mod.rs::load_demo", 122),
     ("app/src/events/mod.rs", 1076),
     ("app/src/events/room/mod.rs", 1532),
-    ("app/src/events/room/mod.rs::decide", 196),
     ("app/src/kernel/media_metadata.rs", 1750),
     ("app/src/materials/mod.rs", 835),
     ("app/src/materials/uploads.rs", 1067),

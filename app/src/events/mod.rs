@@ -424,7 +424,7 @@ pub(crate) struct State {
     pub(crate) reminders_wake: std::sync::Arc<tokio::sync::Notify>,
     /// The live rooms' writer task, started on first use.
     pub(crate) room_writer: std::sync::OnceLock<room::RoomWriter>,
-    pub(crate) room_hub: room::RoomHub,
+    pub(crate) room_hub: room::hub::RoomHub,
     /// Open connections per participant and room in this process.
     pub(crate) room_presence:
         crate::live::presence::Presence<(EventId, UserId), room::model::Participant>,

@@ -15,6 +15,7 @@
 //! Students appear in the room by their first name only. Who voted for what
 //! is kept in the log for the counts and never delivered.
 
+pub mod hub;
 pub mod model;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -28,6 +29,7 @@ use crate::accounts::model::{RequestMeta, Viewer};
 use crate::events::Events;
 use crate::events::policy;
 use crate::events::port::EventStore;
+use crate::events::room::hub::{RoomHub, RoomListener};
 use crate::events::room::model::{
     AttendanceReport, AttendanceRow, LiveEntry, LiveKind, Participant, Poll, Question, RaisedHand,
     RoomAccess, RoomView, SchoolAttendance,
@@ -39,7 +41,6 @@ use crate::kernel::text::clean_text;
 use crate::live::REPLAY_PAGE;
 use crate::live::hub::NotificationKind;
 use crate::live::log::{Batch, Live, Position, missed};
-use crate::live::topics::{Listener, Topics};
 use crate::spaces::model::MessageBody;
 
 /// How far a subscriber may fall behind before it must resynchronise.
@@ -244,94 +245,30 @@ impl Room {
         if matches!(job, Command::Chat(_) | Command::Ask(_)) {
             self.check_pace(by, now)?;
         }
-        Ok(match job {
+        match job {
             Command::Start => {
                 if self.live {
                     return Err(Error::Conflict("the event is live already".into()));
                 }
-                LiveKind::Started { by: by.clone() }
+                Ok(LiveKind::Started { by: by.clone() })
             }
             Command::End => {
                 self.live_only()?;
-                LiveKind::Ended { by: by.clone() }
+                Ok(LiveKind::Ended { by: by.clone() })
             }
-            Command::Join => {
-                let here = self
-                    .presence
-                    .get(&by.user)
-                    .is_some_and(|p| matches!(p.spans.last(), Some((_, None))));
-                if here {
-                    // Still present by the log (another process, or before a restart).
-                    return Err(Error::Conflict("present already".into()));
-                }
-                LiveKind::Joined { who: by.clone() }
-            }
-            Command::Leave => LiveKind::Left { who: by.clone() },
+            Command::Join => self.decide_join(by),
+            Command::Leave => Ok(LiveKind::Left { who: by.clone() }),
             Command::Chat(body) => {
                 self.live_only()?;
-                LiveKind::Chat {
+                Ok(LiveKind::Chat {
                     id: LiveMessageId::generate(),
                     author: by.clone(),
                     body: body.clone(),
-                }
+                })
             }
-            Command::HideChat { message } => {
-                if !self.chat_ids.contains(message) {
-                    return Err(Error::NotFound);
-                }
-                if self.hidden_chat.contains(message) {
-                    return Err(Error::Conflict("the message is hidden already".into()));
-                }
-                LiveKind::ChatHidden {
-                    id: message.clone(),
-                    by: by.user.clone(),
-                }
-            }
-            Command::Ask(body) => {
-                if self.ended_at.is_some() && !self.live {
-                    return Err(Error::Conflict("the event is over".into()));
-                }
-                LiveKind::Asked {
-                    question: Question {
-                        id: QuestionId::generate(),
-                        author: by.clone(),
-                        body: body.clone(),
-                        asked_at: now,
-                        votes: 0,
-                        answered: false,
-                        pinned: false,
-                        hidden: false,
-                    },
-                }
-            }
-            Command::Vote { question, up } => {
-                let (q, voters) = self.question(question)?;
-                if q.hidden {
-                    return Err(Error::NotFound);
-                }
-                if self.ended_at.is_some() && !self.live {
-                    return Err(Error::Conflict("the event is over".into()));
-                }
-                let had = voters.contains(&by.user);
-                if had == *up {
-                    return Err(Error::Conflict(if *up {
-                        "you upvoted this question already".into()
-                    } else {
-                        "you have not upvoted this question".into()
-                    }));
-                }
-                let votes = if *up {
-                    q.votes + 1
-                } else {
-                    q.votes.saturating_sub(1)
-                };
-                LiveKind::Voted {
-                    question: question.clone(),
-                    voter: by.user.clone(),
-                    up: *up,
-                    votes,
-                }
-            }
+            Command::HideChat { message } => self.decide_hide_chat(message, by),
+            Command::Ask(body) => self.decide_ask(body, by, now),
+            Command::Vote { question, up } => self.decide_vote(question, *up, by),
             Command::Mark {
                 question,
                 answered,
@@ -349,64 +286,14 @@ impl Room {
                 if let Some(h) = hidden {
                     q.hidden = *h;
                 }
-                LiveKind::Marked { question: q }
+                Ok(LiveKind::Marked { question: q })
             }
             Command::OpenPoll {
                 question,
                 options,
                 multiple,
-            } => {
-                self.live_only()?;
-                LiveKind::PollOpened {
-                    poll: Poll {
-                        id: PollId::generate(),
-                        question: question.clone(),
-                        options: options.clone(),
-                        multiple: *multiple,
-                        opened_by: by.clone(),
-                        opened_at: now,
-                        closed_at: None,
-                        counts: vec![0; options.len()],
-                        voters: 0,
-                    },
-                }
-            }
-            Command::VotePoll { poll, choices } => {
-                let (p, votes) = self.poll(poll)?;
-                if p.closed_at.is_some() {
-                    return Err(Error::Conflict("the poll is closed".into()));
-                }
-                if votes.contains_key(&by.user) {
-                    return Err(Error::Conflict("you voted in this poll already".into()));
-                }
-                let mut choices = choices.clone();
-                choices.sort_unstable();
-                choices.dedup();
-                if choices.is_empty()
-                    || (!p.multiple && choices.len() > 1)
-                    || choices.iter().any(|c| *c as usize >= p.options.len())
-                {
-                    return Err(Error::invalid(
-                        "choices",
-                        if p.multiple {
-                            "choose one or more of the poll's options"
-                        } else {
-                            "choose exactly one of the poll's options"
-                        },
-                    ));
-                }
-                let mut counts = p.counts.clone();
-                for c in &choices {
-                    counts[*c as usize] += 1;
-                }
-                LiveKind::PollVoted {
-                    poll: poll.clone(),
-                    voter: by.user.clone(),
-                    choices,
-                    counts,
-                    voters: p.voters + 1,
-                }
-            }
+            } => self.decide_open_poll(question, options, *multiple, by, now),
+            Command::VotePoll { poll, choices } => self.decide_vote_poll(poll, choices, by),
             Command::ClosePoll { poll } => {
                 let (p, _) = self.poll(poll)?;
                 if p.closed_at.is_some() {
@@ -414,26 +301,166 @@ impl Room {
                 }
                 let mut p = p.clone();
                 p.closed_at = Some(now);
-                LiveKind::PollClosed { poll: p }
+                Ok(LiveKind::PollClosed { poll: p })
             }
-            Command::Hand { who, raised } => {
-                if *raised {
-                    self.live_only()?;
-                }
-                let up = self.hands.iter().any(|h| h.who.user == who.user);
-                if up == *raised {
-                    return Err(Error::Conflict(if *raised {
-                        "the hand is raised already".into()
-                    } else {
-                        "the hand is not raised".into()
-                    }));
-                }
-                LiveKind::Hand {
-                    who: who.clone(),
-                    raised: *raised,
-                    by: by.user.clone(),
-                }
-            }
+            Command::Hand { who, raised } => self.decide_hand(who, *raised, by),
+        }
+    }
+
+    fn decide_join(&self, by: &Participant) -> Result<LiveKind> {
+        let here = self
+            .presence
+            .get(&by.user)
+            .is_some_and(|p| matches!(p.spans.last(), Some((_, None))));
+        if here {
+            // Still present by the log (another process, or before a restart).
+            return Err(Error::Conflict("present already".into()));
+        }
+        Ok(LiveKind::Joined { who: by.clone() })
+    }
+
+    fn decide_hide_chat(&self, message: &LiveMessageId, by: &Participant) -> Result<LiveKind> {
+        if !self.chat_ids.contains(message) {
+            return Err(Error::NotFound);
+        }
+        if self.hidden_chat.contains(message) {
+            return Err(Error::Conflict("the message is hidden already".into()));
+        }
+        Ok(LiveKind::ChatHidden {
+            id: message.clone(),
+            by: by.user.clone(),
+        })
+    }
+
+    fn decide_ask(&self, body: &str, by: &Participant, now: DateTime<Utc>) -> Result<LiveKind> {
+        if self.ended_at.is_some() && !self.live {
+            return Err(Error::Conflict("the event is over".into()));
+        }
+        Ok(LiveKind::Asked {
+            question: Question {
+                id: QuestionId::generate(),
+                author: by.clone(),
+                body: body.to_owned(),
+                asked_at: now,
+                votes: 0,
+                answered: false,
+                pinned: false,
+                hidden: false,
+            },
+        })
+    }
+
+    fn decide_vote(&self, question: &QuestionId, up: bool, by: &Participant) -> Result<LiveKind> {
+        let (q, voters) = self.question(question)?;
+        if q.hidden {
+            return Err(Error::NotFound);
+        }
+        if self.ended_at.is_some() && !self.live {
+            return Err(Error::Conflict("the event is over".into()));
+        }
+        let had = voters.contains(&by.user);
+        if had == up {
+            return Err(Error::Conflict(if up {
+                "you upvoted this question already".into()
+            } else {
+                "you have not upvoted this question".into()
+            }));
+        }
+        let votes = if up {
+            q.votes + 1
+        } else {
+            q.votes.saturating_sub(1)
+        };
+        Ok(LiveKind::Voted {
+            question: question.clone(),
+            voter: by.user.clone(),
+            up,
+            votes,
+        })
+    }
+
+    fn decide_open_poll(
+        &self,
+        question: &str,
+        options: &[String],
+        multiple: bool,
+        by: &Participant,
+        now: DateTime<Utc>,
+    ) -> Result<LiveKind> {
+        self.live_only()?;
+        Ok(LiveKind::PollOpened {
+            poll: Poll {
+                id: PollId::generate(),
+                question: question.to_owned(),
+                options: options.to_vec(),
+                multiple,
+                opened_by: by.clone(),
+                opened_at: now,
+                closed_at: None,
+                counts: vec![0; options.len()],
+                voters: 0,
+            },
+        })
+    }
+
+    fn decide_vote_poll(
+        &self,
+        poll: &PollId,
+        choices: &[u32],
+        by: &Participant,
+    ) -> Result<LiveKind> {
+        let (p, votes) = self.poll(poll)?;
+        if p.closed_at.is_some() {
+            return Err(Error::Conflict("the poll is closed".into()));
+        }
+        if votes.contains_key(&by.user) {
+            return Err(Error::Conflict("you voted in this poll already".into()));
+        }
+        let mut choices = choices.to_vec();
+        choices.sort_unstable();
+        choices.dedup();
+        if choices.is_empty()
+            || (!p.multiple && choices.len() > 1)
+            || choices.iter().any(|c| *c as usize >= p.options.len())
+        {
+            return Err(Error::invalid(
+                "choices",
+                if p.multiple {
+                    "choose one or more of the poll's options"
+                } else {
+                    "choose exactly one of the poll's options"
+                },
+            ));
+        }
+        let mut counts = p.counts.clone();
+        for c in &choices {
+            counts[*c as usize] += 1;
+        }
+        Ok(LiveKind::PollVoted {
+            poll: poll.clone(),
+            voter: by.user.clone(),
+            choices,
+            counts,
+            voters: p.voters + 1,
+        })
+    }
+
+    fn decide_hand(&self, who: &Participant, raised: bool, by: &Participant) -> Result<LiveKind> {
+        if raised {
+            self.live_only()?;
+        }
+        let up = self.hands.iter().any(|h| h.who.user == who.user);
+        if up == raised {
+            return Err(Error::Conflict(if raised {
+                "the hand is raised already".into()
+            } else {
+                "the hand is not raised".into()
+            }));
+        }
+        Ok(LiveKind::Hand {
+            who: who.clone(),
+            raised,
+            by: by.user.clone(),
         })
     }
 
@@ -697,50 +724,6 @@ impl Batch for Decide {
                 rooms.remove(&id);
             }
         }
-    }
-}
-
-/// Live entries of every room with at least one subscriber in this process.
-#[derive(Clone)]
-pub struct RoomHub {
-    rooms: Topics<EventId, Arc<LiveEntry>>,
-}
-
-impl Default for RoomHub {
-    fn default() -> Self {
-        RoomHub {
-            rooms: Topics::new(ROOM_CHANNEL_CAPACITY),
-        }
-    }
-}
-
-/// A subscriber to one room; dropping the last frees the room's channel.
-pub struct RoomListener {
-    listener: Listener<EventId, Arc<LiveEntry>>,
-}
-
-impl RoomHub {
-    pub fn listen(&self, event: &EventId) -> RoomListener {
-        RoomListener {
-            listener: self.rooms.listen(event),
-        }
-    }
-
-    fn publish(&self, entry: Arc<LiveEntry>) {
-        let event = entry.event.clone();
-        self.rooms.publish(&event, entry);
-    }
-
-    /// Rooms with at least one subscriber, for metrics and tests.
-    pub fn live_rooms(&self) -> usize {
-        self.rooms.len()
-    }
-}
-
-impl RoomListener {
-    /// The next entry, or `None` once the listener fell behind.
-    async fn recv(&mut self) -> Option<Arc<LiveEntry>> {
-        self.listener.recv().await.ok()
     }
 }
 
