@@ -1,22 +1,25 @@
-//! Subscriptions for transports, with `spaceEvents` rendered once per event
-//! and audience rather than once per subscriber.
+//! Subscriptions for transports, with `spaceEvents` and `eventLive`
+//! rendered once per event and audience rather than once per subscriber.
 //!
 //! A space's live event is prepared once for its staff and once for its
-//! students and shared by every subscriber (see `app::spaces::hub::SpaceFrame`).
-//! Resolving and serializing it again for each of a thousand subscribers
-//! was most of the server's work per delivery. Here a `spaceEvents`
-//! subscription runs its document once per shared event and keeps the
-//! serialized payload: every subscriber with the same document (and the
-//! same variables, apart from those of `spaceEvents`' own arguments) gets
-//! the same text.
+//! students and shared by every subscriber (see `app::spaces::hub::SpaceFrame`);
+//! a live room's entry is one shared value for everyone in the room (see
+//! `app::events::room`). Resolving and serializing it again for each of a
+//! thousand subscribers was most of the server's work per delivery. Here a
+//! subscription of one of those fields runs its document once per shared
+//! event and keeps the serialized payload: every subscriber with the same
+//! document (and the same variables, apart from those of the field's own
+//! arguments) gets the same text.
 //!
 //! A rendering is only shared when the viewer was never consulted while
 //! resolving it: resolvers read the viewer through [`crate::context::viewer`]
 //! and [`crate::network::types::viewer_opt`], which note the use. A document
 //! that asks for something personal (`reactions { mine }` on a reacted
 //! message, `edits`, `replies`, `myRole`, …) is resolved per subscriber, as
-//! before. Errors, replayed events and everything that is not a lone
-//! `spaceEvents` field take the ordinary path, so the answers are the same
+//! before. An entry made for one subscriber alone (a replayed one, or a
+//! room's question that this subscriber sees hidden) is resolved for them
+//! alone. Errors and everything that is not a lone `spaceEvents` or
+//! `eventLive` field take the ordinary path, so the answers are the same
 //! either way, byte for byte.
 
 use std::collections::{HashMap, VecDeque};
@@ -72,14 +75,15 @@ pub enum Output {
 #[derive(Clone)]
 pub struct Live {
     schema: LffSchema,
-    renderings: Arc<Renderings>,
+    spaces: Arc<Renderings<app::SpaceEvent>>,
+    rooms: Arc<Renderings<app::LiveEntry>>,
     counts: Arc<Counts>,
 }
 
 /// How live events were rendered, since the start.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct LiveCounts {
-    /// Times a live space event was resolved and serialized.
+    /// Times a live event (of a space or a room) was resolved and serialized.
     pub renderings: u64,
     /// Deliveries that reused a rendering made for another subscriber.
     pub reused: u64,
@@ -95,7 +99,8 @@ impl Live {
     pub fn new(schema: LffSchema) -> Live {
         Live {
             schema,
-            renderings: Arc::new(Renderings::default()),
+            spaces: Arc::new(Renderings::default()),
+            rooms: Arc::new(Renderings::default()),
             counts: Arc::new(Counts::default()),
         }
     }
@@ -133,7 +138,8 @@ impl Live {
             // document fails as it does on the ordinary path.
             let mut check = self.schema.execute_stream(
                 req.request()
-                    .data(OneEvent(Mutex::new(None)))
+                    .data(OneEvent::<app::SpaceEvent>::empty())
+                    .data(OneEvent::<app::LiveEntry>::empty())
                     .data(Arc::new(ViewerUse::default())),
             );
             if let Some(resp) = check.next().await {
@@ -143,44 +149,86 @@ impl Live {
             let app = self
                 .schema
                 .data::<app::App>()
-                .expect("the schema holds the app");
-            let events = match app::SpaceId::parse(&plan.space_id) {
-                Ok(space) => app
-                    .spaces()
-                    .space_events(&req.viewer, &space, plan.after.as_deref())
-                    .await
-                    .ok(),
-                Err(_) => None,
-            };
-            // A subscription that cannot start fails as it would have.
-            let Some(events) = events else {
-                return self.ordinary(&req);
-            };
-            let job = Arc::new(Job {
-                live: self,
-                req,
-                key: plan.key,
-            });
-            events
-                .then(move |item| {
-                    let job = job.clone();
-                    async move { job.render(item).await }
-                })
-                .boxed()
+                .expect("the schema holds the app")
+                .clone();
+            let (v, after) = (&req.viewer, plan.after.as_deref());
+            // A subscription that cannot start fails as it would have, on
+            // the ordinary path.
+            match plan.field {
+                SharedField::SpaceEvents => {
+                    let events = match app::SpaceId::parse(&plan.id) {
+                        Ok(space) => app.spaces().space_events(v, &space, after).await.ok(),
+                        Err(_) => None,
+                    };
+                    match events {
+                        Some(events) => self.follow(req, plan.key, events),
+                        None => self.ordinary(&req),
+                    }
+                }
+                SharedField::EventLive => {
+                    let entries = match app::EventId::parse(&plan.id) {
+                        Ok(event) => app.events().event_live(v, &event, after).await.ok(),
+                        Err(_) => None,
+                    };
+                    match entries {
+                        Some(entries) => self.follow(req, plan.key, entries),
+                        None => self.ordinary(&req),
+                    }
+                }
+            }
         };
         futures::stream::once(start).flatten().boxed()
+    }
+
+    /// Renders each item of a started stream, sharing what can be shared.
+    fn follow<T: Item>(
+        self,
+        req: LiveRequest,
+        key: Arc<str>,
+        items: impl futures::Stream<Item = app::Result<Arc<T>>> + Send + 'static,
+    ) -> BoxStream<'static, Output> {
+        let job = Arc::new(Job {
+            live: self,
+            req,
+            key,
+            items: std::marker::PhantomData,
+        });
+        items
+            .then(move |item| {
+                let job = job.clone();
+                async move { job.render(item).await }
+            })
+            .boxed()
+    }
+}
+
+/// A kind of live item whose renderings are shared, with where they are kept.
+trait Item: Send + Sync + Sized + 'static {
+    fn renderings(live: &Live) -> &Renderings<Self>;
+}
+
+impl Item for app::SpaceEvent {
+    fn renderings(live: &Live) -> &Renderings<Self> {
+        &live.spaces
+    }
+}
+
+impl Item for app::LiveEntry {
+    fn renderings(live: &Live) -> &Renderings<Self> {
+        &live.rooms
     }
 }
 
 /// What a shared subscription needs to render its events.
-struct Job {
+struct Job<T> {
     live: Live,
     req: LiveRequest,
     key: Arc<str>,
+    items: std::marker::PhantomData<fn() -> T>,
 }
 
-impl Job {
-    async fn render(&self, item: app::Result<Arc<app::SpaceEvent>>) -> Output {
+impl<T: Item> Job<T> {
+    async fn render(&self, item: app::Result<Arc<T>>) -> Output {
         let event = match item {
             Ok(e) => e,
             Err(e) => return Output::Response(Box::new(self.resolve(Err(e)).await.0)),
@@ -190,9 +238,9 @@ impl Job {
         // (whose rendering, if any, is found by the event's address: the
         // kept weak reference keeps that address from being reused).
         let slot = if Arc::strong_count(&event) > 1 {
-            Some(self.live.renderings.slot(&event, &self.key))
+            Some(T::renderings(&self.live).slot(&event, &self.key))
         } else {
-            self.live.renderings.find(&event, &self.key)
+            T::renderings(&self.live).find(&event, &self.key)
         };
         let Some(slot) = slot else {
             return Output::Response(Box::new(self.resolve(Ok(event)).await.0));
@@ -226,7 +274,7 @@ impl Job {
     }
 
     /// Runs the document over one event; says whether the viewer was used.
-    async fn resolve(&self, item: app::Result<Arc<app::SpaceEvent>>) -> (Response, bool) {
+    async fn resolve(&self, item: app::Result<Arc<T>>) -> (Response, bool) {
         self.live.counts.renderings.fetch_add(1, Ordering::Relaxed);
         let used = Arc::new(ViewerUse::default());
         let mut stream = self.live.schema.execute_stream(
@@ -254,12 +302,17 @@ pub fn payload(resp: &Response) -> Arc<str> {
     }
 }
 
-/// The event a `spaceEvents` resolution is to yield, instead of subscribing:
+/// The item a `spaceEvents` (`T` = `app::SpaceEvent`) or `eventLive`
+/// (`app::LiveEntry`) resolution is to yield, instead of subscribing:
 /// `None` yields nothing (the document is only checked).
-pub(crate) struct OneEvent(Mutex<Option<app::Result<Arc<app::SpaceEvent>>>>);
+pub(crate) struct OneEvent<T>(Mutex<Option<app::Result<Arc<T>>>>);
 
-impl OneEvent {
-    pub(crate) fn take(&self) -> Option<app::Result<Arc<app::SpaceEvent>>> {
+impl<T> OneEvent<T> {
+    fn empty() -> Self {
+        OneEvent(Mutex::new(None))
+    }
+
+    pub(crate) fn take(&self) -> Option<app::Result<Arc<T>>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }
@@ -275,9 +328,37 @@ pub(crate) fn note_viewer_use(ctx: &async_graphql::Context<'_>) {
     }
 }
 
-/// A subscription that can share renderings: a lone `spaceEvents` field.
+/// The subscription fields whose renderings are shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SharedField {
+    SpaceEvents,
+    EventLive,
+}
+
+impl SharedField {
+    fn of(name: &str) -> Option<SharedField> {
+        match name {
+            "spaceEvents" => Some(SharedField::SpaceEvents),
+            "eventLive" => Some(SharedField::EventLive),
+            _ => None,
+        }
+    }
+
+    /// The argument naming what is followed.
+    fn id_argument(self) -> &'static str {
+        match self {
+            SharedField::SpaceEvents => "spaceId",
+            SharedField::EventLive => "eventId",
+        }
+    }
+}
+
+/// A subscription that can share renderings: a lone `spaceEvents` or
+/// `eventLive` field.
 struct SharedPlan {
-    space_id: String,
+    field: SharedField,
+    /// The space or event followed.
+    id: String,
     after: Option<String>,
     /// What, besides the event, decides the rendering: the document, the
     /// operation and the variables other than `spaceEvents`' arguments.
@@ -309,7 +390,8 @@ impl SharedPlan {
             return None;
         };
         let field = &field.node;
-        if field.name.node != "spaceEvents" || !field.directives.is_empty() {
+        let shared = SharedField::of(&field.name.node)?;
+        if !field.directives.is_empty() {
             return None;
         }
         let vars = match variables {
@@ -333,16 +415,16 @@ impl SharedPlan {
                 _ => None,
             }
         };
-        let (mut space_id, mut after) = (None, None);
+        let (mut id, mut after) = (None, None);
         for (name, value) in &field.arguments {
             let v = arg(&value.node)?;
             match name.node.as_str() {
-                "spaceId" => space_id = v,
                 "after" => after = v,
+                n if n == shared.id_argument() => id = v,
                 _ => return None,
             }
         }
-        let space_id = space_id?;
+        let id = id?;
         let mut rest = serde_json::Map::new();
         if let Some(m) = vars {
             for (k, v) in m {
@@ -358,7 +440,8 @@ impl SharedPlan {
             query
         );
         Some(SharedPlan {
-            space_id,
+            field: shared,
+            id,
             after,
             key: key.into(),
         })
@@ -374,35 +457,40 @@ enum Rendered {
 /// Renderings of shared events, by event and document; the newest
 /// [`KEPT`] are kept, which covers the time it takes to deliver an event to
 /// every subscriber many times over.
-#[derive(Default)]
-struct Renderings {
-    slots: Mutex<Slots>,
+struct Renderings<T> {
+    slots: Mutex<Slots<T>>,
+}
+
+impl<T> Default for Renderings<T> {
+    fn default() -> Self {
+        Renderings {
+            slots: Mutex::new(Slots {
+                map: HashMap::new(),
+                order: VecDeque::new(),
+            }),
+        }
+    }
 }
 
 const KEPT: usize = 8192;
 
 type SlotKey = (usize, Arc<str>);
 
-#[derive(Default)]
-struct Slots {
+struct Slots<T> {
     // The weak reference keeps the event's allocation, so its address is
     // not reused for another event while the entry exists.
-    map: HashMap<SlotKey, (Weak<app::SpaceEvent>, Arc<OnceCell<Rendered>>)>,
+    map: HashMap<SlotKey, (Weak<T>, Arc<OnceCell<Rendered>>)>,
     order: VecDeque<SlotKey>,
 }
 
-impl Renderings {
-    fn find(
-        &self,
-        event: &Arc<app::SpaceEvent>,
-        key: &Arc<str>,
-    ) -> Option<Arc<OnceCell<Rendered>>> {
+impl<T> Renderings<T> {
+    fn find(&self, event: &Arc<T>, key: &Arc<str>) -> Option<Arc<OnceCell<Rendered>>> {
         let k = (Arc::as_ptr(event) as usize, key.clone());
         let s = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         s.map.get(&k).map(|(_, cell)| cell.clone())
     }
 
-    fn slot(&self, event: &Arc<app::SpaceEvent>, key: &Arc<str>) -> Arc<OnceCell<Rendered>> {
+    fn slot(&self, event: &Arc<T>, key: &Arc<str>) -> Arc<OnceCell<Rendered>> {
         let k = (Arc::as_ptr(event) as usize, key.clone());
         let mut s = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, cell)) = s.map.get(&k) {
@@ -443,7 +531,10 @@ mod tests {
             Some(&json!({ "s": "sp1", "a": null, "full": true })),
         )
         .unwrap();
-        assert_eq!(one.space_id, "sp1");
+        assert_eq!(
+            (one.field, one.id.as_str()),
+            (SharedField::SpaceEvents, "sp1")
+        );
         assert_eq!(one.after.as_deref(), Some("7"));
         assert_eq!(two.after, None);
         // Neither the space nor the cursor changes how an event is rendered.
@@ -470,9 +561,17 @@ mod tests {
             None,
         )
         .unwrap();
+        assert_eq!((lit.id.as_str(), lit.after.as_deref()), ("sp3", Some("2")));
+        // A live room is shared the same way, by its own arguments.
+        let room = SharedPlan::of(
+            "subscription($e: ID!, $a: String) { eventLive(eventId: $e, after: $a) { cursor kind } }",
+            None,
+            Some(&json!({ "e": "ev1", "a": "3" })),
+        )
+        .unwrap();
         assert_eq!(
-            (lit.space_id.as_str(), lit.after.as_deref()),
-            ("sp3", Some("2"))
+            (room.field, room.id.as_str(), room.after.as_deref()),
+            (SharedField::EventLive, "ev1", Some("3"))
         );
     }
 
@@ -496,6 +595,14 @@ mod tests {
             ),
             (
                 "subscription { spaceEvents(after: \"1\") { cursor } }",
+                None,
+            ),
+            (
+                "subscription($s: ID!) { spaceEvents(eventId: $s) { cursor } }",
+                None,
+            ),
+            (
+                "subscription($s: ID!) { eventLive(spaceId: $s) { cursor } }",
                 None,
             ),
             (

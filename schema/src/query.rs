@@ -13,7 +13,7 @@ use crate::notifications::types::Notification;
 use crate::people::types::{Invitation, InvitationPreview};
 use crate::relay;
 use crate::relay::connection;
-use crate::relay::parse_id;
+use crate::relay::{known_id, parse_id};
 use crate::searching::types::{SearchFilter, SearchHit, SearchResults, SearchSort};
 use crate::spaces::types::{Channel, Message, Space, SpaceInvitation};
 
@@ -85,7 +85,7 @@ impl CoreQuery {
 
     /// A learning material or good practice you may read; null otherwise.
     async fn material(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Material>> {
-        let Ok(id) = app::MaterialId::parse(&id) else {
+        let Some(id) = known_id::<app::MaterialId>(&id) else {
             return Ok(None);
         };
         Ok(or_none(ctx.materials().material(viewer_opt(ctx), &id).await)?.map(Material))
@@ -120,7 +120,7 @@ impl CoreQuery {
     /// One of your resumable uploads, with how much has arrived.
     async fn upload(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ResumableUpload>> {
         let v = viewer(ctx)?;
-        let Ok(id) = app::UploadId::parse(&id) else {
+        let Some(id) = known_id::<app::UploadId>(&id) else {
             return Ok(None);
         };
         Ok(or_none(ctx.materials().upload(v, &id).await)?.map(ResumableUpload))
@@ -129,7 +129,7 @@ impl CoreQuery {
     /// A twinning space you are in, look into, or may join; null otherwise.
     async fn space(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Space>> {
         let v = viewer(ctx)?;
-        let Ok(id) = app::SpaceId::parse(&id) else {
+        let Some(id) = known_id::<app::SpaceId>(&id) else {
             return Ok(None);
         };
         Ok(or_none(ctx.spaces().space(v, &id).await)?.map(Space))
@@ -152,7 +152,7 @@ impl CoreQuery {
     /// One message, if you may read its channel; null otherwise.
     async fn message(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Message>> {
         let v = viewer(ctx)?;
-        let Ok(id) = app::MessageId::parse(&id) else {
+        let Some(id) = known_id::<app::MessageId>(&id) else {
             return Ok(None);
         };
         Ok(or_none(ctx.spaces().message(v, &id).await)?.map(Message))
@@ -162,7 +162,7 @@ impl CoreQuery {
     /// its messages on their own; null when there is none you may read.
     async fn channel(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Channel>> {
         let v = viewer(ctx)?;
-        let Ok(id) = app::ChannelId::parse(&id) else {
+        let Some(id) = known_id::<app::ChannelId>(&id) else {
             return Ok(None);
         };
         Ok(or_none(ctx.spaces().channel(v, &id).await)?.map(Channel))
@@ -293,7 +293,7 @@ impl CoreQuery {
 
     /// A school, if the caller may see it; null otherwise.
     async fn school(&self, ctx: &Context<'_>, id: ID) -> Result<Option<School>> {
-        let Ok(id) = app::SchoolId::parse(&id) else {
+        let Some(id) = known_id::<app::SchoolId>(&id) else {
             return Ok(None);
         };
         match ctx.network().school(viewer_opt(ctx), &id).await {

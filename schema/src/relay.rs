@@ -35,6 +35,12 @@ pub(crate) fn parse_id<T: app::PlatformId>(id: &ID) -> Result<T> {
     T::parse(id).gql()
 }
 
+/// An id received from a client for a field that answers null for what it
+/// does not know: one that is not an id of ours is `None`.
+pub(crate) fn known_id<T: app::PlatformId>(id: &ID) -> Option<T> {
+    T::parse(id).ok()
+}
+
 /// [`parse_id`], where an unknown id is bad input of `field` rather than not found.
 pub(crate) fn parse_id_of<T: app::PlatformId>(
     id: &ID,

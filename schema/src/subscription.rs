@@ -29,7 +29,7 @@ impl Subscription {
         space_id: ID,
         after: Option<String>,
     ) -> Result<BoxStream<'static, Result<SpaceEvent>>> {
-        if let Some(one) = ctx.data_opt::<OneEvent>() {
+        if let Some(one) = ctx.data_opt::<OneEvent<app::SpaceEvent>>() {
             // A transport renders an event it already has (see `live`).
             let item = one.take();
             return Ok(futures::stream::iter(item)
@@ -63,6 +63,13 @@ impl Subscription {
         event_id: ID,
         after: Option<String>,
     ) -> Result<BoxStream<'static, Result<LiveEvent>>> {
+        if let Some(one) = ctx.data_opt::<OneEvent<app::LiveEntry>>() {
+            // A transport renders an entry it already has (see `live`).
+            let item = one.take();
+            return Ok(futures::stream::iter(item)
+                .map(|r| r.map(LiveEvent).gql())
+                .boxed());
+        }
         let v = viewer(ctx)?;
         let id = parse_id::<app::EventId>(&event_id)?;
         let stream = ctx

@@ -423,29 +423,30 @@ impl MeiliIndex {
                 highlights,
             });
         }
-        let mut facets = Vec::new();
-        for name in FacetName::ALL {
-            if let Some(values) = res
-                .facet_distribution
-                .as_ref()
-                .and_then(|d| d.get(&facet_field(name)))
-            {
-                let mut v: Vec<(&String, &usize)> = values.iter().collect();
-                v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-                facets.extend(v.into_iter().map(|(value, count)| FacetCount {
-                    facet: name,
-                    value: value.clone(),
-                    count: *count as u64,
-                }));
-            }
-        }
         Ok(EngineResults {
             hits,
             total: res.estimated_total_hits as u64,
-            facets,
+            facets: facet_counts(res.facet_distribution.as_ref()),
             partial: false,
         })
     }
+}
+
+/// The facets' values of a merged distribution, the most frequent first.
+fn facet_counts(distribution: Option<&HashMap<String, HashMap<String, usize>>>) -> Vec<FacetCount> {
+    let mut facets = Vec::new();
+    for name in FacetName::ALL {
+        if let Some(values) = distribution.and_then(|d| d.get(&facet_field(name))) {
+            let mut v: Vec<(&String, &usize)> = values.iter().collect();
+            v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+            facets.extend(v.into_iter().map(|(value, count)| FacetCount {
+                facet: name,
+                value: value.clone(),
+                count: *count as u64,
+            }));
+        }
+    }
+    facets
 }
 
 #[async_trait]

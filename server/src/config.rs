@@ -453,24 +453,83 @@ fn nonzero(d: Duration, env: &'static str, flag: &'static str) -> Result<Duratio
 impl ServeArgs {
     /// Checks every setting and derives the defaults that depend on the data directory.
     pub fn into_config(self) -> Result<Config, ConfigError> {
+        let (database, objects, search) = self.backends()?;
+        self.check_pairs()?;
+        let schema = self.schema_options()?;
+        let http = self.http_limits()?;
+        let ws = self.ws_limits()?;
+        let accounts = app::AccountOptions {
+            session_idle: nonzero(self.session_idle, "LFF_SESSION_IDLE", "session-idle")?,
+            session_absolute: self.session_absolute,
+            login_attempts_per_ip_per_minute: self.login_attempts_per_ip,
+        };
+        let space_events_kept = nonzero(
+            self.space_events_kept,
+            "LFF_SPACE_EVENTS_KEPT",
+            "space-events-kept",
+        )?;
+        let event_reminder = nonzero(self.event_reminder, "LFF_EVENT_REMINDER", "event-reminder")?;
+        let previews = self.preview_options()?;
+        Ok(Config {
+            listen: self.listen,
+            database,
+            objects,
+            search,
+            admin_email: self.admin_email,
+            admin_password: self.admin_password,
+            allowed_origins: self
+                .allowed_origins
+                .into_iter()
+                .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+                .collect(),
+            trusted_proxies: self.trusted_proxies,
+            schema,
+            http,
+            ws,
+            accounts,
+            files: app::FileLimits {
+                max_upload: self.max_upload,
+                school_quota: self.school_quota,
+            },
+            log: self.log,
+            log_format: self.log_format,
+            space_events_kept,
+            event_reminder,
+            previews,
+        })
+    }
+
+    /// The database, the object store and the search engine, each checked
+    /// as far as it can be without opening it.
+    fn backends(
+        &self,
+    ) -> Result<
+        (
+            store::DatabaseOptions,
+            store::ObjectsOptions,
+            search::SearchOptions,
+        ),
+        ConfigError,
+    > {
         let data = &self.data_dir;
         let database = store::DatabaseOptions {
             url: self
                 .database
+                .clone()
                 .unwrap_or_else(|| format!("surrealkv://{}", data.join("db").display())),
-            user: self.database_user,
-            password: self.database_password,
-            namespace: self.database_namespace,
-            database: self.database_name,
+            user: self.database_user.clone(),
+            password: self.database_password.clone(),
+            namespace: self.database_namespace.clone(),
+            database: self.database_name.clone(),
         };
-        let db_err =
-            |e: store::OpenError| err("LFF_DATABASE", "database", strip_setting(e.to_string()));
-        database.local_path().map_err(db_err)?;
-        let s3_credentials = match (self.s3_access_key_id, self.s3_secret_access_key) {
+        database
+            .local_path()
+            .map_err(|e| err("LFF_DATABASE", "database", strip_setting(e.to_string())))?;
+        let s3_credentials = match (&self.s3_access_key_id, &self.s3_secret_access_key) {
             (Some(access_key_id), Some(secret_access_key)) => Some(store::S3Credentials {
-                access_key_id,
-                secret_access_key,
-                session_token: self.s3_session_token,
+                access_key_id: access_key_id.clone(),
+                secret_access_key: secret_access_key.clone(),
+                session_token: self.s3_session_token.clone(),
             }),
             (None, None) => None,
             _ => {
@@ -484,6 +543,7 @@ impl ServeArgs {
         let objects = store::ObjectsOptions {
             url: self
                 .objects
+                .clone()
                 .unwrap_or_else(|| format!("file://{}", data.join("objects").display())),
             s3_credentials,
         };
@@ -492,6 +552,7 @@ impl ServeArgs {
             .map_err(|e| err("LFF_OBJECTS", "objects", strip_setting(e.to_string())))?;
         let search_value = self
             .search
+            .clone()
             .unwrap_or_else(|| data.join("search").display().to_string());
         let search = search::SearchOptions::parse(
             &search_value,
@@ -499,7 +560,12 @@ impl ServeArgs {
             &self.search_index,
         )
         .map_err(|e| err("LFF_SEARCH", "search", strip_setting(e.to_string())))?;
+        Ok((database, objects, search))
+    }
 
+    /// Settings that must agree with each other, and those given as text
+    /// with a grammar of their own (origins, the log filter).
+    fn check_pairs(&self) -> Result<(), ConfigError> {
         for origin in &self.allowed_origins {
             let ok = url::Url::parse(origin)
                 .map(|u| {
@@ -549,157 +615,125 @@ impl ServeArgs {
                 format!("'{}' is not a log filter: {e}", self.log),
             )
         })?;
+        Ok(())
+    }
 
-        Ok(Config {
-            listen: self.listen,
-            database,
-            objects,
-            search,
-            admin_email: self.admin_email,
-            admin_password: self.admin_password,
-            allowed_origins: self
-                .allowed_origins
-                .into_iter()
-                .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
-                .collect(),
-            trusted_proxies: self.trusted_proxies,
-            schema: schema::SchemaOptions {
-                max_depth: positive(self.max_depth, "LFF_MAX_DEPTH", "max-depth")?,
-                max_complexity: positive(
-                    self.max_complexity,
-                    "LFF_MAX_COMPLEXITY",
-                    "max-complexity",
-                )?,
-                max_directives: positive(
-                    self.max_directives,
-                    "LFF_MAX_DIRECTIVES",
-                    "max-directives",
-                )?,
-                max_aliases: self.max_aliases,
-            },
-            http: HttpLimits {
-                max_document_bytes: positive(
-                    self.max_document_bytes,
-                    "LFF_MAX_DOCUMENT_BYTES",
-                    "max-document-bytes",
-                )?,
-                max_body_bytes: positive(
-                    self.max_body_bytes,
-                    "LFF_MAX_BODY_BYTES",
-                    "max-body-bytes",
-                )?,
-                header_read_timeout: nonzero(
-                    self.header_read_timeout,
-                    "LFF_HEADER_READ_TIMEOUT",
-                    "header-read-timeout",
-                )?,
-                body_idle_timeout: nonzero(
-                    self.body_idle_timeout,
-                    "LFF_BODY_IDLE_TIMEOUT",
-                    "body-idle-timeout",
-                )?,
-                write_timeout: nonzero(self.write_timeout, "LFF_WRITE_TIMEOUT", "write-timeout")?,
-                max_connections: positive(
-                    self.max_connections,
-                    "LFF_MAX_CONNECTIONS",
-                    "max-connections",
-                )?,
-                max_connections_per_address: positive(
-                    self.max_connections_per_address,
-                    "LFF_MAX_CONNECTIONS_PER_ADDRESS",
-                    "max-connections-per-address",
-                )?,
-                metrics_token: match self.metrics_token {
-                    Some(t) if t.len() < 16 => {
-                        return Err(err(
-                            "LFF_METRICS_TOKEN",
-                            "metrics-token",
-                            "use at least 16 characters",
-                        ));
-                    }
-                    other => other,
-                },
-                request_timeout: nonzero(
-                    self.request_timeout,
-                    "LFF_REQUEST_TIMEOUT",
-                    "request-timeout",
-                )?,
-                shutdown_timeout: self.shutdown_timeout,
-            },
-            ws: WsLimits {
-                max_message_bytes: positive(
-                    self.ws_max_message_bytes,
-                    "LFF_WS_MAX_MESSAGE_BYTES",
-                    "ws-max-message-bytes",
-                )?,
-                max_per_person: positive(
-                    self.ws_max_per_person,
-                    "LFF_WS_MAX_PER_PERSON",
-                    "ws-max-per-person",
-                )?,
-                max_subscriptions: positive(
-                    self.ws_max_subscriptions,
-                    "LFF_WS_MAX_SUBSCRIPTIONS",
-                    "ws-max-subscriptions",
-                )?,
-                max_messages: self.ws_max_messages,
-                rate_window: nonzero(self.ws_rate_window, "LFF_WS_RATE_WINDOW", "ws-rate-window")?,
-                init_timeout: nonzero(
-                    self.ws_init_timeout,
-                    "LFF_WS_INIT_TIMEOUT",
-                    "ws-init-timeout",
-                )?,
-                ping_interval: nonzero(
-                    self.ws_ping_interval,
-                    "LFF_WS_PING_INTERVAL",
-                    "ws-ping-interval",
-                )?,
-                idle_timeout: self.ws_idle_timeout,
-            },
-            accounts: app::AccountOptions {
-                session_idle: nonzero(self.session_idle, "LFF_SESSION_IDLE", "session-idle")?,
-                session_absolute: self.session_absolute,
-                login_attempts_per_ip_per_minute: self.login_attempts_per_ip,
-            },
-            files: app::FileLimits {
-                max_upload: self.max_upload,
-                school_quota: self.school_quota,
-            },
-            log: self.log,
-            log_format: self.log_format,
-            space_events_kept: nonzero(
-                self.space_events_kept,
-                "LFF_SPACE_EVENTS_KEPT",
-                "space-events-kept",
+    fn schema_options(&self) -> Result<schema::SchemaOptions, ConfigError> {
+        Ok(schema::SchemaOptions {
+            max_depth: positive(self.max_depth, "LFF_MAX_DEPTH", "max-depth")?,
+            max_complexity: positive(self.max_complexity, "LFF_MAX_COMPLEXITY", "max-complexity")?,
+            max_directives: positive(self.max_directives, "LFF_MAX_DIRECTIVES", "max-directives")?,
+            max_aliases: self.max_aliases,
+        })
+    }
+
+    fn http_limits(&self) -> Result<HttpLimits, ConfigError> {
+        Ok(HttpLimits {
+            max_document_bytes: positive(
+                self.max_document_bytes,
+                "LFF_MAX_DOCUMENT_BYTES",
+                "max-document-bytes",
             )?,
-            event_reminder: nonzero(self.event_reminder, "LFF_EVENT_REMINDER", "event-reminder")?,
-            previews: crate::previews::PreviewOptions {
-                program: self.preview_program,
-                workers: match self.preview_workers {
-                    Some(n) => positive(n, "LFF_PREVIEW_WORKERS", "preview-workers")?,
-                    None => {
-                        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-                        if cores >= 4 { 2 } else { 1 }
-                    }
-                },
-                memory: if self.preview_memory < 128 << 20 {
+            max_body_bytes: positive(self.max_body_bytes, "LFF_MAX_BODY_BYTES", "max-body-bytes")?,
+            header_read_timeout: nonzero(
+                self.header_read_timeout,
+                "LFF_HEADER_READ_TIMEOUT",
+                "header-read-timeout",
+            )?,
+            body_idle_timeout: nonzero(
+                self.body_idle_timeout,
+                "LFF_BODY_IDLE_TIMEOUT",
+                "body-idle-timeout",
+            )?,
+            write_timeout: nonzero(self.write_timeout, "LFF_WRITE_TIMEOUT", "write-timeout")?,
+            max_connections: positive(
+                self.max_connections,
+                "LFF_MAX_CONNECTIONS",
+                "max-connections",
+            )?,
+            max_connections_per_address: positive(
+                self.max_connections_per_address,
+                "LFF_MAX_CONNECTIONS_PER_ADDRESS",
+                "max-connections-per-address",
+            )?,
+            metrics_token: match &self.metrics_token {
+                Some(t) if t.len() < 16 => {
                     return Err(err(
-                        "LFF_PREVIEW_MEMORY",
-                        "preview-memory",
-                        "give at least 128MiB",
+                        "LFF_METRICS_TOKEN",
+                        "metrics-token",
+                        "use at least 16 characters",
                     ));
-                } else {
-                    self.preview_memory
-                },
-                cpu: (nonzero(
-                    self.preview_timeout,
-                    "LFF_PREVIEW_TIMEOUT",
-                    "preview-timeout",
-                )? * 2
-                    / 3)
-                .max(Duration::from_secs(1)),
-                timeout: self.preview_timeout,
+                }
+                other => other.clone(),
             },
+            request_timeout: nonzero(
+                self.request_timeout,
+                "LFF_REQUEST_TIMEOUT",
+                "request-timeout",
+            )?,
+            shutdown_timeout: self.shutdown_timeout,
+        })
+    }
+
+    fn ws_limits(&self) -> Result<WsLimits, ConfigError> {
+        Ok(WsLimits {
+            max_message_bytes: positive(
+                self.ws_max_message_bytes,
+                "LFF_WS_MAX_MESSAGE_BYTES",
+                "ws-max-message-bytes",
+            )?,
+            max_per_person: positive(
+                self.ws_max_per_person,
+                "LFF_WS_MAX_PER_PERSON",
+                "ws-max-per-person",
+            )?,
+            max_subscriptions: positive(
+                self.ws_max_subscriptions,
+                "LFF_WS_MAX_SUBSCRIPTIONS",
+                "ws-max-subscriptions",
+            )?,
+            max_messages: self.ws_max_messages,
+            rate_window: nonzero(self.ws_rate_window, "LFF_WS_RATE_WINDOW", "ws-rate-window")?,
+            init_timeout: nonzero(
+                self.ws_init_timeout,
+                "LFF_WS_INIT_TIMEOUT",
+                "ws-init-timeout",
+            )?,
+            ping_interval: nonzero(
+                self.ws_ping_interval,
+                "LFF_WS_PING_INTERVAL",
+                "ws-ping-interval",
+            )?,
+            idle_timeout: self.ws_idle_timeout,
+        })
+    }
+
+    fn preview_options(&self) -> Result<crate::previews::PreviewOptions, ConfigError> {
+        let workers = match self.preview_workers {
+            Some(n) => positive(n, "LFF_PREVIEW_WORKERS", "preview-workers")?,
+            None => {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                if cores >= 4 { 2 } else { 1 }
+            }
+        };
+        if self.preview_memory < 128 << 20 {
+            return Err(err(
+                "LFF_PREVIEW_MEMORY",
+                "preview-memory",
+                "give at least 128MiB",
+            ));
+        }
+        let timeout = nonzero(
+            self.preview_timeout,
+            "LFF_PREVIEW_TIMEOUT",
+            "preview-timeout",
+        )?;
+        Ok(crate::previews::PreviewOptions {
+            program: self.preview_program.clone(),
+            workers,
+            memory: self.preview_memory,
+            cpu: (timeout * 2 / 3).max(Duration::from_secs(1)),
+            timeout: self.preview_timeout,
         })
     }
 }

@@ -94,7 +94,7 @@ impl Metrics {
     }
 }
 
-/// Reports how live space events were rendered (see `schema::live`).
+/// Reports how live events of spaces and rooms were rendered (see `schema::live`).
 pub struct LiveRenderings(pub schema::Live);
 
 impl std::fmt::Debug for LiveRenderings {
@@ -109,12 +109,12 @@ impl Collector for LiveRenderings {
         for (name, help, value) in [
             (
                 "live_event_renderings",
-                "Live space events resolved and serialized",
+                "Live events of spaces and rooms resolved and serialized",
                 counts.renderings,
             ),
             (
                 "live_event_reused_renderings",
-                "Live space event deliveries that reused another subscriber's rendering",
+                "Live event deliveries that reused another subscriber's rendering",
                 counts.reused,
             ),
         ] {

@@ -17,7 +17,7 @@ use crate::metrics::Metrics;
 pub struct AppState {
     pub app: app::App,
     pub schema: schema::LffSchema,
-    /// Runs subscriptions, sharing renderings of live space events.
+    /// Runs subscriptions, sharing renderings of live events of spaces and rooms.
     pub live: schema::Live,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,

@@ -21,7 +21,7 @@ use futures::stream::BoxStream;
 use futures::{FutureExt, SinkExt, StreamExt};
 use schema::ErrorCode;
 use schema::live::Output;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio_stream::StreamMap;
 
 use crate::config::WsLimits;
@@ -135,6 +135,14 @@ struct Close(u16, String);
 
 fn closing(code: u16, reason: impl Into<String>) -> Option<Close> {
     Some(Close(code, reason.into()))
+}
+
+/// The close of a message that breaks the protocol's grammar.
+fn invalid(why: &str) -> Option<Close> {
+    closing(
+        close::INVALID_MESSAGE,
+        format!("Invalid message received: {why}"),
+    )
 }
 
 type OpStream = BoxStream<'static, Option<schema::live::Output>>;
@@ -372,12 +380,6 @@ impl Conn {
 
     /// Handles one client message; `Err` closes the socket.
     async fn handle(&mut self, socket: &mut WebSocket, text: &str) -> Result<(), Option<Close>> {
-        let invalid = |why: &str| {
-            closing(
-                close::INVALID_MESSAGE,
-                format!("Invalid message received: {why}"),
-            )
-        };
         let Ok(Value::Object(mut msg)) = serde_json::from_str::<Value>(text) else {
             return Err(invalid("not a JSON object"));
         };
@@ -385,71 +387,7 @@ impl Conn {
             return Err(invalid("missing 'type'"));
         };
         match kind.as_str() {
-            "connection_init" => {
-                if self.init_seen {
-                    return Err(closing(
-                        close::TOO_MANY_INITS,
-                        "Too many initialisation requests",
-                    ));
-                }
-                self.init_seen = true;
-                let payload = msg.remove("payload").unwrap_or(Value::Null);
-                if !(payload.is_object() || payload.is_null()) {
-                    return Err(invalid("'payload' must be an object"));
-                }
-                let token = payload
-                    .get("token")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .or_else(|| {
-                        let auth = payload
-                            .get("Authorization")
-                            .or_else(|| payload.get("authorization"))?;
-                        let (scheme, t) = auth.as_str()?.split_once(' ')?;
-                        scheme
-                            .eq_ignore_ascii_case("bearer")
-                            .then(|| t.trim().to_owned())
-                    });
-                let Some(token) = token else {
-                    return Err(closing(
-                        close::FORBIDDEN,
-                        "Forbidden: sign in and send the session token",
-                    ));
-                };
-                match self.state.app.accounts().authenticate(&token).await {
-                    Ok(viewer) => {
-                        let Some(counted) = self
-                            .state
-                            .sockets_per_person
-                            .admit(&viewer.user.id, self.limits.max_per_person)
-                        else {
-                            return Err(closing(
-                                close::POLICY,
-                                format!(
-                                    "Too many sockets: at most {} per person",
-                                    self.limits.max_per_person
-                                ),
-                            ));
-                        };
-                        self._counted = Some(counted);
-                        self.auth = Some((token, viewer));
-                        let ack = send_json(json!({ "type": "connection_ack" }));
-                        send(socket, ack, self.limits.idle_timeout)
-                            .await
-                            .map_err(|_| None)?;
-                    }
-                    Err(app::Error::Unauthenticated(_)) => {
-                        return Err(closing(
-                            close::FORBIDDEN,
-                            "Forbidden: the session token is not valid",
-                        ));
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "authentication failed");
-                        return Err(closing(1011, "Internal error"));
-                    }
-                }
-            }
+            "connection_init" => self.on_init(socket, msg).await,
             "ping" => {
                 let mut pong = json!({ "type": "pong" });
                 if let Some(p) = msg.remove("payload").filter(Value::is_object) {
@@ -458,101 +396,183 @@ impl Conn {
                 send(socket, send_json(pong), self.limits.idle_timeout)
                     .await
                     .map_err(|_| None)?;
+                Ok(())
             }
-            "pong" => {}
-            "subscribe" => {
-                let Some((_, viewer)) = &self.auth else {
-                    return Err(closing(close::UNAUTHORIZED, "Unauthorized"));
-                };
-                let viewer = viewer.clone();
-                let id = match msg.remove("id") {
-                    Some(Value::String(id)) if !id.is_empty() && id.len() <= 128 => id,
-                    _ => return Err(invalid("'id' must be a non-empty string")),
-                };
-                let Some(Value::Object(mut payload)) = msg.remove("payload") else {
-                    return Err(invalid("'payload' must be an object"));
-                };
-                let query = match payload.remove("query") {
-                    Some(Value::String(q)) => q,
-                    _ => return Err(invalid("'payload.query' must be a string")),
-                };
-                let operation_name = match payload.remove("operationName") {
-                    None | Some(Value::Null) => None,
-                    Some(Value::String(s)) => Some(s),
-                    _ => return Err(invalid("'payload.operationName' must be a string")),
-                };
-                let variables = match payload.remove("variables") {
-                    None | Some(Value::Null) => None,
-                    Some(v @ Value::Object(_)) => Some(v),
-                    _ => return Err(invalid("'payload.variables' must be an object")),
-                };
-                if self.ids.contains(&id) {
-                    return Err(closing(
-                        close::DUPLICATE_ID,
-                        format!("Subscriber for {id} already exists"),
-                    ));
-                }
-                let refuse = if self.ids.len() >= self.limits.max_subscriptions {
-                    Some(error_payload(
-                        ErrorCode::RateLimited,
-                        &format!(
-                            "at most {} operations may run at once on one socket",
-                            self.limits.max_subscriptions
-                        ),
-                    ))
-                } else if query.len() > self.state.config.http.max_document_bytes {
-                    Some(error_payload(
-                        ErrorCode::PayloadTooLarge,
-                        "the GraphQL document is too large",
-                    ))
-                } else {
-                    None
-                };
-                if let Some(payload) = refuse {
-                    let m = send_json(json!({ "type": "error", "id": id, "payload": payload }));
-                    return send(socket, m, self.limits.idle_timeout)
-                        .await
-                        .map_err(|_| None);
-                }
-                let mut meta = self.meta.clone();
-                meta.request_id = Some(format!(
-                    "{}/{}",
-                    meta.request_id.as_deref().unwrap_or("ws"),
-                    id
-                ));
-                let req = schema::LiveRequest {
-                    query,
-                    operation_name,
-                    variables,
-                    viewer,
-                    meta,
-                };
-                let stream: OpStream = self
+            "pong" => Ok(()),
+            "subscribe" => self.on_subscribe(socket, msg).await,
+            "complete" => self.on_complete(msg),
+            other => Err(invalid(&format!(
+                "unknown type '{}'",
+                other.chars().take(32).collect::<String>()
+            ))),
+        }
+    }
+
+    /// `connection_init`: signs the socket in with its session token, once.
+    async fn on_init(
+        &mut self,
+        socket: &mut WebSocket,
+        mut msg: Map<String, Value>,
+    ) -> Result<(), Option<Close>> {
+        if self.init_seen {
+            return Err(closing(
+                close::TOO_MANY_INITS,
+                "Too many initialisation requests",
+            ));
+        }
+        self.init_seen = true;
+        let payload = msg.remove("payload").unwrap_or(Value::Null);
+        if !(payload.is_object() || payload.is_null()) {
+            return Err(invalid("'payload' must be an object"));
+        }
+        let token = payload
+            .get("token")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or_else(|| {
+                let auth = payload
+                    .get("Authorization")
+                    .or_else(|| payload.get("authorization"))?;
+                let (scheme, t) = auth.as_str()?.split_once(' ')?;
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then(|| t.trim().to_owned())
+            });
+        let Some(token) = token else {
+            return Err(closing(
+                close::FORBIDDEN,
+                "Forbidden: sign in and send the session token",
+            ));
+        };
+        match self.state.app.accounts().authenticate(&token).await {
+            Ok(viewer) => {
+                let Some(counted) = self
                     .state
-                    .live
-                    .execute(req)
-                    .map(Some)
-                    .chain(futures::stream::once(async { None }))
-                    .boxed();
-                self.ids.insert(id.clone());
-                self.ops.insert(id, stream);
-                self.state.metrics.subscriptions.inc();
-            }
-            "complete" => {
-                let Some(Value::String(id)) = msg.remove("id") else {
-                    return Err(invalid("'id' must be a string"));
+                    .sockets_per_person
+                    .admit(&viewer.user.id, self.limits.max_per_person)
+                else {
+                    return Err(closing(
+                        close::POLICY,
+                        format!(
+                            "Too many sockets: at most {} per person",
+                            self.limits.max_per_person
+                        ),
+                    ));
                 };
-                if self.ids.remove(&id) {
-                    self.ops.remove(&id);
-                    self.state.metrics.subscriptions.dec();
-                }
+                self._counted = Some(counted);
+                self.auth = Some((token, viewer));
+                let ack = send_json(json!({ "type": "connection_ack" }));
+                send(socket, ack, self.limits.idle_timeout)
+                    .await
+                    .map_err(|_| None)?;
             }
-            other => {
-                return Err(invalid(&format!(
-                    "unknown type '{}'",
-                    other.chars().take(32).collect::<String>()
-                )));
+            Err(app::Error::Unauthenticated(_)) => {
+                return Err(closing(
+                    close::FORBIDDEN,
+                    "Forbidden: the session token is not valid",
+                ));
             }
+            Err(e) => {
+                tracing::error!(error = %e, "authentication failed");
+                return Err(closing(1011, "Internal error"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `subscribe`: starts an operation under the socket's limits.
+    async fn on_subscribe(
+        &mut self,
+        socket: &mut WebSocket,
+        mut msg: Map<String, Value>,
+    ) -> Result<(), Option<Close>> {
+        let Some((_, viewer)) = &self.auth else {
+            return Err(closing(close::UNAUTHORIZED, "Unauthorized"));
+        };
+        let viewer = viewer.clone();
+        let id = match msg.remove("id") {
+            Some(Value::String(id)) if !id.is_empty() && id.len() <= 128 => id,
+            _ => return Err(invalid("'id' must be a non-empty string")),
+        };
+        let Some(Value::Object(mut payload)) = msg.remove("payload") else {
+            return Err(invalid("'payload' must be an object"));
+        };
+        let query = match payload.remove("query") {
+            Some(Value::String(q)) => q,
+            _ => return Err(invalid("'payload.query' must be a string")),
+        };
+        let operation_name = match payload.remove("operationName") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            _ => return Err(invalid("'payload.operationName' must be a string")),
+        };
+        let variables = match payload.remove("variables") {
+            None | Some(Value::Null) => None,
+            Some(v @ Value::Object(_)) => Some(v),
+            _ => return Err(invalid("'payload.variables' must be an object")),
+        };
+        if self.ids.contains(&id) {
+            return Err(closing(
+                close::DUPLICATE_ID,
+                format!("Subscriber for {id} already exists"),
+            ));
+        }
+        let refuse = if self.ids.len() >= self.limits.max_subscriptions {
+            Some(error_payload(
+                ErrorCode::RateLimited,
+                &format!(
+                    "at most {} operations may run at once on one socket",
+                    self.limits.max_subscriptions
+                ),
+            ))
+        } else if query.len() > self.state.config.http.max_document_bytes {
+            Some(error_payload(
+                ErrorCode::PayloadTooLarge,
+                "the GraphQL document is too large",
+            ))
+        } else {
+            None
+        };
+        if let Some(payload) = refuse {
+            let m = send_json(json!({ "type": "error", "id": id, "payload": payload }));
+            return send(socket, m, self.limits.idle_timeout)
+                .await
+                .map_err(|_| None);
+        }
+        let mut meta = self.meta.clone();
+        meta.request_id = Some(format!(
+            "{}/{}",
+            meta.request_id.as_deref().unwrap_or("ws"),
+            id
+        ));
+        let req = schema::LiveRequest {
+            query,
+            operation_name,
+            variables,
+            viewer,
+            meta,
+        };
+        let stream: OpStream = self
+            .state
+            .live
+            .execute(req)
+            .map(Some)
+            .chain(futures::stream::once(async { None }))
+            .boxed();
+        self.ids.insert(id.clone());
+        self.ops.insert(id, stream);
+        self.state.metrics.subscriptions.inc();
+        Ok(())
+    }
+
+    /// `complete`: the client stops an operation (unknown ids are ignored).
+    fn on_complete(&mut self, mut msg: Map<String, Value>) -> Result<(), Option<Close>> {
+        let Some(Value::String(id)) = msg.remove("id") else {
+            return Err(invalid("'id' must be a string"));
+        };
+        if self.ids.remove(&id) {
+            self.ops.remove(&id);
+            self.state.metrics.subscriptions.dec();
         }
         Ok(())
     }

@@ -949,3 +949,69 @@ async fn a_participant_who_reconnects_with_a_cursor_gets_what_they_missed_once_a
         .or(v["payload"]["errors"][0]["extensions"]["code"].as_str());
     assert_eq!(code, Some("BAD_USER_INPUT"), "{v}");
 }
+
+/// The raw `next` payloads of a room's socket until one of `kind`.
+async fn payload_of_kind(ws: &mut Ws, kind: &str) -> Value {
+    loop {
+        let v = next_json(ws).await;
+        assert_eq!(v["type"], "next", "{v}");
+        if v["payload"]["data"]["eventLive"]["kind"] == kind {
+            return v["payload"].clone();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_live_room_entry_is_rendered_once_for_everyone_who_follows_the_room() {
+    let net = Net::new().await;
+    let s = &net.s;
+    let mentor = net.token(Actor::Mentor).unwrap().to_owned();
+    let student_a1 = net.token(Actor::Student).unwrap().to_owned();
+    let student_b1 = s.token("student.b1", NET_STUDENT_PASSWORD).await;
+    let teacher_a2 = s.token("teacher.a2", NET_PASSWORD).await;
+    let e = create(
+        &net,
+        &mentor,
+        session_input(&net, s.app.now() + chrono::Duration::hours(1), None),
+    )
+    .await;
+    let id = e["id"].as_str().unwrap().to_owned();
+    gql_ok(
+        &net,
+        &mentor,
+        "mutation($e: ID!) { startLive(eventId: $e) { status } }",
+        json!({ "e": id }),
+    )
+    .await;
+    // Four followers, staff and students, each from the head as it stood
+    // when they came (so from different cursors); the mentor twice.
+    let mut socks = Vec::new();
+    for token in [&mentor, &student_a1, &student_b1, &teacher_a2, &mentor] {
+        socks.push(follow(&net, token, &id).await);
+    }
+    // Once everyone has this question, everything before it was delivered.
+    let ask = "mutation($e: ID!, $b: String!) { askQuestion(eventId: $e, body: $b) { id } }";
+    gql_ok(&net, &student_a1, ask, json!({ "e": id, "b": "fence" })).await;
+    for ws in &mut socks {
+        payload_of_kind(ws, "QUESTION_ASKED").await;
+    }
+    let rendered = s.counter("lff_live_event_renderings_total").await;
+    let reused = s.counter("lff_live_event_reused_renderings_total").await;
+
+    gql_ok(&net, &student_b1, ask, json!({ "e": id, "b": "Бир жолу" })).await;
+    let mut got = Vec::new();
+    for ws in &mut socks {
+        got.push(payload_of_kind(ws, "QUESTION_ASKED").await);
+    }
+    assert_eq!(got[0]["data"]["eventLive"]["question"]["body"], "Бир жолу");
+    assert!(got.iter().all(|p| *p == got[0]), "{got:?}");
+    // One rendering for the room; the four other deliveries reused it.
+    assert_eq!(
+        s.counter("lff_live_event_renderings_total").await - rendered,
+        1
+    );
+    assert_eq!(
+        s.counter("lff_live_event_reused_renderings_total").await - reused,
+        4
+    );
+}

@@ -201,6 +201,14 @@ impl TestServer {
             .unwrap()
     }
 
+    /// One counter of `/metrics`, by its full name.
+    pub async fn counter(&self, name: &str) -> u64 {
+        let text = self.metrics().await;
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+    }
+
     pub async fn me(&self, token: &str) -> Reply {
         self.gql(Some(token), "{ me { id username } }", json!({}))
             .await

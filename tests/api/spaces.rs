@@ -1181,14 +1181,6 @@ async fn teachers_add_only_their_own_students_and_mentors_join_when_invited() {
     assert_eq!(r.code(), Some("CONFLICT"));
 }
 
-/// A counter of `/metrics`.
-async fn counter(t: &Twin, name: &str) -> u64 {
-    let text = t.net.s.metrics().await;
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in {text}"))
-}
-
 /// The raw `next` payloads of a socket until one carries `message.id == id`.
 async fn payload_with(ws: &mut Ws, id: &Value) -> Value {
     loop {
@@ -1233,8 +1225,12 @@ async fn a_live_event_is_rendered_once_per_audience_and_personal_fields_stay_per
     for ws in &mut socks {
         payload_with(ws, &fence["id"]).await;
     }
-    let rendered = counter(&t, "lff_live_event_renderings_total").await;
-    let reused = counter(&t, "lff_live_event_reused_renderings_total").await;
+    let rendered = t.net.s.counter("lff_live_event_renderings_total").await;
+    let reused = t
+        .net
+        .s
+        .counter("lff_live_event_reused_renderings_total")
+        .await;
 
     let m = t.post(&t.teacher_a1, &t.general, "Один раз").await;
     let mut got = Vec::new();
@@ -1246,11 +1242,15 @@ async fn a_live_event_is_rendered_once_per_audience_and_personal_fields_stay_per
     // Rendered once for the staff and once for the students; the other two
     // staff subscriptions reused the staff's rendering.
     assert_eq!(
-        counter(&t, "lff_live_event_renderings_total").await - rendered,
+        t.net.s.counter("lff_live_event_renderings_total").await - rendered,
         2
     );
     assert_eq!(
-        counter(&t, "lff_live_event_reused_renderings_total").await - reused,
+        t.net
+            .s
+            .counter("lff_live_event_reused_renderings_total")
+            .await
+            - reused,
         2
     );
 

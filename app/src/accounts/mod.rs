@@ -32,7 +32,7 @@ use port::AccountStore;
 
 use crate::accounts::model::{
     AuditEntry, DisplayName, Email, MAX_PASSWORD_CHARS, NewPassword, RequestMeta, Role,
-    SessionRecord, User, Username, Viewer,
+    SessionRecord, User, UserSecret, Username, Viewer,
 };
 use crate::kernel::secrets::TokenHash;
 use throttle::{AddressBudget, Attempts, Source};
@@ -406,26 +406,7 @@ impl Accounts<'_> {
             ));
         }
 
-        let verified = match &secret {
-            Some(s) => {
-                state
-                    .hashing
-                    .verify(password.to_owned(), s.password_hash.clone())
-                    .await
-            }
-            None => {
-                // Nobody has this name: check against a dummy hash, so that the
-                // answer takes as long as for a real account.
-                let dummy = state
-                    .dummy_hash
-                    .get_or_try_init(|| state.hashing.hash(secrets::generate_password()))
-                    .await;
-                match dummy {
-                    Ok(d) => state.hashing.verify(password.to_owned(), d.clone()).await,
-                    Err(e) => Err(e),
-                }
-            }
-        };
+        let verified = self.verify_password(secret.as_ref(), password).await;
         let ok = match verified {
             Ok(ok) => ok,
             Err(e) => {
@@ -450,10 +431,43 @@ impl Accounts<'_> {
         if secret.failed_logins > 0 {
             self.store.clear_login_failures(&secret.user.id).await?;
         }
-        let mut signed_in = self.open_session(secret.user).await?;
-        signed_in.device = Some(match device {
-            Some((token, _)) if known_device => token.to_owned(),
-            _ => {
+        let device = device.filter(|_| known_device).map(|(token, _)| token);
+        self.sign_in(secret.user, device).await
+    }
+
+    /// Checks a password against the account's hash, or against a dummy
+    /// hash when nobody has the name, so that the answer takes as long.
+    async fn verify_password(&self, secret: Option<&UserSecret>, password: &str) -> Result<bool> {
+        let state = &self.state;
+        match secret {
+            Some(s) => {
+                state
+                    .hashing
+                    .verify(password.to_owned(), s.password_hash.clone())
+                    .await
+            }
+            None => {
+                let dummy = state
+                    .dummy_hash
+                    .get_or_try_init(|| state.hashing.hash(secrets::generate_password()))
+                    .await?;
+                state
+                    .hashing
+                    .verify(password.to_owned(), dummy.clone())
+                    .await
+            }
+        }
+    }
+
+    /// Opens a session for a person whose password was right: the device
+    /// token they came with if it is theirs, a new one otherwise, and a
+    /// notice on their other screens.
+    async fn sign_in(&self, user: User, known_device: Option<&str>) -> Result<SignedIn> {
+        let now = self.now();
+        let mut signed_in = self.open_session(user).await?;
+        signed_in.device = Some(match known_device {
+            Some(token) => token.to_owned(),
+            None => {
                 let token = secrets::new_device_token();
                 self.store
                     .add_login_device(&secrets::token_hash(&token), &signed_in.user.id, now)

@@ -11,7 +11,7 @@ use crate::events::room::{LiveEvent, Poll, PollResults, Question, QuestionVotes}
 use crate::events::types::{
     CalendarFeed, CreateEventInput, Event, IssuedCalendarFeed, Registration,
 };
-use crate::relay::{self, connection, parse_id};
+use crate::relay::{self, connection, known_id, parse_id};
 
 #[derive(Default)]
 pub struct EventQuery;
@@ -51,7 +51,7 @@ impl EventQuery {
     /// One event, if you may see it; null otherwise.
     async fn event(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Event>> {
         let v = viewer(ctx)?;
-        let Ok(id) = app::EventId::parse(&id) else {
+        let Some(id) = known_id::<app::EventId>(&id) else {
             return Ok(None);
         };
         match ctx.events().event(v, &id).await {
