@@ -448,6 +448,22 @@ impl NetworkStore for Database {
             .collect())
     }
 
+    async fn coordinators_of_country(&self, country: &CountryCode) -> Result<Vec<UserId>> {
+        let ids: Vec<String> = self
+            .db
+            .query(
+                "SELECT VALUE record::id(id) FROM user \
+                 WHERE country = $country AND role = $role AND active = true",
+            )
+            .bind(("country", country.as_str().to_owned()))
+            .bind(("role", Role::NationalCoordinator.as_str()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(ids.into_iter().map(UserId::from_trusted).collect())
+    }
+
     async fn create_country(&self, c: &Country) -> Result<()> {
         let res = self
             .db

@@ -61,6 +61,11 @@ async fn scenario(script: &str) {
 }
 
 #[tokio::test]
+async fn a_visitor_meets_the_front_door_and_a_school_applies_and_is_approved_by_its_coordinator() {
+    scenario("frontdoor.mjs").await;
+}
+
+#[tokio::test]
 async fn two_schools_chat_live_in_a_space_and_a_dropped_connection_loses_nothing() {
     scenario("space.mjs").await;
 }

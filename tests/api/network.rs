@@ -102,8 +102,34 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
     assert_eq!(other.code(), Some("NOT_FOUND"));
     assert_eq!(other.body["errors"], unknown.body["errors"]);
 
-    // The national coordinator sees it waiting.
+    // The national coordinator sees it waiting, and was told of it; the
+    // other country's coordinator was not.
     let nc = net.token(Actor::NationalCoordinator);
+    let notes = "{ myNotifications(first: 5) { nodes { kind about excerpt } } }";
+    let r = net.s.gql(nc, notes, json!({})).await;
+    let told: Vec<_> = r.body["data"]["myNotifications"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "SCHOOL_APPLIED")
+        .cloned()
+        .collect();
+    assert_eq!(
+        told,
+        vec![json!({ "kind": "SCHOOL_APPLIED", "about": id, "excerpt": "Դիմորդ դպրոց" })],
+        "{}",
+        r.body
+    );
+    let r = net.s.gql(Some(&nc_kz), notes, json!({})).await;
+    assert!(
+        !r.body["data"]["myNotifications"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "SCHOOL_APPLIED"),
+        "{}",
+        r.body
+    );
     let pending = net
         .s
         .gql(

@@ -326,6 +326,10 @@ fn every_string_of_the_front_end_is_in_every_catalog() {
     for phase in ["hashing", "sending", "finishing"] {
         keys.push(format!("upload.{phase}"));
     }
+    // The front door says what each pillar of learning means.
+    for p in enum_values(&schema, "Pillar") {
+        keys.push(format!("welcome.pillar.{p}"));
+    }
     keys.sort();
     keys.dedup();
 

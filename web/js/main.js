@@ -13,7 +13,10 @@ const ORGANIZERS = ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR', 'SCHOOL_COORDINATO
 
 // [pattern, module, names of the captured parts, who may open it]
 const ROUTES = [
+  // Signed in: home; a visitor: the front door (see `route`).
   [/^\/$/, 'home', [], 'signed-in'],
+  [/^\/welcome$/, 'welcome', []],
+  [/^\/apply$/, 'apply', []],
   [/^\/signin$/, 'signin', []],
   [/^\/join$/, 'join', []],
   [/^\/directory$/, 'directory', []],
@@ -69,6 +72,7 @@ function navItems() {
   const m = state.me;
   const items = [];
   if (m) items.push(['#/', t('nav.home'), 'home']);
+  else items.push(['#/', t('nav.welcome'), 'welcome']);
   items.push(['#/directory', t('nav.directory'), 'directory']);
   if (m?.school) items.push([`#/library/school/${m.school.id}`, t('nav.library'), 'library']);
   items.push(['#/search', t('nav.search'), 'search']);
@@ -98,7 +102,7 @@ function renderChrome() {
       'ul',
       null,
       navItems().map(([href, text, key]) => {
-        const here = href.slice(1) === current || (key !== 'home' && current.startsWith(href.slice(1)));
+        const here = href.slice(1) === current || (!['home', 'welcome'].includes(key) && current.startsWith(href.slice(1)));
         const badge = key === 'home' ? unreadBadge() : null;
         return h('li', null, h('a', { href, 'aria-current': here ? 'page' : null, dataset: { nav: key } }, text, badge));
       }),
@@ -162,6 +166,7 @@ function notificationText(n) {
 
 export function notificationLink(n) {
   if (n.kind.startsWith('EVENT_') && n.about) return `#/events/${n.about}`;
+  if (n.kind === 'SCHOOL_APPLIED') return '#/approvals';
   if (n.spaceId) return `#/spaces/${n.spaceId}`;
   return '#/';
 }
@@ -238,6 +243,7 @@ async function route() {
       break;
     }
   }
+  if (found?.name === 'home' && !state.me) found = { name: 'welcome', params: {}, who: undefined };
   if (!found) {
     fill(root, h('h1', { tabindex: '-1' }, t('error.noPage')), h('p', null, h('a', { href: '#/' }, t('nav.home'))));
     document.title = t('error.noPage');
@@ -307,7 +313,9 @@ function watchConnection() {
 async function boot() {
   // On a slow link every round trip counts: the catalog and the first
   // screen's module travel together.
-  if (!token() || parseHash().path === '/signin') view('signin').catch(() => {});
+  const first = parseHash().path;
+  if (first === '/signin') view('signin').catch(() => {});
+  else if (!token() && first === '/') view('welcome').catch(() => {});
   await initI18n();
   onSignedOut(() => {
     state.me = null;

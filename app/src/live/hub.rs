@@ -63,6 +63,9 @@ pub enum NotificationKind {
     /// Many sign-ins to the account failed; devices it was never used on
     /// must wait before trying again: a security notice.
     SignInsFailed,
+    /// A school of the national coordinator's country applied to join
+    /// (`about`: the school; `excerpt`: its name).
+    SchoolApplied,
 }
 
 /// Something that concerns one person's open connections.

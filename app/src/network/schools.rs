@@ -12,6 +12,7 @@ use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, FileId, SchoolId, UserId};
 use crate::kernel::paging::{MAX_PAGE, Page, PageRequest};
 use crate::kernel::text::{LanguageCode, LocalizedText};
+use crate::live::hub::NotificationKind;
 use crate::network::model::{
     CardPhoto, Country, CountryOverview, PeopleQuery, School, SchoolFacts, SchoolForm, SchoolQuery,
     SchoolStatus, SchoolStatusChange, StoredFile, VisitCard, parse_reason,
@@ -160,6 +161,20 @@ impl Network<'_> {
                 "ok",
             )
             .await?;
+        // The country's national coordinators decide; they learn of it at once.
+        let deciders = self
+            .store
+            .coordinators_of_country(&school.facts.country)
+            .await?;
+        let notifications = &self.accounts.notifications;
+        let note = notifications.notice(
+            NotificationKind::SchoolApplied,
+            None,
+            Some(school.id.as_str()),
+            None,
+            Some(school.facts.name.get(None)),
+        );
+        notifications.notify(&deciders, note).await?;
         Ok(school)
     }
 

@@ -31,6 +31,9 @@ pub enum NotificationKind {
     /// Many sign-ins to your account failed (someone may be guessing your
     /// password); for a while only devices you used before may sign in.
     SignInsFailed,
+    /// A school of your country applied to join the network; `about` is
+    /// the school, `excerpt` its name. Approve or reject it.
+    SchoolApplied,
 }
 
 /// A notice for one person.
@@ -57,6 +60,7 @@ impl Notification {
             K::EventReminder => NotificationKind::EventReminder,
             K::EventLive => NotificationKind::EventLive,
             K::SignInsFailed => NotificationKind::SignInsFailed,
+            K::SchoolApplied => NotificationKind::SchoolApplied,
         }
     }
 

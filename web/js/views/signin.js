@@ -55,6 +55,7 @@ export async function render(root, ctx) {
     h('p', { class: 'lead' }, t('signin.intro')),
     form,
     h('p', { class: 'hint' }, t('signin.help')),
+    h('p', null, t('signin.newSchool'), ' ', h('a', { href: '#/apply' }, t('welcome.apply'))),
   );
 }
 
