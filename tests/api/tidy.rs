@@ -384,3 +384,275 @@ fn every_string_of_the_front_end_is_in_every_catalog() {
         }
     }
 }
+
+/// The string literals of a JavaScript source (quotes, apostrophes and
+/// template literals, with `${…}` parts left out), skipping comments.
+fn js_strings(source: &str) -> Vec<String> {
+    let chars: Vec<char> = source.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if c == '/' && next == Some('*') {
+            i += 2;
+            while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
+                i += 1;
+            }
+            i += 2;
+            continue;
+        }
+        if !matches!(c, '\'' | '"' | '`') {
+            i += 1;
+            continue;
+        }
+        let mut text = String::new();
+        i += 1;
+        let mut depth = 0;
+        while i < chars.len() {
+            let d = chars[i];
+            if d == '\\' {
+                i += 2;
+                continue;
+            }
+            if c == '`' && d == '$' && chars.get(i + 1) == Some(&'{') {
+                depth += 1;
+                i += 2;
+                continue;
+            }
+            if depth > 0 {
+                match d {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            if d == c || (c != '`' && d == '\n') {
+                break;
+            }
+            text.push(d);
+            i += 1;
+        }
+        i += 1;
+        out.push(text);
+    }
+    out
+}
+
+/// The root type and root fields a GraphQL document selects, if the text
+/// is a GraphQL document.
+fn selected_root_fields(doc: &str) -> Option<(&'static str, Vec<String>)> {
+    let d = doc.trim_start();
+    let root = if d.starts_with('{') || d.starts_with("query") {
+        "Query"
+    } else if d.starts_with("mutation") {
+        "Mutation"
+    } else if d.starts_with("subscription") {
+        "Subscription"
+    } else {
+        return None;
+    };
+    let mut parens = 0;
+    let open = d.char_indices().find(|&(_, c)| {
+        match c {
+            '(' => parens += 1,
+            ')' => parens -= 1,
+            _ => {}
+        }
+        c == '{' && parens == 0
+    })?;
+    let body: Vec<char> = d[open.0 + 1..].chars().collect();
+    let (mut braces, mut parens, mut i) = (1, 0, 0);
+    let mut fields = Vec::new();
+    while i < body.len() && braces > 0 {
+        let c = body[i];
+        match c {
+            '{' => braces += 1,
+            '}' => braces -= 1,
+            '(' => parens += 1,
+            ')' => parens -= 1,
+            _ => {}
+        }
+        let starts_name = (c.is_ascii_alphabetic() || c == '_')
+            && (i == 0
+                || !(body[i - 1].is_ascii_alphanumeric()
+                    || matches!(body[i - 1], '_' | '@' | '$' | '.')));
+        if starts_name && braces == 1 && parens == 0 {
+            let mut j = i;
+            while j < body.len() && (body[j].is_ascii_alphanumeric() || body[j] == '_') {
+                j += 1;
+            }
+            let name: String = body[i..j].iter().collect();
+            let after = body[j..].iter().find(|c| !c.is_whitespace());
+            if after != Some(&':') {
+                fields.push(name);
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    Some((root, fields))
+}
+
+/// The fields of a root type of the committed schema.
+fn schema_root_fields(sdl: &str, root: &str) -> Vec<String> {
+    let head = format!("type {root} {{");
+    let Some(at) = sdl.find(&head) else {
+        return Vec::new();
+    };
+    let block = sdl[at + head.len()..].split("\n}").next().unwrap_or("");
+    let mut out = Vec::new();
+    let mut in_doc = false;
+    // Arguments may span lines; a field starts a line outside them.
+    let mut parens = 0;
+    for line in block.lines() {
+        let l = line.trim();
+        if l.starts_with("\"\"\"") {
+            in_doc = !(in_doc || (l.len() > 3 && l.ends_with("\"\"\"")));
+            continue;
+        }
+        if in_doc || l.is_empty() {
+            continue;
+        }
+        let name: String = l
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() && parens == 0 {
+            out.push(name);
+        }
+        parens += l.matches('(').count() as i32 - l.matches(')').count() as i32;
+    }
+    out
+}
+
+/// Fields for API clients only, which no screen needs.
+const API_ONLY: &[&str] = &[
+    // Small files in one GraphQL multipart request; the portal sends every
+    // file with the resumable upload, which survives a dropped connection.
+    "Mutation.uploadMaterialFile",
+];
+
+/// Root fields the portal does not reach yet: the rest of the work of
+/// making every capability reachable from a screen. This list only shrinks.
+const NOT_YET_IN_THE_PORTAL: &[&str] = &[
+    "Query.suggest",
+    "Query.auditTrail",
+    "Query.countryOverview",
+    "Query.myInvitations",
+    "Query.user",
+    "Mutation.changePassword",
+    "Mutation.deactivateUser",
+    "Mutation.reactivateUser",
+    "Mutation.addCountry",
+    "Mutation.registerSchool",
+    "Mutation.suspendSchool",
+    "Mutation.withdrawSchool",
+    "Mutation.updateSchool",
+    "Mutation.updateVisitCard",
+    "Mutation.addSchoolPhoto",
+    "Mutation.removeSchoolPhoto",
+    "Mutation.setSchoolPresentation",
+    "Mutation.revokeInvitation",
+    "Mutation.updateStudent",
+    "Mutation.updateMyProfile",
+    "Mutation.changeRole",
+    "Mutation.proposeTwinning",
+    "Mutation.acceptTwinning",
+    "Mutation.declineTwinning",
+    "Mutation.endTwinning",
+    "Mutation.updateSpace",
+    "Mutation.archiveSpace",
+    "Mutation.inviteMentorToSpace",
+    "Mutation.removeSpaceMember",
+    "Mutation.updateMaterial",
+    "Mutation.moveMaterial",
+    "Mutation.deleteMaterial",
+    "Mutation.moveFolder",
+    "Mutation.cancelUpload",
+    "Mutation.updateEvent",
+    "Mutation.recordEventOutcome",
+    "Mutation.revokeCalendarFeed",
+];
+
+/// Every root field of the API is used by a screen of the portal, but
+/// those for API clients only; the portal's GraphQL documents are read
+/// from its sources.
+#[test]
+fn every_root_field_has_a_screen() {
+    let sdl = std::fs::read_to_string(root().join("schema/schema.graphql")).unwrap();
+    let mut used = std::collections::BTreeSet::new();
+    let mut stack = vec![root().join("web/js")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "js") {
+                for s in js_strings(&std::fs::read_to_string(&p).unwrap()) {
+                    if let Some((root, fields)) = selected_root_fields(&s) {
+                        used.extend(fields.into_iter().map(|f| format!("{root}.{f}")));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        used.contains("Query.me") && used.contains("Mutation.login"),
+        "{used:?}"
+    );
+    let mut missing = Vec::new();
+    let mut stale = Vec::new();
+    let mut count = 0;
+    for root in ["Query", "Mutation", "Subscription"] {
+        for f in schema_root_fields(&sdl, root) {
+            count += 1;
+            let name = format!("{root}.{f}");
+            let listed =
+                API_ONLY.contains(&name.as_str()) || NOT_YET_IN_THE_PORTAL.contains(&name.as_str());
+            match (used.contains(&name), listed) {
+                (false, false) => missing.push(name),
+                (true, true) => stale.push(name),
+                _ => {}
+            }
+        }
+    }
+    assert!(count > 100, "the schema's root fields were read: {count}");
+    assert!(
+        missing.is_empty(),
+        "root fields no screen uses (give them a screen, or list them as API-only with a reason): {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "root fields a screen uses now: take them off the lists: {stale:?}"
+    );
+}
+
+#[test]
+fn the_portal_scan_reads_graphql_documents_as_a_client_sends_them() {
+    let src = "const Q = `query($c: String) { a: schools(country: $c) { nodes { id } } me { id } }`;\n\
+               // gql('{ commented }')\n\
+               gql('mutation($i: X!) { applySchool(input: $i) { id } }');\n\
+               const s = `subscription { spaceEvents(spaceId: ${id}) { cursor } }`;";
+    let docs: Vec<_> = js_strings(src)
+        .iter()
+        .filter_map(|s| selected_root_fields(s))
+        .collect();
+    assert_eq!(
+        docs,
+        vec![
+            ("Query", vec!["schools".to_owned(), "me".to_owned()]),
+            ("Mutation", vec!["applySchool".to_owned()]),
+            ("Subscription", vec!["spaceEvents".to_owned()]),
+        ]
+    );
+}

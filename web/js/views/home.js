@@ -64,7 +64,9 @@ export async function render(root, ctx) {
     const li = h('li', null, h('strong', null, inv.spaceTitle), ` (${inv.spaceTopic}) `);
     const answer = (accept) => async () => {
       try {
-        await gql(`mutation($id: ID!) { ${accept ? 'acceptSpaceInvitation' : 'declineSpaceInvitation'}(id: $id) { id status } }`, { id: inv.id });
+        await gql(accept
+          ? 'mutation($id: ID!) { acceptSpaceInvitation(id: $id) { id status } }'
+          : 'mutation($id: ID!) { declineSpaceInvitation(id: $id) { id status } }', { id: inv.id });
         li.remove();
         status.textContent = accept ? t('home.accepted') : t('home.declined');
         if (accept) ctx.navigate(`/spaces/${inv.spaceId}`);
