@@ -2,7 +2,8 @@
 // of their country; a teacher creates a class of students at once and gets
 // the printable list of their logins; a school coordinator invites a
 // teacher, who joins by the link; a new student signs in with it and
-// finds no teacher's or coordinator's screen, by the menu or by address.
+// changes the printed password to their own, and finds no teacher's or
+// coordinator's screen, by the menu or by address.
 
 import { BASE, axe, expect, person, scenario, signIn } from './lib.mjs';
 
@@ -64,6 +65,33 @@ await scenario('people', async (b) => {
 
   const pupil = await person(b, 'student');
   await signIn(pupil, login, password);
+  await pupil.getByRole('heading', { level: 1, name: 'Hello, Ani S.' }).waitFor();
+  // The printed password becomes one only the student knows.
+  await pupil.locator('#my-account').click();
+  await pupil.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+  await axe(pupil, 'my account, as a student');
+  expect(await pupil.locator('#profile-form').count() === 0, "a student's name is their teacher's to change");
+  await pupil.getByLabel('Current password').fill('not-the-password');
+  await pupil.getByLabel('New password', { exact: true }).fill('kite-river-7');
+  await pupil.getByLabel('New password again').fill('kite-river-8');
+  await pupil.locator('#password-submit').click();
+  await pupil.getByText('The two new passwords are not the same.').waitFor();
+  await pupil.getByLabel('New password again').fill('kite-river-7');
+  await pupil.locator('#password-submit').click();
+  await pupil.getByText('The current password is not right.').waitFor();
+  await pupil.getByLabel('Current password').fill(password);
+  await pupil.locator('#password-submit').click();
+  await pupil.getByText('Your password is changed.').waitFor();
+  // Still signed in here, with the new session.
+  await pupil.goto(`${BASE}/#/`);
+  await pupil.getByRole('heading', { level: 1, name: 'Hello, Ani S.' }).waitFor();
+  await pupil.getByRole('button', { name: 'Sign out' }).click();
+  await pupil.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  await pupil.getByLabel('E-mail or username').fill(login);
+  await pupil.getByLabel('Password').fill(password);
+  await pupil.locator('#signin-submit').click();
+  await pupil.getByText('This username or password is not right.').waitFor();
+  await signIn(pupil, login, 'kite-river-7');
   await pupil.getByRole('heading', { level: 1, name: 'Hello, Ani S.' }).waitFor();
   const menu = await pupil.locator('#nav').innerText();
   for (const screen of ['My students', 'Approvals']) {

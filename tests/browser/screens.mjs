@@ -79,6 +79,7 @@ await scenario('screens', async (b) => {
     ['#/events', 'Events'],
     ['#/welcome', 'Learning For the Future'],
     ['#/apply', 'Apply as a school'],
+    ['#/account', 'My account'],
     ['#/nowhere', 'There is no such page'],
   ]) {
     await t.goto(`${BASE}/${hash}`);

@@ -14,9 +14,11 @@
 const TOKEN = 'lff.token';
 
 export class ApiError extends Error {
-  constructor(code, message) {
+  /** `field`: the input a BAD_USER_INPUT is about, when the server names one. */
+  constructor(code, message, field = null) {
     super(message);
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -34,6 +36,21 @@ export function errorText(e, t) {
 let signedOutHandler = () => {};
 export function onSignedOut(fn) {
   signedOutHandler = fn;
+}
+
+// While a call that replaces the session runs (a password change ends every
+// session and answers with a new one), the server closing this tab's
+// socket for the old session is expected, not a sign-out.
+let renewing = 0;
+
+/** Runs `call`, which answers with a new session; the caller sets the token. */
+export async function renewingSession(call) {
+  renewing += 1;
+  try {
+    return await call();
+  } finally {
+    renewing -= 1;
+  }
 }
 
 export function token() {
@@ -63,7 +80,7 @@ function wait(ms, signal) {
 function firstError(body) {
   const e = body?.errors?.[0];
   if (!e) return null;
-  return new ApiError(e.extensions?.code || 'INTERNAL', e.message || 'error');
+  return new ApiError(e.extensions?.code || 'INTERNAL', e.message || 'error', e.extensions?.field || null);
 }
 
 /**
@@ -294,9 +311,10 @@ class Live {
     this.ws = null;
     this.acked = false;
     if (code === 4403) {
-      // The token was refused: the session ended elsewhere.
+      // The token was refused: the session ended elsewhere (or is being
+      // replaced here, and setToken reconnects with the new one).
       this.setState('idle');
-      if (token()) {
+      if (token() && !renewing) {
         sessionStorage.removeItem(TOKEN);
         signedOutHandler();
       }

@@ -34,6 +34,7 @@ const ROUTES = [
   [/^\/events\/([^/]+)$/, 'event', ['id'], 'signed-in'],
   [/^\/events\/([^/]+)\/live$/, 'room', ['id'], 'signed-in'],
   [/^\/students$/, 'students', [], STAFF],
+  [/^\/account$/, 'account', [], 'signed-in'],
 ];
 
 const ME = `{ me { id username displayName role countryCode classLabel school { id name countryCode } } }`;
@@ -125,7 +126,7 @@ function renderChrome() {
     fill(
       tools,
       picker,
-      h('span', { class: 'who' }, state.me.displayName, ' · ', t(`Role.${state.me.role}`)),
+      h('a', { class: 'who', href: '#/account', id: 'my-account', title: t('account.title') }, state.me.displayName, ' · ', t(`Role.${state.me.role}`)),
       h('button', { type: 'button', id: 'signout', class: 'quiet', onclick: signOut }, t('nav.signout')),
     );
   } else {
