@@ -59,9 +59,10 @@ pub use materials::{
     PracticeSections, Visibility,
 };
 pub use network::model::{
-    CardPhoto, Country, CountryOverview, Invitation, PeopleQuery, School, SchoolContact,
-    SchoolFacts, SchoolForm, SchoolQuery, SchoolScope, SchoolStatus, SchoolStatusChange,
-    StoredFile, Twinning, TwinningStatus, VisitCard, parse_message, parse_reason, parse_website,
+    CardPhoto, Country, CountryOverview, Invitation, PeopleQuery, PhotoChange, School,
+    SchoolContact, SchoolFacts, SchoolForm, SchoolQuery, SchoolScope, SchoolStatus,
+    SchoolStatusChange, StoredFile, Twinning, TwinningStatus, VisitCard, parse_message,
+    parse_reason, parse_website,
 };
 pub use network::schools::CardEdit;
 pub use people::{InvitationForm, IssuedInvitation, MentorForm, NewStudent};

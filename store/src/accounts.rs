@@ -255,6 +255,22 @@ impl AccountStore for Database {
         Ok(!ids.is_empty())
     }
 
+    async fn active_with_role_in(&self, role: Role, country: &CountryCode) -> Result<Vec<UserId>> {
+        let ids: Vec<String> = self
+            .db
+            .query(
+                "SELECT VALUE record::id(id) FROM user \
+                 WHERE country = $country AND role = $role AND active = true",
+            )
+            .bind(("country", country.as_str().to_owned()))
+            .bind(("role", role.as_str()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(ids.into_iter().map(UserId::from_trusted).collect())
+    }
+
     async fn record_login_failure(&self, id: &UserId, at: DateTime<Utc>) -> Result<u32> {
         // Parallel failures of one account write its row at once.
         let n: Option<i64> = retrying(|| async {

@@ -23,8 +23,7 @@ use app::{
     SchoolStatusChange, StoredFile, Twinning, TwinningStatus, VisitCard,
 };
 use app::{
-    CountryCode, FileId, FileName, InvitationId, LanguageCode, LocalizedText, Page, SchoolId,
-    TwinningId, UserId,
+    CountryCode, FileId, FileName, LanguageCode, LocalizedText, Page, SchoolId, TwinningId, UserId,
 };
 
 pub(crate) const SCHOOL_FIELDS: &str = "record::id(id) AS id, country, names, sort_key, city, languages, website, \
@@ -86,6 +85,9 @@ struct TextJson {
 struct PhotoJson {
     file: String,
     caption: Option<String>,
+    // Added after the first photos were stored: absent reads as none.
+    #[serde(default)]
+    alt: Option<String>,
 }
 
 fn text_to_json(t: &LocalizedText) -> String {
@@ -113,6 +115,7 @@ fn school_content(s: &School) -> SchoolContent {
         .map(|p| PhotoJson {
             file: p.file.as_str().to_owned(),
             caption: p.caption.clone(),
+            alt: p.alt.clone(),
         })
         .collect();
     SchoolContent {
@@ -180,6 +183,7 @@ impl SchoolRow {
                     .map(|p| CardPhoto {
                         file: FileId::from_trusted(p.file),
                         caption: p.caption,
+                        alt: p.alt,
                     })
                     .collect(),
                 presentation: self.card_presentation.map(FileId::from_trusted),
@@ -272,38 +276,6 @@ impl Database {
             .into_iter()
             .filter_map(|r| Some((r.key?, r.n.max(0) as u64)))
             .collect())
-    }
-
-    pub(crate) async fn accept_invitation_row(
-        &self,
-        id: &InvitationId,
-        user_id: &UserId,
-        person: crate::accounts::NewPersonRow,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut res = self
-            .db
-            .query(
-                "BEGIN; \
-                 LET $taken = (UPDATE type::record('invitation', $inv) SET accepted_at = $at, accepted_user = $uid \
-                    WHERE accepted_at = NONE AND revoked_at = NONE RETURN VALUE record::id(id)); \
-                 IF array::len($taken) = 0 { THROW 'lff_invitation_closed' }; \
-                 CREATE type::record('user', $uid) CONTENT $row RETURN NONE; \
-                 COMMIT;",
-            )
-            .bind(("inv", id.as_str().to_owned()))
-            .bind(("uid", user_id.as_str().to_owned()))
-            .bind(("at", at))
-            .bind(("row", person))
-            .await
-            .map_err(internal)?;
-        match all_errors(&mut res) {
-            None => Ok(()),
-            Some(e) if e.contains("lff_invitation_closed") => Err(Error::Conflict(
-                "this invitation was already used or withdrawn".into(),
-            )),
-            Some(e) => Err(crate::accounts::conflict_or_internal_message(e)),
-        }
     }
 }
 
@@ -446,22 +418,6 @@ impl NetworkStore for Database {
                 (r, n)
             })
             .collect())
-    }
-
-    async fn coordinators_of_country(&self, country: &CountryCode) -> Result<Vec<UserId>> {
-        let ids: Vec<String> = self
-            .db
-            .query(
-                "SELECT VALUE record::id(id) FROM user \
-                 WHERE country = $country AND role = $role AND active = true",
-            )
-            .bind(("country", country.as_str().to_owned()))
-            .bind(("role", Role::NationalCoordinator.as_str()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        Ok(ids.into_iter().map(UserId::from_trusted).collect())
     }
 
     async fn create_country(&self, c: &Country) -> Result<()> {

@@ -8,7 +8,7 @@ use crate::accounts::{PERSON_FIELDS, PersonRow, mentor_from_json, mentor_to_json
 use crate::accounts::{new_person_row, person_from_draft, person_sort_key};
 use crate::database::Database;
 use crate::database::internal;
-use crate::query::{exec, page_of};
+use crate::query::{all_errors, exec, page_of};
 use app::{
     ClassLabel, CountryCode, DisplayName, Invitation, MentorProfile, Page, PageRequest,
     PasswordHash, PersonDraft, Result, Role, TokenHash, User,
@@ -273,5 +273,41 @@ impl Database {
         rows.into_iter()
             .map(InvitationRow::into_invitation)
             .collect()
+    }
+}
+
+impl Database {
+    /// Marks the invitation used and creates its person, in one transaction:
+    /// an invitation used or withdrawn in the meantime creates nobody.
+    async fn accept_invitation_row(
+        &self,
+        id: &InvitationId,
+        user_id: &UserId,
+        person: crate::accounts::NewPersonRow,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut res = self
+            .db
+            .query(
+                "BEGIN; \
+                 LET $taken = (UPDATE type::record('invitation', $inv) SET accepted_at = $at, accepted_user = $uid \
+                    WHERE accepted_at = NONE AND revoked_at = NONE RETURN VALUE record::id(id)); \
+                 IF array::len($taken) = 0 { THROW 'lff_invitation_closed' }; \
+                 CREATE type::record('user', $uid) CONTENT $row RETURN NONE; \
+                 COMMIT;",
+            )
+            .bind(("inv", id.as_str().to_owned()))
+            .bind(("uid", user_id.as_str().to_owned()))
+            .bind(("at", at))
+            .bind(("row", person))
+            .await
+            .map_err(internal)?;
+        match all_errors(&mut res) {
+            None => Ok(()),
+            Some(e) if e.contains("lff_invitation_closed") => Err(Error::Conflict(
+                "this invitation was already used or withdrawn".into(),
+            )),
+            Some(e) => Err(crate::accounts::conflict_or_internal_message(e)),
+        }
     }
 }

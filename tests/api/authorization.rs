@@ -65,6 +65,7 @@ const ROWS: &[(&str, Expect)] = &[
     ("updateVisitCard", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
     ("addSchoolPhoto", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
     ("removeSchoolPhoto", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
+    ("updateSchoolPhoto", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
     ("setSchoolPresentation", ["YYY", "NNN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
     // A teacher invited to the school of the relation.
     ("invitePerson", ["YYY", "YYN", "YNN", "NNN", "NNN", "NNN", "NNN"]),
@@ -658,15 +659,15 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
                 .await;
             judge(&r, &["updateVisitCard"])
         }
-        "addSchoolPhoto" | "removeSchoolPhoto" => {
-            // A photo to remove is put on the card by the administrator.
-            let uploader = if field == "removeSchoolPhoto" {
-                Actor::Admin
-            } else {
+        "addSchoolPhoto" | "removeSchoolPhoto" | "updateSchoolPhoto" => {
+            // A photo to change or remove is put on the card by the administrator.
+            let uploader = if field == "addSchoolPhoto" {
                 actor
+            } else {
+                Actor::Admin
             };
             let file = fresh_upload(net, uploader).await;
-            if field == "removeSchoolPhoto" {
+            if field != "addSchoolPhoto" {
                 let admin = net.admin_viewer().await;
                 net.s
                     .app
@@ -675,6 +676,7 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
                         &admin,
                         &app::SchoolId::parse(&school).unwrap(),
                         &app::FileId::parse(&file).unwrap(),
+                        None,
                         None,
                         &app::RequestMeta::default(),
                     )

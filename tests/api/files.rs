@@ -297,3 +297,104 @@ async fn files_go_to_and_come_back_from_an_s3_compatible_store() {
     let (status, _, bytes) = s.download(Some(&teacher), &url).await;
     assert_eq!((status, bytes), (200, PDF.to_vec()));
 }
+
+#[tokio::test]
+async fn a_coordinator_orders_the_photos_of_the_card_and_describes_them_for_those_who_cannot_see() {
+    let net = Net::new().await;
+    let s = &net.s;
+    let coord = s.token("coord.a2", NET_PASSWORD).await;
+    let mut files = Vec::new();
+    for (name, alt) in [
+        ("one.png", "The school's front"),
+        ("two.png", ""),
+        ("three.png", "Pupils planting trees"),
+    ] {
+        let up = s
+            .upload(Some(&coord), name, Some("image/png"), tiny_png())
+            .await;
+        let file = up.body["id"].as_str().unwrap().to_owned();
+        let r = s
+            .gql(
+                Some(&coord),
+                "mutation($s: ID!, $f: ID!, $a: String) { addSchoolPhoto(schoolId: $s, fileId: $f, alt: $a) { id } }",
+                json!({ "s": net.a2, "f": file, "a": alt }),
+            )
+            .await;
+        assert!(r.body["errors"].is_null(), "{}", r.body);
+        files.push(file);
+    }
+    let photos = "query($id: ID!) { school(id: $id) { canEditCard visitCard { photos { alt caption file { id } } } } }";
+    let r = s.gql(Some(&coord), photos, json!({ "id": net.a2 })).await;
+    assert_eq!(r.body["data"]["school"]["canEditCard"], true);
+    let list = &r.body["data"]["school"]["visitCard"]["photos"];
+    assert_eq!(list[0]["alt"], "The school's front");
+    assert_eq!(list[1]["alt"], json!(null), "an empty text is none");
+
+    // The third becomes the first, with a caption; the first keeps its text.
+    let update = "mutation($s: ID!, $f: ID!, $c: String, $a: String, $p: Int) { updateSchoolPhoto(schoolId: $s, fileId: $f, caption: $c, alt: $a, position: $p) { visitCard { photos { alt caption file { id } } } } }";
+    let r = s
+        .gql(
+            Some(&coord),
+            update,
+            json!({ "s": net.a2, "f": files[2], "c": "Spring, 2026", "p": 0 }),
+        )
+        .await;
+    let list = r.body["data"]["updateSchoolPhoto"]["visitCard"]["photos"].clone();
+    let order: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["file"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        vec![files[2].as_str(), files[0].as_str(), files[1].as_str()],
+        "{}",
+        r.body
+    );
+    assert_eq!(list[0]["caption"], "Spring, 2026");
+    assert_eq!(
+        list[0]["alt"], "Pupils planting trees",
+        "a text not given is kept"
+    );
+    // Past the end is last; an empty text removes it.
+    let r = s
+        .gql(
+            Some(&coord),
+            update,
+            json!({ "s": net.a2, "f": files[2], "a": "", "p": 99 }),
+        )
+        .await;
+    let list = &r.body["data"]["updateSchoolPhoto"]["visitCard"]["photos"];
+    assert_eq!(list[2]["file"]["id"], files[2].as_str());
+    assert_eq!(list[2]["alt"], json!(null));
+    assert_eq!(list[2]["caption"], "Spring, 2026");
+    // Bad input says which.
+    for (vars, field) in [
+        (json!({ "s": net.a2, "f": files[0], "p": -1 }), "position"),
+        (
+            json!({ "s": net.a2, "f": files[0], "a": "x".repeat(301) }),
+            "alt",
+        ),
+        (
+            json!({ "s": net.a2, "f": "0192f0c4a1b27c3e8a6b5d4c3b2a1f00" }),
+            "fileId",
+        ),
+    ] {
+        let r = s.gql(Some(&coord), update, vars).await;
+        assert_eq!(r.code(), Some("BAD_USER_INPUT"), "{}", r.body);
+        assert_eq!(r.body["errors"][0]["extensions"]["field"], field);
+    }
+    // Nobody but the school's coordinators (and administrators) may edit it.
+    let teacher = s.token("teacher.a2", NET_PASSWORD).await;
+    let r = s.gql(Some(&teacher), photos, json!({ "id": net.a2 })).await;
+    assert_eq!(r.body["data"]["school"]["canEditCard"], false);
+    let r = s
+        .gql(
+            Some(&teacher),
+            update,
+            json!({ "s": net.a2, "f": files[0], "p": 2 }),
+        )
+        .await;
+    assert_eq!(r.code(), Some("FORBIDDEN"));
+}

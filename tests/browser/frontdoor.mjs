@@ -1,10 +1,45 @@
 // A visitor at the front door: what LFF is and what it is for, the
 // fourteen countries, what the schools share with everyone and a search
 // box; a school that is not in the network applies, gets a receipt that
-// says what happens next, and its national coordinator is told at once and
-// approves it from the notification.
+// says what happens next, and its national coordinator is told at once,
+// approves it from the notification and invites its contact as the
+// school's coordinator; the new coordinator writes the visit card with two
+// photos (ordered, described for those who cannot see them) and a
+// presentation, makes it public, and the visitor sees it.
 
+import { deflateSync } from 'node:zlib';
 import { BASE, axe, expect, person, scenario, signIn } from './lib.mjs';
+
+/** A one-colour PNG of w×h pixels. */
+function png(w, h, [r, g, b]) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const x of buf) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(w, 0);
+  header.writeUInt32BE(h, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => [r, g, b]).flat())]);
+  const pixels = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header),
+    chunk('IDAT', deflateSync(pixels)), chunk('IEND', Buffer.alloc(0))]);
+}
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 const PW = 'demo-password-2026';
 const SCHOOL = 'Гюмрийская школа № 21';
@@ -111,4 +146,64 @@ await scenario('frontdoor', async (b) => {
   await waiting.getByRole('button', { name: 'Approve' }).click();
   await nc.getByText(`${SCHOOL} is approved.`).waitFor();
   expect(await waiting.count() === 0, 'the approved school left the list');
+
+  // The coordinator invites the applicant (the form holds the contact given).
+  const invite = nc.locator(`.invite-coordinator[data-school="${reference}"]`);
+  expect(await invite.getByLabel('Name').inputValue() === 'Anahit Grigoryan', 'the contact is offered');
+  expect(await invite.getByLabel('E-mail').inputValue() === 'director@gyumri21.example', 'with their e-mail');
+  await axe(nc, 'approved, inviting the coordinator');
+  await invite.getByRole('button', { name: 'Invite as school coordinator' }).click();
+  const link = await nc.locator(`#coordinator-link-${reference}`).inputValue();
+  expect(link.includes('#/join?code='), `an invitation link: ${link}`);
+
+  // The new school coordinator joins and writes the visit card.
+  const coord = await person(b, 'new-coordinator');
+  await coord.goto(link);
+  await coord.getByText('You are invited as School coordinator').waitFor();
+  await coord.getByLabel('Username').fill('anahit.g');
+  await coord.getByLabel('Password').fill('a-long-new-password');
+  await coord.getByRole('button', { name: 'Create my account' }).click();
+  await coord.getByRole('heading', { level: 1, name: 'Hello, Anahit Grigoryan' }).waitFor();
+  await coord.goto(`${BASE}/#/schools/${reference}`);
+  await coord.locator('#card-visibility', { hasText: 'visitors do not' }).waitFor();
+  await coord.locator('#edit-card').click();
+  await coord.getByRole('heading', { level: 1, name: `Visit card of ${SCHOOL}` }).waitFor();
+  await axe(coord, 'the visit card editor');
+  await coord.locator('#motto-ru').fill('Учимся вместе');
+  await coord.locator('#description-ru').fill('Школа в Гюмри, где ученики изучают цифровой мир.');
+  await coord.locator('#motto-en').fill('Learning together');
+  await coord.locator('#description-en').fill('A school in Gyumri where pupils explore the digital world.');
+  await coord.getByLabel('Show the card to visitors').check();
+  await coord.locator('#card-save').click();
+  await coord.locator('#card-texts .status', { hasText: 'Saved.' }).waitFor();
+  // Two photos, each described; the second is moved first.
+  for (const [name, colour, alt] of [['yard.png', [20, 120, 40], 'The school yard in spring'], ['class.png', [200, 60, 30], 'Pupils at their computers']]) {
+    await coord.locator('#photo-file').setInputFiles({ name, mimeType: 'image/png', buffer: png(40, 30, colour) });
+    await coord.locator('#photo-alt').fill(alt);
+    await coord.locator('#photo-submit').click();
+    await coord.locator(`#card-photos img[alt="${alt}"]`).waitFor();
+  }
+  await coord.getByRole('button', { name: 'Move earlier: Pupils at their computers' }).click();
+  await coord.getByText('Moved to place 1.').waitFor();
+  const order = await coord.locator('#card-photos img').evaluateAll((imgs) => imgs.map((i) => i.alt));
+  expect(order.join('|') === 'Pupils at their computers|The school yard in spring', `the photos' order: ${order}`);
+  await coord.locator('#presentation-file').setInputFiles({ name: 'gyumri21.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await coord.locator('#presentation-submit').click();
+  await coord.getByText('Now: gyumri21.pdf').waitFor();
+  await axe(coord, 'the visit card editor with photos');
+
+  // The visitor finds the school in Armenia's list and sees its card.
+  await visitor.goto(`${BASE}/#/directory/AM`);
+  // The list names schools in the reader's language where the school gave one.
+  await visitor.locator('#schools').getByRole('link', { name: 'Gyumri School No. 21' }).click();
+  await visitor.getByRole('heading', { level: 1, name: SCHOOL }).waitFor();
+  await visitor.getByText('Learning together').waitFor();
+  const seen = visitor.locator('.photos img');
+  await seen.nth(1).waitFor();
+  const alts = await seen.evaluateAll((imgs) => imgs.map((i) => i.alt));
+  expect(alts.join('|') === 'Pupils at their computers|The school yard in spring', `the visitor sees the photos in order: ${alts}`);
+  await visitor.waitForFunction(() => [...document.querySelectorAll('.photos img')].every((i) => i.complete && i.naturalWidth === 40));
+  await visitor.getByRole('button', { name: 'Download the presentation (gyumri21.pdf)' }).waitFor();
+  expect(await visitor.locator('#edit-card').count() === 0, 'a visitor cannot edit the card');
+  await axe(visitor, 'a public visit card');
 });

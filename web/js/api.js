@@ -162,6 +162,28 @@ export async function download(url, name, opts) {
   return blob.size;
 }
 
+/** Uploads a file for a visit card (`POST /files`): `{ id, name, contentType, size }`. */
+export async function uploadCardFile(file) {
+  let res;
+  try {
+    res = await fetch(`/files?name=${encodeURIComponent(file.name)}`, {
+      method: 'POST',
+      headers: { ...authHeaders(), 'content-type': file.type || 'application/octet-stream' },
+      body: file,
+    });
+  } catch (e) {
+    throw new ApiError('NETWORK', e.message);
+  }
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    throw new ApiError(res.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INTERNAL', `HTTP ${res.status}`);
+  }
+  if (!res.ok) throw firstError(body) || new ApiError('INTERNAL', `HTTP ${res.status}`);
+  return body;
+}
+
 /** An image from a protected address, for `<img src>`. */
 export async function imageUrl(url) {
   return URL.createObjectURL(await fetchFile(url));

@@ -22,6 +22,7 @@ const ROUTES = [
   [/^\/directory$/, 'directory', []],
   [/^\/directory\/([A-Z]{2})$/, 'directory', ['country']],
   [/^\/schools\/([^/]+)$/, 'school', ['id']],
+  [/^\/schools\/([^/]+)\/card$/, 'card', ['id'], 'signed-in'],
   [/^\/approvals$/, 'approvals', [], ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR']],
   [/^\/spaces\/new$/, 'space-new', [], ['TEACHER', 'SCHOOL_COORDINATOR']],
   [/^\/spaces\/([^/]+)$/, 'space', ['id'], 'signed-in'],

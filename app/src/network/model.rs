@@ -225,7 +225,21 @@ impl SchoolFacts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardPhoto {
     pub file: FileId,
+    /// Shown under the photo.
     pub caption: Option<String>,
+    /// What the photo shows, for those who cannot see it.
+    pub alt: Option<String>,
+}
+
+/// What to change of a visit card's photo; `None` keeps it as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PhotoChange<'a> {
+    /// Empty removes the caption.
+    pub caption: Option<&'a str>,
+    /// Empty removes the text alternative.
+    pub alt: Option<&'a str>,
+    /// The photo's new place, 0 first.
+    pub position: Option<i32>,
 }
 
 /// A school's public face inside the network.

@@ -2,7 +2,7 @@
 
 use crate::accounts::model::{Role, User};
 use crate::kernel::error::Result;
-use crate::kernel::id::{CountryCode, FileId, SchoolId, TwinningId, UserId};
+use crate::kernel::id::{CountryCode, FileId, SchoolId, TwinningId};
 use crate::kernel::paging::Page;
 use crate::network::model::PeopleQuery;
 use crate::network::model::{
@@ -22,8 +22,6 @@ pub trait NetworkStore: Send + Sync + 'static {
     async fn people_of_school(&self, q: &PeopleQuery) -> Result<Page<User>>;
     /// How many active people of each school role a country has.
     async fn people_by_role(&self, country: &CountryCode) -> Result<Vec<(Role, u64)>>;
-    /// The active national coordinators of a country.
-    async fn coordinators_of_country(&self, country: &CountryCode) -> Result<Vec<UserId>>;
     /// `Conflict` if the code exists.
     async fn create_country(&self, country: &Country) -> Result<()>;
     async fn country(&self, code: &CountryCode) -> Result<Option<Country>>;

@@ -14,8 +14,8 @@ use crate::kernel::paging::{MAX_PAGE, Page, PageRequest};
 use crate::kernel::text::{LanguageCode, LocalizedText};
 use crate::live::hub::NotificationKind;
 use crate::network::model::{
-    CardPhoto, Country, CountryOverview, PeopleQuery, School, SchoolFacts, SchoolForm, SchoolQuery,
-    SchoolStatus, SchoolStatusChange, StoredFile, VisitCard, parse_reason,
+    CardPhoto, Country, CountryOverview, PeopleQuery, PhotoChange, School, SchoolFacts, SchoolForm,
+    SchoolQuery, SchoolStatus, SchoolStatusChange, StoredFile, VisitCard, parse_reason,
 };
 use crate::network::policy;
 
@@ -163,8 +163,9 @@ impl Network<'_> {
             .await?;
         // The country's national coordinators decide; they learn of it at once.
         let deciders = self
+            .accounts
             .store
-            .coordinators_of_country(&school.facts.country)
+            .active_with_role_in(Role::NationalCoordinator, &school.facts.country)
             .await?;
         let notifications = &self.accounts.notifications;
         let note = notifications.notice(
@@ -580,6 +581,7 @@ impl Network<'_> {
         id: &SchoolId,
         file: &FileId,
         caption: Option<&str>,
+        alt: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<School> {
         let mut school = self
@@ -601,26 +603,58 @@ impl Network<'_> {
                 format!("a visit card holds at most {MAX_CARD_PHOTOS} photos"),
             ));
         }
-        let caption = caption
-            .filter(|c| !c.trim().is_empty())
-            .map(|c| {
-                let c = c.trim();
-                if c.chars().count() > 300 || c.chars().any(char::is_control) {
-                    Err(Error::invalid(
-                        "caption",
-                        "use at most 300 characters without control characters",
-                    ))
-                } else {
-                    Ok(c.to_owned())
-                }
-            })
-            .transpose()?;
+        let caption = photo_text("caption", caption)?.flatten();
+        let alt = photo_text("alt", alt)?.flatten();
         self.store.set_file_attachment(file, Some(id)).await?;
         school.card.photos.push(CardPhoto {
             file: file.clone(),
             caption,
+            alt,
         });
         self.save_card(viewer, school, "add_school_photo", meta)
+            .await
+    }
+
+    /// Changes a photo of a visit card: its caption and its text for those
+    /// who cannot see it (given and empty: removed; not given: kept), and
+    /// its place among the photos (0 is first; past the end is last).
+    #[tracing::instrument(skip_all)]
+    pub async fn update_school_photo(
+        &self,
+        viewer: &Viewer,
+        id: &SchoolId,
+        file: &FileId,
+        change: PhotoChange<'_>,
+        meta: &RequestMeta,
+    ) -> Result<School> {
+        let PhotoChange {
+            caption,
+            alt,
+            position,
+        } = change;
+        let mut school = self
+            .editable_card(viewer, id, "update_school_photo", meta)
+            .await?;
+        let photos = &mut school.card.photos;
+        let Some(at) = photos.iter().position(|p| p.file == *file) else {
+            return Err(Error::invalid("fileId", "this photo is not on the card"));
+        };
+        let mut photo = photos.remove(at);
+        if let Some(c) = photo_text("caption", caption)? {
+            photo.caption = c;
+        }
+        if let Some(a) = photo_text("alt", alt)? {
+            photo.alt = a;
+        }
+        let to = match position {
+            None => at,
+            Some(p) if p < 0 => {
+                return Err(Error::invalid("position", "give 0 or more"));
+            }
+            Some(p) => (p as usize).min(photos.len()),
+        };
+        photos.insert(to, photo);
+        self.save_card(viewer, school, "update_school_photo", meta)
             .await
     }
 
@@ -684,6 +718,12 @@ impl Network<'_> {
         policy::sees_school(viewer, school)
     }
 
+    /// Whether the asker may edit a school's visit card: its school
+    /// coordinators and administrators.
+    pub fn edits_card(&self, viewer: Option<&Viewer>, school: &School) -> bool {
+        policy::edits_card(viewer, school)
+    }
+
     /// A national coordinator's view of their country (administrators: any).
     pub async fn country_overview(&self, viewer: &Viewer, code: &str) -> Result<CountryOverview> {
         let country = self.country(code).await?;
@@ -700,4 +740,23 @@ impl Network<'_> {
             people_by_role: people?,
         })
     }
+}
+
+/// A photo's caption or text alternative as given: `None` when not given,
+/// `Some(None)` when given empty (to remove it), `Some(Some(text))`.
+fn photo_text(field: &'static str, text: Option<&str>) -> Result<Option<Option<String>>> {
+    let Some(t) = text else {
+        return Ok(None);
+    };
+    let t = t.trim();
+    if t.is_empty() {
+        return Ok(Some(None));
+    }
+    if t.chars().count() > 300 || t.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            field,
+            "use at most 300 characters without control characters",
+        ));
+    }
+    Ok(Some(Some(t.to_owned())))
 }

@@ -234,6 +234,7 @@ impl NetworkMutation {
         school_id: ID,
         file_id: ID,
         caption: Option<String>,
+        #[graphql(desc = "What the photo shows, for those who cannot see it.")] alt: Option<String>,
     ) -> Result<School> {
         let v = viewer(ctx)?;
         ctx.network()
@@ -242,6 +243,38 @@ impl NetworkMutation {
                 &parse_id(&school_id)?,
                 &self::file_id(&file_id)?,
                 caption.as_deref(),
+                alt.as_deref(),
+                &meta(ctx),
+            )
+            .await
+            .map(School)
+            .gql()
+    }
+
+    /// Changes a photo of a visit card: its caption and text alternative
+    /// (left out: kept; empty: removed) and its place among the photos
+    /// (`position` 0 is first; past the end is last).
+    async fn update_school_photo(
+        &self,
+        ctx: &Context<'_>,
+        school_id: ID,
+        file_id: ID,
+        caption: Option<String>,
+        alt: Option<String>,
+        position: Option<i32>,
+    ) -> Result<School> {
+        let v = viewer(ctx)?;
+        let change = app::PhotoChange {
+            caption: caption.as_deref(),
+            alt: alt.as_deref(),
+            position,
+        };
+        ctx.network()
+            .update_school_photo(
+                v,
+                &parse_id(&school_id)?,
+                &self::file_id(&file_id)?,
+                change,
                 &meta(ctx),
             )
             .await

@@ -289,6 +289,12 @@ impl School {
         VisitCard(self.0.clone())
     }
 
+    /// Whether you may edit the visit card: its school coordinators and
+    /// administrators.
+    async fn can_edit_card(&self, ctx: &Context<'_>) -> bool {
+        ctx.network().edits_card(viewer_opt(ctx), &self.0)
+    }
+
     /// The school's people as the asker may see them: staff for the
     /// network's adults and the school's own students; students only for the
     /// school's teachers. Optionally of one role and one class.
@@ -405,6 +411,7 @@ impl VisitCard {
                 Some(CardPhoto {
                     file: SchoolFile(file.clone()),
                     caption: p.caption.clone(),
+                    alt: p.alt.clone(),
                 })
             })
             .collect())
@@ -448,7 +455,10 @@ impl VisitCard {
 #[derive(SimpleObject)]
 pub struct CardPhoto {
     pub file: SchoolFile,
+    /// Shown under the photo.
     pub caption: Option<String>,
+    /// What the photo shows, for those who cannot see it (the image's `alt`).
+    pub alt: Option<String>,
 }
 
 /// An uploaded file. Download it from `url` (send your token as for GraphQL).

@@ -1,8 +1,8 @@
 // A national coordinator's (or administrator's) approvals: schools that
 // applied, to approve or reject with a reason.
 
-import { ApiError, gql } from '../api.js';
-import { add, field, h, statusLine } from '../dom.js';
+import { ApiError, errorText, gql } from '../api.js';
+import { add, field, fill, h, statusLine } from '../dom.js';
 import { formatDate, languageName, t } from '../i18n.js';
 
 export async function render(root, ctx) {
@@ -28,9 +28,14 @@ export async function render(root, ctx) {
           ? 'mutation($id: ID!, $r: String) { approveSchool(id: $id, reason: $r) { id status } }'
           : 'mutation($id: ID!, $r: String!) { rejectSchool(id: $id, reason: $r) { id status } }',
         { id: s.id, r: reason.value.trim() || null });
-        item.remove();
         status.className = 'status';
         status.textContent = approve ? t('approvals.approved', { name: s.name }) : t('approvals.rejected', { name: s.name });
+        if (approve) {
+          // The school needs a coordinator on the portal: most often the
+          // person who applied for it.
+          list.before(inviteCoordinator(s));
+        }
+        item.remove();
         empty.hidden = list.children.length > 0;
       } catch (e) {
         status.className = 'status error';
@@ -50,4 +55,34 @@ export async function render(root, ctx) {
     add(list, item);
   }
   add(root, h('h1', null, t('approvals.title')), h('p', { class: 'lead' }, t('approvals.intro')), status, empty, list);
+}
+
+/** Inviting the coordinator of a school just approved, from its contact. */
+function inviteCoordinator(s) {
+  const name = h('input', { id: `coordinator-name-${s.id}`, required: true, maxlength: 100, value: s.contact?.name || '' });
+  const email = h('input', { id: `coordinator-email-${s.id}`, type: 'email', required: true, value: s.contact?.email || '' });
+  const result = h('div', { role: 'status', 'aria-live': 'polite' });
+  const form = h('form', {
+    class: 'card invite-coordinator',
+    dataset: { school: s.id },
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        const r = await gql('mutation($i: InvitationInput!) { invitePerson(input: $i) { code } }',
+          { i: { role: 'SCHOOL_COORDINATOR', email: email.value.trim(), displayName: name.value.trim(), schoolId: s.id } });
+        const link = `${location.origin}/#/join?code=${encodeURIComponent(r.invitePerson.code)}`;
+        fill(result, h('p', null, t('approvals.inviteReady', { name: name.value.trim(), email: email.value.trim() })),
+          h('input', { readonly: true, value: link, class: 'wide', id: `coordinator-link-${s.id}`, 'aria-label': t('approvals.inviteLink') }));
+      } catch (e) {
+        fill(result, h('p', { class: 'error' }, errorText(e, t)));
+      }
+    },
+  },
+  h('h2', null, t('approvals.inviteTitle', { name: s.name })),
+  h('p', { class: 'hint' }, t('approvals.inviteIntro')),
+  field(t('approvals.inviteName'), name),
+  field(t('approvals.inviteEmail'), email),
+  h('button', { type: 'submit' }, t('approvals.invite')),
+  result);
+  return form;
 }

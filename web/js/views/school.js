@@ -6,11 +6,11 @@ import { add, h } from '../dom.js';
 import { label, languageName, t } from '../i18n.js';
 
 const Q = `query($id: ID!) { school(id: $id) {
-  id name city countryCode website status languages defaultLanguage
+  id name city countryCode website status languages defaultLanguage canEditCard
   country { name }
   names { language text }
   visitCard { descriptions { language text } mottos { language text }
-    photos { caption file { id name url } } presentation { id name url } partners { id name } }
+    public photos { alt caption file { id name url } } presentation { id name url } partners { id name } }
   twinnings { id status partner { id name } school { id name } } } }`;
 
 export async function render(root, ctx) {
@@ -26,7 +26,7 @@ export async function render(root, ctx) {
   const texts = (list, cls) => list.map((x) => h('div', { class: cls, lang: x.language },
     h('p', { class: 'meta' }, languageName(x.language)), h('p', null, x.text)));
   const photos = h('ul', { class: 'photos plain' }, card.photos.map((p) => {
-    const img = h('img', { alt: p.caption || p.file.name, width: 240 });
+    const img = h('img', { alt: p.alt || p.caption || '', width: 240 });
     imageUrl(p.file.url).then((u) => {
       urls.push(u);
       img.src = u;
@@ -41,7 +41,9 @@ export async function render(root, ctx) {
     h('p', { class: 'meta' }, s.city, ' · ', s.languages.map(languageName).join(', '),
       s.status !== 'APPROVED' ? ` · ${label('SchoolStatus', s.status)}` : ''),
     s.website ? h('p', null, h('a', { href: s.website, rel: 'noopener noreferrer', target: '_blank' }, s.website)) : null,
-    h('p', null, h('a', { class: 'button quiet', href: `#/library/school/${s.id}` }, t('school.library'))),
+    h('p', { class: 'actions' }, h('a', { class: 'button quiet', href: `#/library/school/${s.id}` }, t('school.library')),
+      s.canEditCard ? h('a', { class: 'button', href: `#/schools/${s.id}/card`, id: 'edit-card' }, t('school.editCard')) : null),
+    s.canEditCard ? h('p', { class: 'meta', id: 'card-visibility' }, card.public ? t('school.cardPublic') : t('school.cardPrivate')) : null,
     h('section', { 'aria-labelledby': 'card-h' }, h('h2', { id: 'card-h' }, t('school.visitCard')),
       card.mottos.length ? texts(card.mottos, 'motto') : null,
       card.descriptions.length ? texts(card.descriptions, 'description') : h('p', { class: 'empty' }, t('school.noCard')),
