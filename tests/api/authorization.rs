@@ -690,6 +690,21 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
                     json!({ "s": school, "f": file }),
                 )
                 .await;
+            if field == "updateSchoolPhoto" {
+                // The card holds at most 12 photos: take this one off again.
+                let admin = net.admin_viewer().await;
+                net.s
+                    .app
+                    .network()
+                    .remove_school_photo(
+                        &admin,
+                        &app::SchoolId::parse(&school).unwrap(),
+                        &app::FileId::parse(&file).unwrap(),
+                        &app::RequestMeta::default(),
+                    )
+                    .await
+                    .unwrap();
+            }
             judge(&r, &[field])
         }
         "setSchoolPresentation" => {

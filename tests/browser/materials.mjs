@@ -1,7 +1,9 @@
 // A teacher puts a material in the school's library — a folder, the
 // material, a 3 MB file sent in pieces, one of which the network loses —
-// and publishes it; a teacher of another country finds it by searching as
-// they type, opens it and downloads the very same bytes.
+// publishes it, then edits it to give it a pillar of learning, a
+// Sustainable Development Goal, ages and authors; a teacher of another
+// country finds it by searching as they type and by that goal and pillar,
+// opens it and downloads the very same bytes.
 
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -60,18 +62,37 @@ await scenario('materials', async (b) => {
   await author.locator('#material-status', { hasText: 'Published' }).waitFor();
   await axe(author, 'a material');
 
+  // Edited: what it serves, for whom and by whom.
+  await author.locator('#edit-material').click();
+  await author.getByRole('heading', { level: 1, name: 'Edit: Rainwater harvesting at school' }).waitFor();
+  await axe(author, 'editing a material');
+  expect(await author.locator('#material-title').inputValue() === 'Rainwater harvesting at school', 'the form holds the material');
+  expect(await author.locator('#move-to option:checked').innerText() === '— Water and rain', 'it is in its folder');
+  await author.locator('#material-pillars').getByLabel('Learning to know').check();
+  await author.locator('#material-sdgs').getByLabel('6. Clean water and sanitation').check();
+  await author.getByLabel('From age').fill('10');
+  await author.getByLabel('To age').fill('14');
+  await author.getByLabel('Authors').fill('Ani S., Aram K.');
+  await author.locator('#save-material').click();
+  await author.getByRole('heading', { level: 1, name: 'Rainwater harvesting at school' }).waitFor();
+  await author.locator('#material-sdgs', { hasText: '6. Clean water and sanitation' }).waitFor();
+  await author.getByText('Ani S., Aram K.').waitFor();
+  await author.getByText('Learning to know').waitFor();
+
   const reader = await person(b, 'reader');
   await signIn(reader, 'teacher.baku23', PW);
   await reader.getByRole('link', { name: 'Search', exact: true }).click();
   const box = reader.getByLabel(/^Search materials/);
-  // The index follows within moments; search again until it has.
+  // The index follows within moments (the edit too); search again until it has.
   let hit = null;
+  const goal = reader.locator('#facets input[data-facet="SDG"][value="6"]');
   for (let attempt = 0; attempt < 10 && !hit; attempt += 1) {
     await box.fill('');
     await box.pressSequentially('rainwater harv', { delay: 20 });
     const found = reader.locator('#results .hit[data-kind="material"]', { hasText: 'Rainwater harvesting at school' });
     try {
       await found.waitFor({ timeout: 2000 });
+      await goal.waitFor({ timeout: 2000 });
       hit = found;
     } catch {
       /* not indexed yet */
@@ -83,6 +104,13 @@ await scenario('materials', async (b) => {
   await reader.locator('#facets input[data-facet="KIND"][value="LESSON_PLAN"]').check();
   await reader.waitForURL(/kind=LESSON_PLAN/);
   await reader.locator('#facets input[data-facet="KIND"][value="LESSON_PLAN"]:checked').waitFor();
+  await hit.waitFor();
+  // The goal and the pillar it was given find it too.
+  await goal.check();
+  await reader.waitForURL(/sdg=6/);
+  await reader.locator('#facets input[data-facet="PILLAR"][value="LEARNING_TO_KNOW"]').check();
+  await reader.waitForURL(/pillar=LEARNING_TO_KNOW/);
+  await reader.locator('#facets input[data-facet="PILLAR"][value="LEARNING_TO_KNOW"]:checked').waitFor();
   await hit.waitFor();
   await axe(reader, 'search with results');
   await hit.getByRole('link').click();

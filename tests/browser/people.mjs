@@ -1,5 +1,6 @@
 // People and what each may reach: a national coordinator approves a school
-// of their country; a teacher creates a class of students at once and gets
+// of their country, sees the country at a glance and suspends a school
+// (with a reason) and reinstates it; a teacher creates a class of students at once and gets
 // the printable list of their logins; a school coordinator invites a
 // teacher, who joins by the link; a new student signs in with it and
 // changes the printed password to their own, and finds no teacher's or
@@ -23,6 +24,22 @@ await scenario('people', async (b) => {
   await waiting.first().getByRole('button', { name: 'Approve' }).click();
   await nc.getByText(`${name} is approved.`).waitFor();
   expect(await waiting.count() === before - 1, 'the approved school left the list');
+  // The country at a glance; a school suspended (with a reason) and reinstated.
+  await nc.getByRole('link', { name: 'My country' }).click();
+  await nc.getByRole('heading', { level: 1, name: 'Armenia in the network' }).waitFor();
+  await nc.locator('#by-role li', { hasText: 'Teacher' }).waitFor();
+  await axe(nc, "the country's dashboard");
+  const school = nc.locator('#country-schools > li', { hasText: name });
+  await school.getByRole('button', { name: 'Suspend' }).click();
+  await nc.getByText('Write the reason first.').waitFor();
+  await school.getByLabel('Reason').fill('The school asked for a pause this term.');
+  await school.getByRole('button', { name: 'Suspend' }).click();
+  await nc.getByText(`${name} is suspended`).waitFor();
+  const suspended = nc.locator('#country-schools > li', { hasText: name });
+  await suspended.getByText('History').click();
+  await suspended.getByText('The school asked for a pause this term.').waitFor();
+  await suspended.getByRole('button', { name: 'Reinstate' }).click();
+  await nc.getByText(`${name} takes part again.`).waitFor();
 
   const teacher = await person(b, 'teacher');
   await signIn(teacher, 'teacher.yerevan12', PW);

@@ -3,7 +3,8 @@
 // whose teacher joins; messages (Markdown), typing, reactions and a new
 // channel's unread count reach the other browser without a reload; and a
 // browser whose connection drops gets every message it missed, once and
-// in order.
+// in order; the lead sets when the space runs, invites a mentor and
+// archives it, after which nobody can write in it.
 
 import { BASE, axe, expect, person, scenario, signIn } from './lib.mjs';
 
@@ -101,4 +102,29 @@ await scenario('space', async (b) => {
   await axe(lead, 'a space (lead)');
   await axe(guest, 'a space (guest)');
   expect(lead.url().startsWith(BASE), 'stayed on the portal');
+
+  // The lead's settings: when it runs, a mentor invited, and the archive.
+  expect(await guest.locator('#space-settings').count() === 0, 'only leads have the settings');
+  await lead.locator('#space-settings').click();
+  await lead.getByRole('heading', { level: 1, name: 'Settings of Water around us' }).waitFor();
+  await axe(lead, 'space settings');
+  await lead.getByLabel('Starts on').fill('2026-09-01');
+  await lead.getByLabel('Ends on').fill('2026-06-01');
+  await lead.locator('#save-space').click();
+  await lead.getByText('The end cannot come before the start.').waitFor();
+  await lead.getByLabel('Ends on').fill('2027-05-31');
+  await lead.locator('#save-space').click();
+  await lead.locator('#space-about .status', { hasText: 'Saved.' }).waitFor();
+  await lead.locator('#invite-mentor-submit').click();
+  await lead.getByText('The mentor is invited').waitFor();
+  await lead.locator('#archive-space', { hasText: 'Archive the space' }).click();
+  await lead.getByText('The space is archived.').waitFor();
+  await lead.goto(spaceUrl);
+  await lead.getByRole('heading', { level: 1, name: 'Water around us' }).waitFor();
+  await lead.locator('.meta', { hasText: /from .*2026 to .*2027/ }).waitFor();
+  await lead.locator('.meta', { hasText: 'Archived' }).first().waitFor();
+  expect(await lead.getByLabel('Message to #general').count() === 0, 'an archived space takes no messages');
+  await guest.reload();
+  await guest.getByRole('heading', { level: 1, name: 'Water around us' }).waitFor();
+  expect(await guest.getByLabel('Message to #general').count() === 0, 'not from the guest either');
 });

@@ -24,11 +24,15 @@ const ROUTES = [
   [/^\/schools\/([^/]+)$/, 'school', ['id']],
   [/^\/schools\/([^/]+)\/card$/, 'card', ['id'], 'signed-in'],
   [/^\/approvals$/, 'approvals', [], ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR']],
+  [/^\/country$/, 'country', [], ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR']],
+  [/^\/country\/([A-Z]{2})$/, 'country', ['code'], ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR']],
   [/^\/spaces\/new$/, 'space-new', [], ['TEACHER', 'SCHOOL_COORDINATOR']],
   [/^\/spaces\/([^/]+)$/, 'space', ['id'], 'signed-in'],
+  [/^\/spaces\/([^/]+)\/settings$/, 'space-settings', ['id'], 'signed-in'],
   [/^\/spaces\/([^/]+)\/([^/]+)$/, 'space', ['id', 'channel'], 'signed-in'],
   [/^\/library\/(school|space)\/([^/]+)$/, 'library', ['owner', 'id']],
   [/^\/materials\/([^/]+)$/, 'material', ['id']],
+  [/^\/materials\/([^/]+)\/edit$/, 'material-edit', ['id'], 'signed-in'],
   [/^\/search$/, 'search', []],
   [/^\/events$/, 'events', [], 'signed-in'],
   [/^\/events\/new$/, 'event-new', [], ORGANIZERS],
@@ -81,6 +85,7 @@ function navItems() {
   if (m) items.push(['#/events', t('nav.events'), 'events']);
   if (m && ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR'].includes(m.role)) {
     items.push(['#/approvals', t('nav.approvals'), 'approvals']);
+    items.push(['#/country', t('nav.country'), 'country']);
   }
   if (m && ['SCHOOL_COORDINATOR', 'TEACHER'].includes(m.role)) items.push(['#/students', t('nav.students'), 'students']);
   return items;

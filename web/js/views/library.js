@@ -2,11 +2,10 @@
 // in the open folder, and — for those who may — new folders and materials.
 
 import { ApiError, errorText, gql } from '../api.js';
-import { add, field, h, statusLine } from '../dom.js';
+import { add, h, statusLine } from '../dom.js';
 import { formatDate, label, languageName, t } from '../i18n.js';
+import { materialFields } from '../material-form.js';
 
-export const KINDS = ['LESSON_PLAN', 'PRESENTATION', 'WORKSHEET', 'VIDEO', 'PROJECT_REPORT', 'GOOD_PRACTICE', 'OTHER'];
-export const LICENCES = ['CC_BY', 'CC_BY_SA', 'CC_BY_NC', 'CC_0', 'ALL_RIGHTS_RESERVED'];
 
 // With a folder open, the query also asks for that folder and its path.
 const libraryQuery = (withFolder) => `query($school: ID, $space: ID, $f: ID, ${withFolder ? '$fid: ID!, ' : ''}$sort: MaterialSort!, $a: String) {
@@ -139,49 +138,14 @@ export async function render(root, ctx) {
 }
 
 function newMaterialForm(ctx, vars, folderId, status) {
-  const title = h('input', { id: 'material-title', required: true, maxlength: 300 });
-  const summary = h('textarea', { id: 'material-summary', rows: 2 });
-  const body = h('textarea', { id: 'material-body', rows: 5 });
-  const kind = h('select', { id: 'material-kind' }, KINDS.map((k) => h('option', { value: k }, label('MaterialKind', k))));
-  const languages = h('input', { id: 'material-languages', value: 'en', required: true });
-  const subjects = h('input', { id: 'material-subjects' });
-  const licence = h('select', { id: 'material-licence' }, LICENCES.map((k) => h('option', { value: k }, label('Licence', k))));
-  // A student's work goes beyond the space only by a teacher's choice.
-  const student = ctx.me && ctx.me.role === 'STUDENT';
-  const visibility = h('select', { id: 'material-visibility' }, (student ? ['SPACE'] : ['SPACE', 'NETWORK', 'PUBLIC'])
-    .map((v) => h('option', { value: v, selected: v === (student ? 'SPACE' : 'NETWORK') }, label('Visibility', v))));
-  const gp = {
-    context: h('textarea', { id: 'gp-context', rows: 2 }),
-    whatWasDone: h('textarea', { id: 'gp-done', rows: 2 }),
-    results: h('textarea', { id: 'gp-results', rows: 2 }),
-    evidence: h('textarea', { id: 'gp-evidence', rows: 2 }),
-    lessonsLearned: h('textarea', { id: 'gp-lessons', rows: 2 }),
-  };
-  const gpBox = h('fieldset', { hidden: true }, h('legend', null, t('material.goodPractice')),
-    Object.entries(gp).map(([k, el]) => field(t(`material.gp.${k}`), el)));
-  kind.addEventListener('change', () => {
-    gpBox.hidden = kind.value !== 'GOOD_PRACTICE';
-  });
+  const fields = materialFields(null, { student: ctx.me?.role === 'STUDENT' });
   const details = h('details', { class: 'panel', id: 'new-material' }, h('summary', null, t('library.newMaterial')));
   add(details, h('form', {
     onsubmit: async (ev) => {
       ev.preventDefault();
-      const material = {
-        title: title.value.trim(),
-        summary: summary.value,
-        body: body.value,
-        kind: kind.value,
-        languages: languages.value.split(/[\s,]+/).filter(Boolean),
-        subjects: subjects.value.split(',').map((s) => s.trim()).filter(Boolean),
-        licence: licence.value,
-        visibility: visibility.value,
-      };
-      if (kind.value === 'GOOD_PRACTICE') {
-        material.goodPractice = Object.fromEntries(Object.entries(gp).map(([k, el]) => [k, el.value]));
-      }
       try {
         const d = await gql('mutation($i: CreateMaterialInput!) { createMaterial(input: $i) { id } }',
-          { i: { schoolId: vars.school, spaceId: vars.space, folderId, material } });
+          { i: { schoolId: vars.school, spaceId: vars.space, folderId, material: fields.read() } });
         ctx.navigate(`/materials/${d.createMaterial.id}`);
       } catch (e) {
         status.className = 'status error';
@@ -189,15 +153,7 @@ function newMaterialForm(ctx, vars, folderId, status) {
       }
     },
   },
-  field(t('material.title'), title),
-  field(t('material.summary'), summary),
-  field(t('material.kind'), kind),
-  gpBox,
-  field(t('material.body'), body, t('markdown.hint')),
-  field(t('material.languages'), languages, t('space.languagesHint')),
-  field(t('material.subjects'), subjects, t('material.subjectsHint')),
-  field(t('material.licence'), licence),
-  field(t('material.visibility'), visibility, t('material.visibilityHint')),
+  fields.nodes,
   h('button', { type: 'submit', id: 'create-material' }, t('library.create'))));
   return details;
 }

@@ -47,7 +47,7 @@ export async function render(root, ctx) {
     m.subjects.length ? [h('dt', null, t('material.subjects')), h('dd', null, m.subjects.join(', '))] : null,
     m.ageMin || m.ageMax ? [h('dt', null, t('material.ages')), h('dd', null, `${m.ageMin ?? ''}–${m.ageMax ?? ''}`)] : null,
     m.pillars.length ? [h('dt', null, t('space.pillars')), h('dd', null, m.pillars.map((p) => label('Pillar', p)).join(', '))] : null,
-    m.sdgs.length ? [h('dt', null, t('material.sdgs')), h('dd', null, m.sdgs.join(', '))] : null,
+    m.sdgs.length ? [h('dt', null, t('material.sdgs')), h('dd', { id: 'material-sdgs' }, m.sdgs.map((n) => t(`sdg.${n}`)).join('; '))] : null,
     h('dt', null, t('material.licence')), h('dd', null, label('Licence', m.licence)),
     m.authors.length ? [h('dt', null, t('material.authors')), h('dd', null, m.authors.join(', '))] : null,
     h('dt', null, t('material.visibility')), h('dd', null, label('Visibility', m.visibility)),
@@ -211,7 +211,7 @@ export async function render(root, ctx) {
         }
       },
     }, m.status === 'PUBLISHED' ? t('material.unpublish') : t('material.publish'));
-    add(actions, publish);
+    add(actions, publish, h('a', { class: 'button quiet', href: `#/materials/${m.id}/edit`, id: 'edit-material' }, t('material.edit')));
   }
 
   add(root, 

@@ -39,7 +39,7 @@ function facetLabel(name, v) {
   if (name === 'KIND') return label('SearchKind', v.value);
   if (name === 'PILLAR') return label('Pillar', v.value);
   if (name === 'LICENCE') return label('Licence', v.value);
-  if (name === 'SDG') return t('search.sdg', { n: v.value });
+  if (name === 'SDG') return t(`sdg.${v.value}`);
   return v.value;
 }
 

@@ -7,13 +7,13 @@
 
 import { ApiError, errorText, gql, live } from '../api.js';
 import { add, fill, h, html, statusLine } from '../dom.js';
-import { formatDateTime, formatTime, label, language, t } from '../i18n.js';
+import { formatDate, formatDateTime, formatTime, label, language, t } from '../i18n.js';
 
 const M = `id cursor channelId replyTo replyCount author { id displayName role } body html
   createdAt editedAt deleted hidden hiddenReason reactions { emoji count mine }`;
 
 const SPACE = `query($id: ID!) { space(id: $id) {
-  id title topic description archived myRole cursor languages
+  id title topic description archived myRole cursor languages startsOn endsOn
   schools { id name countryCode } leadSchool { id }
   channels { id name kind topic unreadCount }
   online { userId displayName }
@@ -522,8 +522,11 @@ export async function render(root, ctx) {
   add(root, 
     h('div', { class: 'row' },
       h('h1', null, space.title),
-      h('a', { class: 'button quiet', href: `#/library/space/${space.id}`, id: 'space-materials' }, t('space.materials'))),
+      h('div', { class: 'actions' },
+        h('a', { class: 'button quiet', href: `#/library/space/${space.id}`, id: 'space-materials' }, t('space.materials')),
+        space.myRole === 'LEAD' ? h('a', { class: 'button quiet', href: `#/spaces/${space.id}/settings`, id: 'space-settings' }, t('space.settings')) : null)),
     h('p', { class: 'meta' }, space.topic, ' · ', space.schools.map((s) => s.name).join(', '),
+      space.startsOn || space.endsOn ? ` · ${t('space.runs', { from: formatDate(space.startsOn) || '…', to: formatDate(space.endsOn) || '…' })}` : '',
       space.archived ? ` · ${t('space.archived')}` : ''),
     status,
     h('div', { class: 'space' },
