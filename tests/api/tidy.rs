@@ -551,15 +551,10 @@ const API_ONLY: &[&str] = &[
 const NOT_YET_IN_THE_PORTAL: &[&str] = &[
     "Query.suggest",
     "Query.auditTrail",
-    "Query.myInvitations",
     "Query.user",
-    "Mutation.deactivateUser",
-    "Mutation.reactivateUser",
     "Mutation.addCountry",
     "Mutation.registerSchool",
     "Mutation.updateSchool",
-    "Mutation.revokeInvitation",
-    "Mutation.updateStudent",
     "Mutation.changeRole",
     "Mutation.proposeTwinning",
     "Mutation.acceptTwinning",
@@ -568,8 +563,6 @@ const NOT_YET_IN_THE_PORTAL: &[&str] = &[
     "Mutation.moveFolder",
     "Mutation.cancelUpload",
     "Mutation.updateEvent",
-    "Mutation.recordEventOutcome",
-    "Mutation.revokeCalendarFeed",
 ];
 
 /// Every root field of the API is used by a screen of the portal, but

@@ -2,8 +2,11 @@
 // network starting in half an hour; a teacher registers for it; the mentor
 // starts it; in the live room the teacher's question, vote and
 // raised hand reach the mentor, the mentor's poll and chat reach the
-// teacher, and the teacher's vote is counted on both sides.
+// teacher, and the teacher's vote is counted on both sides; the mentor
+// ends it, records its minutes and recording, and downloads the
+// attendance as CSV.
 
+import { readFileSync } from 'node:fs';
 import { axe, expect, person, scenario, signIn } from './lib.mjs';
 
 const PW = 'demo-password-2026';
@@ -88,4 +91,28 @@ await scenario('events', async (b) => {
   await remark.getByRole('button', { name: /Hide the message/ }).click();
   await remark.waitFor({ state: 'detached' });
   await teacher.locator('#live-chat .message', { hasText: 'an unkind remark' }).waitFor({ state: 'detached' });
+
+  // The mentor ends it, records what came of it and takes the attendance
+  // home as a spreadsheet; the teacher reads the outcome.
+  const eventUrl = mentor.url().replace(/\/live$/, '');
+  await mentor.goto(eventUrl);
+  await mentor.locator('#end-live').click();
+  await mentor.locator('#start-live, #end-live').first().waitFor({ state: 'detached' });
+  await mentor.getByText('Record the outcome').click();
+  await mentor.getByLabel('Minutes').fill('We traced **three** photos to their source.');
+  await mentor.getByLabel('Link to the recording').fill('https://video.example/photo-session');
+  await mentor.locator('#save-outcome').click();
+  await mentor.getByRole('heading', { name: 'Outcome' }).waitFor();
+  await mentor.getByRole('button', { name: 'Show attendance' }).click();
+  const [sheet] = await Promise.all([
+    mentor.waitForEvent('download'),
+    mentor.locator('#attendance-csv').click(),
+  ]);
+  expect(sheet.suggestedFilename().endsWith('.csv'), `a CSV file: ${sheet.suggestedFilename()}`);
+  const rows = readFileSync(await sheet.path(), 'utf8').trim().split(/\r?\n/);
+  expect(rows.length >= 2 && rows.some((r) => r.includes('Արմեն')), `the teacher's attendance is in it: ${rows.join(' / ')}`);
+  await axe(mentor, 'an event with its outcome');
+  await teacher.goto(eventUrl);
+  await teacher.locator('.prose strong', { hasText: 'three' }).waitFor();
+  await teacher.getByRole('link', { name: 'The recording' }).waitFor();
 });

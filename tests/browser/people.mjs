@@ -1,8 +1,10 @@
 // People and what each may reach: a national coordinator approves a school
 // of their country, sees the country at a glance and suspends a school
-// (with a reason) and reinstates it; a teacher creates a class of students at once and gets
-// the printable list of their logins; a school coordinator invites a
-// teacher, who joins by the link; a new student signs in with it and
+// (with a reason) and reinstates it; a teacher creates a class of students
+// at once and gets the printable list of their logins, moves a pupil to
+// another class and deactivates and reactivates another; a school
+// coordinator invites a teacher, who joins by the link, and withdraws an
+// invitation sent by mistake; a new student signs in with it and
 // changes the printed password to their own, and finds no teacher's or
 // coordinator's screen, by the menu or by address.
 
@@ -60,6 +62,17 @@ await scenario('people', async (b) => {
   expect(await teacher.locator('header.top').isHidden(), 'the menu is not printed');
   expect(await teacher.locator('#credentials').isVisible(), 'the list is printed');
   await teacher.emulateMedia({ media: 'screen' });
+  // A pupil moves class; another leaves the school for a while.
+  const lusine = teacher.locator('#existing li', { hasText: 'Lusine M.' });
+  await lusine.getByText('Change').click();
+  await lusine.getByLabel('New class').fill('8B');
+  await lusine.getByRole('button', { name: 'Save' }).click();
+  await teacher.locator('#existing section', { hasText: 'Class 8B' }).locator('li', { hasText: 'Lusine M.' }).waitFor();
+  teacher.once('dialog', (d) => d.accept());
+  await teacher.getByRole('button', { name: 'Deactivate Aram K.' }).click();
+  await teacher.locator('#existing li', { hasText: 'Aram K.' }).getByText('deactivated').waitFor();
+  await teacher.getByRole('button', { name: 'Reactivate Aram K.' }).click();
+  await teacher.getByText('Aram K. can sign in again.').waitFor();
 
   // A school coordinator invites a new teacher, who joins by the link.
   const coord = await person(b, 'school-coordinator');
@@ -70,6 +83,21 @@ await scenario('people', async (b) => {
   await coord.getByRole('button', { name: 'Make the invitation' }).click();
   const link = await coord.locator('#invite-link').inputValue();
   expect(link.includes('#/join?code='), `an invitation link: ${link}`);
+  // A second invitation, sent by mistake, is withdrawn: its link stops working.
+  await coord.getByLabel("Teacher's name").fill('Wrong Person');
+  await coord.getByLabel("Teacher's e-mail").fill('wrong.person@school.example');
+  await coord.getByRole('button', { name: 'Make the invitation' }).click();
+  await coord.waitForFunction((first) => document.querySelector('#invite-link')?.value !== first, link);
+  const wrongLink = await coord.locator('#invite-link').inputValue();
+  await coord.reload();
+  await coord.locator('#sent-invitations li', { hasText: 'Nare Petrosyan' }).getByText(/open until/).waitFor();
+  await axe(coord, 'a coordinator with invitations');
+  await coord.getByRole('button', { name: 'Withdraw the invitation of Wrong Person' }).click();
+  await coord.locator('#sent-invitations li', { hasText: 'Wrong Person' }).getByText(/withdrawn on/).waitFor();
+  const stranger = await person(b, 'stranger');
+  await stranger.goto(wrongLink);
+  await stranger.locator('main:not([aria-busy])').waitFor();
+  expect(await stranger.getByRole('button', { name: 'Create my account' }).count() === 0, 'a withdrawn invitation opens nothing');
   const newcomer = await person(b, 'newcomer');
   await newcomer.goto(link);
   await newcomer.getByText('You are invited as Teacher').waitFor();
@@ -79,6 +107,9 @@ await scenario('people', async (b) => {
   await newcomer.getByRole('button', { name: 'Create my account' }).click();
   await newcomer.getByRole('heading', { level: 1, name: 'Hello, Nare Petrosyan' }).waitFor();
   await newcomer.getByRole('link', { name: 'My students' }).waitFor();
+  await coord.reload();
+  await coord.locator('#sent-invitations li', { hasText: 'Nare Petrosyan' }).getByText(/accepted on/).waitFor();
+  await coord.locator('#teachers li', { hasText: 'Nare Petrosyan' }).waitFor();
 
   const pupil = await person(b, 'student');
   await signIn(pupil, login, password);

@@ -5,6 +5,7 @@
 import { errorText, gql } from '../api.js';
 import { add, field, fill, h, statusLine } from '../dom.js';
 import { formatDate, label, t } from '../i18n.js';
+import { sentInvitations } from '../invitations.js';
 
 const STATUSES = ['APPROVED', 'APPLIED', 'SUSPENDED', 'REJECTED', 'WITHDRAWN'];
 const Q = `query($c: String!, $s: SchoolStatus, $a: String) {
@@ -54,7 +55,8 @@ export async function render(root, ctx) {
       h('h2', { id: 'list-h' }, t('country.listOf', { status: label('SchoolStatus', status) })),
       line,
       d.schools.nodes.length ? list : h('p', { class: 'empty' }, t('country.none')),
-      more));
+      more),
+    await sentInvitations());
 }
 
 const SCHOOL = 'id name city status history { from to reason at }';

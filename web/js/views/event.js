@@ -4,12 +4,12 @@
 // cancelling, and the attendance report.
 
 import { ApiError, errorText, gql } from '../api.js';
-import { add, fill, h, html, statusLine } from '../dom.js';
+import { add, field, fill, h, html, statusLine } from '../dom.js';
 import { formatDateTime, formatTime, label, t } from '../i18n.js';
 
 const Q = `query($id: ID!) { event(id: $id) {
   id kind title descriptionHtml startsAt endsAt timeZone localStart place joinUrl status cancelReason
-  capacity registeredCount waitlistCount canManage canTakePart minutesHtml recordingUrl
+  capacity registeredCount waitlistCount canManage canTakePart minutes minutesHtml recordingUrl
   agenda { startsAt title speaker } mentors { id displayName mentorProfile { university chairTitle } }
   organizer { displayName } myRegistration { status }
   materials { id title } } }`;
@@ -86,13 +86,34 @@ export async function render(root, ctx) {
       type: 'button',
       class: 'quiet',
       onclick: async () => {
-        const r = await gql('query($id: ID!) { event(id: $id) { attendance { schools { school { name } participantCount participants { name role minutesPresent } } } } }', { id: e.id });
-        fill(report, h('h2', null, t('event.attendance')), r.event.attendance.schools.map((s) => h('section', null,
+        const r = await gql('query($id: ID!) { event(id: $id) { attendance { csv schools { school { name } participantCount participants { name role minutesPresent } } } } }', { id: e.id });
+        // The report is small text: handed to the browser's own download as a file.
+        const csv = URL.createObjectURL(new Blob([r.event.attendance.csv], { type: 'text/csv;charset=utf-8' }));
+        fill(report, h('h2', null, t('event.attendance')),
+          h('p', null, h('a', { href: csv, download: t('event.attendanceFile', { title: e.title.replace(/[\\/:*?"<>|]/g, ' ') }), class: 'button quiet', id: 'attendance-csv' }, t('event.attendanceCsv'))),
+          r.event.attendance.schools.map((s) => h('section', null,
           h('h3', null, s.school ? s.school.name : t('event.noSchool'), ' ', h('span', { class: 'meta' }, `(${s.participantCount})`)),
           h('ul', { class: 'plain' }, s.participants.map((p) => h('li', null, p.name, ' · ', label('Role', p.role), ' · ', t('event.minutes', { n: p.minutesPresent })))))));
       },
     }, t('event.showAttendance'));
     add(report, btn);
+  }
+
+  // The organizer records what came of it: minutes, the recording, materials.
+  const outcome = h('div');
+  if (e.canManage && e.status !== 'CANCELLED') {
+    const minutesText = h('textarea', { id: 'outcome-minutes', rows: 5 }, e.minutes || '');
+    const recording = h('input', { id: 'outcome-recording', type: 'url', value: e.recordingUrl || '', placeholder: 'https://' });
+    const box = h('details', { class: 'panel', id: 'record-outcome' }, h('summary', null, t('event.recordOutcome')),
+      h('form', {
+        onsubmit: (ev) => {
+          ev.preventDefault();
+          act('mutation($id: ID!, $m: String, $r: String) { recordEventOutcome(eventId: $id, minutes: $m, recordingUrl: $r) { id } }',
+            { id: e.id, m: minutesText.value, r: recording.value.trim() }, t('event.outcomeSaved'))();
+        },
+      }, field(t('event.minutesField'), minutesText, t('markdown.hint')), field(t('event.recordingField'), recording),
+      h('button', { type: 'submit', id: 'save-outcome' }, t('event.saveOutcome'))));
+    add(outcome, box);
   }
 
   const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -122,6 +143,7 @@ export async function render(root, ctx) {
       e.minutesHtml ? html('div', { class: 'prose' }, e.minutesHtml) : null,
       e.recordingUrl ? h('p', null, h('a', { href: e.recordingUrl, rel: 'noopener noreferrer', target: '_blank' }, t('event.recording'))) : null) : null,
     e.materials.length ? h('section', null, h('h2', null, t('library.materials')), h('ul', { class: 'plain' }, e.materials.map((m) => h('li', null, h('a', { href: `#/materials/${m.id}` }, m.title))))) : null,
+    outcome,
     report,
   );
 }

@@ -37,6 +37,26 @@ export async function render(root, ctx) {
     },
   }, d.calendarFeed ? t('events.feedNew') : t('events.feedCreate'));
   add(feed, feedButton);
+  if (d.calendarFeed) {
+    const stop = h('button', {
+      type: 'button',
+      class: 'quiet',
+      id: 'feed-stop',
+      onclick: async () => {
+        try {
+          await gql('mutation { revokeCalendarFeed }');
+          stop.hidden = true;
+          feed.querySelector('#feed-url')?.remove();
+          feedButton.hidden = false;
+          feedButton.textContent = t('events.feedCreate');
+          status.textContent = t('events.feedStopped');
+        } catch (e) {
+          status.textContent = t(`error.${e instanceof ApiError ? e.code : 'INTERNAL'}`);
+        }
+      },
+    }, t('events.feedStop'));
+    add(feed, ' ', stop);
+  }
 
   add(root, 
     h('div', { class: 'row' }, h('h1', null, t('events.title')),

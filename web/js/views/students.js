@@ -6,6 +6,7 @@
 import { ApiError, errorText, gql } from '../api.js';
 import { add, field, fill, h, statusLine } from '../dom.js';
 import { t } from '../i18n.js';
+import { sentInvitations } from '../invitations.js';
 
 export async function render(root, ctx) {
   ctx.title(t('students.title'));
@@ -30,9 +31,75 @@ export async function render(root, ctx) {
     printable.querySelector('h2').focus();
   }
 
+  const coordinator = ctx.me.role === 'SCHOOL_COORDINATOR';
+  const teachers = h('div', { id: 'teachers' });
+
+  // Reset, deactivate or reactivate someone this person manages.
+  function accountButtons(p) {
+    const reset = h('button', {
+      type: 'button',
+      class: 'link',
+      'aria-label': t('students.resetNamed', { name: p.displayName }),
+      onclick: async () => {
+        if (!confirm(t('students.confirmReset', { name: p.displayName }))) return;
+        try {
+          const r = await gql('mutation($id: ID!) { resetPassword(userId: $id) { login password } }', { id: p.id });
+          showCredentials([{ name: p.displayName, classLabel: p.classLabel, ...r.resetPassword }], t('students.newPassword'));
+        } catch (e) {
+          status.textContent = errorText(e, t);
+        }
+      },
+    }, t('students.reset'));
+    const toggle = h('button', {
+      type: 'button',
+      class: 'link',
+      'aria-label': p.active ? t('students.deactivateNamed', { name: p.displayName }) : t('students.reactivateNamed', { name: p.displayName }),
+      onclick: async () => {
+        if (p.active && !confirm(t('students.confirmDeactivate', { name: p.displayName }))) return;
+        try {
+          if (p.active) await gql('mutation($id: ID!) { deactivateUser(id: $id) { id active } }', { id: p.id });
+          else await gql('mutation($id: ID!) { reactivateUser(id: $id) { id active } }', { id: p.id });
+          status.className = 'status';
+          status.textContent = p.active ? t('students.deactivated', { name: p.displayName }) : t('students.reactivated', { name: p.displayName });
+          await load();
+        } catch (e) {
+          status.className = 'status error';
+          status.textContent = errorText(e, t);
+        }
+      },
+    }, p.active ? t('students.deactivate') : t('students.reactivate'));
+    return [reset, ' ', toggle];
+  }
+
+  // A student's name and class, changed by their teacher.
+  function changeForm(p) {
+    const name = h('input', { id: `name-${p.id}`, value: p.displayName, required: true, maxlength: 100 });
+    const cls = h('input', { id: `class-${p.id}`, value: p.classLabel || '', required: true, maxlength: 40 });
+    return h('details', { class: 'inline' }, h('summary', { 'aria-label': t('students.changeNamed', { name: p.displayName }) }, t('students.change')),
+      h('form', {
+        class: 'toolbar',
+        onsubmit: async (ev) => {
+          ev.preventDefault();
+          try {
+            await gql('mutation($id: ID!, $n: String, $c: String) { updateStudent(id: $id, displayName: $n, classLabel: $c) { id } }',
+              { id: p.id, n: name.value.trim(), c: cls.value.trim() });
+            status.className = 'status';
+            status.textContent = t('students.changed', { name: name.value.trim() });
+            await load();
+          } catch (e) {
+            status.className = 'status error';
+            status.textContent = errorText(e, t);
+          }
+        },
+      }, field(t('students.newName'), name), field(t('students.newClass'), cls), h('button', { type: 'submit' }, t('students.save'))));
+  }
+
+  const person = (p, extra) => h('li', { dataset: { person: p.id } }, p.displayName, ' ', h('code', null, p.username),
+    p.active ? '' : ` · ${t('students.inactive')}`, ' ', accountButtons(p), extra);
+
   async function load() {
-    const d = await gql(`query($s: ID!) { school(id: $s) { name classes people(role: STUDENT, first: 100) {
-      nodes { id displayName classLabel username } } } }`, { s: school.id });
+    const d = await gql(`query($s: ID!) { school(id: $s) { name classes
+      people(role: STUDENT, first: 100) { nodes { id displayName classLabel username active } } } }`, { s: school.id });
     const byClass = new Map();
     for (const p of d.school.people.nodes) {
       const k = p.classLabel || '—';
@@ -42,21 +109,16 @@ export async function render(root, ctx) {
     fill(existing, byClass.size
       ? [...byClass.entries()].sort().map(([k, people]) => h('section', { class: 'card' },
         h('h3', null, t('students.classNamed', { name: k })),
-        h('ul', { class: 'plain' }, people.map((p) => h('li', null, p.displayName, ' ', h('code', null, p.username), ' ',
-          h('button', {
-            type: 'button',
-            class: 'link',
-            onclick: async () => {
-              if (!confirm(t('students.confirmReset', { name: p.displayName }))) return;
-              try {
-                const r = await gql('mutation($id: ID!) { resetPassword(userId: $id) { login password } }', { id: p.id });
-                showCredentials([{ name: p.displayName, classLabel: p.classLabel, ...r.resetPassword }], t('students.newPassword'));
-              } catch (e) {
-                status.textContent = errorText(e, t);
-              }
-            },
-          }, t('students.reset')))))))
+        h('ul', { class: 'plain' }, people.map((p) => person(p, changeForm(p))))))
       : h('p', { class: 'empty' }, t('students.none')));
+    if (coordinator) {
+      // Asked apart: both lists in one document pass the cost limit.
+      const r = await gql('query($s: ID!) { school(id: $s) { people(role: TEACHER, first: 100) { nodes { id displayName username active } } } }', { s: school.id });
+      const staff = r.school.people.nodes;
+      fill(teachers, h('h2', null, t('students.teachers')), staff.length
+        ? h('ul', { class: 'plain' }, staff.map((p) => person(p, null)))
+        : h('p', { class: 'empty' }, t('students.noTeachers')));
+    }
     return d.school;
   }
 
@@ -122,6 +184,9 @@ export async function render(root, ctx) {
     h('p', { class: 'lead' }, t('students.intro', { school: s.name })),
     status,
     printable,
-    h('div', { class: 'grid2 no-print' }, h('div', null, form, invite), h('section', { 'aria-labelledby': 'ex-h' }, h('h2', { id: 'ex-h' }, t('students.existing')), existing)),
+    h('div', { class: 'grid2 no-print' },
+      h('div', null, form, invite, coordinator ? await sentInvitations() : null),
+      h('div', null, h('section', { 'aria-labelledby': 'ex-h' }, h('h2', { id: 'ex-h' }, t('students.existing')), existing),
+        coordinator ? h('section', { class: 'card' }, teachers) : null)),
   );
 }
