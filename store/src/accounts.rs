@@ -192,6 +192,25 @@ impl Database {
     }
 }
 
+impl Database {
+    /// The active people of `role` whose `field` (`country` or `school`) is `value`.
+    async fn holders(&self, role: Role, field: &'static str, value: &str) -> Result<Vec<UserId>> {
+        let ids: Vec<String> = self
+            .db
+            .query(format!(
+                "SELECT VALUE record::id(id) FROM user \
+                 WHERE {field} = $value AND role = $role AND active = true"
+            ))
+            .bind(("value", value.to_owned()))
+            .bind(("role", role.as_str()))
+            .await
+            .map_err(internal)?
+            .take(0)
+            .map_err(internal)?;
+        Ok(ids.into_iter().map(UserId::from_trusted).collect())
+    }
+}
+
 #[async_trait]
 impl AccountStore for Database {
     async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>> {
@@ -256,19 +275,11 @@ impl AccountStore for Database {
     }
 
     async fn active_with_role_in(&self, role: Role, country: &CountryCode) -> Result<Vec<UserId>> {
-        let ids: Vec<String> = self
-            .db
-            .query(
-                "SELECT VALUE record::id(id) FROM user \
-                 WHERE country = $country AND role = $role AND active = true",
-            )
-            .bind(("country", country.as_str().to_owned()))
-            .bind(("role", role.as_str()))
-            .await
-            .map_err(internal)?
-            .take(0)
-            .map_err(internal)?;
-        Ok(ids.into_iter().map(UserId::from_trusted).collect())
+        self.holders(role, "country", country.as_str()).await
+    }
+
+    async fn active_with_role_at(&self, role: Role, school: &SchoolId) -> Result<Vec<UserId>> {
+        self.holders(role, "school", school.as_str()).await
     }
 
     async fn record_login_failure(&self, id: &UserId, at: DateTime<Utc>) -> Result<u32> {

@@ -66,6 +66,11 @@ async fn a_visitor_meets_the_front_door_and_a_school_applies_and_is_approved_by_
 }
 
 #[tokio::test]
+async fn two_schools_twin_from_a_proposal_the_partner_is_told_of_and_accepts() {
+    scenario("twinning.mjs").await;
+}
+
+#[tokio::test]
 async fn two_schools_chat_live_in_a_space_and_a_dropped_connection_loses_nothing() {
     scenario("space.mjs").await;
 }

@@ -1,7 +1,7 @@
 //! Countries, schools and their approval, the directory, national
 //! coordinators' overview and audit trail, and the demo network.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::harness::*;
 
@@ -487,6 +487,27 @@ async fn two_schools_twin_when_the_partner_accepts_and_show_each_other_on_their_
         .await;
     assert_eq!(itself.code(), Some("BAD_USER_INPUT"));
 
+    // B1's coordinator is told; A1's is not told of their own proposal.
+    let told = |kind: &'static str| {
+        move |r: &Reply| -> Vec<Value> {
+            r.body["data"]["myNotifications"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["kind"] == kind)
+                .cloned()
+                .collect()
+        }
+    };
+    let notes = "{ myNotifications(first: 10) { nodes { kind about excerpt } } }";
+    let r = s.gql(Some(&coord_b1), notes, json!({})).await;
+    let proposed = told("TWINNING_PROPOSED")(&r);
+    assert_eq!(proposed.len(), 1, "{}", r.body);
+    assert_eq!(proposed[0]["about"], id);
+    assert_eq!(proposed[0]["excerpt"], "School A1");
+    let r = s.gql(Some(coord_a1), notes, json!({})).await;
+    assert!(told("TWINNING_PROPOSED")(&r).is_empty(), "{}", r.body);
+
     // B1 sees the request; only B1's coordinator may accept it.
     let r = s
         .gql(
@@ -504,6 +525,10 @@ async fn two_schools_twin_when_the_partner_accepts_and_show_each_other_on_their_
     assert_eq!(r.code(), Some("FORBIDDEN"));
     let r = s.gql(Some(&coord_b1), accept, json!({ "id": id })).await;
     assert_eq!(r.body["data"]["acceptTwinning"]["status"], "ACCEPTED");
+    let r = s.gql(Some(coord_a1), notes, json!({})).await;
+    let accepted = told("TWINNING_ACCEPTED")(&r);
+    assert_eq!(accepted.len(), 1, "{}", r.body);
+    assert_eq!(accepted[0]["excerpt"], "School B1");
 
     let partners = "query($id: ID!) { school(id: $id) { visitCard { partners { id } } } }";
     let r = net
@@ -532,6 +557,11 @@ async fn two_schools_twin_when_the_partner_accepts_and_show_each_other_on_their_
         )
         .await;
     assert_eq!(r.body["data"]["endTwinning"]["status"], "ENDED");
+    // A1 learns that B1 ended it; B1, who ended it, is not told.
+    let r = s.gql(Some(coord_a1), notes, json!({})).await;
+    assert_eq!(told("TWINNING_ENDED")(&r).len(), 1, "{}", r.body);
+    let r = s.gql(Some(&coord_b1), notes, json!({})).await;
+    assert!(told("TWINNING_ENDED")(&r).is_empty(), "{}", r.body);
     let r = net
         .gql(Actor::Student, partners, json!({ "id": net.a1 }))
         .await;

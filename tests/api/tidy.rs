@@ -330,6 +330,14 @@ fn every_string_of_the_front_end_is_in_every_catalog() {
     for p in enum_values(&schema, "Pillar") {
         keys.push(format!("welcome.pillar.{p}"));
     }
+    // A twinning's answers, and what the school page says after each.
+    for k in ["accept", "decline", "end"] {
+        keys.push(format!("school.twinning.{k}"));
+        keys.push(format!("school.twinning.{k}Named"));
+    }
+    for done in ["accepted", "declined", "withdrawn", "ended"] {
+        keys.push(format!("school.twinning.{done}"));
+    }
     // The Sustainable Development Goals by their names.
     for n in 1..=17 {
         keys.push(format!("sdg.{n}"));
@@ -556,10 +564,6 @@ const NOT_YET_IN_THE_PORTAL: &[&str] = &[
     "Mutation.registerSchool",
     "Mutation.updateSchool",
     "Mutation.changeRole",
-    "Mutation.proposeTwinning",
-    "Mutation.acceptTwinning",
-    "Mutation.declineTwinning",
-    "Mutation.endTwinning",
     "Mutation.moveFolder",
     "Mutation.cancelUpload",
     "Mutation.updateEvent",

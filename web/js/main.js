@@ -174,6 +174,7 @@ function notificationText(n) {
 export function notificationLink(n) {
   if (n.kind.startsWith('EVENT_') && n.about) return `#/events/${n.about}`;
   if (n.kind === 'SCHOOL_APPLIED') return '#/approvals';
+  if (n.kind.startsWith('TWINNING_') && state.me?.school) return `#/schools/${state.me.school.id}`;
   if (n.spaceId) return `#/spaces/${n.spaceId}`;
   return '#/';
 }

@@ -22,6 +22,8 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn any_user_with_role(&self, role: Role) -> Result<bool>;
     /// The active people who hold `role` in a country (its national coordinators, …).
     async fn active_with_role_in(&self, role: Role, country: &CountryCode) -> Result<Vec<UserId>>;
+    /// The active people who hold `role` at a school (its coordinators, …).
+    async fn active_with_role_at(&self, role: Role, school: &SchoolId) -> Result<Vec<UserId>>;
     /// Counts a failed sign-in and returns the new count.
     async fn record_login_failure(&self, id: &UserId, at: DateTime<Utc>) -> Result<u32>;
     async fn clear_login_failures(&self, id: &UserId) -> Result<()>;

@@ -66,6 +66,16 @@ pub enum NotificationKind {
     /// A school of the national coordinator's country applied to join
     /// (`about`: the school; `excerpt`: its name).
     SchoolApplied,
+    /// A school proposed a twinning to the coordinator's school (`about`:
+    /// the twinning; `excerpt`: the proposing school's name).
+    TwinningProposed,
+    /// The partner accepted the school's proposal (`excerpt`: the partner).
+    TwinningAccepted,
+    /// The partner declined the school's proposal (`excerpt`: the partner).
+    TwinningDeclined,
+    /// The other school ended the twinning, or withdrew its proposal
+    /// (`excerpt`: that school).
+    TwinningEnded,
 }
 
 /// Something that concerns one person's open connections.

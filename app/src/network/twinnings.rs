@@ -1,12 +1,14 @@
 //! Twinnings: a school coordinator proposes that their school twin with
 //! another approved school; the partner's coordinator accepts or declines;
 //! either side may end it later. Accepted partners show on visit cards, and
-//! twinning spaces build on them.
+//! twinning spaces build on them. The other school's coordinators are told
+//! of every step.
 
 use super::Network;
-use crate::accounts::model::{RequestMeta, Viewer};
+use crate::accounts::model::{RequestMeta, Role, Viewer};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{SchoolId, TwinningId};
+use crate::live::hub::NotificationKind;
 use crate::network::model::{School, SchoolStatus, Twinning, TwinningStatus, parse_message};
 use crate::network::policy;
 
@@ -95,7 +97,41 @@ impl Network<'_> {
                 "ok",
             )
             .await?;
+        self.tell_coordinators(
+            &other.id,
+            NotificationKind::TwinningProposed,
+            &t,
+            &own,
+            viewer,
+        )
+        .await?;
         Ok(t)
+    }
+
+    /// Tells the coordinators of the school `to` of a step of twinning `t`,
+    /// naming the school `by` that took it.
+    async fn tell_coordinators(
+        &self,
+        to: &SchoolId,
+        kind: NotificationKind,
+        t: &Twinning,
+        by: &School,
+        actor: &Viewer,
+    ) -> Result<()> {
+        let people = self
+            .accounts
+            .store
+            .active_with_role_at(Role::SchoolCoordinator, to)
+            .await?;
+        let notifications = &self.accounts.notifications;
+        let note = notifications.notice(
+            kind,
+            None,
+            Some(t.id.as_str()),
+            Some(actor.user.display_name.as_str()),
+            Some(by.facts.name.get(None)),
+        );
+        notifications.notify(&people, note).await
     }
 
     /// A twinning as the viewer may see it: the adults of either school,
@@ -172,6 +208,31 @@ impl Network<'_> {
         self.accounts
             .audit_in(Some(&viewer.user.id), action, id.as_str(), None, meta, "ok")
             .await?;
+        // Who is told, naming whom: an answer goes to the proposing school;
+        // an end to the school that did not end it (both, when an
+        // administrator ends it).
+        let (school, partner) = (&t.school, &t.partner);
+        let steps: Vec<(&SchoolId, &SchoolId)> = match to {
+            TwinningStatus::Ended if policy::coordinates_school(v, school) => {
+                vec![(partner, school)]
+            }
+            TwinningStatus::Ended if policy::coordinates_school(v, partner) => {
+                vec![(school, partner)]
+            }
+            TwinningStatus::Ended => vec![(school, partner), (partner, school)],
+            _ => vec![(school, partner)],
+        };
+        let kind = match to {
+            TwinningStatus::Accepted => NotificationKind::TwinningAccepted,
+            TwinningStatus::Declined => NotificationKind::TwinningDeclined,
+            _ => NotificationKind::TwinningEnded,
+        };
+        for (told, named) in steps {
+            let Some(by) = self.store.school(named).await? else {
+                continue;
+            };
+            self.tell_coordinators(told, kind, &t, &by, viewer).await?;
+        }
         Ok(t)
     }
 

@@ -34,6 +34,15 @@ pub enum NotificationKind {
     /// A school of your country applied to join the network; `about` is
     /// the school, `excerpt` its name. Approve or reject it.
     SchoolApplied,
+    /// A school proposed a twinning to yours; `about` is the twinning,
+    /// `excerpt` the school's name. Accept or decline it.
+    TwinningProposed,
+    /// The school you proposed a twinning to accepted it (`excerpt`).
+    TwinningAccepted,
+    /// The school you proposed a twinning to declined it (`excerpt`).
+    TwinningDeclined,
+    /// The other school (`excerpt`) ended your twinning or withdrew its proposal.
+    TwinningEnded,
 }
 
 /// A notice for one person.
@@ -61,6 +70,10 @@ impl Notification {
             K::EventLive => NotificationKind::EventLive,
             K::SignInsFailed => NotificationKind::SignInsFailed,
             K::SchoolApplied => NotificationKind::SchoolApplied,
+            K::TwinningProposed => NotificationKind::TwinningProposed,
+            K::TwinningAccepted => NotificationKind::TwinningAccepted,
+            K::TwinningDeclined => NotificationKind::TwinningDeclined,
+            K::TwinningEnded => NotificationKind::TwinningEnded,
         }
     }
 

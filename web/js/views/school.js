@@ -1,8 +1,8 @@
 // A school's visit card: description and motto in its languages, photos,
 // its presentation, partners and twinnings, and the way to its library.
 
-import { download, gql, imageUrl } from '../api.js';
-import { add, h } from '../dom.js';
+import { download, errorText, gql, imageUrl } from '../api.js';
+import { add, field, h, statusLine } from '../dom.js';
 import { label, languageName, t } from '../i18n.js';
 
 const Q = `query($id: ID!) { school(id: $id) {
@@ -11,7 +11,14 @@ const Q = `query($id: ID!) { school(id: $id) {
   names { language text }
   visitCard { descriptions { language text } mottos { language text }
     public photos { alt caption file { id name url } } presentation { id name url } partners { id name } }
-  twinnings { id status partner { id name } school { id name } } } }`;
+  twinnings { id status message createdAt partner { id name } school { id name } } } }`;
+
+const TWINNING = 'id status';
+const ANSWERS = {
+  accept: `mutation($id: ID!) { acceptTwinning(id: $id) { ${TWINNING} } }`,
+  decline: `mutation($id: ID!) { declineTwinning(id: $id) { ${TWINNING} } }`,
+  end: `mutation($id: ID!) { endTwinning(id: $id) { ${TWINNING} } }`,
+};
 
 export async function render(root, ctx) {
   const d = await gql(Q, { id: ctx.params.id });
@@ -33,7 +40,6 @@ export async function render(root, ctx) {
     }).catch(() => {});
     return h('li', null, h('figure', null, img, p.caption ? h('figcaption', null, p.caption) : null));
   }));
-  const other = (tw) => (tw.school?.id === s.id ? tw.partner : tw.school);
   add(root, 
     h('p', { class: 'crumbs' }, h('a', { href: `#/directory/${s.countryCode}` }, s.country.name)),
     h('h1', { lang: s.defaultLanguage }, s.name),
@@ -52,13 +58,73 @@ export async function render(root, ctx) {
         ? h('p', null, h('button', { type: 'button', onclick: () => download(card.presentation.url, card.presentation.name) },
           t('school.presentation', { name: card.presentation.name })))
         : null),
-    h('section', { 'aria-labelledby': 'tw-h' }, h('h2', { id: 'tw-h' }, t('school.partners')),
-      (s.twinnings || []).length
-        ? h('ul', { class: 'plain' }, s.twinnings.map((tw) => h('li', null,
-          other(tw) ? h('a', { href: `#/schools/${other(tw).id}` }, other(tw).name) : '—', ' · ', label('TwinningStatus', tw.status))))
-        : card.partners.length
-          ? h('ul', { class: 'plain' }, card.partners.map((p) => h('li', null, h('a', { href: `#/schools/${p.id}` }, p.name))))
-          : h('p', { class: 'empty' }, t('school.noPartners'))),
+    twinningSection(s, card, ctx),
   );
   return () => urls.forEach((u) => URL.revokeObjectURL(u));
+}
+
+// Twinnings: the school's partners; for its coordinators the proposals to
+// answer, their own to withdraw and twinnings to end; for the coordinator
+// of another approved school, a way to propose one.
+function twinningSection(s, card, ctx) {
+  const status = statusLine();
+  const me = ctx.me;
+  const mine = me?.school?.id === s.id && s.canEditCard;
+  const other = (tw) => (tw.school?.id === s.id ? tw.partner : tw.school);
+  const answer = (tw, kind, done) => h('button', {
+    type: 'button',
+    class: kind === 'accept' ? '' : 'quiet',
+    'aria-label': t(`school.twinning.${kind}Named`, { name: other(tw)?.name || '' }),
+    onclick: async () => {
+      try {
+        await gql(ANSWERS[kind], { id: tw.id });
+        ctx.navigate(`/schools/${s.id}?done=${done}`);
+      } catch (e) {
+        status.className = 'status error';
+        status.textContent = errorText(e, t);
+      }
+    },
+  }, t(`school.twinning.${kind}`));
+  const actions = (tw) => {
+    if (!mine) return null;
+    if (tw.status === 'PROPOSED' && tw.partner?.id === s.id) return [answer(tw, 'accept', 'accepted'), ' ', answer(tw, 'decline', 'declined')];
+    if (tw.status === 'PROPOSED') return answer(tw, 'end', 'withdrawn');
+    if (tw.status === 'ACCEPTED') return answer(tw, 'end', 'ended');
+    return null;
+  };
+  const list = (s.twinnings || []).length
+    ? h('ul', { class: 'plain', id: 'twinnings' }, s.twinnings.map((tw) => h('li', { dataset: { twinning: tw.id } },
+      other(tw) ? h('a', { href: `#/schools/${other(tw).id}` }, other(tw).name) : '—', ' · ', label('TwinningStatus', tw.status),
+      tw.message ? h('q', { class: 'meta' }, ' ', tw.message) : null, ' ', actions(tw))))
+    : card.partners.length
+      ? h('ul', { class: 'plain', id: 'twinnings' }, card.partners.map((p) => h('li', null, h('a', { href: `#/schools/${p.id}` }, p.name))))
+      : h('p', { class: 'empty' }, t('school.noPartners'));
+  const done = ctx.query.get('done');
+  if (done) status.textContent = t(`school.twinning.${done}`);
+
+  // Proposing: a coordinator of another approved school.
+  let propose = null;
+  if (me?.role === 'SCHOOL_COORDINATOR' && me.school && me.school.id !== s.id && s.status === 'APPROVED') {
+    const message = h('textarea', { id: 'twinning-message', rows: 3, maxlength: 2000 });
+    propose = h('form', {
+      id: 'propose-twinning',
+      class: 'card',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        try {
+          await gql('mutation($s: ID!, $p: ID!, $m: String) { proposeTwinning(schoolId: $s, partnerId: $p, message: $m) { id } }',
+            { s: me.school.id, p: s.id, m: message.value.trim() || null });
+          status.className = 'status';
+          status.textContent = t('school.twinning.proposed', { name: s.name });
+          propose.remove();
+        } catch (e) {
+          status.className = 'status error';
+          status.textContent = errorText(e, t);
+        }
+      },
+    }, h('h3', null, t('school.twinning.propose', { name: s.name })),
+    field(t('school.twinning.message'), message, t('school.twinning.messageHint')),
+    h('button', { type: 'submit', id: 'propose-submit' }, t('school.twinning.send')));
+  }
+  return h('section', { 'aria-labelledby': 'tw-h' }, h('h2', { id: 'tw-h' }, t('school.partners')), status, list, propose);
 }
