@@ -564,8 +564,6 @@ const NOT_YET_IN_THE_PORTAL: &[&str] = &[
     "Mutation.registerSchool",
     "Mutation.updateSchool",
     "Mutation.changeRole",
-    "Mutation.moveFolder",
-    "Mutation.cancelUpload",
     "Mutation.updateEvent",
 ];
 

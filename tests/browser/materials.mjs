@@ -1,5 +1,6 @@
 // A teacher puts a material in the school's library — a folder, the
-// material, a 3 MB file sent in pieces, one of which the network loses —
+// material, a 3 MB file sent in pieces, one of which the network loses,
+// and a second upload given up halfway that leaves nothing behind —
 // publishes it, then edits it to give it a pillar of learning, a
 // Sustainable Development Goal, ages and authors; a teacher of another
 // country finds it by searching as they type and by that goal and pillar,
@@ -58,6 +59,34 @@ await scenario('materials', async (b) => {
   await author.locator('.upload-status[data-done="rainwater-notes.txt"]').waitFor({ timeout: 60_000 });
   expect(cut === 1, 'one piece was lost on the way');
   await author.locator('#files .file', { hasText: 'rainwater-notes.txt' }).waitFor();
+  // An upload given up halfway leaves nothing behind: its first piece is
+  // held on the way, the author cancels, and the server forgets the upload.
+  await author.unroute('**/uploads/*');
+  let release = null;
+  const released = new Promise((r) => {
+    release = r;
+  });
+  let held = 0;
+  await author.route('**/uploads/*', async (route) => {
+    if (route.request().method() !== 'PATCH') return route.continue();
+    held += 1;
+    await released;
+    await route.abort('connectionreset').catch(() => {});
+  });
+  const draft = path.join(dir, 'draft-notes.txt');
+  writeFileSync(draft, 'draft '.repeat(600_000));
+  await author.getByLabel('Add files').setInputFiles(draft);
+  await author.waitForFunction(() => [...document.querySelectorAll('.upload-status')].some((l) => /Sending draft-notes/.test(l.textContent)));
+  await author.getByRole('button', { name: 'Cancel the upload' }).click();
+  await author.locator('.upload-status[data-cancelled="draft-notes.txt"]').waitFor();
+  release();
+  expect(held >= 1, 'a piece was on its way');
+  const kept = await author.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lff.upload:')).length);
+  expect(kept === 0, 'the browser keeps no upload to resume');
+  await author.unroute('**/uploads/*');
+  await author.reload();
+  await author.locator('#files .file', { hasText: 'rainwater-notes.txt' }).waitFor();
+  expect(await author.locator('#files .file', { hasText: 'draft-notes.txt' }).count() === 0, 'the cancelled file is not there');
   await author.getByRole('button', { name: 'Publish' }).click();
   await author.locator('#material-status', { hasText: 'Published' }).waitFor();
   await axe(author, 'a material');
@@ -78,6 +107,18 @@ await scenario('materials', async (b) => {
   await author.locator('#material-sdgs', { hasText: '6. Clean water and sanitation' }).waitFor();
   await author.getByText('Ani S., Aram K.').waitFor();
   await author.getByText('Learning to know').waitFor();
+  // The folder, with the material in it, moves under a new one.
+  await author.getByRole('link', { name: 'Library', exact: true }).click();
+  await author.getByLabel('New folder').fill('Climate');
+  await author.getByRole('button', { name: 'Add folder' }).click();
+  await author.locator('#folders').getByRole('link', { name: 'Water and rain' }).click();
+  await author.getByText('Move this folder').click();
+  await author.locator('#move-folder-to option', { hasText: 'Climate' }).waitFor({ state: 'attached' });
+  expect(await author.locator('#move-folder-to option', { hasText: 'Water and rain' }).count() === 0, 'not into itself');
+  await author.locator('#move-folder-to').selectOption({ label: '— Climate' });
+  await author.locator('#move-folder-submit').click();
+  await author.locator('.crumbs', { hasText: 'Climate' }).locator('[aria-current="page"]', { hasText: 'Water and rain' }).waitFor();
+  await author.locator('#materials, main', { hasText: 'Rainwater harvesting at school' }).first().waitFor();
 
   const reader = await person(b, 'reader');
   await signIn(reader, 'teacher.baku23', PW);

@@ -28,6 +28,17 @@ function pause(ms) {
 }
 
 /**
+ * Gives up the upload of `file` to this material kept in this browser: the
+ * server deletes what arrived, and choosing the file again starts anew.
+ */
+export async function cancelUploadOf({ materialId, fileId, file }) {
+  const key = keyOf(materialId, fileId, file);
+  const id = localStorage.getItem(key);
+  localStorage.removeItem(key);
+  if (id) await gql('mutation($id: ID!) { cancelUpload(id: $id) }', { id });
+}
+
+/**
  * Uploads `file` as a new file of the material (or a new version of
  * `fileId`). `onProgress(phase, done, total)` with phase `hashing`,
  * `sending` or `finishing`. Resolves to the new FileVersion.

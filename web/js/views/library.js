@@ -118,7 +118,8 @@ export async function render(root, ctx) {
               status.textContent = errorText(e, t);
             }
           },
-        }, t('library.deleteFolder')));
+        }, t('library.deleteFolder')),
+        moveFolderPanel(folderId, vars, base, ctx, status));
     }
   }
 
@@ -158,3 +159,41 @@ function newMaterialForm(ctx, vars, folderId, status) {
   return details;
 }
 
+// Folders nest at most five deep.
+const TREE = 'id name folders { id name folders { id name folders { id name folders { id name } } } }';
+
+/** Moving the open folder (with everything in it) under another, or to the top. */
+function moveFolderPanel(folderId, vars, base, ctx, status) {
+  const panel = h('details', { class: 'panel', id: 'move-folder' }, h('summary', null, t('library.moveFolder')));
+  panel.addEventListener('toggle', async () => {
+    if (!panel.open || panel.dataset.loaded) return;
+    panel.dataset.loaded = '1';
+    const d = await gql(`query($school: ID, $space: ID) { library(schoolId: $school, spaceId: $space) { folders { ${TREE} } } }`,
+      { school: vars.school, space: vars.space });
+    const options = [h('option', { value: '' }, t('materialEdit.top'))];
+    // Not into itself or anything inside it.
+    const walk = (folders, depth) => {
+      for (const f of folders) {
+        if (f.id === folderId) continue;
+        options.push(h('option', { value: f.id }, `${'— '.repeat(depth)}${f.name}`));
+        walk(f.folders || [], depth + 1);
+      }
+    };
+    walk(d.library.folders, 1);
+    const to = h('select', { id: 'move-folder-to' }, options);
+    add(panel, h('form', {
+      class: 'inline',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        try {
+          await gql('mutation($id: ID!, $p: ID) { moveFolder(id: $id, parentId: $p) { id } }', { id: folderId, p: to.value || null });
+          ctx.navigate(`${base.slice(1)}?folder=${folderId}`);
+        } catch (e) {
+          status.className = 'status error';
+          status.textContent = errorText(e, t);
+        }
+      },
+    }, h('label', { for: 'move-folder-to' }, t('materialEdit.folder')), to, h('button', { type: 'submit', id: 'move-folder-submit' }, t('materialEdit.moveButton'))));
+  });
+  return panel;
+}

@@ -6,7 +6,7 @@
 import { ApiError, download, errorText, gql, imageUrl } from '../api.js';
 import { add, fill, h, html, statusLine } from '../dom.js';
 import { formatDateTime, formatSize, label, languageName, t } from '../i18n.js';
-import { uploadFile } from '../upload.js';
+import { cancelUploadOf, uploadFile } from '../upload.js';
 
 const V = 'id number name size contentType uploadedAt uploadedBy { displayName } url thumbnailUrl';
 // Files come ten at a time, each with its five newest versions; the rest
@@ -132,15 +132,22 @@ export async function render(root, ctx) {
     const input = h('input', { type: 'file', class: 'file-input', id: `upload-${fileId || 'new'}`, multiple: !fileId });
     const progress = h('progress', { max: 100, value: 0, hidden: true });
     const line = h('p', { class: 'upload-status', role: 'status', 'aria-live': 'polite' });
+    const cancel = h('button', { type: 'button', class: 'quiet upload-cancel', hidden: true }, t('upload.cancel'));
+    let current = null;
+    cancel.addEventListener('click', () => current?.abort());
     input.addEventListener('change', async () => {
       for (const file of input.files) {
         progress.hidden = false;
         progress.value = 0;
+        const stop = new AbortController();
+        current = stop;
+        cancel.hidden = false;
         try {
           const v = await uploadFile({
             materialId: m.id,
             fileId,
             file,
+            signal: stop.signal,
             onProgress: (phase, done, total) => {
               const pct = total ? Math.round((done / total) * 100) : 100;
               progress.value = pct;
@@ -151,14 +158,23 @@ export async function render(root, ctx) {
           line.textContent = t('upload.done', { name: v.name, n: v.number });
           line.dataset.done = v.name;
         } catch (e) {
-          line.textContent = t('upload.failed', { name: file.name, why: errorText(e, t) });
+          if (stop.signal.aborted) {
+            // Given up: what reached the server is deleted there too.
+            await cancelUploadOf({ materialId: m.id, fileId, file }).catch(() => {});
+            line.textContent = t('upload.cancelled', { name: file.name });
+            line.dataset.cancelled = file.name;
+          } else {
+            line.textContent = t('upload.failed', { name: file.name, why: errorText(e, t) });
+          }
         }
       }
+      current = null;
+      cancel.hidden = true;
       progress.hidden = true;
       input.value = '';
       await refreshFiles();
     });
-    return h('div', { class: 'uploader' }, h('label', { for: input.id }, text), input, progress, line);
+    return h('div', { class: 'uploader' }, h('label', { for: input.id }, text), input, progress, cancel, line);
   }
 
   const files = h('ul', { class: 'cards files', id: 'files' });
