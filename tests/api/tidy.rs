@@ -559,7 +559,6 @@ const API_ONLY: &[&str] = &[
 const NOT_YET_IN_THE_PORTAL: &[&str] = &[
     "Query.suggest",
     "Query.auditTrail",
-    "Query.user",
     "Mutation.addCountry",
     "Mutation.registerSchool",
     "Mutation.updateSchool",

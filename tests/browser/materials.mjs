@@ -111,6 +111,8 @@ await scenario('materials', async (b) => {
   await author.getByRole('link', { name: 'Library', exact: true }).click();
   await author.getByLabel('New folder').fill('Climate');
   await author.getByRole('button', { name: 'Add folder' }).click();
+  // The library shows itself again with the new folder: only then is it the page to go on from.
+  await author.locator('#folders').getByRole('link', { name: 'Climate' }).waitFor();
   await author.locator('#folders').getByRole('link', { name: 'Water and rain' }).click();
   await author.getByText('Move this folder').click();
   await author.locator('#move-folder-to option', { hasText: 'Climate' }).waitFor({ state: 'attached' });

@@ -80,12 +80,18 @@ await scenario('screens', async (b) => {
     ['#/welcome', 'Learning For the Future'],
     ['#/apply', 'Apply as a school'],
     ['#/account', 'My account'],
+    ['#/mentors', 'UNESCO Chair mentors'],
     ['#/nowhere', 'There is no such page'],
   ]) {
     await t.goto(`${BASE}/${hash}`);
     await t.getByRole('heading', { level: 1, name: heading }).waitFor();
     await axe(t, hash);
   }
+  // A mentor's page, from the directory of mentors.
+  await t.goto(`${BASE}/#/mentors`);
+  await t.locator('#mentor-list a').first().click();
+  await t.locator('#person-facts dt', { hasText: 'UNESCO Chair' }).waitFor();
+  await axe(t, "a mentor's page");
   await t.goto(`${BASE}/#/directory/AM`);
   await t.locator('#schools a').first().click();
   await t.getByRole('heading', { name: 'Visit card' }).waitFor();

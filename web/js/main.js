@@ -40,6 +40,8 @@ const ROUTES = [
   [/^\/events\/([^/]+)\/live$/, 'room', ['id'], 'signed-in'],
   [/^\/students$/, 'students', [], STAFF],
   [/^\/account$/, 'account', [], 'signed-in'],
+  [/^\/mentors$/, 'mentors', [], 'signed-in'],
+  [/^\/people\/([^/]+)$/, 'mentors', ['id'], 'signed-in'],
 ];
 
 const ME = `{ me { id username displayName role countryCode classLabel school { id name countryCode } } }`;
@@ -83,6 +85,7 @@ function navItems() {
   if (m?.school) items.push([`#/library/school/${m.school.id}`, t('nav.library'), 'library']);
   items.push(['#/search', t('nav.search'), 'search']);
   if (m) items.push(['#/events', t('nav.events'), 'events']);
+  if (m) items.push(['#/mentors', t('nav.mentors'), 'mentors']);
   if (m && ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR'].includes(m.role)) {
     items.push(['#/approvals', t('nav.approvals'), 'approvals']);
     items.push(['#/country', t('nav.country'), 'country']);

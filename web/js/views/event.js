@@ -138,7 +138,7 @@ export async function render(root, ctx) {
     e.agenda.length ? h('section', null, h('h2', null, t('event.agenda')), h('ol', { class: 'plain' }, e.agenda.map((a) => h('li', null,
       h('time', { datetime: a.startsAt }, formatTime(a.startsAt)), ' ', a.title, a.speaker ? ` — ${a.speaker}` : '')))) : null,
     e.mentors.length ? h('section', null, h('h2', null, t('event.mentors')), h('ul', { class: 'plain' }, e.mentors.map((m) => h('li', null,
-      m.displayName, m.mentorProfile ? ` · ${m.mentorProfile.chairTitle}, ${m.mentorProfile.university}` : '')))) : null,
+      h('a', { href: `#/people/${m.id}` }, m.displayName), m.mentorProfile ? ` · ${m.mentorProfile.chairTitle}, ${m.mentorProfile.university}` : '')))) : null,
     e.minutesHtml || e.recordingUrl ? h('section', null, h('h2', null, t('event.outcome')),
       e.minutesHtml ? html('div', { class: 'prose' }, e.minutesHtml) : null,
       e.recordingUrl ? h('p', null, h('a', { href: e.recordingUrl, rel: 'noopener noreferrer', target: '_blank' }, t('event.recording'))) : null) : null,
