@@ -212,6 +212,23 @@ fn the_binding_api_names_are_kept() {
     }
 }
 
+/// The text of every JavaScript module of the web front end.
+fn front_end_sources() -> Vec<String> {
+    let mut sources = Vec::new();
+    let mut stack = vec![root().join("web/js")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "js") {
+                sources.push(std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    sources
+}
+
 /// The message keys a front-end file asks for: `t('key')` and `t(`key`)`
 /// with a fixed key, and the enumerations it labels with `label('Kind', …)`.
 fn catalog_uses(source: &str) -> (Vec<String>, Vec<String>) {
@@ -265,18 +282,7 @@ fn enum_values(schema: &str, name: &str) -> Vec<String> {
 #[test]
 fn every_string_of_the_front_end_is_in_every_catalog() {
     let web = root().join("web");
-    let mut sources = Vec::new();
-    let mut stack = vec![web.join("js")];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "js") {
-                sources.push(std::fs::read_to_string(&p).unwrap());
-            }
-        }
-    }
+    let sources = front_end_sources();
     let mut keys = Vec::new();
     let mut enums = Vec::new();
     for s in &sources {
@@ -573,18 +579,10 @@ const NOT_YET_IN_THE_PORTAL: &[&str] = &[
 fn every_root_field_has_a_screen() {
     let sdl = std::fs::read_to_string(root().join("schema/schema.graphql")).unwrap();
     let mut used = std::collections::BTreeSet::new();
-    let mut stack = vec![root().join("web/js")];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "js") {
-                for s in js_strings(&std::fs::read_to_string(&p).unwrap()) {
-                    if let Some((root, fields)) = selected_root_fields(&s) {
-                        used.extend(fields.into_iter().map(|f| format!("{root}.{f}")));
-                    }
-                }
+    for source in front_end_sources() {
+        for s in js_strings(&source) {
+            if let Some((root, fields)) = selected_root_fields(&s) {
+                used.extend(fields.into_iter().map(|f| format!("{root}.{f}")));
             }
         }
     }
