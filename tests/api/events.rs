@@ -117,6 +117,26 @@ async fn gql_ok(net: &Net, token: &str, q: &str, vars: Value) -> Value {
     ok(net.s.gql(Some(token), q, vars).await).await
 }
 
+/// A session for three schools, planned by `mentor` an hour ahead and
+/// taken live at once: its id.
+async fn live_session(net: &Net, mentor: &str) -> String {
+    let e = create(
+        net,
+        mentor,
+        session_input(net, net.s.app.now() + chrono::Duration::hours(1), None),
+    )
+    .await;
+    let id = e["id"].as_str().unwrap().to_owned();
+    gql_ok(
+        net,
+        mentor,
+        "mutation($e: ID!) { startLive(eventId: $e) { status } }",
+        json!({ "e": id }),
+    )
+    .await;
+    id
+}
+
 #[tokio::test]
 async fn a_mentor_runs_a_session_for_three_schools_from_registration_to_attendance() {
     let net = Net::new().await;
@@ -871,20 +891,7 @@ async fn a_participant_who_reconnects_with_a_cursor_gets_what_they_missed_once_a
     let s = &net.s;
     let mentor = net.token(Actor::Mentor).unwrap().to_owned();
     let student = net.token(Actor::Student).unwrap().to_owned();
-    let e = create(
-        &net,
-        &mentor,
-        session_input(&net, s.app.now() + chrono::Duration::hours(1), None),
-    )
-    .await;
-    let id = e["id"].as_str().unwrap().to_owned();
-    gql_ok(
-        &net,
-        &mentor,
-        "mutation($e: ID!) { startLive(eventId: $e) { status } }",
-        json!({ "e": id }),
-    )
-    .await;
+    let id = live_session(&net, &mentor).await;
     let ask = "mutation($e: ID!, $b: String!) { askQuestion(eventId: $e, body: $b) { id } }";
     let mut ws = follow(&net, &student, &id).await;
     let first = gql_ok(&net, &student, ask, json!({ "e": id, "b": "first" })).await;
@@ -969,20 +976,7 @@ async fn a_live_room_entry_is_rendered_once_for_everyone_who_follows_the_room() 
     let student_a1 = net.token(Actor::Student).unwrap().to_owned();
     let student_b1 = s.token("student.b1", NET_STUDENT_PASSWORD).await;
     let teacher_a2 = s.token("teacher.a2", NET_PASSWORD).await;
-    let e = create(
-        &net,
-        &mentor,
-        session_input(&net, s.app.now() + chrono::Duration::hours(1), None),
-    )
-    .await;
-    let id = e["id"].as_str().unwrap().to_owned();
-    gql_ok(
-        &net,
-        &mentor,
-        "mutation($e: ID!) { startLive(eventId: $e) { status } }",
-        json!({ "e": id }),
-    )
-    .await;
+    let id = live_session(&net, &mentor).await;
     // Four followers, staff and students, each from the head as it stood
     // when they came (so from different cursors); the mentor twice.
     let mut socks = Vec::new();

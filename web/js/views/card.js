@@ -142,12 +142,9 @@ function photosSection(s, urls) {
     id: 'photo-add',
     onsubmit: async (ev) => {
       ev.preventDefault();
-      const chosen = file.files[0];
-      if (!chosen) return;
-      status.className = 'status';
-      status.textContent = t('card.uploading');
+      const up = await upload(file, status);
+      if (!up) return;
       try {
-        const up = await uploadCardFile(chosen);
         const ok = await run(`mutation($s: ID!, $f: ID!, $c: String, $a: String) { addSchoolPhoto(schoolId: $s, fileId: $f, caption: $c, alt: $a) { ${CARD} } }`,
           { s: s.id, f: up.id, c: newCaption.value.trim() || null, a: newAlt.value.trim() || null }, t('card.added'));
         if (ok) form.reset();
@@ -193,12 +190,9 @@ function presentationSection(s) {
     id: 'presentation-form',
     onsubmit: async (ev) => {
       ev.preventDefault();
-      const chosen = file.files[0];
-      if (!chosen) return;
-      status.className = 'status';
-      status.textContent = t('card.uploading');
+      const up = await upload(file, status);
+      if (!up) return;
       try {
-        const up = await uploadCardFile(chosen);
         await set(up.id, t('card.presentationSet'));
         form.reset();
       } catch (e) {
@@ -210,4 +204,19 @@ function presentationSection(s) {
   h('div', { class: 'toolbar' }, h('button', { type: 'submit', id: 'presentation-submit' }, t('card.setPresentation')), removeButton));
   return h('section', { class: 'card', 'aria-labelledby': 'presentation-h' },
     h('h2', { id: 'presentation-h' }, t('card.presentation')), current, form, status);
+}
+
+/** Uploads the file chosen in `input` for the card, saying so on `status`: the stored file, or null. */
+async function upload(input, status) {
+  const chosen = input.files[0];
+  if (!chosen) return null;
+  status.className = 'status';
+  status.textContent = t('card.uploading');
+  try {
+    return await uploadCardFile(chosen);
+  } catch (e) {
+    status.className = 'status error';
+    status.textContent = errorText(e, t);
+    return null;
+  }
 }
