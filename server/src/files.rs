@@ -6,6 +6,10 @@
 //! Downloads are served with their detected type, `nosniff`, a sandboxing
 //! CSP and — for anything but images — as attachments, so an uploaded file
 //! can never run as a page of this site.
+//!
+//! `POST /files/{id}/link` gives a short-lived signed address of a file
+//! that works without the token (`?link=`), for `<img>` and the browser's
+//! own download.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
@@ -15,6 +19,7 @@ use futures::TryStreamExt;
 use serde::Deserialize;
 
 use crate::http_error::{app_error, viewer};
+use crate::links::{link_response, viewer_or_link};
 use crate::state::{AppState, request_meta};
 
 #[derive(Deserialize)]
@@ -71,23 +76,55 @@ pub async fn upload(
     }
 }
 
-/// `GET /files/{id}`.
-pub async fn download(
+#[derive(Deserialize)]
+pub struct DownloadParams {
+    /// A signed link in place of the bearer token.
+    link: Option<String>,
+}
+
+/// The file `id` names, if whoever sent `headers` (or holds `link`) may see it.
+async fn visible_file(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    link: Option<&str>,
+) -> Result<(Option<app::Viewer>, app::StoredFile), Response> {
+    let id = app::FileId::parse(id).map_err(app_error)?;
+    let resource = format!("files/{}", id.as_str());
+    let viewer = viewer_or_link(state, headers, link, &resource).await?;
+    let file = state
+        .app
+        .network()
+        .file_record(viewer.as_ref(), &id)
+        .await
+        .map_err(app_error)?;
+    Ok((viewer, file))
+}
+
+/// `POST /files/{id}/link`: a signed address of the file.
+pub async fn link(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let viewer = match viewer(&state, &headers).await {
-        Ok(v) => v,
+    match visible_file(&state, &headers, &id, None).await {
+        Ok((reader, f)) => {
+            link_response(&state, reader.as_ref(), &format!("files/{}", f.id.as_str())).await
+        }
+        Err(resp) => resp,
+    }
+}
+
+/// `GET /files/{id}` (with the token, or `?link=`).
+pub async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<DownloadParams>,
+    headers: HeaderMap,
+) -> Response {
+    let file = match visible_file(&state, &headers, &id, params.link.as_deref()).await {
+        Ok((_, f)) => f,
         Err(resp) => return resp,
-    };
-    let id = match app::FileId::parse(&id) {
-        Ok(id) => id,
-        Err(e) => return app_error(e),
-    };
-    let file = match state.app.network().file_record(viewer.as_ref(), &id).await {
-        Ok(f) => f,
-        Err(e) => return app_error(e),
     };
     let etag = format!("\"{}\"", file.sha256);
     if headers

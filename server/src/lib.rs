@@ -13,6 +13,7 @@ mod connections;
 mod files;
 mod graphql_http;
 mod http_error;
+mod links;
 mod lock;
 pub mod metrics;
 mod metrics_http;

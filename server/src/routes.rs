@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -36,8 +36,14 @@ pub fn router(state: AppState) -> Router {
             "/uploads/{id}",
             axum::routing::patch(transfers::upload_bytes).head(transfers::upload_status),
         )
+        .route("/files/{id}/link", post(files::link))
         .route("/downloads/{id}", get(transfers::download))
+        .route("/downloads/{id}/link", post(transfers::download_link))
         .route("/downloads/{id}/thumbnail", get(transfers::thumbnail))
+        .route(
+            "/downloads/{id}/thumbnail/link",
+            post(transfers::thumbnail_link),
+        )
         .route("/calendar/{file}", get(crate::calendar::feed))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -10,7 +10,10 @@
 //! streamed from object storage, with `Range`, `If-None-Match`/`If-Range`
 //! on the content's SHA-256 as ETag, RFC 6266 file names and `nosniff`.
 //! Active content (HTML, SVG, XML, anything not known to be passive) is
-//! always an attachment.
+//! always an attachment. `POST /downloads/{versionId}/link` (and
+//! `…/thumbnail/link`) gives a short-lived signed address that works
+//! without the token (`?link=`), for the browser's own download, `<img>`
+//! and `<video>`.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
@@ -21,6 +24,7 @@ use serde::Deserialize;
 
 use crate::files::content_disposition;
 use crate::http_error::{app_error, viewer};
+use crate::links::{link_response, viewer_or_link};
 use crate::state::AppState;
 
 const UPLOAD_OFFSET: &str = "upload-offset";
@@ -128,26 +132,68 @@ pub async fn upload_bytes(
     }
 }
 
-/// The version `id` names, if whoever sent `headers` may read its material.
+/// The version `id` names, if whoever sent `headers` (or holds `link`) may
+/// read its material. `what` is the resource after the id (`""` or
+/// `"/thumbnail"`), which a link is bound to.
 async fn readable_version(
     state: &AppState,
     headers: &HeaderMap,
     id: &str,
-) -> Result<app::FileVersion, Response> {
-    let viewer = viewer(state, headers).await?;
+    link: Option<&str>,
+    what: &str,
+) -> Result<(Option<app::Viewer>, app::FileVersion), Response> {
     let id = app::VersionId::parse(id).map_err(app_error)?;
-    state
+    let resource = format!("downloads/{}{what}", id.as_str());
+    let viewer = viewer_or_link(state, headers, link, &resource).await?;
+    let version = state
         .app
         .materials()
         .file_version(viewer.as_ref(), &id)
         .await
-        .map_err(app_error)
+        .map_err(app_error)?;
+    Ok((viewer, version))
+}
+
+/// `POST /downloads/{versionId}/link`: a signed address of the file.
+pub async fn download_link(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match readable_version(&state, &headers, &id, None, "").await {
+        Ok((reader, v)) => {
+            link_response(
+                &state,
+                reader.as_ref(),
+                &format!("downloads/{}", v.id.as_str()),
+            )
+            .await
+        }
+        Err(resp) => resp,
+    }
+}
+
+/// `POST /downloads/{versionId}/thumbnail/link`: a signed address of its thumbnail.
+pub async fn thumbnail_link(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match readable_version(&state, &headers, &id, None, "/thumbnail").await {
+        Ok((reader, v)) => {
+            let resource = format!("downloads/{}/thumbnail", v.id.as_str());
+            link_response(&state, reader.as_ref(), &resource).await
+        }
+        Err(resp) => resp,
+    }
 }
 
 #[derive(Deserialize)]
 pub struct DownloadParams {
     /// `?download=1`: always as an attachment.
     download: Option<String>,
+    /// A signed link in place of the bearer token.
+    link: Option<String>,
 }
 
 fn etag_matches(header_value: &str, etag: &str) -> bool {
@@ -164,8 +210,8 @@ pub async fn download(
     Query(params): Query<DownloadParams>,
     headers: HeaderMap,
 ) -> Response {
-    let version = match readable_version(&state, &headers, &id).await {
-        Ok(v) => v,
+    let version = match readable_version(&state, &headers, &id, params.link.as_deref(), "").await {
+        Ok((_, v)) => v,
         Err(resp) => return resp,
     };
     let etag = format!("\"{}\"", version.sha256);
@@ -276,10 +322,12 @@ pub async fn download(
 pub async fn thumbnail(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(params): Query<DownloadParams>,
     headers: HeaderMap,
 ) -> Response {
-    let version = match readable_version(&state, &headers, &id).await {
-        Ok(v) => v,
+    let link = params.link.as_deref();
+    let version = match readable_version(&state, &headers, &id, link, "/thumbnail").await {
+        Ok((_, v)) => v,
         Err(resp) => return resp,
     };
     let etag = format!("\"t-{}\"", version.sha256);

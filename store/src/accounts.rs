@@ -246,6 +246,25 @@ impl AccountStore for Database {
         Ok(self.user_secret(id).await?.map(|s| s.user))
     }
 
+    async fn link_key(&self, candidate: &str) -> Result<String> {
+        // The first process to get here creates the key; for every other
+        // the CREATE fails (the record exists) and the SELECT reads it.
+        let keys: Vec<String> = self
+            .db
+            .query(
+                "CREATE type::record('server_key', 'links') CONTENT { key: $key } RETURN NONE; \
+                 SELECT VALUE key FROM type::record('server_key', 'links');",
+            )
+            .bind(("key", candidate.to_owned()))
+            .await
+            .map_err(internal)?
+            .take(1)
+            .map_err(internal)?;
+        keys.into_iter()
+            .next()
+            .ok_or_else(|| Error::internal("no link key after creating one"))
+    }
+
     async fn user_secret_by_login(&self, login: &str) -> Result<Option<UserSecret>> {
         // Usernames cannot contain '@', so the shape of the login says which index to use.
         let field = if login.contains('@') {

@@ -58,6 +58,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "devices",
         sql: include_str!("../migrations/0008_devices.surql"),
     },
+    Migration {
+        version: 9,
+        name: "links",
+        sql: include_str!("../migrations/0009_links.surql"),
+    },
 ];
 
 #[derive(SurrealValue)]

@@ -81,6 +81,11 @@ async fn a_material_uploaded_over_a_flaky_network_is_found_by_search_and_downloa
 }
 
 #[tokio::test]
+async fn a_200_mib_video_downloads_from_a_signed_link_to_disk_intact_and_plays_with_ranges() {
+    scenario("downloads.mjs").await;
+}
+
+#[tokio::test]
 async fn a_coordinator_approves_a_teacher_prints_new_logins_and_a_student_reaches_no_teacher_screen()
  {
     scenario("people.mjs").await;

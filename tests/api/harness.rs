@@ -684,6 +684,12 @@ impl TestServer {
     }
 }
 
+/// The data of an answer that must have no errors.
+pub fn data(r: &Reply) -> &serde_json::Value {
+    assert!(r.body["errors"].is_null(), "unexpected errors: {}", r.body);
+    &r.body["data"]
+}
+
 /// The S3-compatible server to test against (`tests/with-s3.sh` starts one
 /// and sets `LFF_TEST_S3_URL` and the credentials it accepts): its objects
 /// URL and credentials. `None` — the test then does nothing — only outside

@@ -15,6 +15,7 @@ mod hostile;
 mod house;
 mod http_protocol;
 mod interop;
+mod links;
 mod material_matrix;
 mod materials;
 mod network;

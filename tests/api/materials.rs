@@ -30,11 +30,6 @@ pub fn nodes(connection: &Value) -> Vec<Value> {
         .collect()
 }
 
-fn data(r: &Reply) -> &Value {
-    assert!(r.body["errors"].is_null(), "unexpected errors: {}", r.body);
-    &r.body["data"]
-}
-
 pub fn sha_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }

@@ -21,10 +21,25 @@ pub fn on_disk(dir: &Path) -> Config {
 }
 
 #[tokio::test]
-async fn the_administrator_and_sessions_survive_a_restart() {
+async fn the_administrator_sessions_and_download_links_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut first = spawn_config(on_disk(dir.path())).await;
     let token = first.admin_token().await;
+    // A signed link's key lives in the database: another process on the
+    // same data (here, the next one) honours the links of the first.
+    let up = first
+        .upload(Some(&token), "dot.png", None, crate::authorization::tiny_png())
+        .await;
+    assert_eq!(up.status, 201, "{}", up.body);
+    let r = first
+        .http
+        .post(first.url(&format!("{}/link", up.body["url"].as_str().unwrap())))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let link: serde_json::Value = r.json().await.unwrap();
+    let link = link["url"].as_str().unwrap().to_owned();
     first.shut_down().await;
     drop(first);
     assert!(
@@ -38,6 +53,8 @@ async fn the_administrator_and_sessions_survive_a_restart() {
         200,
         "the session is still valid"
     );
+    let (status, _, bytes) = second.download(None, &link).await;
+    assert_eq!((status, bytes), (200, crate::authorization::tiny_png()));
     second.clock.advance(chrono::Duration::hours(13));
     assert_eq!(
         second.me(&token).await.status,

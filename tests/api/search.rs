@@ -20,11 +20,6 @@ const SEARCH: &str = "query($q: String!, $f: SearchFilter, $first: Int, $after: 
     edges { cursor node { score highlights { field html } result { __typename \
     ... on Material { id title } ... on School { id } ... on Space { id title } ... on Message { id body } } } } } }";
 
-fn data(r: &Reply) -> &Value {
-    assert!(r.body["errors"].is_null(), "unexpected errors: {}", r.body);
-    &r.body["data"]
-}
-
 async fn search(s: &TestServer, token: Option<&str>, q: &str, filter: Value) -> Value {
     let r = s
         .gql(token, SEARCH, json!({ "q": q, "f": filter, "first": 20 }))

@@ -129,37 +129,42 @@ export async function gql(query, variables = {}, { signal } = {}) {
   }
 }
 
-/** Fetches a protected file (a download, a thumbnail) with the token. */
-export async function fetchFile(url, { onProgress, signal } = {}) {
-  const res = await fetch(url, { headers: authHeaders(), signal });
-  if (!res.ok) throw new ApiError(res.status === 404 ? 'NOT_FOUND' : 'INTERNAL', `HTTP ${res.status}`);
-  const total = Number(res.headers.get('Content-Length')) || 0;
-  if (!onProgress || !res.body) return res.blob();
-  const reader = res.body.getReader();
-  const parts = [];
-  let got = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    got += value.length;
-    onProgress(got, total);
+/** The body of a plain-HTTP answer, or the error it carries. */
+async function jsonOf(res) {
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    throw new ApiError(res.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INTERNAL', `HTTP ${res.status}`);
   }
-  return new Blob(parts, { type: res.headers.get('Content-Type') || '' });
+  if (!res.ok) throw firstError(body) || new ApiError('INTERNAL', `HTTP ${res.status}`);
+  return body;
 }
 
-/** Saves a protected file under its name, as a download. */
-export async function download(url, name, opts) {
-  const blob = await fetchFile(url, opts);
-  const href = URL.createObjectURL(blob);
+/**
+ * A signed address of a protected file (`/downloads/…`, `/files/…`) that
+ * works without the token for a minute or two: for `<a download>`,
+ * `<img>` and `<video>`, so the file goes to disk or the player and never
+ * through the page's memory.
+ */
+export async function signedUrl(url) {
+  let res;
+  try {
+    res = await fetch(`${url}/link`, { method: 'POST', headers: authHeaders() });
+  } catch (e) {
+    throw new ApiError('NETWORK', e.message);
+  }
+  return (await jsonOf(res)).url;
+}
+
+/** Saves a protected file under its name with the browser's own download. */
+export async function download(url, name) {
   const a = document.createElement('a');
-  a.href = href;
+  a.href = `${await signedUrl(url)}&download=1`;
   a.download = name;
   document.body.append(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 60_000);
-  return blob.size;
 }
 
 /** Uploads a file for a visit card (`POST /files`): `{ id, name, contentType, size }`. */
@@ -174,20 +179,11 @@ export async function uploadCardFile(file) {
   } catch (e) {
     throw new ApiError('NETWORK', e.message);
   }
-  let body = null;
-  try {
-    body = await res.json();
-  } catch {
-    throw new ApiError(res.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INTERNAL', `HTTP ${res.status}`);
-  }
-  if (!res.ok) throw firstError(body) || new ApiError('INTERNAL', `HTTP ${res.status}`);
-  return body;
+  return jsonOf(res);
 }
 
 /** An image from a protected address, for `<img src>`. */
-export async function imageUrl(url) {
-  return URL.createObjectURL(await fetchFile(url));
-}
+export const imageUrl = signedUrl;
 
 // ---------------------------------------------------------------------------
 // Live: one graphql-transport-ws socket for the tab, shared by every

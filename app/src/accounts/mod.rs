@@ -9,6 +9,7 @@
 pub mod model;
 pub mod port;
 
+pub mod links;
 pub(crate) mod password;
 pub(crate) mod policy;
 pub(crate) mod throttle;
@@ -63,6 +64,8 @@ pub(crate) struct AccountState {
     /// A hash to verify against when the login names nobody, so that the
     /// answer takes as long as for a real account.
     dummy_hash: OnceCell<String>,
+    /// The key of signed download links, read from the database once.
+    link_key: OnceCell<Vec<u8>>,
     sessions: SessionCache,
     pub(crate) hashing: password::Hashing,
 }
@@ -74,6 +77,7 @@ impl AccountState {
             options,
             attempts: Attempts::default(),
             dummy_hash: OnceCell::new(),
+            link_key: OnceCell::new(),
             sessions: SessionCache::default(),
             hashing: password::Hashing::new(),
         }

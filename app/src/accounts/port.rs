@@ -16,6 +16,9 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>>;
 
     async fn user(&self, id: &UserId) -> Result<Option<User>>;
+    /// The key that signs download links, shared by every process on this
+    /// database: `candidate` becomes it if there is none yet.
+    async fn link_key(&self, candidate: &str) -> Result<String>;
     /// Finds a person by lower-cased username or e-mail, with what is needed to check a sign-in.
     async fn user_secret_by_login(&self, login: &str) -> Result<Option<UserSecret>>;
     async fn user_secret(&self, id: &UserId) -> Result<Option<UserSecret>>;

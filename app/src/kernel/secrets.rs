@@ -66,6 +66,44 @@ pub fn new_device_token() -> String {
     )
 }
 
+/// A fresh key for signing links: 256 random bits, in hex.
+pub fn new_link_key() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// How many bytes of the HMAC a link code keeps (128 bits).
+const LINK_CODE_BYTES: usize = 16;
+
+fn link_mac(key: &[u8], parts: &[&str]) -> hmac::Hmac<Sha256> {
+    use hmac::Mac as _;
+    // HMAC takes a key of any length.
+    let mut mac = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    for part in parts {
+        mac.update(part.as_bytes());
+        mac.update(&[0]);
+    }
+    mac
+}
+
+/// The code that signs `parts` under `key`: 128 bits of HMAC-SHA256, URL-safe.
+pub fn link_code(key: &[u8], parts: &[&str]) -> String {
+    use hmac::Mac as _;
+    let full = link_mac(key, parts).finalize().into_bytes();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&full[..LINK_CODE_BYTES])
+}
+
+/// Whether `code` signs `parts` under `key`, compared in constant time.
+pub fn link_code_matches(key: &[u8], parts: &[&str], code: &str) -> bool {
+    use hmac::Mac as _;
+    let Ok(given) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(code) else {
+        return false;
+    };
+    given.len() == LINK_CODE_BYTES && link_mac(key, parts).verify_truncated_left(&given).is_ok()
+}
+
 pub fn token_hash(token: &str) -> TokenHash {
     TokenHash(hex::encode(Sha256::digest(token.as_bytes())))
 }
@@ -94,6 +132,43 @@ pub(crate) fn student_password() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_codes_sign_every_part_and_its_boundaries() {
+        let key = hex::decode(new_link_key()).unwrap();
+        let code = link_code(&key, &["downloads/ab", "u1", "120"]);
+        assert_eq!(code.len(), 22);
+        assert!(link_code_matches(
+            &key,
+            &["downloads/ab", "u1", "120"],
+            &code
+        ));
+        assert!(!link_code_matches(
+            &key,
+            &["downloads/ab", "u1", "180"],
+            &code
+        ));
+        assert!(!link_code_matches(
+            &key,
+            &["downloads/a", "bu1", "120"],
+            &code
+        ));
+        assert!(!link_code_matches(
+            b"another key",
+            &["downloads/ab", "u1", "120"],
+            &code
+        ));
+        assert!(!link_code_matches(
+            &key,
+            &["downloads/ab", "u1", "120"],
+            "not base64!"
+        ));
+        assert!(!link_code_matches(
+            &key,
+            &["downloads/ab", "u1", "120"],
+            &code[..20]
+        ));
+    }
 
     #[test]
     fn tokens_are_unique_and_hashes_are_sha256_hex() {

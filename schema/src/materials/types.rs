@@ -489,12 +489,16 @@ impl FileVersion {
     }
 
     /// Where to download it, relative to the server (send your token as for
-    /// GraphQL). Supports `Range` and `If-None-Match`.
+    /// GraphQL). Supports `Range` and `If-None-Match`. `POST {url}/link`
+    /// answers `{ "url", "expiresAt" }`: an address that works without the
+    /// token for a minute or two, for a browser's own download (`<a href>`),
+    /// `<img>` or `<video>`.
     async fn url(&self) -> String {
         format!("/downloads/{}", self.0.id)
     }
 
     /// A JPEG of at most 320×320 pixels, for images; null for other files.
+    /// Signed addresses come from `POST {thumbnailUrl}/link` as for `url`.
     async fn thumbnail_url(&self) -> Option<String> {
         self.0
             .thumbnail

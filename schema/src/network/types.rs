@@ -461,7 +461,9 @@ pub struct CardPhoto {
     pub alt: Option<String>,
 }
 
-/// An uploaded file. Download it from `url` (send your token as for GraphQL).
+/// An uploaded file. Download it from `url` (send your token as for
+/// GraphQL), or ask `POST {url}/link` for an address that works without
+/// the token for a minute or two (for `<img>` and `<a href>`).
 pub struct SchoolFile(pub app::StoredFile);
 
 #[Object]

@@ -21,17 +21,15 @@ export async function render(root, ctx) {
     return null;
   }
   ctx.title(t('card.title', { name: s.name }));
-  const urls = [];
-  const cleanup = () => urls.forEach((u) => URL.revokeObjectURL(u));
 
   add(root,
     h('p', { class: 'crumbs' }, h('a', { href: `#/schools/${s.id}` }, s.name)),
     h('h1', null, t('card.title', { name: s.name })),
     h('p', { class: 'lead' }, t('card.intro')),
     textsForm(s),
-    photosSection(s, urls),
+    photosSection(s),
     presentationSection(s));
-  return cleanup;
+  return null;
 }
 
 function textsForm(s) {
@@ -82,7 +80,7 @@ function textsForm(s) {
   status);
 }
 
-function photosSection(s, urls) {
+function photosSection(s) {
   const list = h('ol', { class: 'photo-editor plain', id: 'card-photos' });
   const status = statusLine();
   let photos = s.visitCard.photos;
@@ -109,7 +107,6 @@ function photosSection(s, urls) {
     fill(list, photos.map((p, i) => {
       const img = h('img', { alt: p.alt || '', width: 160 });
       imageUrl(p.file.url).then((u) => {
-        urls.push(u);
         img.src = u;
       }).catch(() => {});
       const caption = h('input', { id: uid('caption'), value: p.caption || '', maxlength: 300 });

@@ -3,7 +3,7 @@
 // may edit — uploads with progress that resume after a broken connection,
 // and publishing.
 
-import { ApiError, download, errorText, gql, imageUrl } from '../api.js';
+import { ApiError, download, errorText, gql, imageUrl, signedUrl } from '../api.js';
 import { add, fill, h, html, statusLine } from '../dom.js';
 import { formatDateTime, formatSize, label, languageName, t } from '../i18n.js';
 import { cancelUploadOf, uploadFile } from '../upload.js';
@@ -35,7 +35,6 @@ export async function render(root, ctx) {
   ctx.title(m.title);
   const lang = m.languages[0] || null;
   const status = statusLine();
-  const urls = [];
 
   const where = m.space
     ? h('a', { href: `#/library/space/${m.space.id}` }, t('library.title', { name: m.space.title }))
@@ -59,17 +58,14 @@ export async function render(root, ctx) {
       Object.entries(m.goodPractice).filter(([k]) => k !== '__typename').map(([k, v]) => (v ? [h('h3', null, t(`material.gp.${k}`)), h('p', null, v)] : null)))
     : null;
 
+  // The browser's own download: the file goes to disk as it arrives, with
+  // the browser's progress and resumption, and never through this page.
   async function save(v, button) {
-    const progress = h('progress', { max: 100, value: 0, 'aria-label': t('material.uploading', { name: v.name }) });
-    const line = h('p', { class: 'upload-line' }, v.name, ' ', progress, ' ', h('span', { class: 'pct' }, ''));
+    const line = h('p', { class: 'upload-line', role: 'status' });
     if (button) button.after(line);
     try {
-      await download(v.url, v.name, {
-        onProgress: (got, total) => {
-          if (total) progress.value = Math.round((got / total) * 100);
-        },
-      });
-      line.replaceChildren(t('material.downloaded', { name: v.name, size: formatSize(v.size) }));
+      await download(v.url, v.name);
+      line.replaceChildren(t('material.downloadStarted', { name: v.name, size: formatSize(v.size) }));
       line.dataset.downloaded = v.name;
     } catch (e) {
       line.replaceChildren(errorText(e, t));
@@ -92,9 +88,10 @@ export async function render(root, ctx) {
       const img = h('img', { alt: t('material.previewOf', { name: v.name }), width: 160 });
       add(preview, img);
       imageUrl(v.thumbnailUrl).then((u) => {
-        urls.push(u);
         img.src = u;
       }).catch(() => img.remove());
+    } else if (/^(video|audio)\//.test(v.contentType)) {
+      add(preview, player(v));
     } else if (v.text) {
       add(preview, h('blockquote', { class: 'excerpt', lang }, v.text, v.text.length >= 400 ? '…' : ''));
     }
@@ -243,5 +240,35 @@ export async function render(root, ctx) {
       noFiles, files, moreFiles,
       m.canEdit ? uploader(null, t('material.addFiles')) : null),
   );
-  return () => urls.forEach((u) => URL.revokeObjectURL(u));
+  return null;
+}
+
+/**
+ * A video or audio file played from a signed address: the player asks the
+ * server for the ranges it needs. A link lasts a minute or two; when the
+ * player's next request finds it expired, a fresh one takes its place and
+ * playback goes on where it was.
+ */
+function player(v) {
+  const media = h(v.contentType.startsWith('video/') ? 'video' : 'audio', {
+    controls: true, preload: 'metadata', 'aria-label': t('material.playerOf', { name: v.name }),
+  });
+  if (media.tagName === 'VIDEO') media.width = 480;
+  let renewing = false;
+  const load = async () => {
+    const at = media.currentTime;
+    const playing = !media.paused;
+    media.src = await signedUrl(v.url);
+    if (at) media.currentTime = at;
+    if (playing) media.play().catch(() => {});
+  };
+  media.addEventListener('error', () => {
+    if (renewing || !media.src) return;
+    renewing = true;
+    load().catch(() => {}).finally(() => {
+      setTimeout(() => { renewing = false; }, 5000);
+    });
+  });
+  load().catch(() => media.replaceWith(h('p', { class: 'meta' }, t('material.noPreview'))));
+  return media;
 }

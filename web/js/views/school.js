@@ -29,13 +29,11 @@ export async function render(root, ctx) {
   }
   ctx.title(s.name);
   const card = s.visitCard;
-  const urls = [];
   const texts = (list, cls) => list.map((x) => h('div', { class: cls, lang: x.language },
     h('p', { class: 'meta' }, languageName(x.language)), h('p', null, x.text)));
   const photos = h('ul', { class: 'photos plain' }, card.photos.map((p) => {
     const img = h('img', { alt: p.alt || p.caption || '', width: 240 });
     imageUrl(p.file.url).then((u) => {
-      urls.push(u);
       img.src = u;
     }).catch(() => {});
     return h('li', null, h('figure', null, img, p.caption ? h('figcaption', null, p.caption) : null));
@@ -60,7 +58,7 @@ export async function render(root, ctx) {
         : null),
     twinningSection(s, card, ctx),
   );
-  return () => urls.forEach((u) => URL.revokeObjectURL(u));
+  return null;
 }
 
 // Twinnings: the school's partners; for its coordinators the proposals to
