@@ -42,8 +42,8 @@ pub use kernel::clock::{Clock, ManualClock, SystemClock};
 pub use kernel::error::{Error, Result};
 pub use kernel::id::{
     ChannelId, CountryCode, EventId, FileId, FolderId, InvitationId, LiveMessageId, MaterialFileId,
-    MaterialId, MessageId, NotificationId, PlatformId, PollId, QuestionId, SchoolId, SpaceId,
-    SpaceInvitationId, TwinningId, UploadId, UserId, VersionId,
+    MaterialId, MessageId, NotificationId, PlatformId, PollId, QuestionId, ReportId, SchoolId,
+    SpaceId, SpaceInvitationId, TwinningId, UploadId, UserId, VersionId,
 };
 pub use kernel::paging::{
     MAX_PAGE, Page, PageRequest, encode_cursor, parse_seq_cursor, seq_cursor, split_look_ahead,
@@ -72,8 +72,8 @@ pub use spaces::members::SpaceAccess;
 pub use spaces::model::{
     Channel, ChannelKind, Hiding, InvitationAnswer, Invitee, LoggedEvent, MAX_EMOJI_PER_MESSAGE,
     MAX_MESSAGE_CHARS, Member, Message, MessageBody, MessageEdit, MessageReport, Pillar, Reaction,
-    Redaction, Space, SpaceDetails, SpaceEvent, SpaceEventKind, SpaceInvitation, SpaceRole,
-    mentions, parse_emoji, render_markdown,
+    Redaction, ReportHandling, ReportStatus, Space, SpaceDetails, SpaceEvent, SpaceEventKind,
+    SpaceInvitation, SpaceRole, mentions, parse_emoji, render_markdown,
 };
 
 /// Everything the use cases need, behind one cheap-to-clone handle.

@@ -5,6 +5,7 @@
 pub struct Mutation(
     crate::network::roots::NetworkMutation,
     crate::spaces::roots::SpaceMutation,
+    crate::spaces::reports::ReportMutation,
     crate::materials::roots::MaterialMutation,
     crate::events::roots::EventMutation,
 );

@@ -17,6 +17,7 @@ mod objects;
 mod people;
 mod query;
 mod searching;
+mod space_records;
 mod spaces;
 
 use app::Result;

@@ -63,6 +63,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "links",
         sql: include_str!("../migrations/0009_links.surql"),
     },
+    Migration {
+        version: 10,
+        name: "reports",
+        sql: include_str!("../migrations/0010_reports.surql"),
+    },
 ];
 
 #[derive(SurrealValue)]

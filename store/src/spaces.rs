@@ -1,6 +1,7 @@
 //! Twinning spaces in SurrealDB: spaces, members, channels, messages, the
 //! per-space event log, invitations, read markers, reports and people's
-//! notifications. See `migrations/0003_spaces.surql` for the tables.
+//! notifications (the rows of invitations and reports: `space_records`).
+//! See `migrations/0003_spaces.surql` for the tables.
 //!
 //! The log is written by [`Database::log_space_event_rows`]: one
 //! transaction moves each space's position forward by the number of its new
@@ -16,11 +17,15 @@ use surrealdb::types::SurrealValue;
 
 use crate::database::{Database, internal};
 use crate::query::{DocRow, all_errors, exec, guarded, json, page_of, parse};
+use crate::space_records::{INVITATION_FIELDS, InvitationRow};
 use app::{
-    Channel, InvitationAnswer, Invitee, LoggedEvent, Member, Message, MessageEdit, MessageReport,
-    Reaction, Redaction, Space, SpaceEvent, SpaceEventKind, SpaceInvitation, SpaceRole,
+    Channel, Invitee, LoggedEvent, Member, Message, MessageEdit, MessageReport, Reaction,
+    Redaction, ReportHandling, ReportStatus, Space, SpaceEvent, SpaceEventKind, SpaceInvitation,
+    SpaceRole,
 };
-use app::{ChannelId, MessageId, Page, PageRequest, SchoolId, SpaceId, SpaceInvitationId, UserId};
+use app::{
+    ChannelId, MessageId, Page, PageRequest, ReportId, SchoolId, SpaceId, SpaceInvitationId, UserId,
+};
 
 fn member_key(space: &SpaceId, user: &UserId) -> String {
     format!("{space}{user}")
@@ -113,43 +118,6 @@ struct MessageState {
 struct LogBounds {
     seq: i64,
     pruned_through: i64,
-}
-
-#[derive(SurrealValue)]
-struct InvitationRow {
-    id: String,
-    space: String,
-    school: Option<String>,
-    mentor: Option<String>,
-    status: String,
-    invited_by: String,
-    created_at: DateTime<Utc>,
-    answered_by: Option<String>,
-    answered_at: Option<DateTime<Utc>>,
-}
-
-const INVITATION_FIELDS: &str = "record::id(id) AS id, space, school, mentor, status, invited_by, \
-    created_at, answered_by, answered_at";
-
-impl InvitationRow {
-    fn into_invitation(self) -> Result<SpaceInvitation> {
-        let invitee = match (self.school, self.mentor) {
-            (Some(s), _) => Invitee::School(SchoolId::from_trusted(s)),
-            (None, Some(m)) => Invitee::Mentor(UserId::from_trusted(m)),
-            (None, None) => return Err(Error::internal("a space invitation without invitee")),
-        };
-        Ok(SpaceInvitation {
-            id: SpaceInvitationId::from_trusted(self.id),
-            space: SpaceId::from_trusted(self.space),
-            invitee,
-            status: InvitationAnswer::from_storage(&self.status)
-                .ok_or_else(|| Error::internal("a space invitation with an unknown status"))?,
-            invited_by: UserId::from_trusted(self.invited_by),
-            created_at: self.created_at,
-            answered_by: self.answered_by.map(UserId::from_trusted),
-            answered_at: self.answered_at,
-        })
-    }
 }
 
 /// Builds one transaction out of many statements with their own bindings.
@@ -934,16 +902,33 @@ impl SpaceStore for Database {
     }
 
     async fn create_report(&self, r: &MessageReport) -> Result<()> {
-        exec(
-            self.db
-                .query("CREATE message_report CONTENT { message: $m, space: $s, by: $by, reason: $reason, at: $at } RETURN NONE")
-                .bind(("m", r.message.as_str().to_owned()))
-                .bind(("s", r.space.as_str().to_owned()))
-                .bind(("by", r.by.as_str().to_owned()))
-                .bind(("reason", r.reason.clone()))
-                .bind(("at", r.at)),
-        )
-        .await
+        self.insert_report(r).await
+    }
+
+    async fn report(&self, id: &ReportId) -> Result<Option<MessageReport>> {
+        self.report_by_id(id).await
+    }
+
+    async fn space_reports(
+        &self,
+        space: &SpaceId,
+        status: Option<ReportStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<MessageReport>> {
+        self.reports_of(space, status, page).await
+    }
+
+    async fn open_report_count(&self, space: &SpaceId) -> Result<u64> {
+        self.count_open_reports(space).await
+    }
+
+    async fn close_reports(
+        &self,
+        message: &MessageId,
+        status: ReportStatus,
+        handling: &ReportHandling,
+    ) -> Result<Vec<MessageReport>> {
+        self.close_open_reports(message, status, handling).await
     }
 }
 

@@ -116,6 +116,9 @@ const ROWS: &[(&str, Expect)] = &[
     ("hideMessage", ["NNN", "NNN", "NNN", "YNN", "NNN", "NNN", "NNN"]),
     ("unhideMessage", ["NNN", "NNN", "NNN", "YNN", "NNN", "NNN", "NNN"]),
     ("reportMessage", ["NNN", "NNN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
+    // The space's teachers and leads; observers (administrators, national
+    // coordinators) do not see the children's reports.
+    ("resolveMessageReport", ["NNN", "NNN", "NNN", "YNN", "NNN", "NNN", "NNN"]),
     ("setReaction", ["NNN", "NNN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
     ("reportTyping", ["NNN", "NNN", "NNN", "YNN", "YNN", "NNN", "NNN"]),
     // Observers may call it; it changes nothing for them.
@@ -211,6 +214,7 @@ const SPACE_ROWS: &[&str] = &[
     "hideMessage",
     "unhideMessage",
     "reportMessage",
+    "resolveMessageReport",
     "setReaction",
     "reportTyping",
     "markChannelRead",

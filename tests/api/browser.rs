@@ -86,6 +86,11 @@ async fn a_200_mib_video_downloads_from_a_signed_link_to_disk_intact_and_plays_w
 }
 
 #[tokio::test]
+async fn a_pupil_reports_a_message_the_teacher_hides_it_from_the_queue_and_the_pupil_is_told() {
+    scenario("moderation.mjs").await;
+}
+
+#[tokio::test]
 async fn a_coordinator_approves_a_teacher_prints_new_logins_and_a_student_reaches_no_teacher_screen()
  {
     scenario("people.mjs").await;

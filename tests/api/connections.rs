@@ -370,7 +370,7 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
         vars: json!({ "channel": t.general }),
         path: &["channel", "messages"],
         node: "id",
-        seeded: ids(threads),
+        seeded: ids(threads.clone()),
     });
     out.push(Fixture {
         at: "Message.replies",
@@ -425,6 +425,40 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
         path: &["school", "people"],
         node: "id",
         seeded: ids(pupils.clone()),
+    });
+    // The teacher reports each thread (any member may): the queue.
+    for m in &threads {
+        let m = app::MessageId::parse(m).unwrap();
+        app.spaces()
+            .report_message(&teacher, &m, "Unkind")
+            .await
+            .unwrap();
+    }
+    let mut reports = Vec::new();
+    let mut page = app::PageRequest::parse(Some(MAX as i32), None).unwrap();
+    loop {
+        let got = app
+            .spaces()
+            .space_reports(&teacher, &space, None, &page)
+            .await
+            .unwrap();
+        reports.extend(got.items.iter().map(|(_, r)| r.id.to_string()));
+        if !got.has_next {
+            break;
+        }
+        page = app::PageRequest::parse(Some(MAX as i32), got.items.last().map(|(c, _)| c.as_str()))
+            .unwrap();
+    }
+    assert_eq!(reports.len(), ITEMS);
+    out.push(Fixture {
+        at: "Space.reports",
+        token: t.teacher_a1.clone(),
+        decl: ", $space: ID!",
+        body: "space(id: $space) { reports(ARGS) { CONN } }",
+        vars: json!({ "space": t.space }),
+        path: &["space", "reports"],
+        node: "id",
+        seeded: ids(reports),
     });
     out.push(Fixture {
         at: "Space.members",

@@ -372,6 +372,7 @@ const STORE_ORDER: &[&[&str]] = &[
     &["accounts"],
     &["network"],
     &["people"],
+    &["space_records"],
     &["spaces"],
     &["materials"],
     &["events", "searching"],

@@ -18,6 +18,7 @@ mod interop;
 mod links;
 mod material_matrix;
 mod materials;
+mod moderation;
 mod network;
 mod objects;
 mod operations;

@@ -28,7 +28,12 @@ async fn the_administrator_sessions_and_download_links_survive_a_restart() {
     // A signed link's key lives in the database: another process on the
     // same data (here, the next one) honours the links of the first.
     let up = first
-        .upload(Some(&token), "dot.png", None, crate::authorization::tiny_png())
+        .upload(
+            Some(&token),
+            "dot.png",
+            None,
+            crate::authorization::tiny_png(),
+        )
         .await;
     assert_eq!(up.status, 201, "{}", up.body);
     let r = first

@@ -289,6 +289,23 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
         "reportMessage" => {
             mutate(net, actor, field, "mutation($m: ID!) { reportMessage(id: $m, reason: \"Rude\") }", json!({ "m": f.message })).await
         }
+        "resolveMessageReport" => {
+            // The student reports their own message (any member may); the
+            // actor decides on it.
+            let student = viewer(net, &format!("student.{}", slug(rel))).await;
+            let teacher = viewer(net, &format!("teacher.{}", slug(rel))).await;
+            let spaces = net.s.app.spaces();
+            let message = app::MessageId::parse(&f.message).unwrap();
+            spaces.report_message(&student, &message, "Rude").await.unwrap();
+            let page = app::PageRequest::parse(Some(1), None).unwrap();
+            let space = app::SpaceId::parse(&f.space).unwrap();
+            let open = spaces
+                .space_reports(&teacher, &space, Some(app::ReportStatus::Open), &page)
+                .await
+                .unwrap();
+            let report = open.items[0].1.id.to_string();
+            mutate(net, actor, field, "mutation($r: ID!) { resolveMessageReport(id: $r, decision: DISMISS) { id status } }", json!({ "r": report })).await
+        }
         "setReaction" => {
             mutate(net, actor, field, "mutation($m: ID!) { setReaction(messageId: $m, emoji: \"👍\") { id } }", json!({ "m": f.message })).await
         }

@@ -344,6 +344,13 @@ fn every_string_of_the_front_end_is_in_every_catalog() {
     for done in ["accepted", "declined", "withdrawn", "ended"] {
         keys.push(format!("school.twinning.{done}"));
     }
+    // The moderation queue's filter: each status, and all of them.
+    for st in enum_values(&schema, "ReportStatus")
+        .into_iter()
+        .chain(["ALL".to_owned()])
+    {
+        keys.push(format!("reports.show.{st}"));
+    }
     // The Sustainable Development Goals by their names.
     for n in 1..=17 {
         keys.push(format!("sdg.{n}"));

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BASE, expect, person, scenario, signIn } from './lib.mjs';
+import { BASE, api, expect, person, scenario, signIn } from './lib.mjs';
 
 const PW = 'demo-password-2026';
 const SIZE = 200 * 1024 * 1024;
@@ -38,17 +38,6 @@ async function sha256Of(p) {
 }
 const sha = await sha256Of(file);
 
-async function gql(token, query, variables) {
-  const res = await fetch(`${BASE}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
 /** Resident memory of every process of this browser, in bytes. */
 async function browserMemory(b) {
   const cdp = await b.newBrowserCDPSession();
@@ -68,12 +57,12 @@ async function browserMemory(b) {
 
 // The author puts the video in a material for the network, through the
 // resumable upload an API client would use.
-const author = (await gql(null, 'mutation($l: String!, $p: String!) { login(login: $l, password: $p) { token user { school { id } } } }',
+const author = (await api(null, 'mutation($l: String!, $p: String!) { login(login: $l, password: $p) { token user { school { id } } } }',
   { l: 'teacher.yerevan12', p: PW })).login;
-const material = (await gql(author.token, 'mutation($i: CreateMaterialInput!) { createMaterial(input: $i) { id } }', {
+const material = (await api(author.token, 'mutation($i: CreateMaterialInput!) { createMaterial(input: $i) { id } }', {
   i: { schoolId: author.user.school.id, material: { title: 'Our school garden on film', kind: 'VIDEO', languages: ['hy'], visibility: 'NETWORK' } },
 })).createMaterial.id;
-const up = (await gql(author.token, 'mutation($i: StartUploadInput!) { startUpload(input: $i) { id url } }',
+const up = (await api(author.token, 'mutation($i: StartUploadInput!) { startUpload(input: $i) { id url } }',
   { i: { materialId: material, name: 'school-garden.mp4', size: SIZE, sha256: sha } })).startUpload;
 const sent = await fetch(`${BASE}${up.url}`, {
   method: 'PATCH',
@@ -82,9 +71,9 @@ const sent = await fetch(`${BASE}${up.url}`, {
   duplex: 'half',
 });
 expect(sent.status === 204, `the bytes arrive: HTTP ${sent.status}`);
-const version = (await gql(author.token, 'mutation($id: ID!) { finishUpload(id: $id) { contentType sha256 } }', { id: up.id })).finishUpload;
+const version = (await api(author.token, 'mutation($id: ID!) { finishUpload(id: $id) { contentType sha256 } }', { id: up.id })).finishUpload;
 expect(version.contentType === 'video/mp4' && version.sha256 === sha, `the upload is finished: ${JSON.stringify(version)}`);
-await gql(author.token, 'mutation($id: ID!) { publishMaterial(id: $id) { status } }', { id: material });
+await api(author.token, 'mutation($id: ID!) { publishMaterial(id: $id) { status } }', { id: material });
 
 await scenario('downloads', async (b) => {
   const reader = await person(b, 'reader');

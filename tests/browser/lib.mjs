@@ -43,7 +43,7 @@ export async function person(b, name, { locale = 'en-GB', downloads } = {}) {
 
 export async function signIn(page, login, password) {
   await page.goto(`${BASE}/#/signin`);
-  await page.getByLabel(/E-mail or username|Электронная почта или имя/).fill(login);
+  await page.getByLabel(/E-mail or username|Эл. почта или логин/).fill(login);
   await page.getByLabel(/^(Password|Пароль)$/).fill(password);
   await page.locator('#signin-submit').click();
   await page.locator('#signout').waitFor();
@@ -91,6 +91,18 @@ export async function scenario(name, body) {
     process.exit(1);
   }
   console.log(`${name}: passed`);
+}
+
+/** A GraphQL call from the scenario itself, as an API client would make it (setting things up). */
+export async function api(token, query, variables) {
+  const res = await fetch(`${BASE}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
 }
 
 export function expect(cond, message) {

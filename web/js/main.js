@@ -29,6 +29,7 @@ const ROUTES = [
   [/^\/spaces\/new$/, 'space-new', [], ['TEACHER', 'SCHOOL_COORDINATOR']],
   [/^\/spaces\/([^/]+)$/, 'space', ['id'], 'signed-in'],
   [/^\/spaces\/([^/]+)\/settings$/, 'space-settings', ['id'], 'signed-in'],
+  [/^\/spaces\/([^/]+)\/reports$/, 'reports', ['id'], 'signed-in'],
   [/^\/spaces\/([^/]+)\/([^/]+)$/, 'space', ['id', 'channel'], 'signed-in'],
   [/^\/library\/(school|space)\/([^/]+)$/, 'library', ['owner', 'id']],
   [/^\/materials\/([^/]+)$/, 'material', ['id']],
@@ -178,6 +179,7 @@ export function notificationLink(n) {
   if (n.kind.startsWith('EVENT_') && n.about) return `#/events/${n.about}`;
   if (n.kind === 'SCHOOL_APPLIED') return '#/approvals';
   if (n.kind.startsWith('TWINNING_') && state.me?.school) return `#/schools/${state.me.school.id}`;
+  if (n.kind === 'MESSAGE_REPORTED' && n.spaceId) return `#/spaces/${n.spaceId}/reports`;
   if (n.spaceId) return `#/spaces/${n.spaceId}`;
   return '#/';
 }

@@ -102,6 +102,10 @@ platform_id!(
     /// The opaque identifier of a notification.
     NotificationId
 );
+platform_id!(
+    /// The opaque identifier of a report of a message.
+    ReportId
+);
 
 platform_id!(
     /// The opaque identifier of a learning material.

@@ -76,6 +76,12 @@ pub enum NotificationKind {
     /// The other school ended the twinning, or withdrew its proposal
     /// (`excerpt`: that school).
     TwinningEnded,
+    /// A teacher hid the message the person reported (`about`: the
+    /// message; `excerpt`: the teacher's note, if any).
+    ReportUpheld,
+    /// A teacher looked at the message the person reported and left it
+    /// (`excerpt`: the teacher's note, if any).
+    ReportDismissed,
 }
 
 /// Something that concerns one person's open connections.

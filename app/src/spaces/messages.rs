@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use super::Spaces;
 use crate::accounts::model::{RequestMeta, Viewer};
 use crate::kernel::error::{Error, Result};
-use crate::kernel::id::{ChannelId, MessageId, SpaceId, UserId};
+use crate::kernel::id::{ChannelId, MessageId, ReportId, SpaceId, UserId};
 use crate::kernel::paging::split_look_ahead;
 use crate::kernel::text::clean_text;
 use crate::live::hub::NotificationKind;
@@ -19,7 +19,7 @@ use crate::spaces::hub::SpaceFrame;
 use crate::spaces::members::SpaceAccess;
 use crate::spaces::model::{
     Channel, ChannelKind, Hiding, MAX_EMOJI_PER_MESSAGE, Message, MessageBody, MessageEdit,
-    MessageReport, Reaction, SpaceEvent, SpaceEventKind, SpaceRole, parse_emoji,
+    MessageReport, Reaction, ReportStatus, SpaceEvent, SpaceEventKind, SpaceRole, parse_emoji,
 };
 use crate::spaces::port::LogEntry;
 
@@ -355,11 +355,14 @@ impl Spaces<'_> {
             return Err(Error::Forbidden);
         }
         let report = MessageReport {
+            id: ReportId::generate(),
             message: m.id.clone(),
             space: m.space.clone(),
             by: viewer.user.id.clone(),
             reason: clean_text("reason", reason, 500, true)?,
             at: self.clock.now(),
+            status: ReportStatus::Open,
+            handled: None,
         };
         self.store.create_report(&report).await?;
         let teachers: Vec<UserId> = self

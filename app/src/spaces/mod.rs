@@ -10,6 +10,7 @@ pub mod log;
 pub mod members;
 pub mod messages;
 pub mod model;
+pub mod reports;
 
 /// The spaces' use cases: spaces, members, channels, messages and their
 /// log, over the spaces' port and state and the handles of the domains

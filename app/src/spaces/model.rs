@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::model::User;
 use crate::kernel::error::{Error, Result};
-use crate::kernel::id::{ChannelId, MessageId, SchoolId, SpaceId, SpaceInvitationId, UserId};
+use crate::kernel::id::{
+    ChannelId, MessageId, ReportId, SchoolId, SpaceId, SpaceInvitationId, UserId,
+};
 use crate::kernel::text::{LanguageCode, clean_text};
 
 /// The four pillars of learning (Delors report) a space serves.
@@ -607,14 +609,58 @@ impl InvitationAnswer {
     }
 }
 
-/// A report of a message to the space's teachers.
+/// A report of a message to the space's teachers, and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageReport {
+    pub id: ReportId,
     pub message: MessageId,
     pub space: SpaceId,
     pub by: UserId,
     pub reason: String,
     pub at: DateTime<Utc>,
+    pub status: ReportStatus,
+    /// Who decided, when, and what they told the reporter.
+    pub handled: Option<ReportHandling>,
+}
+
+/// Where a report stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportStatus {
+    /// Waiting for one of the space's teachers.
+    Open,
+    /// A teacher hid the message from students.
+    MessageHidden,
+    /// A teacher looked and found nothing to do.
+    Dismissed,
+}
+
+impl ReportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Open => "open",
+            ReportStatus::MessageHidden => "message_hidden",
+            ReportStatus::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn from_stored(s: &str) -> Option<ReportStatus> {
+        [
+            ReportStatus::Open,
+            ReportStatus::MessageHidden,
+            ReportStatus::Dismissed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// A teacher's decision on a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportHandling {
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+    /// Told to whoever reported the message.
+    pub note: Option<String>,
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! What the spaces domain needs of the database.
 
 use crate::kernel::error::Result;
-use crate::kernel::id::{ChannelId, MessageId, SchoolId, SpaceId, SpaceInvitationId, UserId};
+use crate::kernel::id::{
+    ChannelId, MessageId, ReportId, SchoolId, SpaceId, SpaceInvitationId, UserId,
+};
 use crate::kernel::paging::{Page, PageRequest};
 use crate::spaces::model::{
-    Channel, Invitee, LoggedEvent, Member, Message, MessageBody, MessageEdit, MessageReport, Space,
-    SpaceEvent, SpaceInvitation, SpaceRole,
+    Channel, Invitee, LoggedEvent, Member, Message, MessageBody, MessageEdit, MessageReport,
+    ReportHandling, ReportStatus, Space, SpaceEvent, SpaceInvitation, SpaceRole,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -72,6 +74,23 @@ pub trait SpaceStore: Send + Sync + 'static {
     /// one round trip.
     async fn unread_counts(&self, channels: &[ChannelId], user: &UserId) -> Result<Vec<u64>>;
     async fn create_report(&self, report: &MessageReport) -> Result<()>;
+    async fn report(&self, id: &ReportId) -> Result<Option<MessageReport>>;
+    /// A space's reports in `status` (all when `None`), oldest first.
+    async fn space_reports(
+        &self,
+        space: &SpaceId,
+        status: Option<ReportStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<MessageReport>>;
+    async fn open_report_count(&self, space: &SpaceId) -> Result<u64>;
+    /// Closes every open report of a message with one decision; returns
+    /// the reports it closed (none if another teacher decided first).
+    async fn close_reports(
+        &self,
+        message: &MessageId,
+        status: ReportStatus,
+        handling: &ReportHandling,
+    ) -> Result<Vec<MessageReport>>;
 }
 
 /// One durable event on its way into a space's log.

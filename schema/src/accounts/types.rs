@@ -53,6 +53,19 @@ impl From<Role> for app::Role {
 /// person signing in looks at themself in the answer to `login`.
 pub struct User(pub app::User, pub Option<Box<app::Viewer>>);
 
+/// A person as the asker may see them; null for anonymous askers and for
+/// people they may not see.
+pub(crate) async fn visible_user(
+    ctx: &Context<'_>,
+    id: &app::UserId,
+) -> async_graphql::Result<Option<User>> {
+    let Some(v) = crate::context::viewer_opt(ctx) else {
+        return Ok(None);
+    };
+    Ok(crate::context::or_none(ctx.people().user(v, id).await)?
+        .map(|u| User(u, Some(Box::new(v.clone())))))
+}
+
 impl From<app::User> for User {
     fn from(u: app::User) -> Self {
         User(u, None)

@@ -10,7 +10,7 @@ use crate::context::{UseCases, or_none, viewer_opt};
 use crate::errors::GqlResult;
 use crate::network::types::School;
 
-use crate::accounts::types::User;
+use crate::accounts::types::{User, visible_user};
 use crate::relay::{self, connection, parse_id, parse_id_of};
 use crate::spaces::types::{Pillar, Space};
 
@@ -226,15 +226,6 @@ pub(crate) fn library_of(school_id: Option<&ID>, space_id: Option<&ID>) -> Resul
 
 pub(crate) fn folder_id(id: &ID) -> Result<app::FolderId> {
     parse_id_of(id, "folderId", "no such folder in this library")
-}
-
-/// A person as the asker may see them; null for anonymous askers and for
-/// people they may not see.
-async fn visible_user(ctx: &Context<'_>, id: &app::UserId) -> Result<Option<User>> {
-    let Some(v) = viewer_opt(ctx) else {
-        return Ok(None);
-    };
-    Ok(or_none(ctx.people().user(v, id).await)?.map(|u| User(u, Some(Box::new(v.clone())))))
 }
 
 /// A learning material or good practice.

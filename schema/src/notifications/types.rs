@@ -43,6 +43,12 @@ pub enum NotificationKind {
     TwinningDeclined,
     /// The other school (`excerpt`) ended your twinning or withdrew its proposal.
     TwinningEnded,
+    /// A teacher hid the message you reported; `about` is the message,
+    /// `excerpt` the teacher's note, if any.
+    ReportUpheld,
+    /// A teacher looked at the message you reported and left it; `excerpt`
+    /// is the teacher's note, if any.
+    ReportDismissed,
 }
 
 /// A notice for one person.
@@ -74,6 +80,8 @@ impl Notification {
             K::TwinningAccepted => NotificationKind::TwinningAccepted,
             K::TwinningDeclined => NotificationKind::TwinningDeclined,
             K::TwinningEnded => NotificationKind::TwinningEnded,
+            K::ReportUpheld => NotificationKind::ReportUpheld,
+            K::ReportDismissed => NotificationKind::ReportDismissed,
         }
     }
 

@@ -1,12 +1,12 @@
 //! GraphQL types of twinning spaces: spaces, members, channels, messages,
-//! invitations (the live `SpaceEvent`s are in `live`).
+//! invitations, reports of messages (the live `SpaceEvent`s are in `live`).
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::accounts::types::User;
-use crate::context::{UseCases, viewer, viewer_opt};
+use crate::accounts::types::{User, visible_user};
+use crate::context::{UseCases, or_none, viewer, viewer_opt};
 use crate::errors::GqlResult;
 use crate::network::types::School;
 use crate::relay;
@@ -239,6 +239,33 @@ impl Space {
                 display_name: n,
             })
             .collect())
+    }
+
+    /// Whether you handle the space's reported messages (its teachers and
+    /// leads).
+    async fn can_moderate(&self, ctx: &Context<'_>) -> Result<bool> {
+        ctx.spaces().moderates(viewer(ctx)?, &self.0.id).await.gql()
+    }
+
+    /// Reported messages, oldest first: `OPEN` ones wait for a decision
+    /// (all when `status` is null). For the space's teachers and leads.
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(ReportStatus::Open)")] status: Option<ReportStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, MessageReport>> {
+        space_reports(ctx, &self.0.id, status, first, after).await
+    }
+
+    /// How many reports wait for a decision (the space's teachers and leads).
+    async fn open_report_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        ctx.spaces()
+            .open_report_count(viewer(ctx)?, &self.0.id)
+            .await
+            .gql()
     }
 
     /// Invitations of schools and mentors, for the space's staff.
@@ -634,4 +661,111 @@ impl SpaceInvitation {
     async fn answered_at(&self) -> Option<DateTime<Utc>> {
         self.0.answered_at
     }
+}
+
+/// Where a report of a message stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ReportStatus {
+    /// Waiting for one of the space's teachers.
+    Open,
+    /// A teacher hid the message from students.
+    MessageHidden,
+    /// A teacher looked and left the message as it was.
+    Dismissed,
+}
+
+impl From<ReportStatus> for app::ReportStatus {
+    fn from(s: ReportStatus) -> Self {
+        match s {
+            ReportStatus::Open => app::ReportStatus::Open,
+            ReportStatus::MessageHidden => app::ReportStatus::MessageHidden,
+            ReportStatus::Dismissed => app::ReportStatus::Dismissed,
+        }
+    }
+}
+
+/// What a teacher decides about a reported message.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ReportDecision {
+    /// Hide the message from students; the note (or else the report's
+    /// reason) is the reason shown to staff.
+    HideMessage,
+    /// Leave the message as it is.
+    Dismiss,
+}
+
+/// A member's report of a message to the space's teachers.
+pub struct MessageReport(pub app::MessageReport);
+
+#[Object]
+impl MessageReport {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The message reported, as you see it (teachers see hidden messages);
+    /// null once it is deleted.
+    async fn message(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
+        let v = viewer(ctx)?;
+        Ok(or_none(ctx.spaces().message(v, &self.0.message).await)?.map(Message))
+    }
+
+    async fn message_id(&self) -> ID {
+        ID(self.0.message.to_string())
+    }
+
+    /// Why the member reported it.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    async fn reported_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        visible_user(ctx, &self.0.by).await
+    }
+
+    async fn reported_at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    async fn status(&self) -> ReportStatus {
+        match self.0.status {
+            app::ReportStatus::Open => ReportStatus::Open,
+            app::ReportStatus::MessageHidden => ReportStatus::MessageHidden,
+            app::ReportStatus::Dismissed => ReportStatus::Dismissed,
+        }
+    }
+
+    /// The teacher who decided; null while open.
+    async fn handled_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        match &self.0.handled {
+            Some(h) => visible_user(ctx, &h.by).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn handled_at(&self) -> Option<DateTime<Utc>> {
+        self.0.handled.as_ref().map(|h| h.at)
+    }
+
+    /// What the teacher told the member who reported it.
+    async fn note(&self) -> Option<&str> {
+        self.0.handled.as_ref().and_then(|h| h.note.as_deref())
+    }
+}
+
+/// `Space.reports`: the queue, oldest first, for the space's teachers.
+pub(crate) async fn space_reports(
+    ctx: &Context<'_>,
+    space: &app::SpaceId,
+    status: Option<ReportStatus>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Connection<String, MessageReport>> {
+    let (page, has_previous) = relay::page(first, after.as_deref())?;
+    let p = ctx
+        .spaces()
+        .space_reports(viewer(ctx)?, space, status.map(Into::into), &page)
+        .await
+        .gql()?;
+    Ok(relay::connection(p, has_previous, MessageReport))
 }

@@ -524,6 +524,7 @@ export async function render(root, ctx) {
       h('h1', null, space.title),
       h('div', { class: 'actions' },
         h('a', { class: 'button quiet', href: `#/library/space/${space.id}`, id: 'space-materials' }, t('space.materials')),
+        moderator ? reportsLink(space.id) : null,
         space.myRole === 'LEAD' ? h('a', { class: 'button quiet', href: `#/spaces/${space.id}/settings`, id: 'space-settings' }, t('space.settings')) : null)),
     h('p', { class: 'meta' }, space.topic, ' · ', space.schools.map((s) => s.name).join(', '),
       space.startsOn || space.endsOn ? ` · ${t('space.runs', { from: formatDate(space.startsOn) || '…', to: formatDate(space.endsOn) || '…' })}` : '',
@@ -561,4 +562,14 @@ export async function render(root, ctx) {
     clearTimeout(readTimer);
     for (const x of typing.values()) clearTimeout(x.timer);
   };
+}
+
+/** The moderation queue's link, with how many reports wait (asked apart: only teachers may). */
+function reportsLink(id) {
+  const a = h('a', { class: 'button quiet', href: `#/spaces/${id}/reports`, id: 'space-reports' }, t('space.reports'));
+  gql('query($id: ID!) { space(id: $id) { openReportCount } }', { id }).then((d) => {
+    const n = d.space?.openReportCount;
+    if (n) add(a, ' ', h('span', { class: 'badge', id: 'reports-badge' }, h('span', { class: 'sr' }, t('space.reportsWaiting')), String(n)));
+  }).catch(() => {});
+  return a;
 }
