@@ -231,22 +231,26 @@ impl CoreQuery {
         ctx.people().user(v, &id).await.map(User::from).gql()
     }
 
-    /// The newest entries of the audit trail: platform administrators read
-    /// all of it (or one country's), national coordinators their country's.
-    #[graphql(complexity = "last.max(0) as usize * child_complexity")]
+    /// The audit trail, newest first: platform administrators read all of
+    /// it (or one country's), national coordinators their country's.
+    /// `action` keeps one kind of act (such as `approve_school`).
+    #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn audit_trail(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50, validator(minimum = 1, maximum = 500))] last: i32,
         country: Option<String>,
-    ) -> Result<Vec<AuditEntry>> {
+        action: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, AuditEntry>> {
         let v = viewer(ctx)?;
+        let (page, has_previous) = crate::relay::page(first, after.as_deref())?;
         let entries = ctx
             .accounts()
-            .audit_trail(v, last as u32, country.as_deref())
+            .audit_trail(v, country.as_deref(), action.as_deref(), &page)
             .await
             .gql()?;
-        Ok(entries.into_iter().map(AuditEntry::from).collect())
+        Ok(crate::relay::connection(entries, has_previous, AuditEntry))
     }
 
     /// The countries of the network with their numbers of approved schools.

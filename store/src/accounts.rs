@@ -9,12 +9,12 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
 use crate::database::{Database, internal, retrying};
-use crate::query::exec;
+use crate::query::{exec, page_of};
 use app::{
     AuditEntry, ClassLabel, DisplayName, Email, MentorProfile, PasswordHash, PersonDraft, Role,
     SchoolStatus, SessionRecord, TokenHash, User, UserSecret, Username,
 };
-use app::{CountryCode, SchoolId, UserId};
+use app::{CountryCode, Page, PageRequest, SchoolId, UserId};
 
 pub(crate) const USER_FIELDS: &str = "record::id(id) AS id, username, email, display_name, role, active, \
     password_hash, failed_logins, last_failed_login_at, created_at, school, country, class_label, \
@@ -118,6 +118,19 @@ struct SessionRow {
 
 #[derive(SurrealValue)]
 struct AuditRow {
+    actor: Option<String>,
+    action: String,
+    target: String,
+    country: Option<String>,
+    at: DateTime<Utc>,
+    request_id: Option<String>,
+    outcome: String,
+}
+
+/// An audit entry read back, with its time-ordered key.
+#[derive(SurrealValue)]
+struct ListedAudit {
+    id: String,
     actor: Option<String>,
     action: String,
     target: String,
@@ -485,40 +498,56 @@ impl AccountStore for Database {
         .await
     }
 
-    async fn recent_audit(
+    async fn audit_page(
         &self,
-        limit: u32,
         country: Option<&CountryCode>,
-    ) -> Result<Vec<AuditEntry>> {
-        let filter = if country.is_some() {
-            "WHERE country = $country"
-        } else {
-            ""
-        };
+        action: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>> {
+        // Newest first: the key is the id (time-ordered when appended),
+        // compared downwards.
+        let mut filter = vec!["true"];
+        if country.is_some() {
+            filter.push("country = $country");
+        }
+        if action.is_some() {
+            filter.push("action = $action");
+        }
+        if page.after.is_some() {
+            filter.push("record::id(id) < $after");
+        }
         let sql = format!(
-            "SELECT actor, action, target, country, at, request_id, outcome FROM audit {filter} ORDER BY at DESC, id DESC LIMIT $limit"
+            "SELECT record::id(id) AS id, actor, action, target, country, at, request_id, outcome \
+             FROM audit WHERE {} ORDER BY id DESC LIMIT $limit",
+            filter.join(" AND ")
         );
-        let rows: Vec<AuditRow> = self
+        let rows: Vec<ListedAudit> = self
             .db
             .query(sql)
-            .bind(("limit", i64::from(limit)))
+            .bind(("limit", page.look_ahead() as i64))
             .bind(("country", country.map(|c| c.as_str().to_owned())))
+            .bind(("action", action.map(str::to_owned)))
+            .bind(("after", page.after.clone()))
             .await
             .map_err(internal)?
             .take(0)
             .map_err(internal)?;
-        Ok(rows
+        let rows = rows
             .into_iter()
-            .map(|r| AuditEntry {
-                actor: r.actor.map(UserId::from_trusted),
-                action: r.action,
-                target: r.target,
-                country: r.country.map(CountryCode::from_trusted),
-                at: r.at,
-                request_id: r.request_id,
-                outcome: r.outcome,
+            .map(|r| {
+                let entry = AuditEntry {
+                    actor: r.actor.map(UserId::from_trusted),
+                    action: r.action,
+                    target: r.target,
+                    country: r.country.map(CountryCode::from_trusted),
+                    at: r.at,
+                    request_id: r.request_id,
+                    outcome: r.outcome,
+                };
+                (r.id, entry)
             })
-            .collect())
+            .collect();
+        Ok(page_of(rows, page.limit))
     }
 
     async fn school_takes_part(&self, school: &SchoolId) -> Result<bool> {

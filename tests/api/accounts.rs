@@ -181,10 +181,14 @@ async fn failed_sign_ins_slow_down_where_they_come_from_and_never_lock_out_the_o
 
     let admin = s.admin_token().await;
     let trail = s
-        .gql(Some(&admin), "{ auditTrail { action target } }", json!({}))
+        .gql(
+            Some(&admin),
+            "{ auditTrail { nodes { action target } } }",
+            json!({}),
+        )
         .await;
     assert!(
-        trail.body["data"]["auditTrail"]
+        trail.body["data"]["auditTrail"]["nodes"]
             .as_array()
             .unwrap()
             .iter()
@@ -277,7 +281,11 @@ async fn the_operator_recovers_an_administrator_without_the_api() {
     );
     let token = s.token("admin", &recovered.password).await;
     let trail = s
-        .gql(Some(&token), "{ auditTrail { action } }", json!({}))
+        .gql(
+            Some(&token),
+            "{ auditTrail { nodes { action } } }",
+            json!({}),
+        )
         .await;
     assert!(
         trail.body.to_string().contains("operator_reset_password"),

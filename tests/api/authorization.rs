@@ -367,7 +367,7 @@ async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome {
             let r = net
                 .gql(
                     actor,
-                    "query($c: String) { auditTrail(last: 5, country: $c) { action } }",
+                    "query($c: String) { auditTrail(first: 5, country: $c) { nodes { action } } }",
                     json!({ "c": country }),
                 )
                 .await;

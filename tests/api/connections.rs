@@ -523,6 +523,29 @@ async fn fixtures(t: &Twin) -> Vec<Fixture> {
         seeded: ids(mentors),
     });
 
+    // The audit trail: the teacher hides each thread (each hiding is
+    // audited); the administrator reads that kind of act.
+    for m in &threads {
+        let m = app::MessageId::parse(m).unwrap();
+        app.spaces()
+            .hide_message(&teacher, &m, Some("Checking"), &meta)
+            .await
+            .unwrap();
+    }
+    out.push(Fixture {
+        at: "Query.auditTrail",
+        token: admin_token.clone(),
+        decl: "",
+        body: "auditTrail(ARGS, action: \"hide_message\") { CONN }",
+        vars: json!({}),
+        path: &["auditTrail"],
+        node: "target",
+        seeded: threads
+            .iter()
+            .map(|t| json!({ "target": t }).to_string())
+            .collect(),
+    });
+
     // Invitations one coordinator sent.
     let mut invitations = Vec::new();
     for i in 0..ITEMS {

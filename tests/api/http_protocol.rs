@@ -47,10 +47,17 @@ async fn a_query_over_get_works_and_a_mutation_over_get_is_405_with_allow_post()
     // Nothing was written: the refused sign-in did not count as one.
     let admin = s.admin_token().await;
     let trail = s
-        .gql(Some(&admin), "{ auditTrail { action } }", json!({}))
+        .gql(
+            Some(&admin),
+            "{ auditTrail { nodes { action } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(
-        trail.body["data"]["auditTrail"].as_array().unwrap().len(),
+        trail.body["data"]["auditTrail"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
 }

@@ -198,11 +198,13 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
         .s
         .gql(
             nc,
-            "{ auditTrail(last: 50) { action target outcome countryCode requestId } }",
+            "{ auditTrail(first: 50) { nodes { action target outcome countryCode requestId actorUser { username } } } }",
             json!({}),
         )
         .await;
-    let entries = audit.body["data"]["auditTrail"].as_array().unwrap();
+    let entries = audit.body["data"]["auditTrail"]["nodes"]
+        .as_array()
+        .unwrap();
     assert!(
         entries.iter().all(|e| e["countryCode"] == "AM"),
         "{entries:?}"
@@ -213,6 +215,27 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
         .unwrap();
     assert_eq!(approval["target"], id);
     assert_eq!(approval["outcome"], "ok");
+    assert_eq!(
+        approval["actorUser"]["username"], "nc.am",
+        "who acted, for who may see them"
+    );
+    // One kind of act only.
+    let only = net
+        .s
+        .gql(
+            nc,
+            "{ auditTrail(first: 50, action: \"approve_school\") { nodes { action } } }",
+            json!({}),
+        )
+        .await;
+    let only = only.body["data"]["auditTrail"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        !only.is_empty() && only.iter().all(|e| e["action"] == "approve_school"),
+        "{only:?}"
+    );
     assert!(
         approval["requestId"]
             .as_str()
@@ -222,12 +245,12 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
         .s
         .gql(
             Some(&nc_kz),
-            "{ auditTrail(last: 50) { action target } }",
+            "{ auditTrail(first: 50) { nodes { action target } } }",
             json!({}),
         )
         .await;
     assert!(
-        !kz.body["data"]["auditTrail"]
+        !kz.body["data"]["auditTrail"]["nodes"]
             .as_array()
             .unwrap()
             .iter()
@@ -239,7 +262,7 @@ async fn an_applied_school_is_approved_by_its_national_coordinator_and_keeps_its
         .s
         .gql(
             Some(&nc_kz),
-            "{ auditTrail(country: \"AM\") { action } }",
+            "{ auditTrail(country: \"AM\") { nodes { action } } }",
             json!({}),
         )
         .await;
@@ -281,12 +304,12 @@ async fn a_refused_attempt_is_audited_as_denied() {
     let audit = net
         .gql(
             Actor::Admin,
-            "{ auditTrail(last: 5) { actor action target outcome } }",
+            "{ auditTrail(first: 5) { nodes { actor action target outcome } } }",
             json!({}),
         )
         .await;
     assert_eq!(
-        audit.body["data"]["auditTrail"][0],
+        audit.body["data"]["auditTrail"]["nodes"][0],
         json!({ "actor": net.id_of("teacher.a1"), "action": "approve_school", "target": net.a1, "outcome": "denied" })
     );
 }

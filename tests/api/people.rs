@@ -310,11 +310,11 @@ async fn invitations_lead_from_the_administrator_to_a_teacher_who_creates_a_clas
     let r = s
         .gql(
             Some(&admin),
-            "{ auditTrail(last: 100) { action } }",
+            "{ auditTrail(first: 100) { nodes { action } } }",
             json!({}),
         )
         .await;
-    let actions: Vec<&str> = r.body["data"]["auditTrail"]
+    let actions: Vec<&str> = r.body["data"]["auditTrail"]["nodes"]
         .as_array()
         .unwrap()
         .iter()

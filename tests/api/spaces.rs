@@ -635,12 +635,12 @@ async fn hidden_messages_never_reach_students_live_in_replays_or_in_pages() {
         .s
         .gql(
             Some(&admin),
-            "{ auditTrail(last: 20) { action target } }",
+            "{ auditTrail(first: 20) { nodes { action target } } }",
             json!({}),
         )
         .await;
     assert!(
-        trail.body["data"]["auditTrail"]
+        trail.body["data"]["auditTrail"]["nodes"]
             .as_array()
             .unwrap()
             .iter()

@@ -40,6 +40,33 @@ await scenario('events', async (b) => {
   await teacher.locator('#my-registration', { hasText: 'Registered' }).waitFor();
   await axe(teacher, 'an event');
 
+  // The mentor gives it an agenda and narrows it to two countries' schools;
+  // the registered teacher is told.
+  await mentor.locator('#edit-event').click();
+  await mentor.getByRole('heading', { level: 1, name: `Change: ${TITLE}` }).waitFor();
+  const later = await mentor.evaluate(() => {
+    const d = new Date(Date.now() + 45 * 60_000);
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  });
+  for (const [at, what, who] of [[soon, 'Photos we brought', ''], [later, 'Checking a source together', 'Kadri Tamm']]) {
+    await mentor.getByRole('button', { name: 'Add an agenda item' }).click();
+    const item = mentor.locator('#agenda-items .agenda-item').last();
+    await item.getByLabel('When').fill(at);
+    await item.getByLabel('What').fill(what);
+    if (who) await item.getByLabel('Who speaks (optional)').fill(who);
+  }
+  await mentor.getByLabel('For whom').selectOption('COUNTRIES');
+  await mentor.locator('#event-countries').getByLabel('Armenia').check();
+  await mentor.locator('#event-countries').getByLabel('Estonia').check();
+  await axe(mentor, 'changing an event');
+  await mentor.getByRole('button', { name: 'Save the changes' }).click();
+  await mentor.getByRole('heading', { level: 1, name: TITLE }).waitFor();
+  await mentor.getByText('Checking a source together — Kadri Tamm').waitFor();
+  await teacher.locator('#notifications a, .toast', { hasText: `An event changed: ${TITLE}` }).first().waitFor();
+  await teacher.reload();
+  await teacher.getByText('Photos we brought').waitFor();
+
   await mentor.getByRole('button', { name: 'Start the live session' }).click();
   await mentor.getByRole('button', { name: 'End the live session' }).waitFor();
   await mentor.getByRole('link', { name: 'Enter the live room' }).click();

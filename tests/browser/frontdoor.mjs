@@ -156,6 +156,20 @@ await scenario('frontdoor', async (b) => {
   const link = await nc.locator(`#coordinator-link-${reference}`).inputValue();
   expect(link.includes('#/join?code='), `an invitation link: ${link}`);
 
+  // Both acts are in the country's audit trail, which she narrows to approvals.
+  await nc.locator('#nav a[data-nav="audit"]').click();
+  await nc.getByRole('heading', { level: 1, name: 'Audit trail' }).waitFor();
+  await nc.locator(`#audit-rows tr[data-action="approve_school"]`, { hasText: reference }).waitFor();
+  await nc.locator('#audit-rows tr[data-action="invite_person"]').first().waitFor();
+  await axe(nc, 'the audit trail');
+  await nc.getByLabel('Kind of act').fill('approve school');
+  await nc.getByLabel('Kind of act').press('Enter');
+  await nc.waitForURL(/action=approve_school/);
+  // The narrowed screen has replaced the whole trail.
+  await nc.locator('main:not([aria-busy]) table.audit[data-action="approve_school"]').waitFor();
+  await nc.locator('#audit-rows tr[data-action="approve_school"]').first().waitFor();
+  expect(await nc.locator('#audit-rows tr:not([data-action="approve_school"])').count() === 0, 'only approvals are shown');
+
   // The new school coordinator joins and writes the visit card.
   const coord = await person(b, 'new-coordinator');
   await coord.goto(link);

@@ -26,6 +26,7 @@ const ROUTES = [
   [/^\/approvals$/, 'approvals', [], ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR']],
   [/^\/country$/, 'country', [], ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR']],
   [/^\/country\/([A-Z]{2})$/, 'country', ['code'], ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR']],
+  [/^\/audit$/, 'audit', [], ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR']],
   [/^\/spaces\/new$/, 'space-new', [], ['TEACHER', 'SCHOOL_COORDINATOR']],
   [/^\/spaces\/([^/]+)$/, 'space', ['id'], 'signed-in'],
   [/^\/spaces\/([^/]+)\/settings$/, 'space-settings', ['id'], 'signed-in'],
@@ -39,6 +40,7 @@ const ROUTES = [
   [/^\/events\/new$/, 'event-new', [], ORGANIZERS],
   [/^\/events\/([^/]+)$/, 'event', ['id'], 'signed-in'],
   [/^\/events\/([^/]+)\/live$/, 'room', ['id'], 'signed-in'],
+  [/^\/events\/([^/]+)\/edit$/, 'event-edit', ['id'], 'signed-in'],
   [/^\/students$/, 'students', [], STAFF],
   [/^\/account$/, 'account', [], 'signed-in'],
   [/^\/mentors$/, 'mentors', [], 'signed-in'],
@@ -90,6 +92,7 @@ function navItems() {
   if (m && ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR'].includes(m.role)) {
     items.push(['#/approvals', t('nav.approvals'), 'approvals']);
     items.push(['#/country', t('nav.country'), 'country']);
+    items.push(['#/audit', t('nav.audit'), 'audit']);
   }
   if (m && ['SCHOOL_COORDINATOR', 'TEACHER'].includes(m.role)) items.push(['#/students', t('nav.students'), 'students']);
   return items;

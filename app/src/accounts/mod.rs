@@ -25,6 +25,7 @@ use crate::accounts::model::{PasswordHash, PersonDraft};
 use crate::kernel::clock::Clock;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, NotificationId, UserId};
+use crate::kernel::paging::{Page, PageRequest};
 use crate::kernel::secrets;
 use crate::live::hub::Hub;
 use crate::live::hub::{Notification, NotificationKind, UserSignal};
@@ -703,14 +704,16 @@ impl Accounts<'_> {
         })
     }
 
-    /// The newest audit entries: administrators read all (or one country's),
-    /// national coordinators their own country's.
+    /// The audit trail, newest first, of one action or all: administrators
+    /// read all of it (or one country's), national coordinators their own
+    /// country's.
     pub async fn audit_trail(
         &self,
         viewer: &Viewer,
-        limit: u32,
         country: Option<&str>,
-    ) -> Result<Vec<AuditEntry>> {
+        action: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>> {
         let v = Some(viewer);
         let country = match country {
             Some(c) => Some(CountryCode::parse(c)?),
@@ -720,9 +723,14 @@ impl Accounts<'_> {
         if !policy::reads_audit(v, country.as_ref()) {
             return Err(Error::Forbidden);
         }
-        self.store
-            .recent_audit(limit.min(500), country.as_ref())
-            .await
+        let action = action.map(str::trim).filter(|a| !a.is_empty());
+        if action.is_some_and(|a| a.len() > 100) {
+            return Err(Error::invalid(
+                "action",
+                "an action is at most 100 characters",
+            ));
+        }
+        self.store.audit_page(country.as_ref(), action, page).await
     }
 }
 

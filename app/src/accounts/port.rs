@@ -4,6 +4,7 @@ use crate::accounts::model::{AuditEntry, Email, Role, SessionRecord, User, UserS
 use crate::accounts::model::{PasswordHash, PersonDraft};
 use crate::kernel::error::Result;
 use crate::kernel::id::{CountryCode, SchoolId, UserId};
+use crate::kernel::paging::{Page, PageRequest};
 use crate::kernel::secrets::TokenHash;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -50,12 +51,14 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn delete_user_sessions(&self, id: &UserId) -> Result<u64>;
     /// Appends to the audit trail. There is deliberately no way to edit or delete.
     async fn append_audit(&self, entry: &AuditEntry) -> Result<()>;
-    /// The newest audit entries first, of one country or of all.
-    async fn recent_audit(
+    /// Audit entries newest first, of one country or of all, of one
+    /// action or of all; the cursor of each is its time-ordered key.
+    async fn audit_page(
         &self,
-        limit: u32,
         country: Option<&CountryCode>,
-    ) -> Result<Vec<AuditEntry>>;
+        action: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>>;
     /// Stores a new person. `Conflict` if the username or e-mail is taken.
     async fn create_person(
         &self,

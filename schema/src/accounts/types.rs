@@ -188,28 +188,50 @@ pub struct GeneratedCredentials {
 }
 
 /// One entry of the audit trail.
-#[derive(SimpleObject)]
-pub struct AuditEntry {
-    pub actor: Option<ID>,
-    pub action: String,
-    pub target: String,
-    /// The country concerned, if any.
-    pub country_code: Option<String>,
-    pub at: DateTime<Utc>,
-    pub request_id: Option<String>,
-    pub outcome: String,
-}
+pub struct AuditEntry(pub app::AuditEntry);
 
-impl From<app::AuditEntry> for AuditEntry {
-    fn from(e: app::AuditEntry) -> Self {
-        AuditEntry {
-            actor: e.actor.map(|a| ID(a.to_string())),
-            action: e.action,
-            target: e.target,
-            country_code: e.country.map(|c| c.as_str().to_owned()),
-            at: e.at,
-            request_id: e.request_id,
-            outcome: e.outcome,
+#[Object]
+impl AuditEntry {
+    /// Who acted; null for the platform itself.
+    async fn actor(&self) -> Option<ID> {
+        self.0.actor.as_ref().map(|a| ID(a.to_string()))
+    }
+
+    /// Who acted, as you may see them; null for the platform itself and
+    /// for people you may not see.
+    async fn actor_user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        match &self.0.actor {
+            Some(a) => visible_user(ctx, a).await,
+            None => Ok(None),
         }
+    }
+
+    /// What was done, such as `approve_school`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    /// What it was done to (an id, or a login for sign-ins).
+    async fn target(&self) -> &str {
+        &self.0.target
+    }
+
+    /// The country concerned, if any.
+    async fn country_code(&self) -> Option<&str> {
+        self.0.country.as_ref().map(|c| c.as_str())
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    /// The request that did it, to find it in the server's log.
+    async fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+
+    /// `ok`, `denied`, or what the act decided.
+    async fn outcome(&self) -> &str {
+        &self.0.outcome
     }
 }

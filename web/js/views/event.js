@@ -49,6 +49,7 @@ export async function render(root, ctx) {
     if (e.status === 'SCHEDULED') add(actions, h('button', { type: 'button', id: 'start-live', onclick: act('mutation($id: ID!) { startLive(eventId: $id) { status } }', { id: e.id }) }, t('event.startLive')));
     if (e.status === 'LIVE') add(actions, h('button', { type: 'button', id: 'end-live', onclick: act('mutation($id: ID!) { endLive(eventId: $id) { status } }', { id: e.id }) }, t('event.endLive')));
     if (e.status === 'SCHEDULED') {
+      add(actions, h('a', { class: 'button quiet', href: `#/events/${e.id}/edit`, id: 'edit-event' }, t('event.edit')));
       add(actions, h('button', {
         type: 'button',
         class: 'quiet',
