@@ -159,6 +159,9 @@ const ROWS: &[(&str, Expect)] = &[
     // relation's school alone, one live and one planned (its teacher registered).
     ("events", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
     ("event", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),
+    // A public event: everyone, visitors too (who see no join link).
+    ("events:public", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
+    ("event:public", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "YYY"]),
     ("myEvents", ["NNN", "NNN", "NNN", "YNN", "NNN", "YYY", "NNN"]),
     // The whole report for the hosts; a school's or a country's part for its people.
     ("event.attendance", ["YYY", "YYN", "YNN", "YNN", "NNN", "YYY", "NNN"]),
@@ -167,6 +170,8 @@ const ROWS: &[(&str, Expect)] = &[
     ("revokeCalendarFeed", ["YYY", "YYY", "YYY", "YYY", "YYY", "YYY", "NNN"]),
     // For the relation's school alone.
     ("createEvent", ["YYY", "YYN", "YNN", "YNN", "NNN", "YYY", "NNN"]),
+    // For anyone: administrators, national coordinators and mentors only.
+    ("createEvent:public", ["YYY", "YYY", "NNN", "NNN", "NNN", "YYY", "NNN"]),
     ("updateEvent", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
     ("cancelEvent", ["YYY", "NNN", "NNN", "NNN", "NNN", "YYY", "NNN"]),
     ("registerForEvent", ["YYY", "YYN", "YNN", "YNN", "YNN", "YYY", "NNN"]),

@@ -45,6 +45,7 @@ async fn scenario(script: &str) {
             .arg(&script)
             .env("LFF_URL", url.trim_end_matches('/'))
             .env("LFF_SCREENSHOTS", shots)
+            .env("LFF_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .current_dir(dir)
             .output()
     })

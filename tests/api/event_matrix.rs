@@ -13,6 +13,9 @@ use crate::harness::*;
 /// Rows whose operations live here.
 pub const ROWS: &[&str] = &[
     "events",
+    "events:public",
+    "event:public",
+    "createEvent:public",
     "myEvents",
     "event",
     "event.attendance",
@@ -179,6 +182,49 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
                 json!({}),
             )
             .await;
+        }
+        "createEvent:public" => {
+            let (school, _) = net.place(rel);
+            let mut i = input_for(net, &school);
+            i["audience"] = json!({ "kind": "PUBLIC" });
+            let q = "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }";
+            return mutate(net, actor, "createEvent", q, json!({ "i": i })).await;
+        }
+        "events:public" | "event:public" => {
+            // A public event the mentor plans: anyone, visitors too, sees it.
+            let (school, _) = net.place(rel);
+            let mut details = details_for(net, &school);
+            details.audience = app::EventAudience::Public;
+            let mentor = net.viewer_of("mentor.one").await;
+            let e = net
+                .s
+                .app
+                .events()
+                .create_event(&mentor, details, &app::RequestMeta::default())
+                .await
+                .unwrap();
+            let id = e.id.to_string();
+            if field == "event:public" {
+                let r = net
+                    .gql(
+                        actor,
+                        "query($id: ID!) { event(id: $id) { id title canManage joinUrl } }",
+                        json!({ "id": id }),
+                    )
+                    .await;
+                return judge(&r, &["event"]);
+            }
+            let r = net
+                .gql(
+                    actor,
+                    "{ events(first: 100) { edges { node { id } } } }",
+                    json!({}),
+                )
+                .await;
+            if r.code().is_some() {
+                return judge(&r, &["events"]);
+            }
+            return found(&r.body["data"]["events"], &id);
         }
         "createEvent" => {
             let (school, _) = net.place(rel);

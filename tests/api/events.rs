@@ -1009,3 +1009,82 @@ async fn a_live_room_entry_is_rendered_once_for_everyone_who_follows_the_room() 
         4
     );
 }
+
+#[tokio::test]
+async fn a_public_event_is_shown_to_visitors_who_must_sign_in_to_take_part() {
+    let net = Net::new().await;
+    let mentor = net.token(Actor::Mentor).unwrap().to_owned();
+    let start = net.s.app.now() + chrono::Duration::days(2);
+    let mut input = session_input(&net, start, Some(100));
+    input["title"] = json!("Open day: learning for the future");
+    input["audience"] = json!({ "kind": "PUBLIC" });
+    let public = create(&net, &mentor, input).await;
+    let public_id = public["id"].as_str().unwrap().to_owned();
+    let network = create(&net, &mentor, session_input(&net, start, None)).await;
+
+    // A visitor sees the public event only, without the call's link.
+    let r = net
+        .s
+        .gql(None, "{ events(first: 20) { nodes { id title audience { kind } joinUrl canManage myRegistration { status } mentors { id } } } }", json!({}))
+        .await;
+    let list = ok(r).await["events"]["nodes"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["id"], public_id.as_str());
+    assert_eq!(list[0]["audience"]["kind"], "PUBLIC");
+    assert!(list[0]["joinUrl"].is_null());
+    assert_eq!(list[0]["canManage"], false);
+    let r = net
+        .s
+        .gql(
+            None,
+            "query($id: ID!) { event(id: $id) { id title } }",
+            json!({ "id": network["id"] }),
+        )
+        .await;
+    assert!(
+        ok(r).await["event"].is_null(),
+        "a network event stays hidden from visitors"
+    );
+    // Registering needs an account.
+    let r = net
+        .s
+        .gql(
+            None,
+            "mutation($id: ID!) { registerForEvent(eventId: $id) { status } }",
+            json!({ "id": public_id }),
+        )
+        .await;
+    assert_eq!(r.code(), Some("UNAUTHENTICATED"));
+    // Anyone signed in sees it among their events and registers.
+    let student = net.token(Actor::Student).unwrap().to_owned();
+    let r = net
+        .s
+        .gql(
+            Some(&student),
+            "{ events(first: 20) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        ok(r).await["events"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == public_id.as_str())
+    );
+    let reg = register(&net, &student, &public_id, &[]).await;
+    assert!(reg.to_string().contains("REGISTERED"), "{reg}");
+    // A teacher may not plan for everyone.
+    let teacher = net.token(Actor::Teacher).unwrap().to_owned();
+    let mut input = session_input(&net, start, None);
+    input["audience"] = json!({ "kind": "PUBLIC" });
+    let r = net
+        .s
+        .gql(
+            Some(&teacher),
+            "mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await;
+    assert_eq!(r.code(), Some("FORBIDDEN"), "{}", r.body);
+}

@@ -8,7 +8,7 @@
 // presentation, makes it public, and the visitor sees it.
 
 import { deflateSync } from 'node:zlib';
-import { BASE, axe, expect, person, scenario, signIn } from './lib.mjs';
+import { BASE, api, axe, expect, person, scenario, signIn } from './lib.mjs';
 
 /** A one-colour PNG of w×h pixels. */
 function png(w, h, [r, g, b]) {
@@ -44,18 +44,6 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 const PW = 'demo-password-2026';
 const SCHOOL = 'Гюмрийская школа № 21';
 
-/** One GraphQL call as `token` (null: anonymous), failing on any error. */
-async function api(token, query, variables = {}) {
-  const res = await fetch(`${BASE}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
 await scenario('frontdoor', async (b) => {
   // A teacher has published a material for everyone.
   const { login } = await api(null, 'mutation($l: String!, $p: String!) { login(login: $l, password: $p) { token user { school { id } } } }',
@@ -68,6 +56,15 @@ await scenario('frontdoor', async (b) => {
     },
   });
   await api(login.token, 'mutation($id: ID!) { publishMaterial(id: $id) { id } }', { id: made.createMaterial.id });
+  // A mentor has planned a session open to everyone.
+  const mentor = (await api(null, 'mutation($l: String!, $p: String!) { login(login: $l, password: $p) { token } }',
+    { l: 'mentor.tallinn', p: PW })).login.token;
+  const start = new Date(Date.now() + 3 * 24 * 3600 * 1000);
+  await api(mentor, 'mutation($i: CreateEventInput!) { createEvent(input: $i) { id } }', {
+    i: { kind: 'WEBINAR', title: 'Open webinar: schools that save water', startsAt: start.toISOString(),
+      endsAt: new Date(start.getTime() + 3600 * 1000).toISOString(), timeZone: 'Europe/Tallinn',
+      joinUrl: 'https://meet.example/open-webinar', audience: { kind: 'PUBLIC' } },
+  });
 
   const visitor = await person(b, 'visitor');
   await visitor.goto(`${BASE}/`);
@@ -86,10 +83,21 @@ await scenario('frontdoor', async (b) => {
   expect(await materials.count() > 0, 'the newest public materials are shown');
   expect((await materials.first().locator('h3').innerText()).trim() === 'Water in our town', 'the newest first');
   await axe(visitor, 'the front door');
+  // Typing in the search box suggests what it may find.
+  await visitor.getByLabel('Search the materials and good practices open to everyone').pressSequentially('water in', { delay: 30 });
+  await visitor.locator('#front-suggestions').getByRole('link', { name: 'Water in our town' }).waitFor();
+  await visitor.getByLabel('Search the materials and good practices open to everyone').fill('');
   // A material open to everyone opens without signing in.
   const title = (await materials.first().locator('h3').innerText()).trim();
   await materials.first().getByRole('link').click();
   await visitor.getByRole('heading', { level: 1, name: title }).waitFor();
+  await visitor.goBack();
+  // The coming public event, readable without an account; taking part needs one.
+  await visitor.locator('#front-events').getByRole('link', { name: 'Open webinar: schools that save water' }).click();
+  await visitor.getByRole('heading', { level: 1, name: 'Open webinar: schools that save water' }).waitFor();
+  await visitor.locator('#signin-to-register').waitFor();
+  expect(await visitor.getByText('meet.example').count() === 0, 'no call link for visitors');
+  await axe(visitor, 'a public event, as a visitor');
   await visitor.goBack();
   // The search box leads to the search screen with the words given.
   await visitor.getByLabel('Search the materials and good practices open to everyone').fill('water');

@@ -42,6 +42,35 @@ await scenario('people', async (b) => {
   await suspended.getByText('The school asked for a pause this term.').waitFor();
   await suspended.getByRole('button', { name: 'Reinstate' }).click();
   await nc.getByText(`${name} takes part again.`).waitFor();
+  // She registers a school she knows takes part (approved at once) and
+  // corrects its facts.
+  await nc.getByText('Register a school of this country').click();
+  const reg = nc.locator('#register-school');
+  await reg.getByLabel("The school's name", { exact: true }).fill('Վանաձորի թիվ 5 դպրոց');
+  await reg.getByLabel("The school's name in English (if it has one)").fill('Vanadzor School No. 5');
+  await reg.getByLabel('City or town').fill('Vanadzor');
+  expect(await reg.locator('#register-languages').getByLabel('Armenian').isChecked(), "the country's language is offered");
+  await axe(nc, 'registering a school');
+  await reg.getByRole('button', { name: 'Register the school' }).click();
+  await nc.locator('#edit-school').click();
+  await nc.getByRole('heading', { level: 1, name: /^The facts of / }).waitFor();
+  expect(await nc.locator('#school-country').isDisabled(), 'the country cannot change');
+  await nc.getByLabel('City or town').fill('Vanadzor, Lori');
+  await axe(nc, "a school's facts");
+  await nc.locator('#school-save').click();
+  await nc.getByText('Vanadzor, Lori').waitFor();
+  await nc.locator('#school-staff', { hasText: 'Nobody has an account at this school yet.' }).waitFor();
+  // The teacher of Gyumri becomes the school's coordinator, and back.
+  await nc.getByRole('link', { name: 'Schools', exact: true }).click();
+  await nc.goto(`${BASE}/#/directory/AM`);
+  await nc.locator('main').getByRole('link', { name: /Gyumri/ }).first().click();
+  const staff = nc.locator('#school-staff');
+  await staff.locator('li', { hasText: 'Teacher' }).first().getByRole('link').click();
+  await nc.locator('#change-role', { hasText: 'Make them coordinator of' }).click();
+  await nc.locator('#person-facts', { hasText: 'School coordinator' }).waitFor();
+  await axe(nc, "a person's page, for their national coordinator");
+  await nc.locator('#change-role', { hasText: 'Make them a teacher' }).click();
+  await nc.locator('#person-facts', { hasText: 'Teacher' }).waitFor();
 
   const teacher = await person(b, 'teacher');
   await signIn(teacher, 'teacher.yerevan12', PW);
@@ -156,4 +185,23 @@ await scenario('people', async (b) => {
   await pupil.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
   await pupil.goto(`${BASE}/#/students`);
   await pupil.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+
+  // The administrator adds a country to the network; adding it twice is refused.
+  const admin = await person(b, 'administrator');
+  await signIn(admin, 'admin', process.env.LFF_ADMIN_PASSWORD);
+  await admin.getByRole('link', { name: 'My country' }).click();
+  await admin.locator('#country-list li').first().waitFor();
+  await admin.getByLabel('Country code').fill('ge');
+  await admin.getByLabel('Name in English').fill('Georgia');
+  await admin.getByLabel('Name in its own language').fill('საქართველო');
+  await axe(admin, 'adding a country');
+  await admin.locator('#add-country-submit').click();
+  await admin.getByRole('heading', { level: 1, name: 'Georgia in the network' }).waitFor();
+  await admin.goto(`${BASE}/#/country`);
+  await admin.locator('#country-list', { hasText: 'Georgia' }).waitFor();
+  await admin.getByLabel('Country code').fill('GE');
+  await admin.getByLabel('Name in English').fill('Georgia');
+  await admin.getByLabel('Name in its own language').fill('საქართველო');
+  await admin.locator('#add-country-submit').click();
+  await admin.locator('#add-country .status.error').waitFor();
 });

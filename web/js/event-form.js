@@ -74,7 +74,9 @@ export function eventForm({ me, choices, schools, event, submitLabel, save }) {
 
   const aud = e?.audience || { kind: 'NETWORK', countries: me.countryCode ? [me.countryCode] : [], schools: me.school ? [me.school.id] : [], space: null };
   const spaces = choices.mySpaces.nodes;
-  const kinds = ['NETWORK', 'COUNTRIES', 'SCHOOLS', ...(spaces.length || aud.kind === 'SPACE' ? ['SPACE'] : [])];
+  const plansPublic = ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR', 'MENTOR'].includes(me.role);
+  const kinds = [...(plansPublic || aud.kind === 'PUBLIC' ? ['PUBLIC'] : []), 'NETWORK', 'COUNTRIES', 'SCHOOLS',
+    ...(spaces.length || aud.kind === 'SPACE' ? ['SPACE'] : [])];
   const audience = h('select', { id: 'event-audience' }, kinds.map((k) => h('option', { value: k, selected: k === aud.kind }, label('AudienceKind', k))));
   const countries = checks(t('eventForm.countries'), 'event-countries', choices.countries.map((c) => [c.code, c.name]),
     aud.kind === 'COUNTRIES' ? aud.countries : (me.countryCode ? [me.countryCode] : []));

@@ -8,17 +8,17 @@
 //! in `event_room`. Rendering a calendar file is the transport's business:
 //! this module hands out the events a feed holds.
 
+mod planning;
 pub(crate) mod policy;
 pub mod port;
 pub mod registrations;
 pub mod room;
-
-use std::collections::BTreeSet;
+mod visibility;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::model::{AuditEntry, RequestMeta, Role, User, Viewer};
+use crate::accounts::model::{AuditEntry, RequestMeta, User, Viewer};
 use crate::kernel::audience::{Principal, tokens};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::id::{CountryCode, EventId, MaterialId, SchoolId, SpaceId, UserId};
@@ -26,7 +26,6 @@ use crate::kernel::paging::{MAX_PAGE, Page, PageRequest, encode_cursor};
 use crate::kernel::secrets::TokenHash;
 use crate::kernel::text::clean_text;
 use crate::live::hub::NotificationKind;
-use crate::network::model::School;
 use crate::spaces::model::MessageBody;
 
 /// What kind of meeting an event is.
@@ -63,6 +62,9 @@ impl EventStatus {
 /// it whatever the audience.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventAudience {
+    /// Anyone, visitors too: it is shown on the front door; those signed in
+    /// take part.
+    Public,
     /// Everyone signed in.
     Network,
     /// The people of these countries' schools and their national coordinators.
@@ -305,6 +307,7 @@ impl Event {
     /// coordinators of the countries it reaches, its organizer and mentors.
     pub fn audience_keys(&self) -> Vec<String> {
         let mut keys: Vec<Principal> = match &self.details.audience {
+            EventAudience::Public => vec![Principal::Public],
             EventAudience::Network => vec![Principal::Network],
             EventAudience::Countries(cs) => cs.iter().cloned().map(Principal::Country).collect(),
             EventAudience::Schools(ss) => ss.iter().cloned().map(Principal::School).collect(),
@@ -448,66 +451,6 @@ impl State {
 }
 
 impl Events<'_> {
-    /// The principals the viewer holds towards event audiences.
-    pub(crate) async fn event_keys(&self, viewer: &Viewer) -> Result<Option<Vec<String>>> {
-        let u = &viewer.user;
-        if u.role.is_platform_admin() {
-            return Ok(None);
-        }
-        let mut keys = vec![Principal::Network, Principal::User(u.id.clone())];
-        if let Some(c) = &u.country {
-            if u.role.is_national_coordinator() {
-                keys.push(Principal::Coordinator(c.clone()));
-            }
-            keys.push(Principal::Country(c.clone()));
-        }
-        if let Some(s) = &u.school {
-            keys.push(Principal::School(s.clone()));
-        }
-        for (space, _) in self.spaces.store.space_roles(&u.id).await? {
-            keys.push(Principal::Space(space));
-        }
-        Ok(Some(tokens(keys)))
-    }
-
-    /// Whether the viewer may know the event exists.
-    pub(crate) async fn sees_event(&self, viewer: &Viewer, e: &Event) -> Result<bool> {
-        Ok(match self.event_keys(viewer).await? {
-            None => true,
-            Some(keys) => {
-                let mine: BTreeSet<&String> = keys.iter().collect();
-                e.audience_keys().iter().any(|k| mine.contains(k))
-            }
-        })
-    }
-
-    async fn visible_event(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
-        let e = self.store.event(id).await?.ok_or(Error::NotFound)?;
-        if self.sees_event(viewer, &e).await? {
-            Ok(e)
-        } else {
-            Err(Error::NotFound)
-        }
-    }
-
-    /// An event the viewer may see.
-    pub async fn event(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
-        self.visible_event(viewer, id).await
-    }
-
-    /// Events the viewer may see that have not ended (or all, with
-    /// `include_past`), in order of their start.
-    pub async fn events(
-        &self,
-        viewer: &Viewer,
-        include_past: bool,
-        page: &PageRequest,
-    ) -> Result<Page<Event>> {
-        let keys = self.event_keys(viewer).await?;
-        let from = (!include_past).then(|| self.clock.now());
-        self.store.events(keys.as_deref(), from, page).await
-    }
-
     /// The viewer's own upcoming events: those they are registered or
     /// waitlisted for, organize or mentor, in order of their start.
     pub async fn my_events(&self, viewer: &Viewer, page: &PageRequest) -> Result<Page<Event>> {
@@ -564,92 +507,6 @@ impl Events<'_> {
         list.extend(self.store.events_by_ids(&ids).await?);
         list.retain(|e| e.details.ends_at >= from);
         Ok(list)
-    }
-
-    /// Checks who the event is for against who may plan for them:
-    /// administrators and mentors plan for anyone; a national coordinator
-    /// for their country and its schools; school staff for their own school
-    /// and the spaces they teach in. Named mentors must be mentors.
-    async fn check_plan(&self, viewer: &Viewer, d: &EventDetails) -> Result<Vec<CountryCode>> {
-        let u = &viewer.user;
-        let countries: Vec<CountryCode> = match &d.audience {
-            EventAudience::Network => vec![],
-            EventAudience::Countries(cs) => {
-                for c in cs {
-                    self.network
-                        .store
-                        .country(c)
-                        .await?
-                        .ok_or_else(|| Error::invalid("audience", format!("no country {c}")))?;
-                }
-                cs.clone()
-            }
-            EventAudience::Schools(ids) => {
-                let schools = self.network.store.schools_by_ids(ids).await?;
-                let known: Vec<&School> = schools
-                    .iter()
-                    .filter(|s| policy::sees_school(Some(viewer), s))
-                    .collect();
-                if known.len() != ids.len() {
-                    return Err(Error::invalid("audience", "a school named is not known"));
-                }
-                let mut cs: Vec<CountryCode> =
-                    known.iter().map(|s| s.facts.country.clone()).collect();
-                cs.sort();
-                cs.dedup();
-                cs
-            }
-            EventAudience::Space(id) => {
-                let access = self
-                    .spaces
-                    .space_access(viewer, id)
-                    .await
-                    .map_err(|_| Error::invalid("audience", "the space named is not known"))?;
-                let mut cs = vec![];
-                for s in self
-                    .network
-                    .store
-                    .schools_by_ids(&access.space.schools)
-                    .await?
-                {
-                    cs.push(s.facts.country);
-                }
-                cs.sort();
-                cs.dedup();
-                cs
-            }
-        };
-        let allowed = match u.role {
-            Role::PlatformAdmin | Role::Mentor => true,
-            Role::NationalCoordinator => match &d.audience {
-                EventAudience::Countries(cs) => cs.iter().all(|c| Some(c) == u.country.as_ref()),
-                EventAudience::Schools(_) => {
-                    countries.iter().all(|c| Some(c) == u.country.as_ref())
-                }
-                _ => false,
-            },
-            Role::Teacher | Role::SchoolCoordinator => match &d.audience {
-                EventAudience::Schools(s) => s.len() == 1 && Some(&s[0]) == u.school.as_ref(),
-                EventAudience::Space(id) => {
-                    let access = self.spaces.space_access(viewer, id).await?;
-                    access.member.is_some() && access.role.is_some_and(|r| r.is_staff())
-                }
-                _ => false,
-            },
-            Role::Student => false,
-        };
-        if !allowed {
-            return Err(Error::Forbidden);
-        }
-        if !d.mentors.is_empty() {
-            let found = self.accounts.store.users_by_ids(&d.mentors).await?;
-            let ok = found.len() == d.mentors.len()
-                && found.iter().all(|m| m.role.is_mentor() && m.active);
-            if !ok {
-                return Err(Error::invalid("mentors", "name active mentors only"));
-            }
-        }
-        Ok(countries)
     }
 
     /// Schedules an event (administrators, mentors, national coordinators

@@ -724,6 +724,12 @@ impl Network<'_> {
         policy::edits_card(viewer, school)
     }
 
+    /// Whether the asker may correct a school's facts: its coordinators,
+    /// its national coordinator and administrators.
+    pub fn edits_school(&self, viewer: Option<&Viewer>, school: &School) -> bool {
+        policy::edits_school(viewer, school)
+    }
+
     /// A national coordinator's view of their country (administrators: any).
     pub async fn country_overview(&self, viewer: &Viewer, code: &str) -> Result<CountryOverview> {
         let country = self.country(code).await?;

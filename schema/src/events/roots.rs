@@ -5,7 +5,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
-use crate::context::{UseCases, meta, viewer};
+use crate::context::{UseCases, meta, viewer, viewer_opt};
 use crate::errors::GqlResult;
 use crate::events::room::{LiveEvent, Poll, PollResults, Question, QuestionVotes};
 use crate::events::types::{
@@ -19,7 +19,7 @@ pub struct EventQuery;
 #[Object]
 impl EventQuery {
     /// Events you may see that have not ended (with `includePast`, all of
-    /// them), in order of their start.
+    /// them), in order of their start. Visitors see the public ones.
     #[graphql(complexity = "crate::relay::cost(first, 20, child_complexity)")]
     async fn events(
         &self,
@@ -28,9 +28,12 @@ impl EventQuery {
         after: Option<String>,
         #[graphql(default = false)] include_past: bool,
     ) -> Result<Connection<String, Event>> {
-        let v = viewer(ctx)?;
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = ctx.events().events(v, include_past, &page).await.gql()?;
+        let p = match viewer_opt(ctx) {
+            Some(v) => ctx.events().events(v, include_past, &page).await,
+            None => ctx.events().public_events(include_past, &page).await,
+        }
+        .gql()?;
         Ok(connection(p, has_previous, Event))
     }
 
@@ -48,13 +51,16 @@ impl EventQuery {
         Ok(connection(p, has_previous, Event))
     }
 
-    /// One event, if you may see it; null otherwise.
+    /// One event, if you may see it (visitors: a public one); null otherwise.
     async fn event(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Event>> {
-        let v = viewer(ctx)?;
         let Some(id) = known_id::<app::EventId>(&id) else {
             return Ok(None);
         };
-        match ctx.events().event(v, &id).await {
+        let found = match viewer_opt(ctx) {
+            Some(v) => ctx.events().event(v, &id).await,
+            None => ctx.events().public_event(&id).await,
+        };
+        match found {
             Ok(e) => Ok(Some(Event(e))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(e).gql(),

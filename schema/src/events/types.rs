@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use chrono::{DateTime, Utc};
 
 use crate::accounts::types::User;
-use crate::context::{UseCases, viewer};
+use crate::context::{UseCases, viewer, viewer_opt};
 use crate::errors::GqlResult;
 use crate::events::room::{AttendanceReport, LiveRoom};
 use crate::materials::types::Material;
@@ -70,6 +70,9 @@ impl From<app::EventStatus> for EventStatus {
 /// Who an event is for.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum AudienceKind {
+    /// Anyone, visitors too: shown on the front door; those signed in take
+    /// part. Administrators, mentors and national coordinators plan these.
+    Public,
     /// Everyone signed in.
     Network,
     /// The people of some countries' schools.
@@ -131,6 +134,7 @@ impl CreateEventInput {
     pub fn parse(self) -> app::Result<app::EventDetails> {
         let a = self.audience;
         let audience = match a.kind {
+            AudienceKind::Public => app::EventAudience::Public,
             AudienceKind::Network => app::EventAudience::Network,
             AudienceKind::Countries => app::EventAudience::Countries(
                 a.countries
@@ -272,17 +276,18 @@ impl Event {
 
     /// The video call's link: for those who may take part only.
     async fn join_url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let Some(url) = &self.0.details.join_url else {
+        let (Some(url), Some(v)) = (&self.0.details.join_url, viewer_opt(ctx)) else {
             return Ok(None);
         };
-        let v = viewer(ctx)?;
         let a = ctx.events().room_access(v, &self.0.id).await.gql()?;
         Ok(a.participant.then(|| url.clone()))
     }
 
     /// The organizer, if you may see them.
     async fn organizer(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let v = viewer(ctx)?;
+        let Some(v) = viewer_opt(ctx) else {
+            return Ok(None);
+        };
         Ok(ctx
             .people()
             .user(v, &self.0.organizer)
@@ -293,7 +298,9 @@ impl Event {
 
     /// The mentors who run it, as far as you may see them.
     async fn mentors(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
-        let v = viewer(ctx)?;
+        let Some(v) = viewer_opt(ctx) else {
+            return Ok(vec![]);
+        };
         let mut out = Vec::new();
         for m in &self.0.details.mentors {
             if let Ok(u) = ctx.people().user(v, m).await {
@@ -305,6 +312,12 @@ impl Event {
 
     async fn audience(&self) -> EventAudience {
         match &self.0.details.audience {
+            app::EventAudience::Public => EventAudience {
+                kind: AudienceKind::Public,
+                countries: vec![],
+                schools: vec![],
+                space: None,
+            },
             app::EventAudience::Network => EventAudience {
                 kind: AudienceKind::Network,
                 countries: vec![],
@@ -377,9 +390,12 @@ impl Event {
         self.0.record.recording_url.as_deref()
     }
 
-    /// Materials attached after the session that you may read.
+    /// Materials attached after the session that you may read (none for
+    /// visitors).
     async fn materials(&self, ctx: &Context<'_>) -> Result<Vec<Material>> {
-        let v = viewer(ctx)?;
+        let Some(v) = viewer_opt(ctx) else {
+            return Ok(vec![]);
+        };
         Ok(ctx
             .events()
             .event_materials(v, &self.0)
@@ -406,13 +422,14 @@ impl Event {
 
     /// Whether you run this event (organizer, mentor, administrator).
     async fn can_manage(&self, ctx: &Context<'_>) -> Result<bool> {
-        let v = viewer(ctx)?;
-        Ok(app::events::Events::hosts(v, &self.0))
+        Ok(viewer_opt(ctx).is_some_and(|v| app::events::Events::hosts(v, &self.0)))
     }
 
     /// Whether you may take part in the live room (ask, vote, chat) rather than only watch.
     async fn can_take_part(&self, ctx: &Context<'_>) -> Result<bool> {
-        let v = viewer(ctx)?;
+        let Some(v) = viewer_opt(ctx) else {
+            return Ok(false);
+        };
         Ok(ctx
             .events()
             .room_access(v, &self.0.id)
@@ -423,7 +440,9 @@ impl Event {
 
     /// Your registration, if you registered.
     async fn my_registration(&self, ctx: &Context<'_>) -> Result<Option<Registration>> {
-        let v = viewer(ctx)?;
+        let Some(v) = viewer_opt(ctx) else {
+            return Ok(None);
+        };
         Ok(ctx
             .events()
             .my_registration(v, &self.0)

@@ -295,6 +295,12 @@ impl School {
         ctx.network().edits_card(viewer_opt(ctx), &self.0)
     }
 
+    /// Whether you may correct the school's facts (`updateSchool`): its
+    /// coordinators, its national coordinator and administrators.
+    async fn can_edit(&self, ctx: &Context<'_>) -> bool {
+        ctx.network().edits_school(viewer_opt(ctx), &self.0)
+    }
+
     /// The school's people as the asker may see them: staff for the
     /// network's adults and the school's own students; students only for the
     /// school's teachers. Optionally of one role and one class.

@@ -6,6 +6,7 @@ import { errorText, gql } from '../api.js';
 import { add, field, fill, h, statusLine } from '../dom.js';
 import { formatDate, label, t } from '../i18n.js';
 import { sentInvitations } from '../invitations.js';
+import { schoolFields } from '../school-form.js';
 
 const STATUSES = ['APPROVED', 'APPLIED', 'SUSPENDED', 'REJECTED', 'WITHDRAWN'];
 const Q = `query($c: String!, $s: SchoolStatus, $a: String) {
@@ -20,8 +21,9 @@ export async function render(root, ctx) {
     // An administrator picks a country first.
     const d = await gql('{ countries { code name } }');
     ctx.title(t('country.title'));
-    add(root, h('h1', null, t('country.title')), h('ul', { class: 'cards countries' },
-      d.countries.map((c) => h('li', { class: 'card' }, h('a', { href: `#/country/${c.code}` }, c.name)))));
+    add(root, h('h1', null, t('country.title')), h('ul', { class: 'cards countries', id: 'country-list' },
+      d.countries.map((c) => h('li', { class: 'card' }, h('a', { href: `#/country/${c.code}` }, c.name)))),
+    ctx.me.role === 'PLATFORM_ADMIN' ? addCountryForm(ctx) : null);
     return;
   }
   const status = ctx.query.get('status') || 'APPROVED';
@@ -56,7 +58,37 @@ export async function render(root, ctx) {
       line,
       d.schools.nodes.length ? list : h('p', { class: 'empty' }, t('country.none')),
       more),
+    registerSection(o.country, ctx),
     await sentInvitations());
+}
+
+/** Registering a school the coordinator knows takes part: approved at once. */
+function registerSection(country, ctx) {
+  const fields = schoolFields({ countries: [country], country: country.code, prefix: 'register', contactRequired: false });
+  const status = statusLine();
+  const form = h('form', {
+    id: 'register-school',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const complain = (text) => {
+        status.className = 'status error';
+        status.textContent = text;
+      };
+      const input = fields.read(complain);
+      if (!input) return;
+      try {
+        const r = await gql('mutation($i: SchoolInput!) { registerSchool(input: $i) { id name } }', { i: input });
+        ctx.navigate(`/schools/${r.registerSchool.id}`);
+      } catch (e) {
+        complain(errorText(e, t));
+      }
+    },
+  },
+  h('p', { class: 'hint' }, t('country.registerIntro')),
+  fields.element,
+  h('button', { type: 'submit', id: 'register-submit' }, t('country.registerSubmit')),
+  status);
+  return h('details', { class: 'card', id: 'register' }, h('summary', null, t('country.register')), form);
 }
 
 const SCHOOL = 'id name city status history { from to reason at }';
@@ -104,4 +136,33 @@ function schoolItem(s, line) {
         c.from ? `${label('SchoolStatus', c.from)} → ` : '', label('SchoolStatus', c.to), c.reason ? ` · ${c.reason}` : '')))) : null,
     actions.length ? [field(t('country.reason'), reason, t('country.reasonHint')), h('div', { class: 'toolbar' }, actions)] : null);
   return item;
+}
+
+/** An administrator adds a country to the network: its code and its names. */
+function addCountryForm(ctx) {
+  const code = h('input', { id: 'country-code', required: true, minlength: 2, maxlength: 2, pattern: '[A-Za-z]{2}', autocomplete: 'off' });
+  const name = h('input', { id: 'country-name', required: true, maxlength: 100 });
+  const nativeName = h('input', { id: 'country-native', required: true, maxlength: 100 });
+  const status = statusLine();
+  return h('form', {
+    class: 'card',
+    id: 'add-country',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        const r = await gql('mutation($c: String!, $n: String!, $l: String!) { addCountry(code: $c, name: $n, nativeName: $l) { code } }',
+          { c: code.value.trim().toUpperCase(), n: name.value.trim(), l: nativeName.value.trim() });
+        ctx.navigate(`/country/${r.addCountry.code}`);
+      } catch (e) {
+        status.className = 'status error';
+        status.textContent = errorText(e, t);
+      }
+    },
+  },
+  h('h2', null, t('country.add')),
+  field(t('country.code'), code, t('country.codeHint')),
+  field(t('country.name'), name),
+  field(t('country.nativeName'), nativeName),
+  h('button', { type: 'submit', id: 'add-country-submit' }, t('country.addSubmit')),
+  status);
 }

@@ -35,14 +35,19 @@ export async function render(root, ctx) {
     }
   };
   const actions = h('div', { class: 'toolbar', id: 'event-actions' });
-  if (e.status !== 'CANCELLED' && e.status !== 'ENDED') {
+  if (!ctx.me) {
+    // A visitor reads a public event; taking part needs an account.
+    if (e.status !== 'CANCELLED' && e.status !== 'ENDED') {
+      add(actions, h('a', { class: 'button', href: '#/signin', id: 'signin-to-register' }, t('event.signInToRegister')));
+    }
+  } else if (e.status !== 'CANCELLED' && e.status !== 'ENDED') {
     if (!reg) {
       add(actions, h('button', { type: 'button', id: 'register', onclick: act('mutation($id: ID!) { registerForEvent(eventId: $id) { status } }', { id: e.id }) }, t('event.register')));
     } else if (reg) {
       add(actions, h('button', { type: 'button', class: 'quiet', id: 'unregister', onclick: act('mutation($id: ID!) { cancelRegistration(eventId: $id) { status } }', { id: e.id }) }, t('event.unregister')));
     }
   }
-  if (e.status === 'LIVE' || e.canManage) {
+  if (ctx.me && (e.status === 'LIVE' || e.canManage)) {
     add(actions, h('a', { class: 'button', href: `#/events/${e.id}/live`, id: 'enter-room' }, t('event.enterRoom')));
   }
   if (e.canManage) {
@@ -62,7 +67,7 @@ export async function render(root, ctx) {
   }
 
   const students = h('div');
-  if (['TEACHER', 'SCHOOL_COORDINATOR'].includes(ctx.me.role) && ctx.me.school && e.status === 'SCHEDULED') {
+  if (['TEACHER', 'SCHOOL_COORDINATOR'].includes(ctx.me?.role) && ctx.me.school && e.status === 'SCHEDULED') {
     const box = h('details', { class: 'panel' }, h('summary', null, t('event.registerStudents')));
     box.addEventListener('toggle', async () => {
       if (!box.open || box.dataset.loaded) return;
@@ -119,7 +124,7 @@ export async function render(root, ctx) {
 
   const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
   add(root, 
-    h('p', { class: 'crumbs' }, h('a', { href: '#/events' }, t('events.title'))),
+    ctx.me ? h('p', { class: 'crumbs' }, h('a', { href: '#/events' }, t('events.title'))) : null,
     h('h1', null, e.title),
     h('p', { class: 'meta' }, label('EventKind', e.kind), ' · ', label('EventStatus', e.status),
       e.organizer ? ` · ${t('event.by', { name: e.organizer.displayName })}` : ''),

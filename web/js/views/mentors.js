@@ -2,8 +2,8 @@
 // they are, their university and chair, what they know and the languages
 // they mentor in, as far as the asker may see them.
 
-import { gql } from '../api.js';
-import { add, h } from '../dom.js';
+import { errorText, gql } from '../api.js';
+import { add, h, statusLine } from '../dom.js';
 import { label, languageName, t } from '../i18n.js';
 
 const PROFILE = 'mentorProfile { university chairTitle expertise languages }';
@@ -43,6 +43,35 @@ async function person(root, ctx) {
         h('dt', null, t('account.university')), h('dd', null, p.university),
         p.expertise.length ? [h('dt', null, t('account.expertise')), h('dd', null, p.expertise.join(', '))] : null,
         p.languages.length ? [h('dt', null, t('account.languages')), h('dd', null, p.languages.map(languageName).join(', '))] : null,
-      ] : null));
+      ] : null),
+    roleSection(u, ctx));
   return null;
+}
+
+/**
+ * For those who oversee the person's country: making a teacher their
+ * school's coordinator, or the reverse. Their sessions end; the server
+ * checks who may.
+ */
+function roleSection(u, ctx) {
+  const overseer = ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR'].includes(ctx.me?.role);
+  if (!overseer || !['TEACHER', 'SCHOOL_COORDINATOR'].includes(u.role) || !u.school) return null;
+  const to = u.role === 'TEACHER' ? 'SCHOOL_COORDINATOR' : 'TEACHER';
+  const status = statusLine();
+  return h('section', { 'aria-labelledby': 'role-h', class: 'card' }, h('h2', { id: 'role-h' }, t('person.role')),
+    h('p', { class: 'hint' }, t('person.roleHint')),
+    h('button', {
+      type: 'button',
+      id: 'change-role',
+      onclick: async () => {
+        try {
+          await gql('mutation($u: ID!, $r: Role!) { changeRole(userId: $u, role: $r) { id role } }', { u: u.id, r: to });
+          ctx.navigate(`/people/${u.id}`);
+        } catch (e) {
+          status.className = 'status error';
+          status.textContent = errorText(e, t);
+        }
+      },
+    }, t(to === 'TEACHER' ? 'person.makeTeacher' : 'person.makeCoordinator', { school: u.school.name })),
+    status);
 }

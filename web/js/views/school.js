@@ -6,7 +6,7 @@ import { add, field, h, statusLine } from '../dom.js';
 import { label, languageName, t } from '../i18n.js';
 
 const Q = `query($id: ID!) { school(id: $id) {
-  id name city countryCode website status languages defaultLanguage canEditCard
+  id name city countryCode website status languages defaultLanguage canEditCard canEdit
   country { name }
   names { language text }
   visitCard { descriptions { language text } mottos { language text }
@@ -46,7 +46,8 @@ export async function render(root, ctx) {
       s.status !== 'APPROVED' ? ` · ${label('SchoolStatus', s.status)}` : ''),
     s.website ? h('p', null, h('a', { href: s.website, rel: 'noopener noreferrer', target: '_blank' }, s.website)) : null,
     h('p', { class: 'actions' }, h('a', { class: 'button quiet', href: `#/library/school/${s.id}` }, t('school.library')),
-      s.canEditCard ? h('a', { class: 'button', href: `#/schools/${s.id}/card`, id: 'edit-card' }, t('school.editCard')) : null),
+      s.canEditCard ? h('a', { class: 'button', href: `#/schools/${s.id}/card`, id: 'edit-card' }, t('school.editCard')) : null,
+      s.canEdit ? h('a', { class: 'button quiet', href: `#/schools/${s.id}/edit`, id: 'edit-school' }, t('school.editFacts')) : null),
     s.canEditCard ? h('p', { class: 'meta', id: 'card-visibility' }, card.public ? t('school.cardPublic') : t('school.cardPrivate')) : null,
     h('section', { 'aria-labelledby': 'card-h' }, h('h2', { id: 'card-h' }, t('school.visitCard')),
       card.mottos.length ? texts(card.mottos, 'motto') : null,
@@ -57,8 +58,21 @@ export async function render(root, ctx) {
           t('school.presentation', { name: card.presentation.name })))
         : null),
     twinningSection(s, card, ctx),
+    ['PLATFORM_ADMIN', 'NATIONAL_COORDINATOR'].includes(ctx.me?.role) ? await staffSection(s.id) : null,
   );
   return null;
+}
+
+/** The school's coordinators and teachers, for those who oversee its country (each leads to their page). */
+async function staffSection(id) {
+  const d = await gql(`query($id: ID!) { school(id: $id) {
+    coordinators: people(role: SCHOOL_COORDINATOR, first: 20) { nodes { id displayName role } }
+    teachers: people(role: TEACHER, first: 50) { nodes { id displayName role } } } }`, { id });
+  const people = [...d.school.coordinators.nodes, ...d.school.teachers.nodes];
+  return h('section', { 'aria-labelledby': 'staff-h', id: 'school-staff' }, h('h2', { id: 'staff-h' }, t('school.staff')),
+    people.length
+      ? h('ul', { class: 'plain' }, people.map((p) => h('li', null, h('a', { href: `#/people/${p.id}` }, p.displayName), ' · ', label('Role', p.role))))
+      : h('p', { class: 'empty' }, t('school.noStaff')));
 }
 
 // Twinnings: the school's partners; for its coordinators the proposals to

@@ -1,0 +1,50 @@
+// Correcting a school's facts (its coordinator, its national coordinator or
+// an administrator): names, city, languages of instruction, website,
+// ASPnet number and contact. The country cannot change.
+
+import { ApiError, errorText, gql } from '../api.js';
+import { add, h, statusLine } from '../dom.js';
+import { t } from '../i18n.js';
+import { schoolFields } from '../school-form.js';
+
+const Q = `query($id: ID!) { countries { code name } school(id: $id) {
+  id name names { language text } defaultLanguage countryCode city languages website aspnetNumber canEdit
+  contact { name email phone } } }`;
+
+export async function render(root, ctx) {
+  const d = await gql(Q, { id: ctx.params.id });
+  const s = d.school;
+  if (!s || !s.canEdit) {
+    add(root, h('h1', null, t('error.forbiddenTitle')), h('p', { id: 'forbidden' }, t('error.forbidden')));
+    return;
+  }
+  ctx.title(t('schoolEdit.title', { name: s.name }));
+  const fields = schoolFields({ countries: d.countries, school: s, prefix: 'school', contactRequired: false });
+  const status = statusLine();
+  const form = h('form', {
+    id: 'school-form',
+    class: 'card',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const complain = (text) => {
+        status.className = 'status error';
+        status.textContent = text;
+      };
+      const input = fields.read(complain);
+      if (!input) return;
+      try {
+        await gql('mutation($id: ID!, $i: SchoolInput!) { updateSchool(id: $id, input: $i) { id } }', { id: s.id, i: input });
+        ctx.navigate(`/schools/${s.id}`);
+      } catch (e) {
+        complain(e instanceof ApiError ? errorText(e, t) : t('error.INTERNAL'));
+      }
+    },
+  },
+  fields.element,
+  h('button', { type: 'submit', id: 'school-save' }, t('schoolEdit.submit')),
+  status);
+  add(root,
+    h('p', { class: 'crumbs' }, h('a', { href: `#/schools/${s.id}` }, s.name)),
+    h('h1', null, t('schoolEdit.title', { name: s.name })),
+    form);
+}
