@@ -220,6 +220,10 @@ await scenario('frontdoor', async (b) => {
   await visitor.locator('#schools').getByRole('link', { name: 'Gyumri School No. 21' }).click();
   await visitor.getByRole('heading', { level: 1, name: SCHOOL }).waitFor();
   await visitor.getByText('Learning together').waitFor();
+  // The reader's language leads; the school's Russian waits behind a disclosure.
+  expect(await visitor.locator('.motto').first().getAttribute('lang') === 'en', 'the English motto first');
+  await visitor.locator('.more-motto summary', { hasText: 'In 1 other language' }).click();
+  await visitor.locator('.more-motto .motto[lang="ru"]', { hasText: 'Учимся вместе' }).waitFor();
   const seen = visitor.locator('.photos img');
   await seen.nth(1).waitFor();
   const alts = await seen.evaluateAll((imgs) => imgs.map((i) => i.alt));

@@ -3,7 +3,7 @@
 
 import { download, errorText, gql, imageUrl } from '../api.js';
 import { add, field, h, statusLine } from '../dom.js';
-import { label, languageName, t } from '../i18n.js';
+import { label, language, languageName, t } from '../i18n.js';
 
 const Q = `query($id: ID!) { school(id: $id) {
   id name city countryCode website status languages defaultLanguage canEditCard canEdit
@@ -29,8 +29,17 @@ export async function render(root, ctx) {
   }
   ctx.title(s.name);
   const card = s.visitCard;
-  const texts = (list, cls) => list.map((x) => h('div', { class: cls, lang: x.language },
-    h('p', { class: 'meta' }, languageName(x.language)), h('p', null, x.text)));
+  // The reader's language leads, then the school's own; the others wait
+  // behind a disclosure.
+  const rank = (l) => (l === language() ? 0 : l === s.defaultLanguage ? 1 : 2);
+  const one = (x, cls) => h('div', { class: cls, lang: x.language },
+    h('p', { class: 'meta' }, languageName(x.language)), h('p', null, x.text));
+  const texts = (list, cls) => {
+    const [first, ...rest] = [...list].sort((a, b) => rank(a.language) - rank(b.language));
+    return [one(first, cls), rest.length
+      ? h('details', { class: `more-${cls}` }, h('summary', null, t('school.otherLanguages', { n: rest.length })), rest.map((x) => one(x, cls)))
+      : null];
+  };
   const photos = h('ul', { class: 'photos plain' }, card.photos.map((p) => {
     const img = h('img', { alt: p.alt || p.caption || '', width: 240 });
     imageUrl(p.file.url).then((u) => {
