@@ -109,4 +109,28 @@ await scenario('screens', async (b) => {
   await t.reload();
   await t.getByRole('link', { name: 'Поиск', exact: true }).waitFor();
   await axe(t, 'home in Russian');
+
+  // The national coordinator's screens, in Russian and by keyboard.
+  const nc = await person(b, 'coordinator-ru', { locale: 'ru-RU' });
+  await signIn(nc, 'nc.am', PW);
+  for (const [hash, heading] of [
+    ['#/audit', 'Журнал действий'],
+    ['#/country', /в сети$/],
+    ['#/approvals', 'Школы, ожидающие одобрения'],
+    ['#/events/new', 'Планирование мероприятия'],
+  ]) {
+    await nc.goto(`${BASE}/${hash}`);
+    await nc.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await axe(nc, `${hash} in Russian`);
+  }
+  // The register form opens and fills from the keyboard.
+  await nc.goto(`${BASE}/#/country`);
+  await nc.locator('#register summary').focus();
+  await nc.keyboard.press('Enter');
+  await nc.locator('#register-name:visible').waitFor();
+  await nc.locator('#register-name').focus();
+  await nc.keyboard.type('Школа');
+  await nc.keyboard.press('Tab');
+  expect(await nc.evaluate(() => document.activeElement.id) === 'register-name-en', 'Tab moves through the form');
+  await axe(nc, 'registering a school in Russian');
 });
