@@ -52,6 +52,26 @@ struct Fixture {
     input: Value,
 }
 
+/// Whether `id` is in the list `root` (`events`, `myEvents`) as `actor`
+/// reads it: every page, since the mentor hosts every fixture of the matrix.
+async fn paged(net: &Net, actor: Actor, root: &str, id: &str) -> Outcome {
+    let q = format!(
+        "query($a: String) {{ {root}(first: 100, after: $a) {{ edges {{ node {{ id }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+    );
+    let mut after = Value::Null;
+    loop {
+        let r = net.gql(actor, &q, json!({ "a": after })).await;
+        if r.code().is_some() {
+            return judge(&r, &[root]);
+        }
+        let list = &r.body["data"][root];
+        if found(list, id) == Outcome::Allowed || list["pageInfo"]["hasNextPage"] != true {
+            return found(list, id);
+        }
+        after = list["pageInfo"]["endCursor"].clone();
+    }
+}
+
 fn slug(rel: Relation) -> &'static str {
     match rel {
         Relation::OwnSchool => "a1",
@@ -214,17 +234,7 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
                     .await;
                 return judge(&r, &["event"]);
             }
-            let r = net
-                .gql(
-                    actor,
-                    "{ events(first: 100) { edges { node { id } } } }",
-                    json!({}),
-                )
-                .await;
-            if r.code().is_some() {
-                return judge(&r, &["events"]);
-            }
-            return found(&r.body["data"]["events"], &id);
+            return paged(net, actor, "events", &id).await;
         }
         "createEvent" => {
             let (school, _) = net.place(rel);
@@ -256,29 +266,7 @@ pub async fn run(net: &Net, field: &str, actor: Actor, rel: Relation) -> Outcome
             }
             found(&r.body["data"]["events"], &f.live)
         }
-        "myEvents" => {
-            // The mentor hosts every fixture of the matrix: read every page.
-            let mut after = Value::Null;
-            loop {
-                let r = net
-                    .gql(
-                        actor,
-                        "query($a: String) { myEvents(first: 100, after: $a) { edges { node { id } } pageInfo { hasNextPage endCursor } } }",
-                        json!({ "a": after }),
-                    )
-                    .await;
-                if r.code().is_some() {
-                    return judge(&r, &["myEvents"]);
-                }
-                let list = &r.body["data"]["myEvents"];
-                if found(list, &f.planned) == Outcome::Allowed
-                    || list["pageInfo"]["hasNextPage"] != true
-                {
-                    return found(list, &f.planned);
-                }
-                after = list["pageInfo"]["endCursor"].clone();
-            }
-        }
+        "myEvents" => paged(net, actor, "myEvents", &f.planned).await,
         "event" => {
             let r = net
                 .gql(

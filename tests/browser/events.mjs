@@ -3,14 +3,22 @@
 // starts it; in the live room the teacher's question, vote and
 // raised hand reach the mentor, the mentor's poll and chat reach the
 // teacher, and the teacher's vote is counted on both sides; the mentor
-// ends it, records its minutes and recording, and downloads the
-// attendance as CSV.
+// ends it, records its minutes, recording and a material, and downloads
+// the attendance as CSV.
 
 import { readFileSync } from 'node:fs';
-import { axe, expect, person, scenario, signIn } from './lib.mjs';
+import { api, axe, expect, person, scenario, signIn } from './lib.mjs';
 
 const PW = 'demo-password-2026';
 const TITLE = 'Where does this photo come from?';
+
+// A teacher has a checklist the session will end with, published for the network.
+const author = (await api(null, 'mutation($l: String!, $p: String!) { login(login: $l, password: $p) { token user { school { id } } } }',
+  { l: 'teacher.yerevan12', p: PW })).login;
+const checklist = (await api(author.token, 'mutation($i: CreateMaterialInput!) { createMaterial(input: $i) { id } }', {
+  i: { schoolId: author.user.school.id, material: { title: 'Checklist: where does a photo come from', kind: 'WORKSHEET', languages: ['en'], visibility: 'NETWORK' } },
+})).createMaterial.id;
+await api(author.token, 'mutation($id: ID!) { publishMaterial(id: $id) { id } }', { id: checklist });
 
 await scenario('events', async (b) => {
   const mentor = await person(b, 'mentor');
@@ -128,6 +136,15 @@ await scenario('events', async (b) => {
   await mentor.getByText('Record the outcome').click();
   await mentor.getByLabel('Minutes').fill('We traced **three** photos to their source.');
   await mentor.getByLabel('Link to the recording').fill('https://video.example/photo-session');
+  // The checklist is attached: found by searching (once the index has it).
+  const attach = mentor.getByRole('button', { name: 'Attach: Checklist: where does a photo come from' });
+  for (let i = 0; i < 10 && !(await attach.count()); i += 1) {
+    await mentor.locator('#outcome-find').fill('');
+    await mentor.locator('#outcome-find').pressSequentially('photo checklist', { delay: 10 });
+    await attach.waitFor({ timeout: 2000 }).catch(() => {});
+  }
+  await attach.click();
+  await mentor.locator(`#outcome-materials li[data-material="${checklist}"]`).waitFor();
   await mentor.locator('#save-outcome').click();
   await mentor.getByRole('heading', { name: 'Outcome' }).waitFor();
   await mentor.getByRole('button', { name: 'Show attendance' }).click();
@@ -142,4 +159,5 @@ await scenario('events', async (b) => {
   await teacher.goto(eventUrl);
   await teacher.locator('.prose strong', { hasText: 'three' }).waitFor();
   await teacher.getByRole('link', { name: 'The recording' }).waitFor();
+  await teacher.getByRole('link', { name: 'Checklist: where does a photo come from' }).waitFor();
 });

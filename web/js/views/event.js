@@ -110,14 +110,16 @@ export async function render(root, ctx) {
   if (e.canManage && e.status !== 'CANCELLED') {
     const minutesText = h('textarea', { id: 'outcome-minutes', rows: 5 }, e.minutes || '');
     const recording = h('input', { id: 'outcome-recording', type: 'url', value: e.recordingUrl || '', placeholder: 'https://' });
+    const picker = materialPicker(e.materials);
     const box = h('details', { class: 'panel', id: 'record-outcome' }, h('summary', null, t('event.recordOutcome')),
       h('form', {
         onsubmit: (ev) => {
           ev.preventDefault();
-          act('mutation($id: ID!, $m: String, $r: String) { recordEventOutcome(eventId: $id, minutes: $m, recordingUrl: $r) { id } }',
-            { id: e.id, m: minutesText.value, r: recording.value.trim() }, t('event.outcomeSaved'))();
+          act('mutation($id: ID!, $m: String, $r: String, $a: [ID!]) { recordEventOutcome(eventId: $id, minutes: $m, recordingUrl: $r, materials: $a) { id } }',
+            { id: e.id, m: minutesText.value, r: recording.value.trim(), a: picker.chosen() }, t('event.outcomeSaved'))();
         },
       }, field(t('event.minutesField'), minutesText, t('markdown.hint')), field(t('event.recordingField'), recording),
+      picker.element,
       h('button', { type: 'submit', id: 'save-outcome' }, t('event.saveOutcome'))));
     add(outcome, box);
   }
@@ -152,4 +154,44 @@ export async function render(root, ctx) {
     outcome,
     report,
   );
+}
+
+const FIND = `query($q: String!) { search(query: $q, filter: { kinds: [LESSON_PLAN, PRESENTATION, WORKSHEET, VIDEO,
+  PROJECT_REPORT, GOOD_PRACTICE, OTHER_MATERIAL] }, first: 5) { edges { node { result { __typename ... on Material { id title } } } } } }`;
+
+/** The materials attached to an event's outcome: those already there, and a search to add more. */
+function materialPicker(attached) {
+  const chosen = new Map(attached.map((m) => [m.id, m.title]));
+  const list = h('ul', { class: 'plain', id: 'outcome-materials' });
+  const draw = () => fill(list, chosen.size
+    ? [...chosen].map(([id, title]) => h('li', { dataset: { material: id } }, title, ' ',
+      h('button', { type: 'button', class: 'link', onclick: () => { chosen.delete(id); draw(); } }, t('event.detach', { title }))))
+    : h('li', { class: 'empty' }, t('event.noMaterials')));
+  const q = h('input', { type: 'search', id: 'outcome-find', autocomplete: 'off' });
+  const found = h('ul', { class: 'plain', id: 'outcome-found', 'aria-live': 'polite' });
+  let timer = null;
+  q.addEventListener('input', () => {
+    clearTimeout(timer);
+    const text = q.value.trim();
+    if (text.length < 2) {
+      fill(found);
+      return;
+    }
+    timer = setTimeout(async () => {
+      const r = await gql(FIND, { q: text }).catch(() => null);
+      const hits = (r?.search.edges || []).map((x) => x.node.result).filter((m) => m.__typename === 'Material' && !chosen.has(m.id));
+      fill(found, hits.map((m) => h('li', null, h('button', { type: 'button', class: 'quiet', onclick: () => {
+        chosen.set(m.id, m.title);
+        draw();
+        fill(found);
+        q.value = '';
+        q.focus();
+      } }, t('event.attach', { title: m.title })))));
+    }, 250);
+  });
+  draw();
+  return {
+    element: h('fieldset', null, h('legend', null, t('event.outcomeMaterials')), list, field(t('event.findMaterial'), q), found),
+    chosen: () => [...chosen.keys()],
+  };
 }
