@@ -18,6 +18,7 @@ pub mod network;
 pub mod notifications;
 pub mod people;
 pub mod ports;
+pub mod questionnaires;
 pub mod searching;
 pub mod spaces;
 

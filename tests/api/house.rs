@@ -357,7 +357,7 @@ const APP_ORDER: &[&[&str]] = &[
     &["people"],
     &["spaces"],
     &["materials"],
-    &["events", "searching"],
+    &["events", "searching", "questionnaires"],
     &["demo"],
 ];
 

@@ -104,6 +104,19 @@ pub fn link_code_matches(key: &[u8], parts: &[&str], code: &str) -> bool {
     given.len() == LINK_CODE_BYTES && link_mac(key, parts).verify_truncated_left(&given).is_ok()
 }
 
+/// A person's pseudonym under a key of their own questionnaire: the same
+/// in every round of it, so that answers before and after pair, and
+/// naming nobody to whoever lacks the key (destroyed when the
+/// questionnaire is archived). Hex of the whole HMAC-SHA256.
+pub fn pseudonym(key: &[u8], person: &str) -> String {
+    use hmac::Mac as _;
+    hex::encode(
+        link_mac(key, &["pseudonym", person])
+            .finalize()
+            .into_bytes(),
+    )
+}
+
 pub fn token_hash(token: &str) -> TokenHash {
     TokenHash(hex::encode(Sha256::digest(token.as_bytes())))
 }
@@ -168,6 +181,18 @@ mod tests {
             &["downloads/ab", "u1", "120"],
             &code[..20]
         ));
+    }
+
+    #[test]
+    fn pseudonyms_pair_one_persons_rounds_under_one_key_only() {
+        let (k1, k2) = (
+            hex::decode(new_link_key()).unwrap(),
+            hex::decode(new_link_key()).unwrap(),
+        );
+        assert_eq!(pseudonym(&k1, "u1"), pseudonym(&k1, "u1"));
+        assert_ne!(pseudonym(&k1, "u1"), pseudonym(&k1, "u2"));
+        assert_ne!(pseudonym(&k1, "u1"), pseudonym(&k2, "u1"));
+        assert_eq!(pseudonym(&k1, "u1").len(), 64);
     }
 
     #[test]
