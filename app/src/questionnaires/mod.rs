@@ -11,3 +11,4 @@
 
 pub mod answers;
 pub mod model;
+pub mod templates;
