@@ -131,13 +131,21 @@ struct AuditRow {
 #[derive(SurrealValue)]
 struct ListedAudit {
     id: String,
-    actor: Option<String>,
-    action: String,
-    target: String,
-    country: Option<String>,
-    at: DateTime<Utc>,
-    request_id: Option<String>,
-    outcome: String,
+    entry: AuditRow,
+}
+
+impl AuditRow {
+    fn into_entry(self) -> AuditEntry {
+        AuditEntry {
+            actor: self.actor.map(UserId::from_trusted),
+            action: self.action,
+            target: self.target,
+            country: self.country.map(CountryCode::from_trusted),
+            at: self.at,
+            request_id: self.request_id,
+            outcome: self.outcome,
+        }
+    }
 }
 
 impl UserRow {
@@ -517,7 +525,8 @@ impl AccountStore for Database {
             filter.push("record::id(id) < $after");
         }
         let sql = format!(
-            "SELECT record::id(id) AS id, actor, action, target, country, at, request_id, outcome \
+            "SELECT record::id(id) AS id, {{ actor: actor, action: action, target: target, \
+             country: country, at: at, request_id: request_id, outcome: outcome }} AS entry \
              FROM audit WHERE {} ORDER BY id DESC LIMIT $limit",
             filter.join(" AND ")
         );
@@ -534,18 +543,7 @@ impl AccountStore for Database {
             .map_err(internal)?;
         let rows = rows
             .into_iter()
-            .map(|r| {
-                let entry = AuditEntry {
-                    actor: r.actor.map(UserId::from_trusted),
-                    action: r.action,
-                    target: r.target,
-                    country: r.country.map(CountryCode::from_trusted),
-                    at: r.at,
-                    request_id: r.request_id,
-                    outcome: r.outcome,
-                };
-                (r.id, entry)
-            })
+            .map(|r| (r.id, r.entry.into_entry()))
             .collect();
         Ok(page_of(rows, page.limit))
     }
