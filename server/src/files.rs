@@ -82,13 +82,14 @@ pub struct DownloadParams {
     link: Option<String>,
 }
 
-/// The file `id` names, if whoever sent `headers` (or holds `link`) may see it.
+/// The file `id` names, if whoever sent `headers` (or holds `link`) may see
+/// it, with who asks and the resource a link to it is bound to.
 async fn visible_file(
     state: &AppState,
     headers: &HeaderMap,
     id: &str,
     link: Option<&str>,
-) -> Result<(Option<app::Viewer>, app::StoredFile), Response> {
+) -> Result<(Option<app::Viewer>, app::StoredFile, String), Response> {
     let id = app::FileId::parse(id).map_err(app_error)?;
     let resource = format!("files/{}", id.as_str());
     let viewer = viewer_or_link(state, headers, link, &resource).await?;
@@ -98,7 +99,7 @@ async fn visible_file(
         .file_record(viewer.as_ref(), &id)
         .await
         .map_err(app_error)?;
-    Ok((viewer, file))
+    Ok((viewer, file, resource))
 }
 
 /// `POST /files/{id}/link`: a signed address of the file.
@@ -108,9 +109,7 @@ pub async fn link(
     headers: HeaderMap,
 ) -> Response {
     match visible_file(&state, &headers, &id, None).await {
-        Ok((reader, f)) => {
-            link_response(&state, reader.as_ref(), &format!("files/{}", f.id.as_str())).await
-        }
+        Ok((reader, _, resource)) => link_response(&state, reader.as_ref(), &resource).await,
         Err(resp) => resp,
     }
 }
@@ -123,7 +122,7 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Response {
     let file = match visible_file(&state, &headers, &id, params.link.as_deref()).await {
-        Ok((_, f)) => f,
+        Ok((_, f, _)) => f,
         Err(resp) => return resp,
     };
     let etag = format!("\"{}\"", file.sha256);

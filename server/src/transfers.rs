@@ -132,26 +132,46 @@ pub async fn upload_bytes(
     }
 }
 
+/// Who may read a version's bytes, the version, and the resource a link
+/// to it is bound to (`downloads/{id}` or `downloads/{id}/thumbnail`).
+struct Readable {
+    reader: Option<app::Viewer>,
+    version: app::FileVersion,
+    resource: String,
+}
+
 /// The version `id` names, if whoever sent `headers` (or holds `link`) may
 /// read its material. `what` is the resource after the id (`""` or
-/// `"/thumbnail"`), which a link is bound to.
+/// `"/thumbnail"`).
 async fn readable_version(
     state: &AppState,
     headers: &HeaderMap,
     id: &str,
     link: Option<&str>,
     what: &str,
-) -> Result<(Option<app::Viewer>, app::FileVersion), Response> {
+) -> Result<Readable, Response> {
     let id = app::VersionId::parse(id).map_err(app_error)?;
     let resource = format!("downloads/{}{what}", id.as_str());
-    let viewer = viewer_or_link(state, headers, link, &resource).await?;
+    let reader = viewer_or_link(state, headers, link, &resource).await?;
     let version = state
         .app
         .materials()
-        .file_version(viewer.as_ref(), &id)
+        .file_version(reader.as_ref(), &id)
         .await
         .map_err(app_error)?;
-    Ok((viewer, version))
+    Ok(Readable {
+        reader,
+        version,
+        resource,
+    })
+}
+
+/// `POST …/link` for a version (`what`: `""`) or its thumbnail (`"/thumbnail"`).
+async fn version_link(state: &AppState, headers: &HeaderMap, id: &str, what: &str) -> Response {
+    match readable_version(state, headers, id, None, what).await {
+        Ok(r) => link_response(state, r.reader.as_ref(), &r.resource).await,
+        Err(resp) => resp,
+    }
 }
 
 /// `POST /downloads/{versionId}/link`: a signed address of the file.
@@ -160,17 +180,7 @@ pub async fn download_link(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    match readable_version(&state, &headers, &id, None, "").await {
-        Ok((reader, v)) => {
-            link_response(
-                &state,
-                reader.as_ref(),
-                &format!("downloads/{}", v.id.as_str()),
-            )
-            .await
-        }
-        Err(resp) => resp,
-    }
+    version_link(&state, &headers, &id, "").await
 }
 
 /// `POST /downloads/{versionId}/thumbnail/link`: a signed address of its thumbnail.
@@ -179,13 +189,7 @@ pub async fn thumbnail_link(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    match readable_version(&state, &headers, &id, None, "/thumbnail").await {
-        Ok((reader, v)) => {
-            let resource = format!("downloads/{}/thumbnail", v.id.as_str());
-            link_response(&state, reader.as_ref(), &resource).await
-        }
-        Err(resp) => resp,
-    }
+    version_link(&state, &headers, &id, "/thumbnail").await
 }
 
 #[derive(Deserialize)]
@@ -211,7 +215,7 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Response {
     let version = match readable_version(&state, &headers, &id, params.link.as_deref(), "").await {
-        Ok((_, v)) => v,
+        Ok(r) => r.version,
         Err(resp) => return resp,
     };
     let etag = format!("\"{}\"", version.sha256);
@@ -327,7 +331,7 @@ pub async fn thumbnail(
 ) -> Response {
     let link = params.link.as_deref();
     let version = match readable_version(&state, &headers, &id, link, "/thumbnail").await {
-        Ok((_, v)) => v,
+        Ok(r) => r.version,
         Err(resp) => return resp,
     };
     let etag = format!("\"t-{}\"", version.sha256);
