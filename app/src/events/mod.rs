@@ -603,7 +603,7 @@ impl Events<'_> {
 
     /// An event the viewer may change, read under the events lock.
     async fn hosted_event(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
-        let e = self.visible_event(viewer, id).await?;
+        let e = self.visible_event(Some(viewer), id).await?;
         if Events::hosts(viewer, &e) {
             Ok(e)
         } else {

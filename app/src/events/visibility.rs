@@ -1,10 +1,9 @@
-//! Who sees which events: the audience tokens a person holds, an event
-//! they may know of, the lists they read, and what visitors see (public
-//! events only).
+//! Who sees which events: the audience tokens a person holds (a visitor:
+//! `public` only), an event they may know of, and the lists they read.
 
 use std::collections::BTreeSet;
 
-use super::{Event, EventAudience, Events};
+use super::{Event, Events};
 use crate::accounts::model::Viewer;
 use crate::kernel::audience::{Principal, tokens};
 use crate::kernel::error::{Error, Result};
@@ -12,8 +11,12 @@ use crate::kernel::id::EventId;
 use crate::kernel::paging::{Page, PageRequest};
 
 impl Events<'_> {
-    /// The principals the viewer holds towards event audiences.
-    pub(crate) async fn event_keys(&self, viewer: &Viewer) -> Result<Option<Vec<String>>> {
+    /// The principals whoever asks holds towards event audiences: a
+    /// visitor holds `public` only; `None` for administrators, who see all.
+    pub(crate) async fn event_keys(&self, viewer: Option<&Viewer>) -> Result<Option<Vec<String>>> {
+        let Some(viewer) = viewer else {
+            return Ok(Some(tokens([Principal::Public])));
+        };
         let u = &viewer.user;
         if u.role.is_platform_admin() {
             return Ok(None);
@@ -38,8 +41,8 @@ impl Events<'_> {
         Ok(Some(tokens(keys)))
     }
 
-    /// Whether the viewer may know the event exists.
-    pub(crate) async fn sees_event(&self, viewer: &Viewer, e: &Event) -> Result<bool> {
+    /// Whether whoever asks may know the event exists.
+    pub(crate) async fn sees_event(&self, viewer: Option<&Viewer>, e: &Event) -> Result<bool> {
         Ok(match self.event_keys(viewer).await? {
             None => true,
             Some(keys) => {
@@ -49,7 +52,11 @@ impl Events<'_> {
         })
     }
 
-    pub(crate) async fn visible_event(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
+    pub(crate) async fn visible_event(
+        &self,
+        viewer: Option<&Viewer>,
+        id: &EventId,
+    ) -> Result<Event> {
         let e = self.store.event(id).await?.ok_or(Error::NotFound)?;
         if self.sees_event(viewer, &e).await? {
             Ok(e)
@@ -58,41 +65,21 @@ impl Events<'_> {
         }
     }
 
-    /// An event the viewer may see.
-    pub async fn event(&self, viewer: &Viewer, id: &EventId) -> Result<Event> {
+    /// An event whoever asks may see (a visitor: a public one).
+    pub async fn event(&self, viewer: Option<&Viewer>, id: &EventId) -> Result<Event> {
         self.visible_event(viewer, id).await
     }
 
-    /// Events the viewer may see that have not ended (or all, with
-    /// `include_past`), in order of their start.
+    /// Events whoever asks may see (a visitor: the public ones) that have
+    /// not ended (or all, with `include_past`), in order of their start.
     pub async fn events(
         &self,
-        viewer: &Viewer,
+        viewer: Option<&Viewer>,
         include_past: bool,
         page: &PageRequest,
     ) -> Result<Page<Event>> {
         let keys = self.event_keys(viewer).await?;
         let from = (!include_past).then(|| self.clock.now());
         self.store.events(keys.as_deref(), from, page).await
-    }
-
-    /// Public events that have not ended (with `include_past`, all of
-    /// them), in order of their start: what a visitor may see.
-    pub async fn public_events(
-        &self,
-        include_past: bool,
-        page: &PageRequest,
-    ) -> Result<Page<Event>> {
-        let keys = tokens([Principal::Public]);
-        let from = (!include_past).then(|| self.clock.now());
-        self.store.events(Some(&keys), from, page).await
-    }
-
-    /// A public event, for a visitor; any other is `NotFound`.
-    pub async fn public_event(&self, id: &EventId) -> Result<Event> {
-        match self.store.event(id).await? {
-            Some(e) if e.details.audience == EventAudience::Public => Ok(e),
-            _ => Err(Error::NotFound),
-        }
     }
 }

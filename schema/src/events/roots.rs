@@ -29,11 +29,11 @@ impl EventQuery {
         #[graphql(default = false)] include_past: bool,
     ) -> Result<Connection<String, Event>> {
         let (page, has_previous) = relay::page(first, after.as_deref())?;
-        let p = match viewer_opt(ctx) {
-            Some(v) => ctx.events().events(v, include_past, &page).await,
-            None => ctx.events().public_events(include_past, &page).await,
-        }
-        .gql()?;
+        let p = ctx
+            .events()
+            .events(viewer_opt(ctx), include_past, &page)
+            .await
+            .gql()?;
         Ok(connection(p, has_previous, Event))
     }
 
@@ -56,11 +56,7 @@ impl EventQuery {
         let Some(id) = known_id::<app::EventId>(&id) else {
             return Ok(None);
         };
-        let found = match viewer_opt(ctx) {
-            Some(v) => ctx.events().event(v, &id).await,
-            None => ctx.events().public_event(&id).await,
-        };
-        match found {
+        match ctx.events().event(viewer_opt(ctx), &id).await {
             Ok(e) => Ok(Some(Event(e))),
             Err(app::Error::NotFound) => Ok(None),
             Err(e) => Err(e).gql(),

@@ -809,7 +809,7 @@ impl Events<'_> {
 
     /// How the viewer stands in the event's room; `NotFound` if they may not see the event.
     pub async fn room_access(&self, viewer: &Viewer, id: &EventId) -> Result<RoomAccess> {
-        let event = self.event(viewer, id).await?;
+        let event = self.event(Some(viewer), id).await?;
         let host = Events::hosts(viewer, &event);
         let participant = host
             || match event.details.capacity {
