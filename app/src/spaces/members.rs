@@ -30,6 +30,12 @@ pub struct SpaceAccess {
 }
 
 impl SpaceAccess {
+    /// Whether the viewer looks after the space's members: a teacher or
+    /// lead who is a member (observers are not).
+    pub(crate) fn moderates(&self) -> bool {
+        self.member.is_some() && self.role.is_some_and(|r| r.moderates())
+    }
+
     /// The viewer's role if it lets them write now (not an observer, not
     /// archived): `Forbidden` or `Conflict` otherwise.
     pub(crate) fn writer_role(&self) -> Result<SpaceRole> {

@@ -31,8 +31,7 @@ impl Spaces<'_> {
     /// Whether the viewer handles the space's reports: a teacher or lead
     /// who is a member. `NotFound` if they may not see the space.
     pub async fn moderates(&self, viewer: &Viewer, space: &SpaceId) -> Result<bool> {
-        let access = self.space_access(viewer, space).await?;
-        Ok(access.member.is_some() && access.role.is_some_and(|r| r.moderates()))
+        Ok(self.space_access(viewer, space).await?.moderates())
     }
 
     /// The space's reports in `status` (all when `None`), oldest first:
@@ -70,8 +69,7 @@ impl Spaces<'_> {
     ) -> Result<MessageReport> {
         let report = self.store.report(id).await?.ok_or(Error::NotFound)?;
         let access = self.space_access(viewer, &report.space).await?;
-        let may = access.member.is_some() && access.role.is_some_and(|r| r.moderates());
-        if !may {
+        if !access.moderates() {
             return Err(self
                 .accounts
                 .deny(viewer, "resolve_report", id.as_str(), None, meta)

@@ -25,12 +25,14 @@ impl ReportMutation {
         note: Option<String>,
     ) -> Result<MessageReport> {
         let v = viewer(ctx)?;
-        let decision = match decision {
-            ReportDecision::HideMessage => app::spaces::reports::ReportDecision::HideMessage,
-            ReportDecision::Dismiss => app::spaces::reports::ReportDecision::Dismiss,
-        };
         ctx.spaces()
-            .resolve_report(v, &parse_id(&id)?, decision, note.as_deref(), &meta(ctx))
+            .resolve_report(
+                v,
+                &parse_id(&id)?,
+                decision.into(),
+                note.as_deref(),
+                &meta(ctx),
+            )
             .await
             .map(MessageReport)
             .gql()

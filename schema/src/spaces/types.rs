@@ -694,6 +694,15 @@ pub enum ReportDecision {
     Dismiss,
 }
 
+impl From<ReportDecision> for app::spaces::reports::ReportDecision {
+    fn from(d: ReportDecision) -> Self {
+        match d {
+            ReportDecision::HideMessage => app::spaces::reports::ReportDecision::HideMessage,
+            ReportDecision::Dismiss => app::spaces::reports::ReportDecision::Dismiss,
+        }
+    }
+}
+
 /// A member's report of a message to the space's teachers.
 pub struct MessageReport(pub app::MessageReport);
 
