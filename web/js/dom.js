@@ -67,3 +67,34 @@ export function field(label, control, hint) {
 export function statusLine() {
   return h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
 }
+
+/**
+ * Asks as someone types in `input`: `ask(text)` a moment after typing stops,
+ * for texts of `min` characters or more, and `show(answer)` with the answer
+ * to the latest question only (an earlier one arriving late is dropped);
+ * `clear()` when the text is shorter. A failed question shows nothing: what
+ * is asked this way is a help, not a need.
+ */
+export function asYouType(input, { ask, show, clear, min = 2, wait = 200 }) {
+  let timer = null;
+  let asked = 0;
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    const text = input.value.trim();
+    if (text.length < min) {
+      asked += 1;
+      clear();
+      return;
+    }
+    timer = setTimeout(async () => {
+      const mine = ++asked;
+      let answer;
+      try {
+        answer = await ask(text);
+      } catch {
+        return;
+      }
+      if (mine === asked) show(answer);
+    }, wait);
+  });
+}

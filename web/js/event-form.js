@@ -3,17 +3,17 @@
 // the agenda, mentors, for whom (the network, some countries, some
 // schools, or a space) and how many seats.
 
-import { ApiError, gql } from './api.js';
+import { errorText, gql } from './api.js';
 import { add, field, h, statusLine, uid } from './dom.js';
 import { label, t } from './i18n.js';
 
 const KINDS = ['MENTORING_SESSION', 'WORKSHOP', 'CONFERENCE', 'EXPERT_MEETING', 'WEBINAR'];
 
 /** What the form needs to offer: the planner's spaces, the mentors, the countries and approved schools. */
-export const CHOICES = `{ mySpaces(first: 50) { nodes { id title } } mentors(first: 100) { nodes { id displayName } }
+const CHOICES = `{ mySpaces(first: 50) { nodes { id title } } mentors(first: 100) { nodes { id displayName } }
   countries { code name } }`;
 // Asked apart: with the other lists in one document it passes the cost limit.
-export const SCHOOLS = '{ schools(status: APPROVED, first: 100) { nodes { id name countryCode } } }';
+const SCHOOLS = '{ schools(status: APPROVED, first: 100) { nodes { id name countryCode } } }';
 
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -134,8 +134,7 @@ export function eventForm({ me, choices, schools, event, submitLabel, save }) {
         await save(input);
       } catch (err) {
         status.className = 'status error';
-        status.textContent = err instanceof ApiError && (err.code === 'BAD_USER_INPUT' || err.code === 'CONFLICT')
-          ? err.message : t(`error.${err.code || 'INTERNAL'}`);
+        status.textContent = errorText(err, t);
       }
     },
   },

@@ -3,7 +3,8 @@
 // country, the name in its language (and in English), city, languages of
 // instruction, website, ASPnet number and a contact.
 
-import { field, h, uid } from './dom.js';
+import { errorText } from './api.js';
+import { field, h, statusLine, uid } from './dom.js';
 import { languageName, t } from './i18n.js';
 
 // The languages of instruction across the network, and English.
@@ -14,12 +15,46 @@ const NATIONAL = {
 };
 
 /**
+ * The whole form: the fields, a submit button and a status line.
+ * `save(input)` sends the `SchoolInput`; while it runs the button is
+ * disabled and `working` (if given) is shown; what it throws is shown.
+ */
+export function schoolForm({ id, submitId, submitLabel, working, before, save, ...options }) {
+  const fields = schoolFields(options);
+  const status = statusLine();
+  const submit = h('button', { type: 'submit', id: submitId }, submitLabel);
+  const complain = (text) => {
+    status.className = 'status error';
+    status.textContent = text;
+  };
+  return h('form', {
+    id,
+    class: 'card',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const input = fields.read(complain);
+      if (!input) return;
+      submit.disabled = true;
+      status.className = 'status';
+      status.textContent = working || '';
+      try {
+        await save(input);
+      } catch (e) {
+        complain(errorText(e, t));
+      } finally {
+        submit.disabled = false;
+      }
+    },
+  }, before || null, fields.element, submit, status);
+}
+
+/**
  * The fieldsets of the form and `read()`, which gives the `SchoolInput`
  * or, when a language of instruction is missing, `null` (having said so
  * through `complain`). `school` fills it for a change; `country` fixes
  * the country; `prefix` names the controls' ids.
  */
-export function schoolFields({ countries, school = null, country: fixed = null, prefix, contactRequired }) {
+function schoolFields({ countries, school = null, country: fixed = null, prefix, contactRequired }) {
   const byName = (a, b) => languageName(a).localeCompare(languageName(b));
   const languages = [...new Set([...LANGUAGES, ...(school?.languages || [])])].sort(byName);
   const primary = school ? school.names.find((n) => n.language === school.defaultLanguage) || school.names[0] : null;

@@ -2,50 +2,31 @@
 // join, without an account. Its national coordinator is told at once and
 // answers at the contact e-mail; the receipt says what happens next.
 
-import { ApiError, errorText, gql } from '../api.js';
-import { add, fill, h, statusLine } from '../dom.js';
+import { gql } from '../api.js';
+import { add, fill, h } from '../dom.js';
 import { formatDateTime, label, t } from '../i18n.js';
-import { schoolFields } from '../school-form.js';
+import { schoolForm } from '../school-form.js';
 
 const APPLY = `mutation($i: SchoolInput!) { applySchool(input: $i) { id status submittedAt } }`;
 
 export async function render(root, ctx) {
   ctx.title(t('apply.title'));
   const d = await gql('{ countries { code name } }');
-  const fields = schoolFields({ countries: d.countries, prefix: 'apply', contactRequired: true });
-  const status = statusLine();
-  const submit = h('button', { type: 'submit', id: 'apply-submit' }, t('apply.submit'));
-  const complain = (text) => {
-    status.className = 'status error';
-    status.textContent = text;
-  };
-
-  const form = h('form', {
+  const form = schoolForm({
     id: 'apply-form',
-    class: 'card',
-    onsubmit: async (ev) => {
-      ev.preventDefault();
-      const input = fields.read(complain);
-      if (!input) return;
-      submit.disabled = true;
-      status.className = 'status';
-      status.textContent = t('apply.working');
-      try {
-        const r = (await gql(APPLY, { i: input })).applySchool;
-        const where = d.countries.find((c) => c.code === input.country)?.name || input.country;
-        fill(root, receipt(r, where, input.contactEmail));
-        root.querySelector('h1').focus();
-      } catch (e) {
-        complain(e instanceof ApiError ? errorText(e, t) : t('error.INTERNAL'));
-      } finally {
-        submit.disabled = false;
-      }
+    submitId: 'apply-submit',
+    submitLabel: t('apply.submit'),
+    working: t('apply.working'),
+    countries: d.countries,
+    prefix: 'apply',
+    contactRequired: true,
+    save: async (input) => {
+      const r = (await gql(APPLY, { i: input })).applySchool;
+      const where = d.countries.find((c) => c.code === input.country)?.name || input.country;
+      fill(root, receipt(r, where, input.contactEmail));
+      root.querySelector('h1').focus();
     },
-  },
-  fields.element,
-  submit,
-  status);
-
+  });
   add(root,
     h('p', { class: 'crumbs' }, h('a', { href: '#/welcome' }, t('welcome.title'))),
     h('h1', null, t('apply.title')),

@@ -6,7 +6,7 @@ import { errorText, gql } from '../api.js';
 import { add, field, fill, h, statusLine } from '../dom.js';
 import { formatDate, label, t } from '../i18n.js';
 import { sentInvitations } from '../invitations.js';
-import { schoolFields } from '../school-form.js';
+import { schoolForm } from '../school-form.js';
 
 const STATUSES = ['APPROVED', 'APPLIED', 'SUSPENDED', 'REJECTED', 'WITHDRAWN'];
 const Q = `query($c: String!, $s: SchoolStatus, $a: String) {
@@ -64,30 +64,20 @@ export async function render(root, ctx) {
 
 /** Registering a school the coordinator knows takes part: approved at once. */
 function registerSection(country, ctx) {
-  const fields = schoolFields({ countries: [country], country: country.code, prefix: 'register', contactRequired: false });
-  const status = statusLine();
-  const form = h('form', {
+  const form = schoolForm({
     id: 'register-school',
-    onsubmit: async (ev) => {
-      ev.preventDefault();
-      const complain = (text) => {
-        status.className = 'status error';
-        status.textContent = text;
-      };
-      const input = fields.read(complain);
-      if (!input) return;
-      try {
-        const r = await gql('mutation($i: SchoolInput!) { registerSchool(input: $i) { id name } }', { i: input });
-        ctx.navigate(`/schools/${r.registerSchool.id}`);
-      } catch (e) {
-        complain(errorText(e, t));
-      }
+    submitId: 'register-submit',
+    submitLabel: t('country.registerSubmit'),
+    before: h('p', { class: 'hint' }, t('country.registerIntro')),
+    countries: [country],
+    country: country.code,
+    prefix: 'register',
+    contactRequired: false,
+    save: async (input) => {
+      const r = await gql('mutation($i: SchoolInput!) { registerSchool(input: $i) { id name } }', { i: input });
+      ctx.navigate(`/schools/${r.registerSchool.id}`);
     },
-  },
-  h('p', { class: 'hint' }, t('country.registerIntro')),
-  fields.element,
-  h('button', { type: 'submit', id: 'register-submit' }, t('country.registerSubmit')),
-  status);
+  });
   return h('details', { class: 'card', id: 'register' }, h('summary', null, t('country.register')), form);
 }
 

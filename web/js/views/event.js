@@ -4,7 +4,7 @@
 // cancelling, and the attendance report.
 
 import { ApiError, errorText, gql } from '../api.js';
-import { add, field, fill, h, html, statusLine } from '../dom.js';
+import { add, asYouType, field, fill, h, html, statusLine } from '../dom.js';
 import { formatDateTime, formatTime, label, t } from '../i18n.js';
 
 const Q = `query($id: ID!) { event(id: $id) {
@@ -169,17 +169,11 @@ function materialPicker(attached) {
     : h('li', { class: 'empty' }, t('event.noMaterials')));
   const q = h('input', { type: 'search', id: 'outcome-find', autocomplete: 'off' });
   const found = h('ul', { class: 'plain', id: 'outcome-found', 'aria-live': 'polite' });
-  let timer = null;
-  q.addEventListener('input', () => {
-    clearTimeout(timer);
-    const text = q.value.trim();
-    if (text.length < 2) {
-      fill(found);
-      return;
-    }
-    timer = setTimeout(async () => {
-      const r = await gql(FIND, { q: text }).catch(() => null);
-      const hits = (r?.search.edges || []).map((x) => x.node.result).filter((m) => m.__typename === 'Material' && !chosen.has(m.id));
+  asYouType(q, {
+    ask: (text) => gql(FIND, { q: text }),
+    clear: () => fill(found),
+    show: (r) => {
+      const hits = r.search.edges.map((x) => x.node.result).filter((m) => m.__typename === 'Material' && !chosen.has(m.id));
       fill(found, hits.map((m) => h('li', null, h('button', { type: 'button', class: 'quiet', onclick: () => {
         chosen.set(m.id, m.title);
         draw();
@@ -187,7 +181,8 @@ function materialPicker(attached) {
         q.value = '';
         q.focus();
       } }, t('event.attach', { title: m.title })))));
-    }, 250);
+    },
+    wait: 250,
   });
   draw();
   return {

@@ -2,10 +2,10 @@
 // an administrator): names, city, languages of instruction, website,
 // ASPnet number and contact. The country cannot change.
 
-import { ApiError, errorText, gql } from '../api.js';
-import { add, h, statusLine } from '../dom.js';
+import { gql } from '../api.js';
+import { add, h } from '../dom.js';
 import { t } from '../i18n.js';
-import { schoolFields } from '../school-form.js';
+import { schoolForm } from '../school-form.js';
 
 const Q = `query($id: ID!) { countries { code name } school(id: $id) {
   id name names { language text } defaultLanguage countryCode city languages website aspnetNumber canEdit
@@ -19,30 +19,19 @@ export async function render(root, ctx) {
     return;
   }
   ctx.title(t('schoolEdit.title', { name: s.name }));
-  const fields = schoolFields({ countries: d.countries, school: s, prefix: 'school', contactRequired: false });
-  const status = statusLine();
-  const form = h('form', {
+  const form = schoolForm({
     id: 'school-form',
-    class: 'card',
-    onsubmit: async (ev) => {
-      ev.preventDefault();
-      const complain = (text) => {
-        status.className = 'status error';
-        status.textContent = text;
-      };
-      const input = fields.read(complain);
-      if (!input) return;
-      try {
-        await gql('mutation($id: ID!, $i: SchoolInput!) { updateSchool(id: $id, input: $i) { id } }', { id: s.id, i: input });
-        ctx.navigate(`/schools/${s.id}`);
-      } catch (e) {
-        complain(e instanceof ApiError ? errorText(e, t) : t('error.INTERNAL'));
-      }
+    submitId: 'school-save',
+    submitLabel: t('schoolEdit.submit'),
+    countries: d.countries,
+    school: s,
+    prefix: 'school',
+    contactRequired: false,
+    save: async (input) => {
+      await gql('mutation($id: ID!, $i: SchoolInput!) { updateSchool(id: $id, input: $i) { id } }', { id: s.id, i: input });
+      ctx.navigate(`/schools/${s.id}`);
     },
-  },
-  fields.element,
-  h('button', { type: 'submit', id: 'school-save' }, t('schoolEdit.submit')),
-  status);
+  });
   add(root,
     h('p', { class: 'crumbs' }, h('a', { href: `#/schools/${s.id}` }, s.name)),
     h('h1', null, t('schoolEdit.title', { name: s.name })),

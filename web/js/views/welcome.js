@@ -4,7 +4,7 @@
 // school joins.
 
 import { gql } from '../api.js';
-import { add, field, fill, h } from '../dom.js';
+import { add, asYouType, field, fill, h } from '../dom.js';
 import { formatDate, formatDateTime, formatTime, label, t } from '../i18n.js';
 
 const PILLARS = ['LEARNING_TO_KNOW', 'LEARNING_TO_DO', 'LEARNING_TO_BE', 'LEARNING_TO_LIVE_TOGETHER'];
@@ -25,27 +25,13 @@ const SUGGEST = `query($p: String!) { suggest(prefix: $p, first: 5) { result { _
 /** The best few matches for what is being typed in `box`, as links under it. */
 function suggestions(box) {
   const list = h('ul', { class: 'plain suggestions', id: 'front-suggestions', 'aria-live': 'polite', 'aria-label': t('welcome.suggestions') });
-  let timer = null;
-  let asked = 0;
-  box.addEventListener('input', () => {
-    clearTimeout(timer);
-    const text = box.value.trim();
-    if (text.length < 2) {
-      fill(list);
-      return;
-    }
-    timer = setTimeout(async () => {
-      const mine = ++asked;
-      try {
-        const r = await gql(SUGGEST, { p: text });
-        if (mine !== asked) return;
-        fill(list, r.suggest.map(({ result: x }) => (x.__typename === 'School'
-          ? h('li', null, h('a', { href: `#/schools/${x.id}` }, x.name))
-          : x.__typename === 'Material' ? h('li', null, h('a', { href: `#/materials/${x.id}` }, x.title)) : null)));
-      } catch {
-        // Suggestions are a help, not a need: the search itself still works.
-      }
-    }, 200);
+  // The search itself still works when suggestions do not.
+  asYouType(box, {
+    ask: (text) => gql(SUGGEST, { p: text }),
+    clear: () => fill(list),
+    show: (r) => fill(list, r.suggest.map(({ result: x }) => (x.__typename === 'School'
+      ? h('li', null, h('a', { href: `#/schools/${x.id}` }, x.name))
+      : x.__typename === 'Material' ? h('li', null, h('a', { href: `#/materials/${x.id}` }, x.title)) : null))),
   });
   return list;
 }
